@@ -1,0 +1,92 @@
+//! A blocking closure as a task: a future that runs the closure on its
+//! first poll, so `JoinHandle`, abort and panic capture work as for any task.
+
+use crate::context;
+use crate::coop;
+use crate::scheduler;
+use crate::task::{self, Id, JoinHandle, Notified, Schedule, Task};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// The blocking pool's scheduler for its tasks: they are never in an owned
+/// list and never rescheduled (they return `Ready` on their only poll).
+pub(crate) struct BlockingSchedule;
+
+impl Schedule for BlockingSchedule {
+    fn release(&self, _task: &Task<Self>) -> Option<Task<Self>> {
+        None
+    }
+
+    fn schedule(&self, _task: Notified<Self>) {
+        unreachable!("a blocking task is never woken: it completes on its first poll");
+    }
+}
+
+/// A future that runs a closure once.
+struct BlockingTask<F> {
+    func: Option<F>,
+}
+
+impl<F> Unpin for BlockingTask<F> {}
+
+impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
+    type Output = R;
+
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<R> {
+        let func = self
+            .func
+            .take()
+            .expect("blocking task polled after it completed");
+        // Blocking closures have no budget to respect.
+        Poll::Ready(coop::with_unconstrained(func))
+    }
+}
+
+/// Runs `func` on `handle`'s blocking pool. `mandatory` jobs (worker
+/// threads) run even when the pool is shutting down. Fails only when the
+/// pool has no thread and cannot start one.
+#[track_caller]
+pub(crate) fn spawn_blocking<F, R>(
+    handle: &scheduler::Handle,
+    func: F,
+    mandatory: bool,
+) -> std::io::Result<JoinHandle<R>>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let (task, join) = task::unowned(
+        BlockingTask { func: Some(func) },
+        BlockingSchedule,
+        Id::next(),
+    );
+    let job = Job {
+        task,
+        mandatory,
+        handle: handle.clone(),
+    };
+    handle.blocking_spawner().spawn(job)?;
+    Ok(join)
+}
+
+/// A queued blocking task. Run it, or cancel it: dropping an unrun `Job`
+/// cancels its task so the `JoinHandle` resolves with `is_cancelled()`.
+pub(crate) struct Job {
+    task: Notified<BlockingSchedule>,
+    pub(crate) mandatory: bool,
+    handle: scheduler::Handle,
+}
+
+impl Job {
+    pub(crate) fn run(self) {
+        // The closure may use `Handle::current()` and `spawn`.
+        let _current = context::set_current(&self.handle);
+        self.task.run();
+    }
+
+    /// Cancels the task without running it (rule 8 of `task/mod.rs`).
+    pub(crate) fn cancel(self) {
+        self.task.into_raw().shutdown();
+    }
+}

@@ -1,0 +1,121 @@
+//! Cooperative scheduling budget.
+//!
+//! Each task poll gets a budget of 128 units (Tokio's figure, chosen there
+//! by measurement: large enough to amortise a trip through the scheduler,
+//! small enough to bound one poll's latency). Every resource that can be
+//! ready again and again (`JoinHandle`, and later I/O, timers and channels)
+//! spends one unit per `Ready`; at zero it returns `Pending` after waking
+//! the task, which puts the task at the back of the run queue. So a task
+//! that is always ready cannot starve the others on its worker.
+
+use crate::context;
+use std::future::poll_fn;
+use std::task::{Context, Poll};
+
+/// Units per task poll.
+pub(crate) const BUDGET: u8 = 128;
+
+/// The budget left in the current poll; `None` means unconstrained (outside
+/// any task, e.g. in `block_on` of a multi-thread runtime or a foreign
+/// executor).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Budget(Option<u8>);
+
+impl Budget {
+    pub(crate) const fn unconstrained() -> Budget {
+        Budget(None)
+    }
+
+    pub(crate) const fn initial() -> Budget {
+        Budget(Some(BUDGET))
+    }
+}
+
+/// Runs `f` (a task poll) with a fresh budget, restoring the old one after.
+#[inline]
+pub(crate) fn budget<R>(f: impl FnOnce() -> R) -> R {
+    with_budget(Budget::initial(), f)
+}
+
+/// Runs `f` without a budget (e.g. inside `block_in_place`).
+#[inline]
+pub(crate) fn with_unconstrained<R>(f: impl FnOnce() -> R) -> R {
+    with_budget(Budget::unconstrained(), f)
+}
+
+fn with_budget<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
+    struct Reset(Budget);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            context::set_budget(self.0);
+        }
+    }
+    let _reset = Reset(context::set_budget(budget));
+    f()
+}
+
+/// Proof that a unit was taken; dropping it without `made_progress` gives
+/// the unit back (the resource returned `Pending`, so no work was done).
+pub(crate) struct RestoreOnPending(Budget);
+
+impl RestoreOnPending {
+    pub(crate) fn made_progress(mut self) {
+        self.0 = Budget::unconstrained();
+    }
+}
+
+impl Drop for RestoreOnPending {
+    fn drop(&mut self) {
+        if self.0 .0.is_some() {
+            context::set_budget(self.0);
+        }
+    }
+}
+
+/// Takes one unit, or returns `Pending` (waking the task) when none is left.
+#[inline]
+pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
+    let before = context::budget();
+    match before.0 {
+        None => Poll::Ready(RestoreOnPending(Budget::unconstrained())),
+        Some(0) => {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+        Some(n) => {
+            context::set_budget(Budget(Some(n - 1)));
+            Poll::Ready(RestoreOnPending(before))
+        }
+    }
+}
+
+/// `true` while the current poll still has budget (or has none at all).
+pub(crate) fn has_budget_remaining() -> bool {
+    context::budget().0 != Some(0)
+}
+
+/// Spends one unit of the task's budget, yielding to the scheduler when the
+/// budget is exhausted. Use it in loops that do work without awaiting any
+/// resource that would do so for them.
+///
+/// ```
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     for _ in 0..1000 {
+///         runtime_core::task::consume_budget().await;
+///     }
+/// });
+/// ```
+pub async fn consume_budget() {
+    let mut done = false;
+    poll_fn(|cx| {
+        if done {
+            return Poll::Ready(());
+        }
+        let restore = std::task::ready!(poll_proceed(cx));
+        restore.made_progress();
+        done = true;
+        Poll::Ready(())
+    })
+    .await
+}

@@ -1,0 +1,36 @@
+//! The core of the runtime: the task system, the work-stealing
+//! multi-thread scheduler and the current-thread scheduler, the blocking
+//! pool, and `Runtime`/`Builder`/`Handle`.
+//!
+//! Most users reach this crate through the `runtime` facade, which
+//! re-exports everything here under Tokio's paths.
+//!
+//! ```
+//! let rt = runtime_core::Runtime::new().unwrap();
+//! let sum: u64 = rt.block_on(async {
+//!     let handles: Vec<_> = (0..10u64).map(|i| runtime_core::spawn(async move { i })).collect();
+//!     let mut sum = 0;
+//!     for h in handles {
+//!         sum += h.await.unwrap();
+//!     }
+//!     sum
+//! });
+//! assert_eq!(sum, 45);
+//! ```
+
+#![warn(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod blocking;
+mod context;
+mod coop;
+mod loom;
+mod park;
+pub mod runtime;
+mod scheduler;
+pub mod task;
+mod util;
+
+pub use runtime::{Builder, Handle, Runtime};
+pub use task::{spawn, spawn_blocking};

@@ -1,0 +1,277 @@
+//! `Builder`: every knob of a runtime, with Tokio's names and defaults.
+
+use super::{Config, Runtime};
+use crate::blocking::{self, pool::Callback, pool::PoolConfig, pool::ThreadNameFn};
+use crate::loom::sync::Arc;
+use crate::scheduler::{self, current_thread::CurrentThread, multi_thread};
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+/// Configures and builds a [`Runtime`].
+///
+/// ```
+/// let rt = runtime_core::Builder::new_multi_thread()
+///     .worker_threads(2)
+///     .thread_name("my-worker")
+///     .enable_all()
+///     .build()
+///     .unwrap();
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// ```
+pub struct Builder {
+    kind: Kind,
+    worker_threads: Option<usize>,
+    max_blocking_threads: usize,
+    thread_name: ThreadNameFn,
+    thread_stack_size: Option<usize>,
+    after_start: Option<Callback>,
+    before_stop: Option<Callback>,
+    keep_alive: Duration,
+    enable_io: bool,
+    enable_time: bool,
+    start_paused: bool,
+    event_interval: u32,
+    global_queue_interval: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    CurrentThread,
+    MultiThread,
+}
+
+/// Tokio's default: a worker checks for I/O and timers, and for shutdown,
+/// every 61 ticks (a prime, so it does not beat with other intervals).
+const DEFAULT_EVENT_INTERVAL: u32 = 61;
+/// Tokio's default for how often the global queue is looked at first.
+const DEFAULT_GLOBAL_QUEUE_INTERVAL: u32 = 31;
+/// Tokio's defaults for the blocking pool.
+const DEFAULT_MAX_BLOCKING_THREADS: usize = 512;
+const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(10);
+
+impl Builder {
+    /// A builder for the work-stealing multi-thread runtime (one worker per
+    /// core by default).
+    pub fn new_multi_thread() -> Builder {
+        Builder::new(Kind::MultiThread)
+    }
+
+    /// A builder for the runtime that runs every task on the thread that
+    /// calls `block_on`.
+    pub fn new_current_thread() -> Builder {
+        Builder::new(Kind::CurrentThread)
+    }
+
+    fn new(kind: Kind) -> Builder {
+        Builder {
+            kind,
+            worker_threads: None,
+            max_blocking_threads: DEFAULT_MAX_BLOCKING_THREADS,
+            thread_name: std::sync::Arc::new(|| "runtime-worker".to_string()),
+            thread_stack_size: None,
+            after_start: None,
+            before_stop: None,
+            keep_alive: DEFAULT_KEEP_ALIVE,
+            enable_io: false,
+            enable_time: false,
+            start_paused: false,
+            event_interval: DEFAULT_EVENT_INTERVAL,
+            global_queue_interval: None,
+        }
+    }
+
+    /// Number of worker threads (multi-thread only; default: the number of
+    /// cores).
+    ///
+    /// # Panics
+    /// When `val` is 0: a runtime needs at least one worker thread.
+    #[track_caller]
+    pub fn worker_threads(&mut self, val: usize) -> &mut Self {
+        assert!(val > 0, "worker_threads must be at least 1: a runtime with 0 worker threads could never run a task");
+        self.worker_threads = Some(val);
+        self
+    }
+
+    /// Upper bound on threads for `spawn_blocking` (default 512).
+    ///
+    /// # Panics
+    /// When `val` is 0: `spawn_blocking` would never run anything.
+    #[track_caller]
+    pub fn max_blocking_threads(&mut self, val: usize) -> &mut Self {
+        assert!(val > 0, "max_blocking_threads must be at least 1: with 0 blocking threads spawn_blocking could never run");
+        self.max_blocking_threads = val;
+        self
+    }
+
+    /// Name of every thread the runtime starts (default "runtime-worker").
+    pub fn thread_name(&mut self, val: impl Into<String>) -> &mut Self {
+        let name: String = val.into();
+        self.thread_name = std::sync::Arc::new(move || name.clone());
+        self
+    }
+
+    /// A function producing the name of each new thread.
+    pub fn thread_name_fn<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() -> String + Send + Sync + 'static,
+    {
+        self.thread_name = std::sync::Arc::new(f);
+        self
+    }
+
+    /// Stack size of the runtime's threads, in bytes.
+    pub fn thread_stack_size(&mut self, val: usize) -> &mut Self {
+        self.thread_stack_size = Some(val);
+        self
+    }
+
+    /// Runs `f` on each runtime thread (workers and blocking threads) when
+    /// it starts.
+    pub fn on_thread_start<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.after_start = Some(std::sync::Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on each runtime thread just before it exits.
+    pub fn on_thread_stop<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.before_stop = Some(std::sync::Arc::new(f));
+        self
+    }
+
+    /// How long an idle blocking thread waits for work before exiting
+    /// (default 10 s).
+    pub fn thread_keep_alive(&mut self, duration: Duration) -> &mut Self {
+        self.keep_alive = duration;
+        self
+    }
+
+    /// Turns on the I/O driver. (The driver itself lands with the I/O
+    /// issue; the flag is recorded now so code written against the API
+    /// keeps compiling.)
+    pub fn enable_io(&mut self) -> &mut Self {
+        self.enable_io = true;
+        self
+    }
+
+    /// Turns on the timer driver (recorded; the wheel lands with the
+    /// time issue).
+    pub fn enable_time(&mut self) -> &mut Self {
+        self.enable_time = true;
+        self
+    }
+
+    /// Turns on every driver.
+    pub fn enable_all(&mut self) -> &mut Self {
+        self.enable_io().enable_time()
+    }
+
+    /// Starts the test clock paused (current-thread runtimes only, as
+    /// Tokio). Takes effect with the timer driver (time issue).
+    pub fn start_paused(&mut self, start_paused: bool) -> &mut Self {
+        self.start_paused = start_paused;
+        self
+    }
+
+    /// Ticks between looks at the I/O and timer drivers (default 61).
+    ///
+    /// # Panics
+    /// When `val` is 0.
+    #[track_caller]
+    pub fn event_interval(&mut self, val: u32) -> &mut Self {
+        assert!(val > 0, "event_interval must be at least 1");
+        self.event_interval = val;
+        self
+    }
+
+    /// Ticks between looks at the global queue before the local one
+    /// (default 31).
+    ///
+    /// # Panics
+    /// When `val` is 0.
+    #[track_caller]
+    pub fn global_queue_interval(&mut self, val: u32) -> &mut Self {
+        assert!(val > 0, "global_queue_interval must be at least 1");
+        self.global_queue_interval = Some(val);
+        self
+    }
+
+    /// Builds the runtime; fails if its threads cannot be started, or if
+    /// the settings do not fit together.
+    pub fn build(&mut self) -> io::Result<Runtime> {
+        if self.start_paused && self.kind == Kind::MultiThread {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "start_paused(true) is only supported on current_thread runtimes (Builder::new_current_thread())",
+            ));
+        }
+        let config = Config {
+            event_interval: self.event_interval,
+            global_queue_interval: self
+                .global_queue_interval
+                .unwrap_or(DEFAULT_GLOBAL_QUEUE_INTERVAL),
+        };
+        match self.kind {
+            Kind::CurrentThread => {
+                let pool = blocking::BlockingPool::new(self.pool_config(0));
+                let (ct, handle) = CurrentThread::new(config, pool.spawner().clone());
+                Ok(Runtime::from_parts(
+                    super::runtime::Scheduler::CurrentThread(ct),
+                    scheduler::Handle::CurrentThread(handle),
+                    pool,
+                ))
+            }
+            Kind::MultiThread => {
+                let workers = self.worker_threads.unwrap_or_else(default_worker_threads);
+                let pool = blocking::BlockingPool::new(self.pool_config(workers));
+                let (handle, launch) =
+                    multi_thread::create(workers, config, pool.spawner().clone());
+                let rt = Runtime::from_parts(
+                    super::runtime::Scheduler::MultiThread(multi_thread::MultiThread),
+                    scheduler::Handle::MultiThread(Arc::clone(&handle)),
+                    pool,
+                );
+                launch.launch()?;
+                Ok(rt)
+            }
+        }
+    }
+
+    fn pool_config(&self, workers: usize) -> PoolConfig {
+        PoolConfig {
+            thread_name: self.thread_name.clone(),
+            stack_size: self.thread_stack_size,
+            after_start: self.after_start.clone(),
+            before_stop: self.before_stop.clone(),
+            thread_cap: self.max_blocking_threads + workers,
+            keep_alive: self.keep_alive,
+        }
+    }
+}
+
+fn default_worker_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("kind", &self.kind)
+            .field("worker_threads", &self.worker_threads)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("thread_stack_size", &self.thread_stack_size)
+            .field("thread_keep_alive", &self.keep_alive)
+            .field("enable_io", &self.enable_io)
+            .field("enable_time", &self.enable_time)
+            .field("start_paused", &self.start_paused)
+            .field("event_interval", &self.event_interval)
+            .field("global_queue_interval", &self.global_queue_interval)
+            .finish()
+    }
+}

@@ -1,0 +1,135 @@
+//! `Handle`: a cloneable reference to a runtime, to spawn onto it from any
+//! thread, and `Handle::current()` to find the runtime a task runs on.
+
+use super::{RuntimeFlavor, RuntimeMetrics};
+use crate::context;
+use crate::scheduler;
+use crate::task::{Id, JoinHandle};
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+
+/// A reference to a runtime; cheap to clone, `Send + Sync`.
+///
+/// ```
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// let handle = rt.handle().clone();
+/// let from_thread = std::thread::spawn(move || handle.block_on(handle.spawn(async { 7 })).unwrap());
+/// assert_eq!(from_thread.join().unwrap(), 7);
+/// ```
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) inner: scheduler::Handle,
+}
+
+/// Returned by [`Handle::try_current`] outside a runtime.
+#[derive(Debug)]
+pub struct TryCurrentError(());
+
+impl fmt::Display for TryCurrentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "there is no runtime on this thread: this must be called from the context of a runtime \
+             (inside Runtime::block_on, a spawned task, or after Runtime::enter)",
+        )
+    }
+}
+
+impl std::error::Error for TryCurrentError {}
+
+/// Keeps a runtime current on this thread; returned by `enter`.
+#[must_use = "the runtime is current only while the guard lives"]
+pub struct EnterGuard<'a> {
+    _guard: context::SetCurrentGuard,
+    _p: PhantomData<&'a Handle>,
+}
+
+impl fmt::Debug for EnterGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EnterGuard")
+    }
+}
+
+impl Handle {
+    /// The handle of the runtime this thread is in.
+    ///
+    /// # Panics
+    /// Outside a runtime, with a message saying how to get one.
+    #[track_caller]
+    pub fn current() -> Handle {
+        match Handle::try_current() {
+            Ok(h) => h,
+            Err(e) => panic!("no runtime: {e}"),
+        }
+    }
+
+    /// The handle of the runtime this thread is in, if any.
+    pub fn try_current() -> Result<Handle, TryCurrentError> {
+        context::with_current(|h| h.cloned())
+            .map(|inner| Handle { inner })
+            .ok_or(TryCurrentError(()))
+    }
+
+    /// Makes this runtime current on this thread until the guard drops.
+    pub fn enter(&self) -> EnterGuard<'_> {
+        EnterGuard {
+            _guard: context::set_current(&self.inner),
+            _p: PhantomData,
+        }
+    }
+
+    /// Spawns a task on this runtime from any thread.
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let location = std::panic::Location::caller();
+        self.inner.spawn(future, Id::next(), location)
+    }
+
+    /// Runs a blocking closure on this runtime's blocking pool.
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        crate::blocking::spawn_blocking(&self.inner, func, false)
+            .unwrap_or_else(|e| panic!("spawn_blocking: {e}"))
+    }
+
+    /// Runs `future` to completion on the calling thread, with this runtime
+    /// current. Spawned tasks run on the workers (multi-thread) or only
+    /// while some thread is in `Runtime::block_on` (current-thread).
+    ///
+    /// # Panics
+    /// When called from inside a runtime.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _current = context::set_current(&self.inner);
+        context::enter_runtime(true, || crate::park::block_on(future))
+    }
+
+    /// Counters and gauges of this runtime.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        RuntimeMetrics::new(self.inner.clone())
+    }
+
+    /// Which scheduler this runtime uses.
+    pub fn runtime_flavor(&self) -> RuntimeFlavor {
+        match self.inner {
+            scheduler::Handle::CurrentThread(_) => RuntimeFlavor::CurrentThread,
+            scheduler::Handle::MultiThread(_) => RuntimeFlavor::MultiThread,
+        }
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("flavor", &self.runtime_flavor())
+            .finish()
+    }
+}

@@ -1,0 +1,23 @@
+//! The public runtime types: `Builder` configures and builds a `Runtime`;
+//! the `Runtime` owns the scheduler and the blocking pool; a `Handle` is a
+//! cloneable reference used to spawn from anywhere.
+
+mod builder;
+mod handle;
+mod metrics;
+#[allow(clippy::module_inception)]
+mod runtime;
+
+pub use builder::Builder;
+pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use metrics::RuntimeMetrics;
+pub use runtime::{Runtime, RuntimeFlavor};
+
+/// Scheduler settings shared by both flavours.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Config {
+    /// Ticks between driver polls / shutdown checks.
+    pub(crate) event_interval: u32,
+    /// Ticks between looks at the global queue before the local one.
+    pub(crate) global_queue_interval: u32,
+}

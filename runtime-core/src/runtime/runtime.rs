@@ -1,0 +1,177 @@
+//! `Runtime`: owns a scheduler and its blocking pool; shutting it down
+//! cancels every task and joins every thread.
+
+use super::{EnterGuard, Handle, RuntimeMetrics};
+use crate::blocking::BlockingPool;
+use crate::context;
+use crate::scheduler::{self, current_thread::CurrentThread, multi_thread::MultiThread};
+use crate::task::JoinHandle;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::time::Duration;
+
+/// An async runtime: a scheduler, its worker threads and a blocking pool.
+///
+/// Dropping it stops every worker, cancels every task it still owns (their
+/// destructors run), and joins its threads; the blocking pool waits for
+/// closures that are already running (see [`shutdown_timeout`] to bound
+/// that wait).
+///
+/// ```
+/// use runtime_core::Runtime;
+///
+/// let rt = Runtime::new().unwrap();
+/// let answer = rt.block_on(async {
+///     let task = runtime_core::spawn(async { 40 + 2 });
+///     task.await.unwrap()
+/// });
+/// assert_eq!(answer, 42);
+/// ```
+///
+/// [`shutdown_timeout`]: Runtime::shutdown_timeout
+pub struct Runtime {
+    scheduler: Scheduler,
+    handle: Handle,
+    blocking_pool: BlockingPool,
+}
+
+pub(crate) enum Scheduler {
+    CurrentThread(CurrentThread),
+    MultiThread(MultiThread),
+}
+
+/// Which scheduler a runtime uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeFlavor {
+    /// Every task on the `block_on` thread.
+    CurrentThread,
+    /// Work stealing across worker threads.
+    MultiThread,
+}
+
+impl Runtime {
+    /// A multi-thread runtime with every driver enabled and one worker per
+    /// core.
+    pub fn new() -> io::Result<Runtime> {
+        super::Builder::new_multi_thread().enable_all().build()
+    }
+
+    pub(crate) fn from_parts(
+        scheduler: Scheduler,
+        handle: scheduler::Handle,
+        blocking_pool: BlockingPool,
+    ) -> Runtime {
+        Runtime {
+            scheduler,
+            handle: Handle { inner: handle },
+            blocking_pool,
+        }
+    }
+
+    /// Spawns a task on this runtime.
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.handle.spawn(future)
+    }
+
+    /// Runs a blocking closure on this runtime's blocking pool.
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(func)
+    }
+
+    /// Runs `future` to completion on the calling thread and returns its
+    /// output. On a current-thread runtime this also runs every spawned
+    /// task; on a multi-thread runtime they run on the workers.
+    ///
+    /// # Panics
+    /// When called from inside a runtime (a task, or another `block_on`):
+    /// blocking there would stall the tasks that thread drives. Use
+    /// `.await` instead.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match &self.scheduler {
+            Scheduler::CurrentThread(ct) => ct.block_on(&self.handle.inner, future),
+            Scheduler::MultiThread(mt) => mt.block_on(&self.handle.inner, future),
+        }
+    }
+
+    /// This runtime's handle.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Makes this runtime the current one (for `spawn`, `Handle::current`)
+    /// until the guard drops.
+    pub fn enter(&self) -> EnterGuard<'_> {
+        self.handle.enter()
+    }
+
+    /// Counters and gauges of this runtime.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.handle.metrics()
+    }
+
+    /// Shuts down, waiting at most `duration` for blocking closures that
+    /// are still running (they are left to finish in the background).
+    pub fn shutdown_timeout(mut self, duration: Duration) {
+        self.shutdown_scheduler();
+        self.blocking_pool.shutdown(Some(duration));
+    }
+
+    /// Shuts down without waiting for running blocking closures.
+    pub fn shutdown_background(self) {
+        self.shutdown_timeout(Duration::ZERO);
+    }
+
+    fn shutdown_scheduler(&mut self) {
+        match &self.scheduler {
+            Scheduler::CurrentThread(ct) => ct.shutdown(&self.handle.inner),
+            Scheduler::MultiThread(mt) => {
+                let scheduler::Handle::MultiThread(h) = &self.handle.inner else {
+                    unreachable!()
+                };
+                mt.shutdown(h);
+            }
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let context::EnterRuntime::Entered { .. } = context::runtime_entered() {
+            if !std::thread::panicking() {
+                // Waiting here for the workers would block a thread that
+                // drives tasks; stop without waiting instead of deadlocking.
+                log::warn!(
+                    "a Runtime was dropped inside an asynchronous context; shutting it down in the \
+                     background (use shutdown_background() to do this explicitly)"
+                );
+            }
+            self.shutdown_scheduler();
+            self.blocking_pool.shutdown(Some(Duration::ZERO));
+            return;
+        }
+        self.shutdown_scheduler();
+        self.blocking_pool.shutdown(None);
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("flavor", &self.handle.runtime_flavor())
+            .field("blocking_threads", &self.blocking_pool.num_threads())
+            .finish()
+    }
+}

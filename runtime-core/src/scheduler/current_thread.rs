@@ -1,0 +1,328 @@
+//! The current-thread scheduler: every task runs on the thread that is
+//! inside `Runtime::block_on`. Wakes from that thread push to a local
+//! `VecDeque` with no synchronisation; wakes from other threads go through
+//! a mutex-protected injector and unpark the `block_on` thread.
+//!
+//! The `Core` (queue + parker) is owned by whichever thread is in
+//! `block_on`; a second thread calling `block_on` on the same runtime waits
+//! for the core, polling its own future meanwhile.
+
+use crate::blocking;
+use crate::context;
+use crate::coop;
+use crate::loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use crate::loom::sync::{Arc, Mutex};
+use crate::park::{Parker, Unparker};
+use crate::runtime::Config;
+use crate::scheduler;
+use crate::task::{self, list::OwnedTasks, Id, JoinHandle};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Poll, Wake, Waker};
+
+type Notified = task::Notified<Arc<Handle>>;
+
+/// The runtime's part: the core, lent to `block_on` callers one at a time.
+pub(crate) struct CurrentThread {
+    core: Mutex<Option<Box<Core>>>,
+    /// Threads waiting in `block_on` for the core.
+    waiters: Mutex<Vec<Unparker>>,
+}
+
+/// Shared state, behind the runtime's `Arc<Handle>`.
+pub(crate) struct Handle {
+    /// Remote wakes; `None` once shut down (late tasks are dropped).
+    inject: Mutex<Option<VecDeque<Notified>>>,
+    pub(crate) owned: OwnedTasks<Arc<Handle>>,
+    /// The `block_on` future was woken.
+    woken: AtomicBool,
+    unpark: Unparker,
+    local_len: std::sync::atomic::AtomicUsize,
+    pub(crate) config: Config,
+    pub(crate) blocking_spawner: blocking::Spawner,
+}
+
+struct Core {
+    tasks: VecDeque<Notified>,
+    tick: u32,
+    park: Option<Parker>,
+}
+
+/// Thread-local context of the thread driving the scheduler.
+pub(crate) struct Context {
+    handle: Arc<Handle>,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+impl CurrentThread {
+    pub(crate) fn new(
+        config: Config,
+        blocking_spawner: blocking::Spawner,
+    ) -> (CurrentThread, Arc<Handle>) {
+        let park = Parker::new();
+        let handle = Arc::new(Handle {
+            inject: Mutex::new(Some(VecDeque::new())),
+            owned: OwnedTasks::new(1),
+            woken: AtomicBool::new(false),
+            unpark: park.unparker(),
+            local_len: std::sync::atomic::AtomicUsize::new(0),
+            config,
+            blocking_spawner,
+        });
+        let core = Box::new(Core {
+            tasks: VecDeque::with_capacity(64),
+            tick: 0,
+            park: Some(park),
+        });
+        (
+            CurrentThread {
+                core: Mutex::new(Some(core)),
+                waiters: Mutex::new(Vec::new()),
+            },
+            handle,
+        )
+    }
+
+    /// Drives the scheduler on this thread until `future` completes.
+    #[track_caller]
+    pub(crate) fn block_on<F: Future>(&self, handle: &scheduler::Handle, future: F) -> F::Output {
+        let scheduler::Handle::CurrentThread(h) = handle else {
+            unreachable!("current_thread runtime with a multi-thread handle")
+        };
+        let _current = context::set_current(handle);
+        let mut future = std::pin::pin!(future);
+        context::enter_runtime(false, || loop {
+            if let Some(core) = self.core.lock().take() {
+                return self.run_core(h, core, future.as_mut());
+            }
+            // Another thread drives the scheduler: poll our future on our
+            // own, and sleep until it is woken or the core comes back.
+            let mut parker = Parker::new();
+            let unparker = parker.unparker();
+            let waker = Waker::from(Arc::new(UnparkWaker(unparker.clone())));
+            let mut cx = std::task::Context::from_waker(&waker);
+            if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+                return v;
+            }
+            {
+                let mut waiters = self.waiters.lock();
+                if self.core.lock().is_some() {
+                    continue;
+                }
+                waiters.push(unparker);
+            }
+            parker.park();
+        })
+    }
+
+    fn run_core<F: Future>(
+        &self,
+        handle: &Arc<Handle>,
+        core: Box<Core>,
+        future: Pin<&mut F>,
+    ) -> F::Output {
+        /// Puts the core back and wakes a waiting `block_on` even if the
+        /// future panics.
+        struct Return<'a> {
+            rt: &'a CurrentThread,
+            cx: &'a scheduler::Context,
+        }
+        impl Drop for Return<'_> {
+            fn drop(&mut self) {
+                let scheduler::Context::CurrentThread(cx) = self.cx else {
+                    unreachable!()
+                };
+                if let Some(core) = cx.core.borrow_mut().take() {
+                    *self.rt.core.lock() = Some(core);
+                }
+                for waiter in self.rt.waiters.lock().drain(..) {
+                    waiter.unpark();
+                }
+            }
+        }
+        let cx = scheduler::Context::CurrentThread(Context {
+            handle: handle.clone(),
+            core: RefCell::new(Some(core)),
+        });
+        let _return = Return { rt: self, cx: &cx };
+        let scheduler::Context::CurrentThread(inner) = &cx else {
+            unreachable!()
+        };
+        context::set_scheduler(&cx, || inner.run(future))
+    }
+
+    /// Cancels every task (their destructors run on this thread, inside the
+    /// runtime's context) and drops the queued references.
+    pub(crate) fn shutdown(&self, handle: &scheduler::Handle) {
+        let scheduler::Handle::CurrentThread(h) = handle else {
+            unreachable!()
+        };
+        let _current = context::set_current(handle);
+        h.owned.close_and_shutdown_all();
+        let core = self.core.lock().take();
+        if let Some(mut core) = core {
+            while let Some(task) = core.tasks.pop_front() {
+                drop(task);
+            }
+            *self.core.lock() = Some(core);
+        }
+        let remote = h.inject.lock().take();
+        drop(remote);
+    }
+}
+
+struct UnparkWaker(Unparker);
+
+impl Wake for UnparkWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// The `block_on` future's waker: marks it woken and unparks the thread.
+struct BlockOnWaker(Arc<Handle>);
+
+impl Wake for BlockOnWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.woken.store(true, SeqCst);
+        self.0.unpark.unpark();
+    }
+}
+
+impl Context {
+    fn run<F: Future>(&self, mut future: Pin<&mut F>) -> F::Output {
+        let handle = &self.handle;
+        let waker = Waker::from(std::sync::Arc::new(BlockOnWaker(handle.clone())));
+        let mut cx = std::task::Context::from_waker(&waker);
+        handle.woken.store(true, SeqCst);
+        loop {
+            if handle.woken.swap(false, SeqCst) {
+                if let Poll::Ready(v) = coop::budget(|| future.as_mut().poll(&mut cx)) {
+                    return v;
+                }
+            }
+            let mut ran_any = false;
+            for _ in 0..handle.config.event_interval {
+                if handle.woken.load(SeqCst) {
+                    break;
+                }
+                let Some(task) = self.next_task() else { break };
+                ran_any = true;
+                coop::budget(|| task.run());
+            }
+            if !ran_any && !handle.woken.load(SeqCst) {
+                self.park();
+            }
+        }
+    }
+
+    fn next_task(&self) -> Option<Notified> {
+        let mut core = self.core.borrow_mut();
+        let core = core.as_mut().expect("current_thread core missing");
+        core.tick = core.tick.wrapping_add(1);
+        let task = if core.tick % self.handle.config.global_queue_interval == 0 {
+            self.handle.pop_remote().or_else(|| core.tasks.pop_front())
+        } else {
+            core.tasks.pop_front().or_else(|| self.handle.pop_remote())
+        };
+        self.handle
+            .local_len
+            .store(core.tasks.len(), std::sync::atomic::Ordering::Relaxed);
+        task
+    }
+
+    /// Sleeps until a remote wake or the `block_on` future's waker.
+    fn park(&self) {
+        let mut park = {
+            let mut core = self.core.borrow_mut();
+            let core = core.as_mut().expect("current_thread core missing");
+            if !core.tasks.is_empty() {
+                return;
+            }
+            core.park.take().expect("current_thread parker missing")
+        };
+        if self.handle.inject_is_empty() && !self.handle.woken.load(SeqCst) {
+            park.park();
+        }
+        let mut core = self.core.borrow_mut();
+        core.as_mut().expect("current_thread core missing").park = Some(park);
+    }
+}
+
+impl Handle {
+    #[track_caller]
+    pub(crate) fn spawn<F>(
+        me: &Arc<Handle>,
+        future: F,
+        id: Id,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (join, notified) = me.owned.bind(future, me.clone(), id, location);
+        if let Some(notified) = notified {
+            task::Schedule::schedule(me, notified);
+        }
+        join
+    }
+
+    fn pop_remote(&self) -> Option<Notified> {
+        self.inject.lock().as_mut().and_then(|q| q.pop_front())
+    }
+
+    fn inject_is_empty(&self) -> bool {
+        self.inject.lock().as_ref().is_none_or(|q| q.is_empty())
+    }
+
+    pub(crate) fn inject_len(&self) -> usize {
+        self.inject.lock().as_ref().map_or(0, |q| q.len())
+    }
+
+    pub(crate) fn local_len(&self) -> usize {
+        self.local_len.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl task::Schedule for Arc<Handle> {
+    fn release(&self, task: &task::Task<Self>) -> Option<task::Task<Self>> {
+        self.owned.remove(task)
+    }
+
+    fn schedule(&self, task: Notified) {
+        let task = context::with_scheduler(|cx| {
+            if let Some(scheduler::Context::CurrentThread(cx)) = cx {
+                if Arc::ptr_eq(&cx.handle, self) {
+                    if let Some(core) = cx.core.borrow_mut().as_mut() {
+                        core.tasks.push_back(task);
+                        return None;
+                    }
+                }
+            }
+            Some(task)
+        });
+        if let Some(task) = task {
+            let mut inject = self.inject.lock();
+            match inject.as_mut() {
+                Some(q) => {
+                    q.push_back(task);
+                    drop(inject);
+                    self.unpark.unpark();
+                }
+                // Shut down: the task was cancelled; drop this reference
+                // outside the lock.
+                None => {
+                    drop(inject);
+                    drop(task);
+                }
+            }
+        }
+    }
+}

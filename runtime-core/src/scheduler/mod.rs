@@ -1,0 +1,100 @@
+//! The two schedulers behind one handle type: `multi_thread` (work
+//! stealing across worker threads) and `current_thread` (everything on the
+//! thread that calls `block_on`).
+
+pub(crate) mod current_thread;
+pub(crate) mod multi_thread;
+
+use crate::blocking;
+use crate::loom::sync::Arc;
+use crate::task::{Id, JoinHandle};
+use std::future::Future;
+use std::panic::Location;
+
+/// A cloneable reference to a runtime's scheduler.
+#[derive(Clone)]
+pub(crate) enum Handle {
+    CurrentThread(Arc<current_thread::Handle>),
+    MultiThread(Arc<multi_thread::Handle>),
+}
+
+/// The scheduler a thread is driving right now (thread-local, see
+/// `context::set_scheduler`).
+pub(crate) enum Context {
+    CurrentThread(current_thread::Context),
+    MultiThread(multi_thread::Context),
+}
+
+impl Handle {
+    pub(crate) fn spawn<F>(
+        &self,
+        future: F,
+        id: Id,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id, location),
+            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id, location),
+        }
+    }
+
+    pub(crate) fn blocking_spawner(&self) -> &blocking::Spawner {
+        match self {
+            Handle::CurrentThread(h) => &h.blocking_spawner,
+            Handle::MultiThread(h) => &h.blocking_spawner,
+        }
+    }
+
+    pub(crate) fn num_workers(&self) -> usize {
+        match self {
+            Handle::CurrentThread(_) => 1,
+            Handle::MultiThread(h) => h.remotes.len(),
+        }
+    }
+
+    pub(crate) fn num_alive_tasks(&self) -> usize {
+        match self {
+            Handle::CurrentThread(h) => h.owned.alive(),
+            Handle::MultiThread(h) => h.owned.alive(),
+        }
+    }
+
+    pub(crate) fn spawned_tasks_count(&self) -> u64 {
+        match self {
+            Handle::CurrentThread(h) => h.owned.spawned(),
+            Handle::MultiThread(h) => h.owned.spawned(),
+        }
+    }
+
+    pub(crate) fn global_queue_depth(&self) -> usize {
+        match self {
+            Handle::CurrentThread(h) => h.inject_len(),
+            Handle::MultiThread(h) => h.inject.len(),
+        }
+    }
+
+    pub(crate) fn worker_local_queue_depth(&self, worker: usize) -> usize {
+        match self {
+            Handle::CurrentThread(h) => {
+                assert_eq!(
+                    worker, 0,
+                    "worker index out of range: a current_thread runtime has one worker"
+                );
+                h.local_len()
+            }
+            Handle::MultiThread(h) => {
+                let remote = h.remotes.get(worker).unwrap_or_else(|| {
+                    panic!(
+                        "worker index {worker} out of range: the runtime has {} workers",
+                        h.remotes.len()
+                    )
+                });
+                remote.steal.len()
+            }
+        }
+    }
+}

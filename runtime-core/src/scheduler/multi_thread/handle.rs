@@ -1,0 +1,219 @@
+//! The shared side of the multi-thread scheduler: spawning, scheduling a
+//! woken task (locally or through the injector), waking idle workers, and
+//! shutdown.
+
+use super::idle::Idle;
+use super::queue::{Inject, Local, Steal, LOCAL_QUEUE_CAPACITY};
+use super::worker::Core;
+use crate::blocking;
+use crate::context;
+use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
+use crate::loom::sync::{Arc, Mutex};
+use crate::park::Unparker;
+use crate::runtime::Config;
+use crate::scheduler;
+use crate::task::{self, list::OwnedTasks, Id, JoinHandle};
+use std::future::Future;
+use std::panic::Location;
+
+pub(crate) type Notified = task::Notified<Arc<Handle>>;
+
+/// Everything the workers share, behind the runtime's `Arc<Handle>`.
+pub(crate) struct Handle {
+    pub(crate) remotes: Box<[Remote]>,
+    pub(crate) inject: Inject<Notified>,
+    pub(crate) idle: Idle,
+    pub(crate) owned: OwnedTasks<Arc<Handle>>,
+    /// Cores of workers that have stopped; the last one in drains them.
+    pub(crate) shutdown_cores: Mutex<Vec<Box<Core>>>,
+    pub(crate) is_shutdown: AtomicBool,
+    /// Set once every core's queues were drained; late pushes drain
+    /// themselves (see `push_remote_task`).
+    pub(crate) finalized: AtomicBool,
+    pub(crate) config: Config,
+    pub(crate) blocking_spawner: blocking::Spawner,
+}
+
+/// What other threads may touch of one worker.
+pub(crate) struct Remote {
+    pub(crate) steal: Steal<Notified>,
+    pub(crate) unpark: Unparker,
+}
+
+impl Handle {
+    pub(crate) fn new(
+        remotes: Box<[Remote]>,
+        config: Config,
+        blocking_spawner: blocking::Spawner,
+    ) -> Handle {
+        let n = remotes.len();
+        Handle {
+            idle: Idle::new(n),
+            inject: Inject::new(),
+            // Four shards per worker keeps spawn/complete lock collisions rare.
+            owned: OwnedTasks::new(n * 4),
+            shutdown_cores: Mutex::new(Vec::with_capacity(n)),
+            is_shutdown: AtomicBool::new(false),
+            finalized: AtomicBool::new(false),
+            remotes,
+            config,
+            blocking_spawner,
+        }
+    }
+
+    #[track_caller]
+    pub(crate) fn spawn<F>(
+        me: &Arc<Handle>,
+        future: F,
+        id: Id,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (join, notified) = me.owned.bind(future, me.clone(), id, location);
+        if let Some(notified) = notified {
+            me.schedule_task(notified, false);
+        }
+        join
+    }
+
+    /// Schedules a task: into this worker's LIFO slot or queue when called
+    /// from one of this runtime's workers (no lock, no syscall), otherwise
+    /// into the injector, waking an idle worker.
+    pub(crate) fn schedule_task(self: &Arc<Self>, task: Notified, is_yield: bool) {
+        let task = context::with_scheduler(|cx| {
+            if let Some(scheduler::Context::MultiThread(cx)) = cx {
+                if Arc::ptr_eq(cx.handle(), self) {
+                    if let Some(core) = cx.core.borrow_mut().as_mut() {
+                        self.schedule_local(core, task, is_yield);
+                        return None;
+                    }
+                }
+            }
+            Some(task)
+        });
+        if let Some(task) = task {
+            self.push_remote_task(task);
+            self.notify_parked();
+        }
+    }
+
+    fn schedule_local(&self, core: &mut Core, task: Notified, is_yield: bool) {
+        let should_notify = if is_yield {
+            self.push_local_or_overflow(&core.run_queue, task);
+            true
+        } else {
+            match core.lifo_slot.replace(task) {
+                Some(prev) => {
+                    self.push_local_or_overflow(&core.run_queue, prev);
+                    true
+                }
+                None => false,
+            }
+        };
+        // While parked (park taken) this worker is about to look at its
+        // queue itself; otherwise let an idle worker come and steal.
+        if should_notify && core.park.is_some() {
+            self.notify_parked();
+        }
+    }
+
+    /// Pushes to the local queue; when it is full, moves the older half to
+    /// the injector first so other workers can take it.
+    pub(crate) fn push_local_or_overflow(&self, queue: &Local<Notified>, task: Notified) {
+        if queue.len() >= LOCAL_QUEUE_CAPACITY {
+            for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
+                match queue.pop() {
+                    Some(t) => self.push_remote_task(t),
+                    None => break,
+                }
+            }
+        }
+        queue.push(task);
+    }
+
+    pub(crate) fn push_remote_task(&self, task: Notified) {
+        self.inject.push(task);
+        // Pairs with the fence in `finalize`: either the finalizer sees our
+        // task, or we see `finalized` and drain it ourselves, so no task is
+        // left in the injector (which would leak it through the cycle
+        // task -> handle -> injector -> task).
+        fence(Ordering::SeqCst);
+        if self.finalized.load(Ordering::Relaxed) {
+            while let Some(task) = self.inject.pop() {
+                drop(task);
+            }
+        }
+    }
+
+    /// Wakes one parked worker if nobody is searching (idle rule 2).
+    pub(crate) fn notify_parked(&self) {
+        if let Some(index) = self.idle.worker_to_notify() {
+            self.remotes[index].unpark.unpark();
+        }
+    }
+
+    /// Idle rule 4: after the last searcher parked, wake a worker if any
+    /// queue holds work.
+    pub(crate) fn notify_if_work_pending(&self) {
+        for remote in self.remotes.iter() {
+            if !remote.steal.is_empty() {
+                self.notify_parked();
+                return;
+            }
+        }
+        if !self.inject.is_empty() {
+            self.notify_parked();
+        }
+    }
+
+    /// Starts shutdown: workers see the flag at their next maintenance or
+    /// wake-up, cancel all tasks and hand their cores in.
+    pub(crate) fn close(&self) {
+        if self.is_shutdown.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        for remote in self.remotes.iter() {
+            remote.unpark.unpark();
+        }
+    }
+
+    /// Called by each worker as it stops; the last one drains every queue.
+    pub(crate) fn shutdown_core(&self, core: Box<Core>) {
+        let mut cores = self.shutdown_cores.lock();
+        cores.push(core);
+        if cores.len() != self.remotes.len() {
+            return;
+        }
+        // All tasks were shut down by the workers; what remains in the
+        // queues are references to completed tasks.
+        let cores = std::mem::take(&mut *cores);
+        self.finalized.store(true, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        for mut core in cores {
+            drop(core.lifo_slot.take());
+            while let Some(task) = core.run_queue.pop() {
+                drop(task);
+            }
+        }
+        while let Some(task) = self.inject.pop() {
+            drop(task);
+        }
+    }
+}
+
+impl task::Schedule for Arc<Handle> {
+    fn release(&self, task: &task::Task<Self>) -> Option<task::Task<Self>> {
+        self.owned.remove(task)
+    }
+
+    fn schedule(&self, task: Notified) {
+        self.schedule_task(task, false);
+    }
+
+    fn yield_now(&self, task: Notified) {
+        self.schedule_task(task, true);
+    }
+}

@@ -1,0 +1,44 @@
+//! The multi-thread, work-stealing scheduler.
+//!
+//! Each worker owns a `Core`: a LIFO slot (the task most recently woken or
+//! spawned by this worker, run next for cache locality; at most three in a
+//! row, never stolen), a local FIFO run queue (crossbeam-deque `Worker`;
+//! others steal half of it), a parker and a tick counter. Tasks scheduled
+//! from outside any worker go to the global injector and wake one idle
+//! worker. See `worker.rs` for the run loop and `idle.rs` for the searching
+//! and parking rules.
+
+mod handle;
+mod idle;
+mod queue;
+mod worker;
+
+pub(crate) use handle::Handle;
+pub(crate) use worker::{block_in_place, create, Context};
+
+use crate::loom::sync::Arc;
+use crate::scheduler;
+
+/// The runtime's part of a multi-thread scheduler (the workers run on the
+/// blocking pool's threads).
+pub(crate) struct MultiThread;
+
+impl MultiThread {
+    /// Runs `future` on the calling thread, parking between polls; spawned
+    /// tasks run on the workers.
+    #[track_caller]
+    pub(crate) fn block_on<F: std::future::Future>(
+        &self,
+        handle: &scheduler::Handle,
+        future: F,
+    ) -> F::Output {
+        let _current = crate::context::set_current(handle);
+        crate::context::enter_runtime(true, || crate::park::block_on(future))
+    }
+
+    /// Asks every worker to stop; the blocking pool's shutdown then joins
+    /// their threads.
+    pub(crate) fn shutdown(&self, handle: &Arc<Handle>) {
+        handle.close();
+    }
+}

@@ -1,0 +1,395 @@
+//! A worker: the run loop that pops, steals, polls and parks, and
+//! `block_in_place`, which hands a worker's core to a new thread.
+//!
+//! Order of looking for work on each tick:
+//! 1. every `global_queue_interval` ticks the injector first (so remote
+//!    tasks are not starved by a busy local queue),
+//! 2. the LIFO slot, then the local queue,
+//! 3. a batch from the injector,
+//! 4. (searching, if fewer than half the workers are) half of a random
+//!    victim's queue, then the injector again,
+//! 5. park.
+
+use super::handle::{Handle, Notified};
+use super::queue::Local;
+use crate::context::{self, EnterRuntime};
+use crate::coop;
+use crate::loom::sync::{Arc, Mutex};
+use crate::park::Parker;
+use crate::scheduler;
+use crate::util::rand::FastRand;
+use std::cell::RefCell;
+
+/// Tokio's bound: a LIFO chain (e.g. ping-pong) may run three tasks in a
+/// row before the rest of the queue gets a turn.
+const MAX_LIFO_POLLS_PER_TICK: usize = 3;
+
+/// One worker's private scheduling state; moves between threads only as a
+/// whole (at start, and in `block_in_place`).
+pub(crate) struct Core {
+    tick: u32,
+    pub(crate) lifo_slot: Option<Notified>,
+    pub(crate) run_queue: Local<Notified>,
+    is_searching: bool,
+    is_shutdown: bool,
+    /// Taken while the worker sleeps.
+    pub(crate) park: Option<Parker>,
+    rand: FastRand,
+}
+
+/// A worker slot: the core waits here until a thread runs it.
+pub(crate) struct Worker {
+    handle: Arc<Handle>,
+    index: usize,
+    core: Mutex<Option<Box<Core>>>,
+}
+
+/// The thread-local scheduler context of a thread running a worker.
+pub(crate) struct Context {
+    worker: Arc<Worker>,
+    /// The core while a task is polled (so wakes can reach the LIFO slot);
+    /// `None` while the run loop holds it by value, or after
+    /// `block_in_place` gave it away.
+    pub(crate) core: RefCell<Option<Box<Core>>>,
+}
+
+/// The workers to start once the runtime is assembled.
+pub(crate) struct Launch(Vec<Arc<Worker>>);
+
+type RunResult = Result<Box<Core>, ()>;
+
+/// Creates the shared handle and the (not yet started) workers.
+pub(crate) fn create(
+    size: usize,
+    config: crate::runtime::Config,
+    blocking_spawner: crate::blocking::Spawner,
+) -> (Arc<Handle>, Launch) {
+    let mut cores = Vec::with_capacity(size);
+    let mut remotes = Vec::with_capacity(size);
+    for _ in 0..size {
+        let (run_queue, steal) = Local::new();
+        let park = Parker::new();
+        remotes.push(super::handle::Remote {
+            steal,
+            unpark: park.unparker(),
+        });
+        cores.push(Box::new(Core {
+            tick: 0,
+            lifo_slot: None,
+            run_queue,
+            is_searching: false,
+            is_shutdown: false,
+            park: Some(park),
+            rand: FastRand::new(FastRand::seed()),
+        }));
+    }
+    let handle = Arc::new(Handle::new(
+        remotes.into_boxed_slice(),
+        config,
+        blocking_spawner,
+    ));
+    let workers = cores
+        .into_iter()
+        .enumerate()
+        .map(|(index, core)| {
+            Arc::new(Worker {
+                handle: handle.clone(),
+                index,
+                core: Mutex::new(Some(core)),
+            })
+        })
+        .collect();
+    (handle, Launch(workers))
+}
+
+impl Launch {
+    /// Starts every worker on a blocking-pool thread.
+    pub(crate) fn launch(self) -> std::io::Result<()> {
+        for worker in self.0 {
+            let handle = scheduler::Handle::MultiThread(worker.handle.clone());
+            drop(crate::blocking::spawn_blocking(
+                &handle,
+                move || run(worker),
+                true,
+            )?);
+        }
+        Ok(())
+    }
+}
+
+/// A worker thread's body: takes the core (unless another thread already
+/// did) and runs it until shutdown or until `block_in_place` lends it away.
+fn run(worker: Arc<Worker>) {
+    let Some(core) = worker.core.lock().take() else {
+        return;
+    };
+    let handle = scheduler::Handle::MultiThread(worker.handle.clone());
+    let _current = context::set_current(&handle);
+    context::enter_runtime(true, || {
+        let cx = scheduler::Context::MultiThread(Context {
+            worker,
+            core: RefCell::new(None),
+        });
+        context::set_scheduler(&cx, || {
+            let scheduler::Context::MultiThread(cx) = &cx else {
+                unreachable!()
+            };
+            // Err: shut down, or the core moved to another thread.
+            let _ = cx.run(core);
+        });
+    });
+}
+
+impl Context {
+    pub(crate) fn handle(&self) -> &Arc<Handle> {
+        &self.worker.handle
+    }
+
+    fn run(&self, mut core: Box<Core>) -> RunResult {
+        while !core.is_shutdown {
+            core.tick = core.tick.wrapping_add(1);
+            core = self.maintenance(core);
+            if let Some(task) = core.next_task(&self.worker) {
+                core = self.run_task(task, core)?;
+                continue;
+            }
+            if let Some(task) = core.steal_work(&self.worker) {
+                core = self.run_task(task, core)?;
+                continue;
+            }
+            core = self.park(core);
+        }
+        self.worker.handle.owned.close_and_shutdown_all();
+        self.worker.handle.shutdown_core(core);
+        Err(())
+    }
+
+    fn run_task(&self, task: Notified, mut core: Box<Core>) -> RunResult {
+        // Found work: stop searching, waking a replacement if we were the
+        // last searcher (idle rule 3).
+        core.transition_from_searching(&self.worker);
+        *self.core.borrow_mut() = Some(core);
+        coop::budget(|| {
+            task.run();
+            let mut lifo_polls = 0;
+            loop {
+                // `None`: `block_in_place` gave the core to another thread.
+                let mut core = self.core.borrow_mut().take().ok_or(())?;
+                let Some(task) = core.lifo_slot.take() else {
+                    return Ok(core);
+                };
+                if lifo_polls >= MAX_LIFO_POLLS_PER_TICK || !coop::has_budget_remaining() {
+                    self.worker
+                        .handle
+                        .push_local_or_overflow(&core.run_queue, task);
+                    return Ok(core);
+                }
+                lifo_polls += 1;
+                *self.core.borrow_mut() = Some(core);
+                task.run();
+            }
+        })
+    }
+
+    fn maintenance(&self, mut core: Box<Core>) -> Box<Core> {
+        if core.tick % self.worker.handle.config.event_interval == 0 {
+            core.check_shutdown(&self.worker);
+        }
+        core
+    }
+
+    fn park(&self, mut core: Box<Core>) -> Box<Core> {
+        if core.transition_to_parked(&self.worker) {
+            while !core.is_shutdown {
+                core = self.park_now(core);
+                core.check_shutdown(&self.worker);
+                if core.transition_from_parked(&self.worker) {
+                    break;
+                }
+            }
+        }
+        core
+    }
+
+    fn park_now(&self, mut core: Box<Core>) -> Box<Core> {
+        let mut park = core.park.take().expect("worker parker missing");
+        *self.core.borrow_mut() = Some(core);
+        park.park();
+        let mut core = self
+            .core
+            .borrow_mut()
+            .take()
+            .expect("worker core missing after park");
+        core.park = Some(park);
+        core
+    }
+}
+
+impl Core {
+    fn next_task(&mut self, worker: &Worker) -> Option<Notified> {
+        let handle = &worker.handle;
+        if self.tick % handle.config.global_queue_interval == 0 {
+            if let Some(task) = handle.inject.pop() {
+                return Some(task);
+            }
+            return self.next_local_task();
+        }
+        if let Some(task) = self.next_local_task() {
+            return Some(task);
+        }
+        handle.inject.pop_batch_into(&self.run_queue)
+    }
+
+    fn next_local_task(&mut self) -> Option<Notified> {
+        self.lifo_slot.take().or_else(|| self.run_queue.pop())
+    }
+
+    fn steal_work(&mut self, worker: &Worker) -> Option<Notified> {
+        if !self.transition_to_searching(worker) {
+            return None;
+        }
+        let remotes = &worker.handle.remotes;
+        let n = remotes.len();
+        let start = self.rand.below(n as u32) as usize;
+        for i in 0..n {
+            let victim = (start + i) % n;
+            if victim == worker.index {
+                continue;
+            }
+            if let Some(task) = remotes[victim].steal.steal_into(&self.run_queue) {
+                return Some(task);
+            }
+        }
+        worker.handle.inject.pop_batch_into(&self.run_queue)
+    }
+
+    fn transition_to_searching(&mut self, worker: &Worker) -> bool {
+        if !self.is_searching {
+            self.is_searching = worker.handle.idle.transition_worker_to_searching();
+        }
+        self.is_searching
+    }
+
+    fn transition_from_searching(&mut self, worker: &Worker) {
+        if !self.is_searching {
+            return;
+        }
+        self.is_searching = false;
+        if worker.handle.idle.transition_worker_from_searching() {
+            worker.handle.notify_parked();
+        }
+    }
+
+    /// `false` when there is local work after all (do not park).
+    fn transition_to_parked(&mut self, worker: &Worker) -> bool {
+        if self.lifo_slot.is_some() || !self.run_queue.is_empty() {
+            return false;
+        }
+        let is_last_searcher = worker
+            .handle
+            .idle
+            .transition_worker_to_parked(worker.index, self.is_searching);
+        self.is_searching = false;
+        if is_last_searcher {
+            worker.handle.notify_if_work_pending();
+        }
+        true
+    }
+
+    /// `true` when the worker should run again (`false`: spurious wake-up).
+    fn transition_from_parked(&mut self, worker: &Worker) -> bool {
+        if self.lifo_slot.is_some() || !self.run_queue.is_empty() {
+            // Woken with local work (not by a notifier): not searching.
+            self.is_searching = !worker.handle.idle.unpark_worker_by_id(worker.index);
+            return true;
+        }
+        if worker.handle.idle.is_parked(worker.index) {
+            return false;
+        }
+        // A notifier took us off the parked list and counted us searching.
+        self.is_searching = true;
+        true
+    }
+
+    fn check_shutdown(&mut self, worker: &Worker) {
+        if !self.is_shutdown {
+            self.is_shutdown = worker
+                .handle
+                .is_shutdown
+                .load(crate::loom::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+/// Runs a blocking closure on a worker thread after handing the worker's
+/// core (its queue) to a new thread, so the other tasks keep running.
+#[track_caller]
+pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
+    enum Setup {
+        LentCore,
+        OutsideWorker,
+        NotInRuntime,
+    }
+    let setup = context::with_scheduler(|cx| match (context::runtime_entered(), cx) {
+        (EnterRuntime::Entered { .. }, Some(scheduler::Context::MultiThread(cx))) => {
+            let Some(mut core) = cx.core.borrow_mut().take() else {
+                // Already lent (nested block_in_place): just run.
+                return Ok(Setup::OutsideWorker);
+            };
+            // The LIFO slot cannot be stolen; give its task to the queue.
+            if let Some(task) = core.lifo_slot.take() {
+                cx.worker
+                    .handle
+                    .push_local_or_overflow(&core.run_queue, task);
+            }
+            *cx.worker.core.lock() = Some(core);
+            let worker = cx.worker.clone();
+            let handle = scheduler::Handle::MultiThread(worker.handle.clone());
+            let started = crate::blocking::spawn_blocking(&handle, move || run(worker), true)
+                .expect("block_in_place: failed to start a thread to take over the worker");
+            drop(started);
+            Ok(Setup::LentCore)
+        }
+        (
+            EnterRuntime::Entered {
+                allow_block_in_place: false,
+            },
+            _,
+        ) => Err(()),
+        (
+            EnterRuntime::Entered {
+                allow_block_in_place: true,
+            },
+            _,
+        ) => Ok(Setup::OutsideWorker),
+        (EnterRuntime::NotEntered, _) => Ok(Setup::NotInRuntime),
+    });
+    let setup = match setup {
+        Ok(s) => s,
+        Err(()) => panic!(
+            "block_in_place can only be called from the multi-thread runtime's threads; \
+             on a current_thread runtime use spawn_blocking instead"
+        ),
+    };
+    match setup {
+        Setup::NotInRuntime => f(),
+        Setup::OutsideWorker => context::exit_runtime(|| coop::with_unconstrained(f)),
+        Setup::LentCore => {
+            /// Takes the core back if the new thread has not started yet.
+            struct Reclaim;
+            impl Drop for Reclaim {
+                fn drop(&mut self) {
+                    context::with_scheduler(|cx| {
+                        if let Some(scheduler::Context::MultiThread(cx)) = cx {
+                            if let Some(core) = cx.worker.core.lock().take() {
+                                *cx.core.borrow_mut() = Some(core);
+                            }
+                        }
+                    });
+                }
+            }
+            let _reclaim = Reclaim;
+            context::exit_runtime(|| coop::with_unconstrained(f))
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! `AbortHandle`: cancels a task without owning its output.
+
+use super::{Id, RawTask};
+use std::fmt;
+
+/// Cancels a task from anywhere; obtained from
+/// [`JoinHandle::abort_handle`](super::JoinHandle::abort_handle).
+pub struct AbortHandle {
+    raw: RawTask,
+}
+
+// SAFETY: the handle only touches the task's atomic state and scheduler.
+unsafe impl Send for AbortHandle {}
+// SAFETY: as above.
+unsafe impl Sync for AbortHandle {}
+
+impl AbortHandle {
+    /// # Safety
+    /// The caller gives one reference of `raw` to the handle.
+    pub(crate) unsafe fn from_raw(raw: RawTask) -> AbortHandle {
+        AbortHandle { raw }
+    }
+
+    /// Cancels the task (see [`JoinHandle::abort`](super::JoinHandle::abort)).
+    pub fn abort(&self) {
+        self.raw.remote_abort();
+    }
+
+    /// `true` once the task has completed.
+    pub fn is_finished(&self) -> bool {
+        self.raw.header().state.load().is_complete()
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> Id {
+        self.raw.id()
+    }
+}
+
+impl Clone for AbortHandle {
+    fn clone(&self) -> AbortHandle {
+        self.raw.header().state.ref_inc();
+        AbortHandle { raw: self.raw }
+    }
+}
+
+impl Drop for AbortHandle {
+    fn drop(&mut self) {
+        self.raw.drop_reference();
+    }
+}
+
+impl fmt::Debug for AbortHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AbortHandle")
+            .field("id", &self.id())
+            .finish()
+    }
+}

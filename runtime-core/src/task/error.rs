@@ -1,0 +1,156 @@
+//! `JoinError`: why a task produced no output (it was cancelled or it
+//! panicked).
+
+use super::Id;
+use std::any::Any;
+use std::fmt;
+
+/// The task failed to run to completion: it was cancelled (aborted, or the
+/// runtime shut down) or it panicked.
+pub struct JoinError {
+    repr: Repr,
+    id: Id,
+}
+
+enum Repr {
+    Cancelled,
+    Panic(PanicPayload),
+}
+
+/// A panic payload that can only be reached by value or through `&mut`,
+/// which makes sharing `&JoinError` between threads sound although the
+/// payload itself is not `Sync`.
+struct PanicPayload(Box<dyn Any + Send + 'static>);
+
+// SAFETY: no `&self` method of `PanicPayload` exposes the payload; it is
+// only moved out (`into_panic`) or read through `&mut` on one thread.
+unsafe impl Sync for PanicPayload {}
+
+impl JoinError {
+    pub(crate) fn cancelled(id: Id) -> JoinError {
+        JoinError {
+            repr: Repr::Cancelled,
+            id,
+        }
+    }
+
+    pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
+        JoinError {
+            repr: Repr::Panic(PanicPayload(payload)),
+            id,
+        }
+    }
+
+    /// The task was cancelled (aborted, or its runtime shut down).
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// The task panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// The panic payload, to re-raise with `std::panic::resume_unwind`.
+    ///
+    /// # Panics
+    /// When the task was cancelled rather than panicking.
+    #[track_caller]
+    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
+        self.try_into_panic().expect(
+            "JoinError::into_panic called on a cancelled task's error; check is_panic() first",
+        )
+    }
+
+    /// The panic payload, or the error back when the task was cancelled.
+    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
+        match self.repr {
+            Repr::Panic(p) => Ok(p.0),
+            Repr::Cancelled => Err(self),
+        }
+    }
+
+    /// The id of the task that failed.
+    pub fn id(&self) -> Id {
+        self.id
+    }
+
+    #[cfg(test)]
+    fn panic_message(&mut self) -> Option<String> {
+        match &mut self.repr {
+            Repr::Panic(p) => {
+                let payload: &mut (dyn Any + Send) = &mut *p.0;
+                if let Some(s) = payload.downcast_mut::<&'static str>() {
+                    Some((*s).to_string())
+                } else {
+                    payload.downcast_mut::<String>().map(|s| s.clone())
+                }
+            }
+            Repr::Cancelled => None,
+        }
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
+            Repr::Panic(p) => {
+                let payload: &(dyn Any + Send) = &*p.0;
+                // Reading `&str`/`String` through a shared reference: these
+                // payload types are `Sync`, so this is fine across threads.
+                if let Some(s) = payload.downcast_ref::<&'static str>() {
+                    write!(f, "task {} panicked with message {:?}", self.id, s)
+                } else if let Some(s) = payload.downcast_ref::<String>() {
+                    write!(f, "task {} panicked with message {:?}", self.id, s)
+                } else {
+                    write!(f, "task {} panicked", self.id)
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
+            Repr::Panic(_) => write!(f, "JoinError::Panic({:?}, {})", self.id, self),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
+
+impl From<JoinError> for std::io::Error {
+    fn from(err: JoinError) -> std::io::Error {
+        std::io::Error::other(err.to_string())
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<JoinError>();
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_the_task_and_the_message() {
+        let id = Id::next();
+        let err = JoinError::panic(id, Box::new("boom"));
+        assert_eq!(
+            err.to_string(),
+            format!("task {id} panicked with message \"boom\"")
+        );
+        let mut err = JoinError::panic(id, Box::new(String::from("bang")));
+        assert_eq!(err.panic_message().as_deref(), Some("bang"));
+        assert_eq!(
+            JoinError::cancelled(id).to_string(),
+            format!("task {id} was cancelled")
+        );
+    }
+}

@@ -1,0 +1,301 @@
+//! The typed side of a task: polling, cancelling, completing, handing the
+//! output to the `JoinHandle`, and freeing. Each function here follows the
+//! numbered rules in `task/mod.rs`.
+
+use super::error::JoinError;
+use super::raw::{Cell, Header, RawTask, Stage};
+use super::state::{State, TransitionToIdle, TransitionToJoinHandleDrop, TransitionToRunning};
+use super::{Notified, Schedule, Task, TaskIdGuard};
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+/// A typed view of a task; holds no reference of its own.
+pub(super) struct Harness<F: Future, S: 'static> {
+    cell: NonNull<Cell<F, S>>,
+}
+
+enum PollOutcome {
+    Done,
+    Notified,
+    Complete,
+    Dealloc,
+}
+
+impl<F, S> Harness<F, S>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    /// # Safety
+    /// `ptr` is the header of a live `Cell<F, S>`.
+    pub(super) unsafe fn from_raw(ptr: NonNull<Header>) -> Harness<F, S> {
+        Harness { cell: ptr.cast() }
+    }
+
+    fn cell(&self) -> &Cell<F, S> {
+        // SAFETY: `from_raw`'s contract: the cell is alive while the caller
+        // holds a reference.
+        unsafe { self.cell.as_ref() }
+    }
+
+    fn header(&self) -> &Header {
+        &self.cell().header
+    }
+
+    fn state(&self) -> &State {
+        &self.header().state
+    }
+
+    fn raw(&self) -> RawTask {
+        RawTask {
+            ptr: self.cell.cast(),
+        }
+    }
+
+    pub(super) fn scheduler(&self) -> &S {
+        &self.cell().scheduler
+    }
+
+    /// Runs the task for the holder of a `Notified` (rule 2).
+    pub(super) fn poll(self) {
+        match self.poll_inner() {
+            PollOutcome::Done => {}
+            PollOutcome::Notified => {
+                // SAFETY: rule 3: the poller's reference became a Notified.
+                let task = unsafe { Notified::from_raw(self.raw()) };
+                self.scheduler().yield_now(task);
+            }
+            PollOutcome::Complete => self.complete(),
+            PollOutcome::Dealloc => self.raw().dealloc(),
+        }
+    }
+
+    fn poll_inner(&self) -> PollOutcome {
+        match self.state().transition_to_running() {
+            TransitionToRunning::Success => {
+                let waker = waker_ref(self.raw());
+                let mut cx = Context::from_waker(&waker);
+                if self.poll_future(&mut cx).is_ready() {
+                    return PollOutcome::Complete;
+                }
+                match self.state().transition_to_idle() {
+                    TransitionToIdle::Ok => PollOutcome::Done,
+                    TransitionToIdle::OkNotified => PollOutcome::Notified,
+                    TransitionToIdle::OkDealloc => PollOutcome::Dealloc,
+                    TransitionToIdle::Cancelled => {
+                        self.cancel_future();
+                        PollOutcome::Complete
+                    }
+                }
+            }
+            TransitionToRunning::Cancelled => {
+                self.cancel_future();
+                PollOutcome::Complete
+            }
+            TransitionToRunning::Failed => PollOutcome::Done,
+            TransitionToRunning::Dealloc => PollOutcome::Dealloc,
+        }
+    }
+
+    /// Polls the future once; on `Ready` (or a panic) the output is stored.
+    /// Caller holds RUNNING (rule 1).
+    fn poll_future(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let id = self.header().id;
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| {
+            let _guard = TaskIdGuard::enter(id);
+            // SAFETY: rule 1: this thread set RUNNING, so it alone touches
+            // the stage; the future never moves (it lives in the heap cell).
+            let res = self.cell().stage.with_mut(|stage| unsafe {
+                match &mut *stage {
+                    Stage::Running(future) => Pin::new_unchecked(future).poll(cx),
+                    _ => unreachable!("task polled in a finished stage"),
+                }
+            });
+            if res.is_ready() {
+                self.set_stage(Stage::Consumed);
+            }
+            res
+        }));
+        let output = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(value)) => Ok(value),
+            Err(payload) => {
+                // Rule 12: drop what is left of the future; a second panic
+                // from its destructor is swallowed (the first one is kept).
+                let _ = panic::catch_unwind(AssertUnwindSafe(|| self.set_stage(Stage::Consumed)));
+                Err(JoinError::panic(id, payload))
+            }
+        };
+        self.set_stage(Stage::Finished(output));
+        Poll::Ready(())
+    }
+
+    /// Drops the future and stores `JoinError::Cancelled` (or the panic of
+    /// the future's destructor). Caller holds RUNNING (rule 1).
+    fn cancel_future(&self) {
+        let id = self.header().id;
+        let dropped = panic::catch_unwind(AssertUnwindSafe(|| self.set_stage(Stage::Consumed)));
+        let err = match dropped {
+            Ok(()) => JoinError::cancelled(id),
+            Err(payload) => JoinError::panic(id, payload),
+        };
+        self.set_stage(Stage::Finished(Err(err)));
+    }
+
+    /// Replaces the stage, dropping the old one with the task id set.
+    fn set_stage(&self, stage: Stage<F>) {
+        let _guard = TaskIdGuard::enter(self.header().id);
+        // SAFETY: every caller owns the stage under rule 1.
+        self.cell().stage.with_mut(|ptr| unsafe { *ptr = stage });
+    }
+
+    /// Rule 4 and rule 10: publish the output, wake the joiner, release.
+    fn complete(self) {
+        let snapshot = self.state().transition_to_complete();
+        // A panicking output destructor or waker must not unwind into the
+        // scheduler (rule 12).
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+            if !snapshot.is_join_interested() {
+                // Rule 1: nobody will read the output; drop it here.
+                self.set_stage(Stage::Consumed);
+            } else if snapshot.is_join_waker_set() {
+                // SAFETY: rule 10: after COMPLETE with JOIN_WAKER set the
+                // completer has read access to the slot.
+                self.header().join_waker.with(|w| unsafe {
+                    if let Some(waker) = &*w {
+                        waker.wake_by_ref();
+                    }
+                });
+                let after = self.state().unset_waker_after_complete();
+                if !after.is_join_interested() {
+                    // SAFETY: rule 10: JOIN_INTEREST is gone, so the
+                    // JoinHandle left the slot to us.
+                    self.header().join_waker.with_mut(|w| unsafe { *w = None });
+                }
+            }
+        }));
+        // SAFETY: `Task` here is a borrowed view used only to find the task
+        // in its list; `mem::forget` below keeps its reference untouched.
+        let me = ManuallyDrop::new(unsafe { Task::<S>::from_raw(self.raw()) });
+        let released = self.scheduler().release(&me);
+        let refs = match released {
+            Some(task) => {
+                // The list's reference comes back to us: count it instead of
+                // dropping it separately.
+                std::mem::forget(task);
+                2
+            }
+            None => 1,
+        };
+        if self.state().transition_to_terminal(refs) {
+            self.raw().dealloc();
+        }
+    }
+
+    /// Rule 8: shutdown by the runtime (owned list), consuming a reference.
+    pub(super) fn shutdown(self) {
+        if self.state().transition_to_shutdown() {
+            self.cancel_future();
+            self.complete();
+        } else {
+            self.raw().drop_reference();
+        }
+    }
+
+    /// Moves the output into `dst` if the task is complete, otherwise
+    /// registers `waker` (rule 9).
+    pub(super) fn try_read_output(
+        &self,
+        dst: &mut Poll<Result<F::Output, JoinError>>,
+        waker: &Waker,
+    ) {
+        if can_read_output(self.header(), waker) {
+            // SAFETY: rule 1: complete with JOIN_INTEREST set, so the stage
+            // belongs to the JoinHandle, which is calling us.
+            let stage = self
+                .cell()
+                .stage
+                .with_mut(|ptr| unsafe { std::mem::replace(&mut *ptr, Stage::Consumed) });
+            match stage {
+                Stage::Finished(output) => *dst = Poll::Ready(output),
+                _ => panic!("JoinHandle polled after it returned the task's output"),
+            }
+        }
+    }
+
+    /// Rule 11.
+    pub(super) fn drop_join_handle_slow(self) {
+        let TransitionToJoinHandleDrop {
+            drop_output,
+            drop_waker,
+        } = self.state().transition_to_join_handle_dropped();
+        if drop_output {
+            // Rule 1: the output is ours; a panicking destructor is caught so
+            // the reference below is still dropped.
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| self.set_stage(Stage::Consumed)));
+        }
+        if drop_waker {
+            // SAFETY: rule 11: JOIN_WAKER is clear, the slot is ours.
+            self.header().join_waker.with_mut(|w| unsafe { *w = None });
+        }
+        self.raw().drop_reference();
+    }
+}
+
+/// Rule 9: returns `true` when the output can be read; otherwise makes sure
+/// `waker` is the one the completer will wake.
+fn can_read_output(header: &Header, waker: &Waker) -> bool {
+    let snapshot = header.state.load();
+    if snapshot.is_complete() {
+        return true;
+    }
+    let res = if !snapshot.is_join_waker_set() {
+        set_join_waker(header, waker.clone())
+    } else {
+        // SAFETY: rule 9: with JOIN_WAKER set the slot is read-only shared.
+        let same = header
+            .join_waker
+            .with(|w| unsafe { (*w).as_ref().is_some_and(|w| w.will_wake(waker)) });
+        if same {
+            return false;
+        }
+        header
+            .state
+            .unset_waker()
+            .and_then(|_| set_join_waker(header, waker.clone()))
+    };
+    match res {
+        Ok(_) => false,
+        Err(snapshot) => {
+            assert!(snapshot.is_complete());
+            true
+        }
+    }
+}
+
+fn set_join_waker(
+    header: &Header,
+    waker: Waker,
+) -> Result<crate::task::state::Snapshot, crate::task::state::Snapshot> {
+    // SAFETY: rule 9: JOIN_WAKER is clear, so the JoinHandle (us) owns the slot.
+    header.join_waker.with_mut(|w| unsafe { *w = Some(waker) });
+    let res = header.state.set_join_waker();
+    if res.is_err() {
+        // SAFETY: the publish failed, so the slot is still ours.
+        header.join_waker.with_mut(|w| unsafe { *w = None });
+    }
+    res
+}
+
+/// A waker for the duration of a poll that borrows the poller's reference:
+/// it is never dropped (only clones count).
+fn waker_ref(raw: RawTask) -> ManuallyDrop<Waker> {
+    // SAFETY: the poller holds a reference for longer than the waker lives,
+    // and `ManuallyDrop` keeps its drop from releasing that reference.
+    ManuallyDrop::new(unsafe { Waker::from_raw(super::waker::raw_waker(raw.ptr)) })
+}

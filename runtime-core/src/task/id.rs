@@ -1,0 +1,74 @@
+//! Task ids: unique for the life of the process, handed out at spawn.
+
+use crate::context;
+use std::fmt;
+use std::num::NonZeroU64;
+
+/// An opaque id that is unique among all tasks of the process.
+///
+/// ```
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// let handle = rt.spawn(async { runtime_core::task::id() });
+/// let id = handle.id();
+/// assert_eq!(rt.block_on(handle).unwrap(), id);
+/// ```
+#[derive(Clone, Copy, Debug, Hash, Eq, PartialEq, Ord, PartialOrd)]
+pub struct Id(pub(crate) NonZeroU64);
+
+impl Id {
+    pub(crate) fn next() -> Id {
+        // A plain std atomic even under loom: ids are not part of any
+        // protocol, only unique numbers. Relaxed: uniqueness needs no order.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Id(NonZeroU64::new(id).expect("task id counter wrapped"))
+    }
+
+    /// The id as a number.
+    pub fn as_u64(&self) -> u64 {
+        self.0.get()
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The id of the task that is running on this thread.
+///
+/// # Panics
+/// When called outside a task (for example from `block_on`'s own future).
+/// Use [`try_id`] to get an `Option` instead.
+#[track_caller]
+pub fn id() -> Id {
+    try_id().expect(
+        "task::id() must be called from inside a spawned task; use task::try_id() to get an Option",
+    )
+}
+
+/// The id of the task that is running on this thread, if any.
+pub fn try_id() -> Option<Id> {
+    context::current_task_id()
+}
+
+/// Sets the current task id for a scope (polls, and drops of the future or
+/// its output), restoring the previous one after.
+pub(crate) struct TaskIdGuard {
+    prev: Option<Id>,
+}
+
+impl TaskIdGuard {
+    pub(crate) fn enter(id: Id) -> TaskIdGuard {
+        TaskIdGuard {
+            prev: context::set_current_task_id(Some(id)),
+        }
+    }
+}
+
+impl Drop for TaskIdGuard {
+    fn drop(&mut self) {
+        context::set_current_task_id(self.prev);
+    }
+}

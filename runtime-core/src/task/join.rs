@@ -1,0 +1,113 @@
+//! `JoinHandle`: the owned permission to await a task's output.
+
+use super::{AbortHandle, Id, JoinError, RawTask};
+use crate::coop;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Awaits the output of a spawned task.
+///
+/// Dropping a `JoinHandle` detaches the task: it keeps running and its
+/// output is dropped. [`abort`](JoinHandle::abort) cancels it.
+///
+/// ```
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// let out = rt.block_on(async {
+///     let handle = runtime_core::spawn(async { 6 * 7 });
+///     handle.await.unwrap()
+/// });
+/// assert_eq!(out, 42);
+/// ```
+#[must_use = "dropping a JoinHandle detaches the task; await it or call .abort()"]
+pub struct JoinHandle<T> {
+    raw: RawTask,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: the handle only moves `T` out of the task, so it may move between
+// threads when `T: Send`.
+unsafe impl<T: Send> Send for JoinHandle<T> {}
+// SAFETY: no `&self` method touches `T`.
+unsafe impl<T: Send> Sync for JoinHandle<T> {}
+
+impl<T> Unpin for JoinHandle<T> {}
+
+impl<T> JoinHandle<T> {
+    /// # Safety
+    /// `raw` is a task whose output is `T`, and the caller gives the
+    /// JoinHandle's reference (with JOIN_INTEREST) to the new handle.
+    pub(crate) unsafe fn from_raw(raw: RawTask) -> JoinHandle<T> {
+        JoinHandle {
+            raw,
+            _p: PhantomData,
+        }
+    }
+
+    /// Cancels the task. An idle task's future is dropped on the runtime; a
+    /// running one is cancelled when its current poll returns. Awaiting the
+    /// handle then gives a `JoinError` with `is_cancelled()` (unless the task
+    /// completed first).
+    pub fn abort(&self) {
+        self.raw.remote_abort();
+    }
+
+    /// `true` once the task has completed (output ready, panicked or
+    /// cancelled).
+    pub fn is_finished(&self) -> bool {
+        self.raw.header().state.load().is_complete()
+    }
+
+    /// A handle that can abort the task without owning its output.
+    pub fn abort_handle(&self) -> AbortHandle {
+        self.raw.header().state.ref_inc();
+        // SAFETY: the reference was just taken for the new handle.
+        unsafe { AbortHandle::from_raw(self.raw) }
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> Id {
+        self.raw.id()
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let coop = std::task::ready!(coop::poll_proceed(cx));
+        let mut out: Poll<Result<T, JoinError>> = Poll::Pending;
+        // SAFETY: `out` has the type the vtable expects for this task.
+        unsafe {
+            (self.raw.header().vtable.try_read_output)(
+                self.raw.ptr,
+                &mut out as *mut _ as *mut (),
+                cx.waker(),
+            );
+        }
+        if out.is_ready() {
+            coop.made_progress();
+        }
+        out
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        if self.raw.header().state.drop_join_handle_fast().is_ok() {
+            return;
+        }
+        // SAFETY: vtable entry of this task; we give up our reference.
+        unsafe { (self.raw.header().vtable.drop_join_handle_slow)(self.raw.ptr) }
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("id", &self.id())
+            .finish()
+    }
+}

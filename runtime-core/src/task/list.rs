@@ -1,0 +1,172 @@
+//! The owned-task list: every live task of a runtime, so that shutdown can
+//! cancel each one and drop its future.
+//!
+//! An intrusive doubly linked list through `Header::owned_prev/next`,
+//! sharded by task id so that spawns and completions on different workers
+//! rarely meet on the same lock. Each shard lock guards its links; the
+//! `closed` flag is read under the shard lock by `bind` and set before
+//! `close_and_shutdown_all` takes each shard lock, so a task is either seen
+//! by shutdown or refused (and shut down) by `bind`.
+
+use super::{Header, Id, JoinHandle, Notified, RawTask, Schedule, Task};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::loom::sync::Mutex;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::Location;
+use std::ptr::NonNull;
+
+pub(crate) struct OwnedTasks<S: 'static> {
+    shards: Box<[Mutex<Shard>]>,
+    mask: usize,
+    alive: AtomicUsize,
+    spawned: AtomicU64,
+    closed: AtomicBool,
+    _p: PhantomData<S>,
+}
+
+struct Shard {
+    head: Option<NonNull<Header>>,
+}
+
+// SAFETY: the raw pointers in a shard are only followed under its lock.
+unsafe impl Send for Shard {}
+
+impl<S: Schedule> OwnedTasks<S> {
+    /// A list with at least `min_shards` shards (rounded to a power of two).
+    pub(crate) fn new(min_shards: usize) -> OwnedTasks<S> {
+        let n = min_shards.max(1).next_power_of_two();
+        OwnedTasks {
+            shards: (0..n).map(|_| Mutex::new(Shard { head: None })).collect(),
+            mask: n - 1,
+            alive: AtomicUsize::new(0),
+            spawned: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
+            _p: PhantomData,
+        }
+    }
+
+    fn shard(&self, id: Id) -> &Mutex<Shard> {
+        &self.shards[id.0.get() as usize & self.mask]
+    }
+
+    /// Allocates a task for `future` and links it in. Returns its
+    /// `JoinHandle` and, unless the list is closed (the runtime is shutting
+    /// down, in which case the task is cancelled at once), its first
+    /// `Notified` to schedule.
+    pub(crate) fn bind<F>(
+        &self,
+        future: F,
+        scheduler: S,
+        id: Id,
+        location: &'static Location<'static>,
+    ) -> (JoinHandle<F::Output>, Option<Notified<S>>)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let raw = RawTask::new(future, scheduler, id, location, 3);
+        // SAFETY: `new` made three references: the list's, the Notified's and
+        // the JoinHandle's.
+        let (task, notified, join) = unsafe {
+            (
+                Task::<S>::from_raw(raw),
+                Notified::<S>::from_raw(raw),
+                JoinHandle::from_raw(raw),
+            )
+        };
+        // Relaxed: a statistic, read only for metrics.
+        self.spawned.fetch_add(1, Ordering::Relaxed);
+        let mut shard = self.shard(id).lock();
+        if self.closed.load(Ordering::Acquire) {
+            drop(shard);
+            drop(notified);
+            task.shutdown();
+            return (join, None);
+        }
+        let ptr = task.into_raw().ptr;
+        // SAFETY: the shard lock is held; `ptr` is not yet in any list and
+        // `head` (if any) is a live task in this shard.
+        unsafe {
+            let header = ptr.as_ref();
+            header.owned_next.with_mut(|n| *n = shard.head);
+            header.owned_prev.with_mut(|p| *p = None);
+            if let Some(head) = shard.head {
+                head.as_ref().owned_prev.with_mut(|p| *p = Some(ptr));
+            }
+        }
+        shard.head = Some(ptr);
+        // Relaxed: a count for metrics; shutdown does not rely on it.
+        self.alive.fetch_add(1, Ordering::Relaxed);
+        drop(shard);
+        (join, Some(notified))
+    }
+
+    /// Unlinks `task`, returning the list's reference; `None` when it is not
+    /// linked (already removed by shutdown).
+    pub(crate) fn remove(&self, task: &Task<S>) -> Option<Task<S>> {
+        let ptr = task.raw().ptr;
+        let mut shard = self.shard(task.header().id).lock();
+        // SAFETY: the shard lock is held and every linked node of this shard
+        // is alive (the list holds a reference to each).
+        unsafe {
+            let header = ptr.as_ref();
+            let prev = header.owned_prev.with(|p| *p);
+            let next = header.owned_next.with(|n| *n);
+            match prev {
+                Some(prev) => prev.as_ref().owned_next.with_mut(|n| *n = next),
+                None => {
+                    if shard.head != Some(ptr) {
+                        return None;
+                    }
+                    shard.head = next;
+                }
+            }
+            if let Some(next) = next {
+                next.as_ref().owned_prev.with_mut(|p| *p = prev);
+            }
+            header.owned_prev.with_mut(|p| *p = None);
+            header.owned_next.with_mut(|n| *n = None);
+        }
+        drop(shard);
+        self.alive.fetch_sub(1, Ordering::Relaxed);
+        // SAFETY: the node was linked, so the list owned one reference.
+        Some(unsafe { Task::from_raw(task.raw()) })
+    }
+
+    /// Refuses new tasks and shuts down (cancels) every linked one. Safe to
+    /// call from several threads at once: each task is unlinked once.
+    pub(crate) fn close_and_shutdown_all(&self) {
+        self.closed.store(true, Ordering::Release);
+        for shard in self.shards.iter() {
+            loop {
+                let mut guard = shard.lock();
+                let Some(ptr) = guard.head else { break };
+                // SAFETY: shard lock held; `ptr` is linked and alive.
+                unsafe {
+                    let next = ptr.as_ref().owned_next.with(|n| *n);
+                    guard.head = next;
+                    if let Some(next) = next {
+                        next.as_ref().owned_prev.with_mut(|p| *p = None);
+                    }
+                    ptr.as_ref().owned_next.with_mut(|n| *n = None);
+                }
+                drop(guard);
+                self.alive.fetch_sub(1, Ordering::Relaxed);
+                // SAFETY: we unlinked it, so the list's reference is ours.
+                let task = unsafe { Task::<S>::from_raw(RawTask { ptr }) };
+                task.shutdown();
+            }
+        }
+    }
+
+    /// Number of linked (alive) tasks.
+    pub(crate) fn alive(&self) -> usize {
+        self.alive.load(Ordering::Relaxed)
+    }
+
+    /// Number of tasks ever bound.
+    pub(crate) fn spawned(&self) -> u64 {
+        self.spawned.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,296 @@
+//! The task allocation (`Cell`), its hot `Header`, the type-erased vtable,
+//! and the reference-holding handles `RawTask`, `Task` and `Notified`.
+
+use super::error::JoinError;
+use super::harness::Harness;
+use super::state::State;
+use super::{Id, Schedule};
+use crate::loom::cell::UnsafeCell;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::Location;
+use std::ptr::NonNull;
+use std::task::{Poll, Waker};
+
+/// The first part of every task; all handles point here.
+#[repr(C)]
+pub(crate) struct Header {
+    pub(crate) state: State,
+    pub(crate) vtable: &'static Vtable,
+    /// Owned-list links; only touched under that list's shard lock.
+    pub(crate) owned_prev: UnsafeCell<Option<NonNull<Header>>>,
+    pub(crate) owned_next: UnsafeCell<Option<NonNull<Header>>>,
+    pub(crate) id: Id,
+    pub(crate) location: &'static Location<'static>,
+    /// The `JoinHandle`'s waker; ownership follows rules 9-11.
+    pub(crate) join_waker: UnsafeCell<Option<Waker>>,
+}
+
+// SAFETY: the `UnsafeCell` fields are only accessed under the rules in
+// `task/mod.rs` (links: under the list shard lock; waker: rules 9-11), which
+// make every access exclusive or read-only-shared across threads.
+unsafe impl Send for Header {}
+// SAFETY: as above.
+unsafe impl Sync for Header {}
+
+/// The whole task allocation.
+#[repr(C)]
+pub(crate) struct Cell<F: Future, S> {
+    pub(crate) header: Header,
+    pub(crate) scheduler: S,
+    pub(crate) stage: UnsafeCell<Stage<F>>,
+}
+
+/// The future, then its output, then nothing.
+pub(crate) enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+/// Type-erased operations on a task.
+pub(crate) struct Vtable {
+    pub(crate) poll: unsafe fn(NonNull<Header>),
+    pub(crate) schedule: unsafe fn(NonNull<Header>),
+    pub(crate) dealloc: unsafe fn(NonNull<Header>),
+    pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
+    pub(crate) drop_join_handle_slow: unsafe fn(NonNull<Header>),
+    pub(crate) shutdown: unsafe fn(NonNull<Header>),
+}
+
+struct VtableFor<F, S>(PhantomData<(F, S)>);
+
+impl<F: Future + Send + 'static, S: Schedule> VtableFor<F, S>
+where
+    F::Output: Send + 'static,
+{
+    const VTABLE: Vtable = Vtable {
+        poll: poll::<F, S>,
+        schedule: schedule::<F, S>,
+        dealloc: dealloc::<F, S>,
+        try_read_output: try_read_output::<F, S>,
+        drop_join_handle_slow: drop_join_handle_slow::<F, S>,
+        shutdown: shutdown::<F, S>,
+    };
+}
+
+unsafe fn poll<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+where
+    F::Output: Send + 'static,
+{
+    // SAFETY: the vtable was built for this task's `F` and `S`.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.poll();
+}
+
+unsafe fn schedule<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+where
+    F::Output: Send + 'static,
+{
+    // SAFETY: the caller hands over one reference as a `Notified` (rule 6/7).
+    let notified = unsafe { Notified::from_raw(RawTask { ptr }) };
+    // SAFETY: the vtable was built for this task's `F` and `S`.
+    unsafe { Harness::<F, S>::from_raw(ptr) }
+        .scheduler()
+        .schedule(notified);
+}
+
+unsafe fn dealloc<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+where
+    F::Output: Send + 'static,
+{
+    // SAFETY: the caller dropped the last reference, so nothing else can
+    // reach the allocation, which `RawTask::new` made as a `Box<Cell<F, S>>`.
+    drop(unsafe { Box::from_raw(ptr.as_ptr().cast::<Cell<F, S>>()) });
+}
+
+unsafe fn try_read_output<F: Future + Send + 'static, S: Schedule>(
+    ptr: NonNull<Header>,
+    dst: *mut (),
+    waker: &Waker,
+) where
+    F::Output: Send + 'static,
+{
+    // SAFETY: the caller (a `JoinHandle<F::Output>`) passes a
+    // `*mut Poll<Result<F::Output, JoinError>>`.
+    let dst = unsafe { &mut *dst.cast::<Poll<Result<F::Output, JoinError>>>() };
+    // SAFETY: the vtable was built for this task's `F` and `S`.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.try_read_output(dst, waker);
+}
+
+unsafe fn drop_join_handle_slow<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+where
+    F::Output: Send + 'static,
+{
+    // SAFETY: the vtable was built for this task's `F` and `S`.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_slow();
+}
+
+unsafe fn shutdown<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+where
+    F::Output: Send + 'static,
+{
+    // SAFETY: the vtable was built for this task's `F` and `S`.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.shutdown();
+}
+
+/// A pointer to a task that does not own a reference by itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawTask {
+    pub(crate) ptr: NonNull<Header>,
+}
+
+// SAFETY: a task may be touched from any thread; the state word and the
+// rules in `task/mod.rs` order every access.
+unsafe impl Send for RawTask {}
+// SAFETY: as above.
+unsafe impl Sync for RawTask {}
+
+impl RawTask {
+    /// Allocates a task holding `refs` references.
+    pub(crate) fn new<F, S>(
+        future: F,
+        scheduler: S,
+        id: Id,
+        location: &'static Location<'static>,
+        refs: usize,
+    ) -> RawTask
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        S: Schedule,
+    {
+        let cell = Box::new(Cell {
+            header: Header {
+                state: State::new(refs),
+                vtable: &VtableFor::<F, S>::VTABLE,
+                owned_prev: UnsafeCell::new(None),
+                owned_next: UnsafeCell::new(None),
+                id,
+                location,
+                join_waker: UnsafeCell::new(None),
+            },
+            scheduler,
+            stage: UnsafeCell::new(Stage::Running(future)),
+        });
+        let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
+        RawTask { ptr }
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: the caller holds a reference, so the allocation is alive.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    pub(crate) fn id(&self) -> Id {
+        self.header().id
+    }
+
+    /// Polls (or cancels) the task, consuming the `Notified` reference.
+    pub(crate) fn poll(self) {
+        // SAFETY: vtable entry for this task; the caller passes its Notified.
+        unsafe { (self.header().vtable.poll)(self.ptr) }
+    }
+
+    /// Schedules the task, consuming one reference as a `Notified`.
+    pub(crate) fn schedule(self) {
+        // SAFETY: vtable entry for this task; the caller passes one ref.
+        unsafe { (self.header().vtable.schedule)(self.ptr) }
+    }
+
+    /// Frees the task; the caller dropped the last reference.
+    pub(crate) fn dealloc(self) {
+        // SAFETY: vtable entry for this task; no references remain.
+        unsafe { (self.header().vtable.dealloc)(self.ptr) }
+    }
+
+    /// Drops one reference, freeing the task if it was the last.
+    pub(crate) fn drop_reference(self) {
+        if self.header().state.ref_dec() {
+            self.dealloc();
+        }
+    }
+
+    /// Cancels the task if it is idle (rule 8).
+    pub(crate) fn shutdown(self) {
+        // SAFETY: vtable entry for this task; the caller holds a reference.
+        unsafe { (self.header().vtable.shutdown)(self.ptr) }
+    }
+
+    /// Aborts the task from any thread (rule 7).
+    pub(crate) fn remote_abort(self) {
+        if self.header().state.transition_to_notified_and_cancel() {
+            // The new reference goes to the scheduler as a Notified.
+            self.schedule();
+        }
+    }
+}
+
+/// A reference to a task held by the owned list.
+pub(crate) struct Task<S: 'static> {
+    raw: RawTask,
+    _p: PhantomData<S>,
+}
+
+/// A reference to a task that sits in a run queue (rule 2, rule 5).
+pub(crate) struct Notified<S: 'static>(Task<S>);
+
+// SAFETY: `Task` is a counted pointer to a `Send + Sync` header whose
+// future is only touched under the rules; `S: Schedule` is `Sync`.
+unsafe impl<S> Send for Task<S> {}
+// SAFETY: as above.
+unsafe impl<S> Sync for Task<S> {}
+
+impl<S: 'static> Task<S> {
+    /// # Safety
+    /// The caller transfers one reference it owns.
+    pub(crate) unsafe fn from_raw(raw: RawTask) -> Task<S> {
+        Task {
+            raw,
+            _p: PhantomData,
+        }
+    }
+
+    pub(crate) fn raw(&self) -> RawTask {
+        self.raw
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        self.raw.header()
+    }
+
+    /// Gives the reference up without dropping it.
+    pub(crate) fn into_raw(self) -> RawTask {
+        let raw = self.raw;
+        std::mem::forget(self);
+        raw
+    }
+
+    /// Cancels the task on this thread if it is idle (rule 8).
+    pub(crate) fn shutdown(self) {
+        self.into_raw().shutdown();
+    }
+}
+
+impl<S: 'static> Notified<S> {
+    /// # Safety
+    /// The caller transfers one reference it owns, under rule 5.
+    pub(crate) unsafe fn from_raw(raw: RawTask) -> Notified<S> {
+        // SAFETY: forwarded from the caller.
+        Notified(unsafe { Task::from_raw(raw) })
+    }
+
+    /// Runs (or cancels) the task on this thread.
+    pub(crate) fn run(self) {
+        self.0.into_raw().poll();
+    }
+
+    pub(crate) fn into_raw(self) -> RawTask {
+        self.0.into_raw()
+    }
+}
+
+impl<S: 'static> Drop for Task<S> {
+    fn drop(&mut self) {
+        self.raw.drop_reference();
+    }
+}

@@ -1,0 +1,48 @@
+//! The `RawWakerVTable` of task wakers: a waker is one counted reference to
+//! the task header; waking follows rule 6 of `task/mod.rs`.
+
+use super::raw::{Header, RawTask};
+use super::state::{TransitionToNotifiedByRef, TransitionToNotifiedByVal};
+use std::ptr::NonNull;
+use std::task::{RawWaker, RawWakerVTable};
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+
+/// Makes a raw waker for `ptr`; the caller provides its reference.
+pub(super) fn raw_waker(ptr: NonNull<Header>) -> RawWaker {
+    RawWaker::new(ptr.as_ptr() as *const (), &VTABLE)
+}
+
+fn raw(ptr: *const ()) -> RawTask {
+    RawTask {
+        // SAFETY: wakers are only made by `raw_waker` from a non-null header.
+        ptr: unsafe { NonNull::new_unchecked(ptr as *mut Header) },
+    }
+}
+
+unsafe fn clone(ptr: *const ()) -> RawWaker {
+    let task = raw(ptr);
+    task.header().state.ref_inc();
+    raw_waker(task.ptr)
+}
+
+unsafe fn wake(ptr: *const ()) {
+    let task = raw(ptr);
+    match task.header().state.transition_to_notified_by_val() {
+        TransitionToNotifiedByVal::Submit => task.schedule(),
+        TransitionToNotifiedByVal::Dealloc => task.dealloc(),
+        TransitionToNotifiedByVal::DoNothing => {}
+    }
+}
+
+unsafe fn wake_by_ref(ptr: *const ()) {
+    let task = raw(ptr);
+    match task.header().state.transition_to_notified_by_ref() {
+        TransitionToNotifiedByRef::Submit => task.schedule(),
+        TransitionToNotifiedByRef::DoNothing => {}
+    }
+}
+
+unsafe fn drop_waker(ptr: *const ()) {
+    raw(ptr).drop_reference();
+}

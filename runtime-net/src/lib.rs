@@ -1,0 +1,1 @@
+//! Networking on the runtime: filled by the I/O issue.

@@ -1,0 +1,1 @@
+//! Executor-agnostic synchronisation primitives: filled by the sync issue.
