@@ -26,6 +26,8 @@ mod blocking;
 mod context;
 mod coop;
 mod loom;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod park;
 pub mod runtime;
 mod scheduler;

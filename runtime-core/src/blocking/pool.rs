@@ -5,7 +5,7 @@
 use super::Job;
 use crate::loom::sync::{Arc, Condvar, Mutex};
 use crate::loom::thread;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::time::{Duration, Instant};
 
@@ -51,7 +51,7 @@ struct Shared {
     /// Wake-ups handed to idle threads and not yet taken.
     num_notify: usize,
     shutdown: bool,
-    threads: HashMap<usize, thread::JoinHandle<()>>,
+    threads: BTreeMap<usize, thread::JoinHandle<()>>,
     next_thread_id: usize,
 }
 
@@ -66,7 +66,7 @@ impl BlockingPool {
                         num_idle: 0,
                         num_notify: 0,
                         shutdown: false,
-                        threads: HashMap::new(),
+                        threads: BTreeMap::new(),
                         next_thread_id: 0,
                     }),
                     condvar: Condvar::new(),

@@ -55,6 +55,33 @@ impl RuntimeMetrics {
         self.handle.worker_local_queue_depth(worker)
     }
 
+    /// Task polls made by worker `worker`.
+    ///
+    /// # Panics
+    /// When `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_poll_count(&self, worker: usize) -> u64 {
+        self.handle.worker_stats(worker).0
+    }
+
+    /// Times worker `worker` stole a batch of tasks from another worker.
+    ///
+    /// # Panics
+    /// When `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_steal_count(&self, worker: usize) -> u64 {
+        self.handle.worker_stats(worker).1
+    }
+
+    /// Times worker `worker` went to sleep for lack of work.
+    ///
+    /// # Panics
+    /// When `worker >= num_workers()`.
+    #[track_caller]
+    pub fn worker_park_count(&self, worker: usize) -> u64 {
+        self.handle.worker_stats(worker).2
+    }
+
     /// Threads of the blocking pool that are not worker threads.
     pub fn num_blocking_threads(&self) -> usize {
         let threads = self.handle.blocking_spawner().num_threads();

@@ -41,6 +41,7 @@ pub(crate) struct Handle {
     woken: AtomicBool,
     unpark: Unparker,
     local_len: std::sync::atomic::AtomicUsize,
+    stats: crate::scheduler::stats::WorkerStats,
     pub(crate) config: Config,
     pub(crate) blocking_spawner: blocking::Spawner,
 }
@@ -69,6 +70,7 @@ impl CurrentThread {
             woken: AtomicBool::new(false),
             unpark: park.unparker(),
             local_len: std::sync::atomic::AtomicUsize::new(0),
+            stats: Default::default(),
             config,
             blocking_spawner,
         });
@@ -102,7 +104,7 @@ impl CurrentThread {
             // own, and sleep until it is woken or the core comes back.
             let mut parker = Parker::new();
             let unparker = parker.unparker();
-            let waker = Waker::from(Arc::new(UnparkWaker(unparker.clone())));
+            let waker = Waker::from(std::sync::Arc::new(UnparkWaker(unparker.clone())));
             let mut cx = std::task::Context::from_waker(&waker);
             if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
                 return v;
@@ -214,6 +216,7 @@ impl Context {
                 }
                 let Some(task) = self.next_task() else { break };
                 ran_any = true;
+                handle.stats.inc_polls();
                 coop::budget(|| task.run());
             }
             if !ran_any && !handle.woken.load(SeqCst) {
@@ -248,6 +251,7 @@ impl Context {
             core.park.take().expect("current_thread parker missing")
         };
         if self.handle.inject_is_empty() && !self.handle.woken.load(SeqCst) {
+            self.handle.stats.inc_parks();
             park.park();
         }
         let mut core = self.core.borrow_mut();
@@ -284,6 +288,11 @@ impl Handle {
 
     pub(crate) fn inject_len(&self) -> usize {
         self.inject.lock().as_ref().map_or(0, |q| q.len())
+    }
+
+    /// (polls, steals, parks): a single worker never steals.
+    pub(crate) fn stats(&self) -> (u64, u64, u64) {
+        (self.stats.polls(), 0, self.stats.parks())
     }
 
     pub(crate) fn local_len(&self) -> usize {

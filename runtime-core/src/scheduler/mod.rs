@@ -4,6 +4,7 @@
 
 pub(crate) mod current_thread;
 pub(crate) mod multi_thread;
+pub(crate) mod stats;
 
 use crate::blocking;
 use crate::loom::sync::Arc;
@@ -94,6 +95,32 @@ impl Handle {
                     )
                 });
                 remote.steal.len()
+            }
+        }
+    }
+
+    /// (polls, steals, parks) of worker `worker`; zeros on current-thread.
+    pub(crate) fn worker_stats(&self, worker: usize) -> (u64, u64, u64) {
+        match self {
+            Handle::CurrentThread(h) => {
+                assert_eq!(
+                    worker, 0,
+                    "worker index out of range: a current_thread runtime has one worker"
+                );
+                h.stats()
+            }
+            Handle::MultiThread(h) => {
+                let remote = h.remotes.get(worker).unwrap_or_else(|| {
+                    panic!(
+                        "worker index {worker} out of range: the runtime has {} workers",
+                        h.remotes.len()
+                    )
+                });
+                (
+                    remote.stats.polls(),
+                    remote.stats.steals(),
+                    remote.stats.parks(),
+                )
             }
         }
     }

@@ -75,7 +75,7 @@ impl JoinError {
         self.id
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     fn panic_message(&mut self) -> Option<String> {
         match &mut self.repr {
             Repr::Panic(p) => {

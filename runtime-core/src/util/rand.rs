@@ -17,6 +17,10 @@ impl FastRand {
 
     /// A seed that differs between calls and threads.
     pub(crate) fn seed() -> u64 {
+        // Loom replays executions and needs them deterministic.
+        if cfg!(loom) {
+            return 0x9E37_79B9_7F4A_7C15;
+        }
         use std::hash::{BuildHasher, Hasher};
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();

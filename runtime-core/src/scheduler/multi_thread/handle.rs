@@ -38,6 +38,7 @@ pub(crate) struct Handle {
 pub(crate) struct Remote {
     pub(crate) steal: Steal<Notified>,
     pub(crate) unpark: Unparker,
+    pub(crate) stats: crate::scheduler::stats::WorkerStats,
 }
 
 impl Handle {
@@ -74,7 +75,7 @@ impl Handle {
     {
         let (join, notified) = me.owned.bind(future, me.clone(), id, location);
         if let Some(notified) = notified {
-            me.schedule_task(notified, false);
+            Handle::schedule_task(me, notified, false);
         }
         join
     }
@@ -82,12 +83,12 @@ impl Handle {
     /// Schedules a task: into this worker's LIFO slot or queue when called
     /// from one of this runtime's workers (no lock, no syscall), otherwise
     /// into the injector, waking an idle worker.
-    pub(crate) fn schedule_task(self: &Arc<Self>, task: Notified, is_yield: bool) {
+    pub(crate) fn schedule_task(me: &Arc<Self>, task: Notified, is_yield: bool) {
         let task = context::with_scheduler(|cx| {
             if let Some(scheduler::Context::MultiThread(cx)) = cx {
-                if Arc::ptr_eq(cx.handle(), self) {
+                if Arc::ptr_eq(cx.handle(), me) {
                     if let Some(core) = cx.core.borrow_mut().as_mut() {
-                        self.schedule_local(core, task, is_yield);
+                        me.schedule_local(core, task, is_yield);
                         return None;
                     }
                 }
@@ -95,8 +96,8 @@ impl Handle {
             Some(task)
         });
         if let Some(task) = task {
-            self.push_remote_task(task);
-            self.notify_parked();
+            me.push_remote_task(task);
+            me.notify_parked();
         }
     }
 
@@ -210,10 +211,10 @@ impl task::Schedule for Arc<Handle> {
     }
 
     fn schedule(&self, task: Notified) {
-        self.schedule_task(task, false);
+        Handle::schedule_task(self, task, false);
     }
 
     fn yield_now(&self, task: Notified) {
-        self.schedule_task(task, true);
+        Handle::schedule_task(self, task, true);
     }
 }

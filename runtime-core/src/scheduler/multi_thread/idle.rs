@@ -20,7 +20,7 @@
 //! between "push then read the counts" and "update the counts then read the
 //! queues".
 
-use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::loom::sync::atomic::{fence, AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::Mutex;
 
 const UNPARK_SHIFT: usize = 16;
@@ -104,9 +104,13 @@ impl Idle {
     }
 
     fn notify_should_wakeup(&self) -> bool {
-        // An RMW rather than a load, so it takes part in the SeqCst order
-        // with the parker's `fetch_sub` (rule 4).
-        let state = self.state.fetch_add(0, SeqCst);
+        // The fence orders the caller's queue push before this load
+        // (Dekker with the parker's SeqCst `fetch_sub` followed by its queue
+        // checks, rule 4). A fence plus a load leaves the cache line shared
+        // between workers; Tokio's `fetch_add(0)` makes every busy worker
+        // write it on every local push, which showed up in `yield_many`.
+        fence(SeqCst);
+        let state = self.state.load(SeqCst);
         state & SEARCH_MASK == 0 && (state >> UNPARK_SHIFT) < self.num_workers
     }
 }

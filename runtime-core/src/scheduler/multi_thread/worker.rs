@@ -72,6 +72,7 @@ pub(crate) fn create(
         remotes.push(super::handle::Remote {
             steal,
             unpark: park.unparker(),
+            stats: Default::default(),
         });
         cores.push(Box::new(Core {
             tick: 0,
@@ -164,12 +165,18 @@ impl Context {
         Err(())
     }
 
+    fn stats(&self) -> &crate::scheduler::stats::WorkerStats {
+        &self.worker.handle.remotes[self.worker.index].stats
+    }
+
     fn run_task(&self, task: Notified, mut core: Box<Core>) -> RunResult {
         // Found work: stop searching, waking a replacement if we were the
         // last searcher (idle rule 3).
         core.transition_from_searching(&self.worker);
         *self.core.borrow_mut() = Some(core);
+        let stats = self.stats();
         coop::budget(|| {
+            stats.inc_polls();
             task.run();
             let mut lifo_polls = 0;
             loop {
@@ -186,6 +193,7 @@ impl Context {
                 }
                 lifo_polls += 1;
                 *self.core.borrow_mut() = Some(core);
+                stats.inc_polls();
                 task.run();
             }
         })
@@ -212,6 +220,7 @@ impl Context {
     }
 
     fn park_now(&self, mut core: Box<Core>) -> Box<Core> {
+        self.stats().inc_parks();
         let mut park = core.park.take().expect("worker parker missing");
         *self.core.borrow_mut() = Some(core);
         park.park();
@@ -257,6 +266,7 @@ impl Core {
                 continue;
             }
             if let Some(task) = remotes[victim].steal.steal_into(&self.run_queue) {
+                remotes[worker.index].stats.inc_steals();
                 return Some(task);
             }
         }
