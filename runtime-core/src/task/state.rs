@@ -97,7 +97,7 @@ impl State {
     /// JOIN_INTEREST set, and `refs` references.
     pub(crate) fn new(refs: usize) -> State {
         State {
-            val: AtomicUsize::new(refs * REF_ONE | JOIN_INTEREST | NOTIFIED),
+            val: AtomicUsize::new((refs * REF_ONE) | JOIN_INTEREST | NOTIFIED),
         }
     }
 
@@ -284,8 +284,8 @@ impl State {
 
     /// Fast path of a JoinHandle drop on a task nobody has touched yet.
     pub(crate) fn drop_join_handle_fast(&self) -> Result<(), ()> {
-        let initial = 3 * REF_ONE | JOIN_INTEREST | NOTIFIED;
-        let next = 2 * REF_ONE | NOTIFIED;
+        let initial = (3 * REF_ONE) | JOIN_INTEREST | NOTIFIED;
+        let next = (2 * REF_ONE) | NOTIFIED;
         self.val
             .compare_exchange(initial, next, AcqRel, Acquire)
             .map(|_| ())

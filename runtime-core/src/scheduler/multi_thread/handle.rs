@@ -25,7 +25,7 @@ pub(crate) struct Handle {
     pub(crate) idle: Idle,
     pub(crate) owned: OwnedTasks<Arc<Handle>>,
     /// Cores of workers that have stopped; the last one in drains them.
-    pub(crate) shutdown_cores: Mutex<Vec<Box<Core>>>,
+    pub(crate) shutdown_cores: Mutex<Vec<Core>>,
     pub(crate) is_shutdown: AtomicBool,
     /// Set once every core's queues were drained; late pushes drain
     /// themselves (see `push_remote_task`).
@@ -182,7 +182,7 @@ impl Handle {
     }
 
     /// Called by each worker as it stops; the last one drains every queue.
-    pub(crate) fn shutdown_core(&self, core: Box<Core>) {
+    pub(crate) fn shutdown_core(&self, core: Core) {
         let mut cores = self.shutdown_cores.lock();
         cores.push(core);
         if cores.len() != self.remotes.len() {

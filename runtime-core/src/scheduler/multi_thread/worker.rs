@@ -161,7 +161,7 @@ impl Context {
             core = self.park(core);
         }
         self.worker.handle.owned.close_and_shutdown_all();
-        self.worker.handle.shutdown_core(core);
+        self.worker.handle.shutdown_core(*core);
         Err(())
     }
 
@@ -200,7 +200,7 @@ impl Context {
     }
 
     fn maintenance(&self, mut core: Box<Core>) -> Box<Core> {
-        if core.tick % self.worker.handle.config.event_interval == 0 {
+        if core.tick.is_multiple_of(self.worker.handle.config.event_interval) {
             core.check_shutdown(&self.worker);
         }
         core
@@ -237,7 +237,7 @@ impl Context {
 impl Core {
     fn next_task(&mut self, worker: &Worker) -> Option<Notified> {
         let handle = &worker.handle;
-        if self.tick % handle.config.global_queue_interval == 0 {
+        if self.tick.is_multiple_of(handle.config.global_queue_interval) {
             if let Some(task) = handle.inject.pop() {
                 return Some(task);
             }
