@@ -97,7 +97,10 @@ impl CurrentThread {
         let _current = context::set_current(handle);
         let mut future = std::pin::pin!(future);
         context::enter_runtime(false, || loop {
-            if let Some(core) = self.core.lock().take() {
+            // Take the core in its own statement: the lock must be released
+            // before `run_core`, whose exit path locks it again.
+            let core = self.core.lock().take();
+            if let Some(core) = core {
                 return self.run_core(h, core, future.as_mut());
             }
             // Another thread drives the scheduler: poll our future on our
@@ -209,11 +212,11 @@ impl Context {
                     return v;
                 }
             }
+            // Run up to `event_interval` tasks before looking at the
+            // `block_on` future again (as Tokio), so a `block_on` future
+            // that yields lets the spawned tasks make progress.
             let mut ran_any = false;
             for _ in 0..handle.config.event_interval {
-                if handle.woken.load(SeqCst) {
-                    break;
-                }
                 let Some(task) = self.next_task() else { break };
                 ran_any = true;
                 handle.stats.inc_polls();

@@ -77,6 +77,8 @@ mod join_set;
 pub(crate) mod list;
 mod raw;
 mod spawn;
+#[cfg(all(test, not(loom)))]
+mod tests;
 pub(crate) mod state;
 mod waker;
 mod yield_now;

@@ -1,0 +1,4 @@
+#[runtime::test(flavor = "multi_thread", flavor = "current_thread")]
+async fn twice() {}
+
+fn main() {}
