@@ -36,3 +36,19 @@ mod util;
 
 pub use runtime::{Builder, Handle, Runtime};
 pub use task::{spawn, spawn_blocking};
+
+/// Compile-time checks that the public types can cross threads as users
+/// expect (a change that makes one of them `!Send`/`!Sync` fails here).
+#[allow(dead_code)]
+fn assert_thread_safety() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Runtime>();
+    send_sync::<Handle>();
+    send_sync::<Builder>();
+    send_sync::<runtime::RuntimeMetrics>();
+    send_sync::<task::JoinHandle<()>>();
+    send_sync::<task::AbortHandle>();
+    send_sync::<task::JoinError>();
+    send_sync::<task::JoinSet<()>>();
+    send_sync::<task::Id>();
+}
