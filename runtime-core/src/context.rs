@@ -19,6 +19,9 @@ struct Context {
     runtime: Cell<EnterRuntime>,
     budget: Cell<Budget>,
     task_id: Cell<Option<Id>>,
+    /// The task being polled asked to be rescheduled (`yield_now` on its
+    /// own waker); read and cleared by the harness after the poll.
+    yield_requested: Cell<bool>,
 }
 
 /// Whether the thread is inside a runtime.
@@ -41,6 +44,7 @@ impl Context {
             runtime: Cell::new(EnterRuntime::NotEntered),
             budget: Cell::new(Budget::unconstrained()),
             task_id: Cell::new(None),
+            yield_requested: Cell::new(false),
         }
     }
 
@@ -52,6 +56,7 @@ impl Context {
             runtime: Cell::new(EnterRuntime::NotEntered),
             budget: Cell::new(Budget::unconstrained()),
             task_id: Cell::new(None),
+            yield_requested: Cell::new(false),
         }
     }
 }
@@ -203,4 +208,16 @@ pub(crate) fn current_task_id() -> Option<Id> {
 /// Sets the current task id, returning the previous one.
 pub(crate) fn set_current_task_id(id: Option<Id>) -> Option<Id> {
     CONTEXT.try_with(|c| c.task_id.replace(id)).unwrap_or(None)
+}
+
+/// Records that the task being polled wants to be rescheduled.
+pub(crate) fn request_yield() {
+    let _ = CONTEXT.try_with(|c| c.yield_requested.set(true));
+}
+
+/// Reads and clears the yield request of the current poll.
+pub(crate) fn take_yield_request() -> bool {
+    CONTEXT
+        .try_with(|c| c.yield_requested.replace(false))
+        .unwrap_or(false)
 }

@@ -6,8 +6,8 @@
 //! `runtime::main` and `runtime::test`; the code they generate names
 //! `::runtime::Builder`, so this crate is not meant to be used on its own
 //! (the `crate = "path"` argument covers a renamed `runtime` dependency).
-//! The examples below are marked `ignore` only because this crate does not
-//! depend on `runtime`; they compile and run as written in a crate that does.
+//! The examples below are doctests run against `runtime` (a
+//! dev-dependency of this crate).
 
 #![warn(missing_docs)]
 
@@ -24,7 +24,7 @@ use crate::args::Kind;
 /// loses `async`; its body becomes a future that a freshly built runtime
 /// blocks on:
 ///
-/// ```ignore
+/// ```
 /// #[runtime::main]
 /// async fn main() {
 ///     let answer = runtime::spawn(async { 6 * 7 }).await.unwrap();
@@ -34,7 +34,7 @@ use crate::args::Kind;
 ///
 /// expands to roughly
 ///
-/// ```ignore
+/// ```text
 /// fn main() {
 ///     let body = async move {
 ///         let answer = runtime::spawn(async { 6 * 7 }).await.unwrap();
@@ -51,7 +51,7 @@ use crate::args::Kind;
 /// The function may return any type, for instance a `Result` so that `?`
 /// works in the body:
 ///
-/// ```ignore
+/// ```
 /// #[runtime::main(flavor = "current_thread")]
 /// async fn main() -> Result<(), Box<dyn std::error::Error>> {
 ///     let n: u32 = "42".parse()?;
@@ -59,9 +59,6 @@ use crate::args::Kind;
 ///     Ok(())
 /// }
 /// ```
-///
-/// The examples are not compiled here because this crate does not depend on
-/// `runtime`; they run as written in a crate that does.
 ///
 /// # Arguments
 ///
@@ -78,7 +75,7 @@ use crate::args::Kind;
 /// - `crate = "path"`: where the `runtime` crate is, for a renamed
 ///   dependency; `::runtime` by default.
 ///
-/// ```ignore
+/// ```
 /// #[runtime::main(flavor = "multi_thread", worker_threads = 4)]
 /// async fn main() {
 ///     println!("running on four workers");
@@ -103,7 +100,7 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// whose body builds a runtime and blocks on the original body. Each test
 /// gets its own runtime.
 ///
-/// ```ignore
+/// ```
 /// #[runtime::test]
 /// async fn adds() {
 ///     let sum = runtime::spawn(async { 1 + 2 }).await.unwrap();
@@ -123,10 +120,8 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// async fn panics() {
 ///     panic!("boom");
 /// }
+/// # fn main() {}
 /// ```
-///
-/// The examples are not compiled here because this crate does not depend on
-/// `runtime`; they run as written in a crate that does.
 ///
 /// # Arguments
 ///

@@ -51,6 +51,8 @@ struct Shared {
     /// Wake-ups handed to idle threads and not yet taken.
     num_notify: usize,
     shutdown: bool,
+    /// A `shutdown` call already waited (or gave up waiting).
+    waited: bool,
     threads: BTreeMap<usize, thread::JoinHandle<()>>,
     next_thread_id: usize,
 }
@@ -66,6 +68,7 @@ impl BlockingPool {
                         num_idle: 0,
                         num_notify: 0,
                         shutdown: false,
+                        waited: false,
                         threads: BTreeMap::new(),
                         next_thread_id: 0,
                     }),
@@ -81,10 +84,11 @@ impl BlockingPool {
         &self.spawner
     }
 
-    /// Stops accepting jobs, cancels queued non-mandatory ones, and waits
-    /// for running threads to exit: forever with `None`, at most `timeout`
-    /// otherwise. Idempotent.
-    pub(crate) fn shutdown(&self, timeout: Option<Duration>) {
+    /// Stops accepting jobs and cancels queued non-mandatory ones (their
+    /// JoinHandles resolve as cancelled). Idempotent. The runtime calls this
+    /// before stopping its workers, so a worker thread that becomes free
+    /// cannot pick up a closure that was still queued.
+    pub(crate) fn begin_shutdown(&self) {
         let inner = &self.spawner.inner;
         let mut shared = inner.shared.lock();
         if shared.shutdown {
@@ -92,6 +96,26 @@ impl BlockingPool {
         }
         shared.shutdown = true;
         inner.condvar.notify_all();
+        // Mandatory jobs (workers) stay queued: a thread still runs them.
+        let (mandatory, cancelled): (VecDeque<Job>, VecDeque<Job>) =
+            shared.queue.drain(..).partition(|job| job.mandatory);
+        shared.queue = mandatory;
+        drop(shared);
+        for job in cancelled {
+            job.cancel();
+        }
+    }
+
+    /// `begin_shutdown`, then waits for running threads to exit: forever
+    /// with `None`, at most `timeout` otherwise. Only the first call waits.
+    pub(crate) fn shutdown(&self, timeout: Option<Duration>) {
+        self.begin_shutdown();
+        let inner = &self.spawner.inner;
+        let mut shared = inner.shared.lock();
+        if shared.waited {
+            return;
+        }
+        shared.waited = true;
         let threads = std::mem::take(&mut shared.threads);
         let deadline = timeout.map(|t| Instant::now().checked_add(t));
         while shared.num_threads > 0 {
@@ -206,8 +230,13 @@ impl Inner {
         let mut shared = self.shared.lock();
         'work: loop {
             while let Some(job) = shared.queue.pop_front() {
+                let shutdown = shared.shutdown;
                 drop(shared);
-                job.run();
+                if shutdown && !job.mandatory {
+                    job.cancel();
+                } else {
+                    job.run();
+                }
                 shared = self.shared.lock();
             }
             shared.num_idle += 1;
@@ -248,13 +277,16 @@ impl Inner {
             }
             shared = self.shared.lock();
         }
-        shared.num_threads -= 1;
-        if shared.num_threads == 0 {
-            self.exited.notify_all();
-        }
+        // The stop hook runs while the thread still counts as live, so a
+        // runtime that waited for its threads has seen every hook run.
         drop(shared);
         if let Some(f) = &self.config.before_stop {
             f();
+        }
+        let mut shared = self.shared.lock();
+        shared.num_threads -= 1;
+        if shared.num_threads == 0 {
+            self.exited.notify_all();
         }
     }
 }

@@ -135,6 +135,9 @@ impl Runtime {
     }
 
     fn shutdown_scheduler(&mut self) {
+        // Refuse and cancel queued blocking closures first: workers that
+        // stop must not pick them up.
+        self.blocking_pool.begin_shutdown();
         match &self.scheduler {
             Scheduler::CurrentThread(ct) => ct.shutdown(&self.handle.inner),
             Scheduler::MultiThread(mt) => {

@@ -232,7 +232,10 @@ impl Context {
         let mut core = self.core.borrow_mut();
         let core = core.as_mut().expect("current_thread core missing");
         core.tick = core.tick.wrapping_add(1);
-        let task = if core.tick.is_multiple_of(self.handle.config.global_queue_interval) {
+        let task = if core
+            .tick
+            .is_multiple_of(self.handle.config.global_queue_interval)
+        {
             self.handle.pop_remote().or_else(|| core.tasks.pop_front())
         } else {
             core.tasks.pop_front().or_else(|| self.handle.pop_remote())

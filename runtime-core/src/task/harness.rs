@@ -4,8 +4,12 @@
 
 use super::error::JoinError;
 use super::raw::{Cell, Header, RawTask, Stage};
-use super::state::{State, TransitionToIdle, TransitionToJoinHandleDrop, TransitionToRunning};
+use super::state::{
+    Snapshot, State, TransitionToIdle, TransitionToJoinHandleDrop, TransitionToRunning,
+};
 use super::{Notified, Schedule, Task, TaskIdGuard};
+use crate::context;
+use crate::loom::cell::UnsafeCell;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
@@ -81,9 +85,11 @@ where
                 let waker = waker_ref(self.raw());
                 let mut cx = Context::from_waker(&waker);
                 if self.poll_future(&mut cx).is_ready() {
+                    context::take_yield_request();
                     return PollOutcome::Complete;
                 }
-                match self.state().transition_to_idle() {
+                let yielded = context::take_yield_request();
+                match self.state().transition_to_idle(yielded) {
                     TransitionToIdle::Ok => PollOutcome::Done,
                     TransitionToIdle::OkNotified => PollOutcome::Notified,
                     TransitionToIdle::OkDealloc => PollOutcome::Dealloc,
@@ -166,7 +172,7 @@ where
             } else if snapshot.is_join_waker_set() {
                 // SAFETY: rule 10: after COMPLETE with JOIN_WAKER set the
                 // completer has read access to the slot.
-                self.header().join_waker.with(|w| unsafe {
+                self.cell().join_waker.with(|w| unsafe {
                     if let Some(waker) = &*w {
                         waker.wake_by_ref();
                     }
@@ -175,7 +181,7 @@ where
                 if !after.is_join_interested() {
                     // SAFETY: rule 10: JOIN_INTEREST is gone, so the
                     // JoinHandle left the slot to us.
-                    self.header().join_waker.with_mut(|w| unsafe { *w = None });
+                    self.cell().join_waker.with_mut(|w| unsafe { *w = None });
                 }
             }
         }));
@@ -214,7 +220,7 @@ where
         dst: &mut Poll<Result<F::Output, JoinError>>,
         waker: &Waker,
     ) {
-        if can_read_output(self.header(), waker) {
+        if can_read_output(self.header(), &self.cell().join_waker, waker) {
             // SAFETY: rule 1: complete with JOIN_INTEREST set, so the stage
             // belongs to the JoinHandle, which is calling us.
             let stage = self
@@ -241,7 +247,7 @@ where
         }
         if drop_waker {
             // SAFETY: rule 11: JOIN_WAKER is clear, the slot is ours.
-            self.header().join_waker.with_mut(|w| unsafe { *w = None });
+            self.cell().join_waker.with_mut(|w| unsafe { *w = None });
         }
         self.raw().drop_reference();
     }
@@ -249,25 +255,23 @@ where
 
 /// Rule 9: returns `true` when the output can be read; otherwise makes sure
 /// `waker` is the one the completer will wake.
-fn can_read_output(header: &Header, waker: &Waker) -> bool {
+fn can_read_output(header: &Header, slot: &UnsafeCell<Option<Waker>>, waker: &Waker) -> bool {
     let snapshot = header.state.load();
     if snapshot.is_complete() {
         return true;
     }
     let res = if !snapshot.is_join_waker_set() {
-        set_join_waker(header, waker.clone())
+        set_join_waker(header, slot, waker.clone())
     } else {
         // SAFETY: rule 9: with JOIN_WAKER set the slot is read-only shared.
-        let same = header
-            .join_waker
-            .with(|w| unsafe { (*w).as_ref().is_some_and(|w| w.will_wake(waker)) });
+        let same = slot.with(|w| unsafe { (*w).as_ref().is_some_and(|w| w.will_wake(waker)) });
         if same {
             return false;
         }
         header
             .state
             .unset_waker()
-            .and_then(|_| set_join_waker(header, waker.clone()))
+            .and_then(|_| set_join_waker(header, slot, waker.clone()))
     };
     match res {
         Ok(_) => false,
@@ -280,14 +284,15 @@ fn can_read_output(header: &Header, waker: &Waker) -> bool {
 
 fn set_join_waker(
     header: &Header,
+    slot: &UnsafeCell<Option<Waker>>,
     waker: Waker,
-) -> Result<crate::task::state::Snapshot, crate::task::state::Snapshot> {
+) -> Result<Snapshot, Snapshot> {
     // SAFETY: rule 9: JOIN_WAKER is clear, so the JoinHandle (us) owns the slot.
-    header.join_waker.with_mut(|w| unsafe { *w = Some(waker) });
+    slot.with_mut(|w| unsafe { *w = Some(waker) });
     let res = header.state.set_join_waker();
     if res.is_err() {
         // SAFETY: the publish failed, so the slot is still ours.
-        header.join_waker.with_mut(|w| unsafe { *w = None });
+        slot.with_mut(|w| unsafe { *w = None });
     }
     res
 }

@@ -4,10 +4,10 @@
 //!
 //! # Layout
 //!
-//! A task is one `Cell<F, S>` (see `raw.rs`): a `Header` (state word, vtable,
-//! owned-list links, id, spawn location, join waker slot), then the
-//! scheduler handle `S` and the `Stage` of the future (`Running(F)`,
-//! `Finished(output)`, `Consumed`). Every handle is a pointer to the header;
+//! A task is one `Cell<F, S>` (see `raw.rs`): a `Header` (vtable, id, spawn
+//! location, owned-list links, state word), then the scheduler handle `S`,
+//! the `Stage` of the future (`Running(F)`, `Finished(output)`, `Consumed`)
+//! and the join waker slot. Every handle is a pointer to the header;
 //! the vtable recovers the concrete types.
 //!
 //! # References
@@ -36,7 +36,9 @@
 //!    was woken during the poll (NOTIFIED set) the poller's reference becomes
 //!    a new `Notified` and the task is scheduled again (at the back of the
 //!    queue). If it was cancelled during the poll the poller keeps RUNNING
-//!    and cancels it.
+//!    and cancels it. A task that yields through its own waker
+//!    (`yield_now`) does not wake itself: it asks the poller, which sets
+//!    NOTIFIED in this same transition.
 //! 4. Completion (`transition_to_complete`) flips RUNNING off and COMPLETE
 //!    on in one step; COMPLETE is never cleared. The completer then removes
 //!    the task from its owned list and drops its references.
@@ -77,9 +79,9 @@ mod join_set;
 pub(crate) mod list;
 mod raw;
 mod spawn;
+pub(crate) mod state;
 #[cfg(all(test, not(loom)))]
 mod tests;
-pub(crate) mod state;
 mod waker;
 mod yield_now;
 

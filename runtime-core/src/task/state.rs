@@ -134,7 +134,9 @@ impl State {
     }
 
     /// Rule 3: called by the poller (which holds one ref) after `Pending`.
-    pub(crate) fn transition_to_idle(&self) -> TransitionToIdle {
+    /// `yielded`: the task woke itself through `yield_now`, which is folded
+    /// into this transition instead of a separate wake.
+    pub(crate) fn transition_to_idle(&self, yielded: bool) -> TransitionToIdle {
         self.fetch_update_action(|curr| {
             assert!(curr.is_running(), "transition_to_idle: task not running");
             if curr.is_cancelled() {
@@ -142,6 +144,9 @@ impl State {
             }
             let mut next = curr;
             next.0 &= !RUNNING;
+            if yielded {
+                next.0 |= NOTIFIED;
+            }
             if next.is_notified() {
                 // Keep the poller's ref: it becomes the new Notified.
                 (TransitionToIdle::OkNotified, Some(next))
@@ -430,7 +435,10 @@ mod tests {
             state.transition_to_notified_by_ref(),
             TransitionToNotifiedByRef::DoNothing
         );
-        assert_eq!(state.transition_to_idle(), TransitionToIdle::OkNotified);
+        assert_eq!(
+            state.transition_to_idle(false),
+            TransitionToIdle::OkNotified
+        );
         assert_eq!(state.load().ref_count(), 3);
     }
 
@@ -438,7 +446,7 @@ mod tests {
     fn abort_of_idle_task_submits_it_once() {
         let state = State::new(3);
         assert_eq!(state.transition_to_running(), TransitionToRunning::Success);
-        assert_eq!(state.transition_to_idle(), TransitionToIdle::Ok);
+        assert_eq!(state.transition_to_idle(false), TransitionToIdle::Ok);
         assert!(state.transition_to_notified_and_cancel());
         assert!(!state.transition_to_notified_and_cancel());
         assert_eq!(

@@ -178,6 +178,7 @@ fn wakers_outliving_the_task_keep_it_allocated() {
     let waker = saved.lock().unwrap().take().unwrap();
     // The task is complete: waking (by ref and by value) does nothing.
     waker.wake_by_ref();
+    #[allow(clippy::waker_clone_wake)] // exercises wake-by-value on a clone
     waker.clone().wake();
     drop(waker);
 }
@@ -202,7 +203,10 @@ fn shutdown_cancels_pending_tasks_and_drops_their_futures() {
         let mut cx = Context::from_waker(Waker::noop());
         match Pin::new(&mut h).poll(&mut cx) {
             Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
-            other => panic!("expected a cancelled task, got {:?}", other.map(|r| r.is_ok())),
+            other => panic!(
+                "expected a cancelled task, got {:?}",
+                other.map(|r| r.is_ok())
+            ),
         }
     }
 }

@@ -13,6 +13,21 @@ pub(super) fn raw_waker(ptr: NonNull<Header>) -> RawWaker {
     RawWaker::new(ptr.as_ptr() as *const (), &VTABLE)
 }
 
+/// `true` when `waker` is the waker of the task being polled on this
+/// thread (so `yield_now` can ask the harness to reschedule it directly).
+pub(crate) fn is_current_task_waker(waker: &std::task::Waker) -> bool {
+    if !std::ptr::eq(waker.vtable(), &VTABLE) {
+        return false;
+    }
+    let Some(current) = crate::context::current_task_id() else {
+        return false;
+    };
+    // SAFETY: a waker with our vtable points at a task header and holds a
+    // reference (or borrows the poller's), so the header is alive.
+    let id = unsafe { (*(waker.data() as *const Header)).id };
+    id == current
+}
+
 fn raw(ptr: *const ()) -> RawTask {
     RawTask {
         // SAFETY: wakers are only made by `raw_waker` from a non-null header.

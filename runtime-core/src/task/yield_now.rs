@@ -29,10 +29,16 @@ impl Future for YieldNow {
             return Poll::Ready(());
         }
         self.yielded = true;
-        // Waking a running task marks it NOTIFIED; when this poll returns,
-        // the harness puts it at the back of the run queue (task rule 3),
-        // behind every task that is already ready.
-        cx.waker().wake_by_ref();
+        // Rule 3 of `task/mod.rs`: a running task that is woken is put at
+        // the back of the run queue when its poll returns, behind every task
+        // that is already ready. When the waker is the polled task's own,
+        // the harness folds the wake into its `transition_to_idle` (one CAS
+        // fewer); inside a combinator with its own waker, wake that one.
+        if super::waker::is_current_task_waker(cx.waker()) {
+            crate::context::request_yield();
+        } else {
+            cx.waker().wake_by_ref();
+        }
         Poll::Pending
     }
 }

@@ -200,7 +200,10 @@ impl Context {
     }
 
     fn maintenance(&self, mut core: Box<Core>) -> Box<Core> {
-        if core.tick.is_multiple_of(self.worker.handle.config.event_interval) {
+        if core
+            .tick
+            .is_multiple_of(self.worker.handle.config.event_interval)
+        {
             core.check_shutdown(&self.worker);
         }
         core
@@ -237,7 +240,10 @@ impl Context {
 impl Core {
     fn next_task(&mut self, worker: &Worker) -> Option<Notified> {
         let handle = &worker.handle;
-        if self.tick.is_multiple_of(handle.config.global_queue_interval) {
+        if self
+            .tick
+            .is_multiple_of(handle.config.global_queue_interval)
+        {
             if let Some(task) = handle.inject.pop() {
                 return Some(task);
             }

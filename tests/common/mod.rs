@@ -1,0 +1,210 @@
+//! Shared helpers for the runtime integration tests: `rt_test!` runs one
+//! test body on every scheduler flavour, plus small utilities (drop
+//! guards, panic-message extraction, a quiet panic hook).
+#![allow(dead_code)]
+
+use runtime::{Builder, Runtime};
+use std::any::Any;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
+
+/// A current-thread runtime.
+pub fn current_thread() -> Runtime {
+    build(0, |_| {})
+}
+
+/// A multi-thread runtime with `workers` worker threads.
+pub fn multi_thread(workers: usize) -> Runtime {
+    build(workers, |_| {})
+}
+
+/// Builds a runtime of the given flavour (`workers == 0`: current-thread)
+/// after `configure` has adjusted the builder.
+pub fn build(workers: usize, configure: impl FnOnce(&mut Builder)) -> Runtime {
+    let mut builder = if workers == 0 {
+        Builder::new_current_thread()
+    } else {
+        let mut b = Builder::new_multi_thread();
+        b.worker_threads(workers);
+        b
+    };
+    configure(&mut builder);
+    builder.build().unwrap()
+}
+
+/// Defines one `#[test]` per scheduler flavour (current-thread,
+/// multi-thread with 1 worker, multi-thread with 4 workers), each running
+/// `body` with `rt` bound to a fresh `Runtime`:
+///
+/// ```ignore
+/// rt_test! {
+///     fn spawns(rt) {
+///         assert_eq!(rt.block_on(async { runtime::spawn(async { 1 }).await.unwrap() }), 1);
+///     }
+///
+///     // An optional closure adjusts the `Builder` first.
+///     fn named(rt, |b| { b.thread_name("x"); }) {
+///         // ...
+///     }
+/// }
+/// ```
+///
+/// The tests are named `<name>::current_thread`, `<name>::multi_thread_1`
+/// and `<name>::multi_thread_4`.
+macro_rules! rt_test {
+    ($(fn $name:ident($rt:ident $(, $configure:expr)?) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn current_thread() {
+                let $rt = $crate::common::build(0, |_b| {
+                    $( $crate::common::apply(_b, $configure); )?
+                });
+                $body
+            }
+
+            #[test]
+            fn multi_thread_1() {
+                let $rt = $crate::common::build(1, |_b| {
+                    $( $crate::common::apply(_b, $configure); )?
+                });
+                $body
+            }
+
+            #[test]
+            fn multi_thread_4() {
+                let $rt = $crate::common::build(4, |_b| {
+                    $( $crate::common::apply(_b, $configure); )?
+                });
+                $body
+            }
+        }
+    )*};
+}
+
+/// Calls `configure` on the builder (gives the closure in `rt_test!` its
+/// parameter type).
+pub fn apply(builder: &mut Builder, configure: impl FnOnce(&mut Builder)) {
+    configure(builder);
+}
+
+/// `true` on a current-thread runtime.
+pub fn is_current_thread(rt: &Runtime) -> bool {
+    rt.handle().runtime_flavor() == runtime::runtime::RuntimeFlavor::CurrentThread
+}
+
+/// Sets a flag (increments a counter) when dropped: proves a future (or
+/// whatever owns the guard) was destroyed.
+pub struct DropGuard(pub Arc<AtomicUsize>);
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// The message of a panic payload (`&str` or `String`), or "" for others.
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        String::new()
+    }
+}
+
+/// Messages of the panics these tests provoke on purpose: the hook set by
+/// [`quiet_panics`] keeps them out of the output, and prints every other
+/// panic (real failures) as usual.
+const EXPECTED: &[&str] = &[
+    "expected panic",
+    "no runtime",
+    "must be called from the context of a runtime",
+    "from within a runtime",
+    "block_in_place",
+    "must be at least 1",
+];
+
+/// Installs (once per test binary) a panic hook that silences the panics
+/// the tests provoke on purpose.
+pub fn quiet_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let msg = panic_message(info.payload());
+            if EXPECTED.iter().any(|e| msg.contains(e)) {
+                return;
+            }
+            default(info);
+        }));
+    });
+}
+
+/// Runs `f`, which must panic, and returns the panic message.
+#[track_caller]
+pub fn panic_of<R>(f: impl FnOnce() -> R) -> String {
+    quiet_panics();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(_) => panic!("the closure was expected to panic but returned"),
+        Err(payload) => panic_message(&*payload),
+    }
+}
+
+/// Sends `()` on a futures oneshot when dropped, so a test can `.await`
+/// the destruction of whatever owns it.
+pub struct SendOnDrop(pub Option<futures::channel::oneshot::Sender<()>>);
+
+impl Drop for SendOnDrop {
+    fn drop(&mut self) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Keeps every worker of a multi-thread runtime blocked inside one poll,
+/// so no other task can start until the value is dropped. On a
+/// current-thread runtime nothing runs outside `block_on`, so it does
+/// nothing there.
+pub struct StalledWorkers {
+    release: Vec<std::sync::mpsc::Sender<()>>,
+}
+
+/// See [`StalledWorkers`]. Returns once every worker is blocked: each
+/// blocker reports from inside its poll, and a worker blocked in one poll
+/// cannot run a second blocker.
+pub fn stall_workers(rt: &Runtime) -> StalledWorkers {
+    if is_current_thread(rt) {
+        return StalledWorkers { release: vec![] };
+    }
+    let workers = rt.metrics().num_workers();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let release = (0..workers)
+        .map(|_| {
+            let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+            let started_tx = started_tx.clone();
+            drop(rt.spawn(async move {
+                started_tx.send(()).unwrap();
+                // Blocks this worker thread on purpose.
+                let _ = release_rx.recv();
+            }));
+            release_tx
+        })
+        .collect();
+    for _ in 0..workers {
+        started_rx.recv().unwrap();
+    }
+    StalledWorkers { release }
+}
+
+impl Drop for StalledWorkers {
+    fn drop(&mut self) {
+        for tx in self.release.drain(..) {
+            let _ = tx.send(());
+        }
+    }
+}
