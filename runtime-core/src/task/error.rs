@@ -14,7 +14,9 @@ pub struct JoinError {
 
 enum Repr {
     Cancelled,
-    Panic(PanicPayload),
+    /// Boxed again so that `JoinError` is two words: it sits in every
+    /// task's stage, and panics are rare.
+    Panic(Box<PanicPayload>),
 }
 
 /// A panic payload that can only be reached by value or through `&mut`,
@@ -36,7 +38,7 @@ impl JoinError {
 
     pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
-            repr: Repr::Panic(PanicPayload(payload)),
+            repr: Repr::Panic(Box::new(PanicPayload(payload))),
             id,
         }
     }

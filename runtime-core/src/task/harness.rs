@@ -3,7 +3,7 @@
 //! numbered rules in `task/mod.rs`.
 
 use super::error::JoinError;
-use super::raw::{Cell, Header, RawTask, Stage};
+use super::raw::{Cell, Header, RawTask};
 use super::state::{
     Snapshot, State, TransitionToIdle, TransitionToJoinHandleDrop, TransitionToRunning,
 };
@@ -108,22 +108,26 @@ where
         }
     }
 
-    /// Polls the future once; on `Ready` (or a panic) the output is stored.
-    /// Caller holds RUNNING (rule 1).
+    /// Polls the future once; on `Ready` (or a panic) the future is dropped
+    /// and the output stored. Caller holds RUNNING (rule 1).
     fn poll_future(&self, cx: &mut Context<'_>) -> Poll<()> {
         let id = self.header().id;
+        // Set once the future's destructor has started: it must never run
+        // twice, even if it panics.
+        let mut future_dropped = false;
         let polled = panic::catch_unwind(AssertUnwindSafe(|| {
             let _guard = TaskIdGuard::enter(id);
             // SAFETY: rule 1: this thread set RUNNING, so it alone touches
-            // the stage; the future never moves (it lives in the heap cell).
-            let res = self.cell().stage.with_mut(|stage| unsafe {
-                match &mut *stage {
-                    Stage::Running(future) => Pin::new_unchecked(future).poll(cx),
-                    _ => unreachable!("task polled in a finished stage"),
-                }
-            });
+            // the stage, which holds the future (rule 13); the future never
+            // moves (it lives in the heap cell).
+            let res = self
+                .cell()
+                .stage
+                .with_mut(|stage| unsafe { Pin::new_unchecked(&mut *(*stage).future).poll(cx) });
             if res.is_ready() {
-                self.set_stage(Stage::Consumed);
+                future_dropped = true;
+                // SAFETY: as above; the future is live and dropped once.
+                unsafe { self.drop_future() };
             }
             res
         }));
@@ -131,13 +135,18 @@ where
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(value)) => Ok(value),
             Err(payload) => {
-                // Rule 12: drop what is left of the future; a second panic
-                // from its destructor is swallowed (the first one is kept).
-                let _ = panic::catch_unwind(AssertUnwindSafe(|| self.set_stage(Stage::Consumed)));
+                if !future_dropped {
+                    // Rule 12: drop what is left of the future; a second
+                    // panic from its destructor is swallowed (the first one
+                    // is kept).
+                    // SAFETY: the future is live and has not been dropped.
+                    let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_future() }));
+                }
                 Err(JoinError::panic(id, payload))
             }
         };
-        self.set_stage(Stage::Finished(output));
+        // SAFETY: the future is gone; the stage is ours to fill (rule 1).
+        unsafe { self.store_output(output) };
         Poll::Ready(())
     }
 
@@ -145,19 +154,62 @@ where
     /// the future's destructor). Caller holds RUNNING (rule 1).
     fn cancel_future(&self) {
         let id = self.header().id;
-        let dropped = panic::catch_unwind(AssertUnwindSafe(|| self.set_stage(Stage::Consumed)));
+        // SAFETY: RUNNING is ours and the task is not complete, so the stage
+        // holds the live future (rule 13).
+        let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_future() }));
         let err = match dropped {
             Ok(()) => JoinError::cancelled(id),
             Err(payload) => JoinError::panic(id, payload),
         };
-        self.set_stage(Stage::Finished(Err(err)));
+        // SAFETY: the future is gone; the stage is ours to fill.
+        unsafe { self.store_output(Err(err)) };
     }
 
-    /// Replaces the stage, dropping the old one with the task id set.
-    fn set_stage(&self, stage: Stage<F>) {
+    /// Drops the future in place, with the task id set.
+    ///
+    /// # Safety
+    /// The caller owns the stage (rule 1) and it holds the live future.
+    unsafe fn drop_future(&self) {
         let _guard = TaskIdGuard::enter(self.header().id);
-        // SAFETY: every caller owns the stage under rule 1.
-        self.cell().stage.with_mut(|ptr| unsafe { *ptr = stage });
+        // SAFETY: forwarded from the caller.
+        self.cell()
+            .stage
+            .with_mut(|stage| unsafe { ManuallyDrop::drop(&mut (*stage).future) });
+    }
+
+    /// Writes the output into the stage.
+    ///
+    /// # Safety
+    /// The caller owns the stage (rule 1) and nothing live is in it.
+    unsafe fn store_output(&self, output: Result<F::Output, JoinError>) {
+        // SAFETY: forwarded from the caller; writing a union field of
+        // `ManuallyDrop` type drops nothing.
+        self.cell()
+            .stage
+            .with_mut(|stage| unsafe { (*stage).output = ManuallyDrop::new(output) });
+    }
+
+    /// Moves the output out of the stage.
+    ///
+    /// # Safety
+    /// The caller owns the stage (rule 1) and it holds the live output.
+    unsafe fn take_output(&self) -> Result<F::Output, JoinError> {
+        // SAFETY: forwarded from the caller.
+        self.cell()
+            .stage
+            .with_mut(|stage| unsafe { ManuallyDrop::take(&mut (*stage).output) })
+    }
+
+    /// Drops the output in place, with the task id set.
+    ///
+    /// # Safety
+    /// The caller owns the stage (rule 1) and it holds the live output.
+    unsafe fn drop_output(&self) {
+        let _guard = TaskIdGuard::enter(self.header().id);
+        // SAFETY: forwarded from the caller.
+        self.cell()
+            .stage
+            .with_mut(|stage| unsafe { ManuallyDrop::drop(&mut (*stage).output) });
     }
 
     /// Rule 4 and rule 10: publish the output, wake the joiner, release.
@@ -168,7 +220,9 @@ where
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
             if !snapshot.is_join_interested() {
                 // Rule 1: nobody will read the output; drop it here.
-                self.set_stage(Stage::Consumed);
+                // SAFETY: complete without JOIN_INTEREST: the output is ours
+                // and live (rule 13).
+                unsafe { self.drop_output() };
             } else if snapshot.is_join_waker_set() {
                 // SAFETY: rule 10: after COMPLETE with JOIN_WAKER set the
                 // completer has read access to the slot.
@@ -214,42 +268,52 @@ where
     }
 
     /// Moves the output into `dst` if the task is complete, otherwise
-    /// registers `waker` (rule 9).
+    /// registers `waker` (rule 9). The caller (a `JoinHandle` that has not
+    /// taken the output yet) owns the output once the task is complete.
     pub(super) fn try_read_output(
         &self,
         dst: &mut Poll<Result<F::Output, JoinError>>,
         waker: &Waker,
     ) {
         if can_read_output(self.header(), &self.cell().join_waker, waker) {
-            // SAFETY: rule 1: complete with JOIN_INTEREST set, so the stage
-            // belongs to the JoinHandle, which is calling us.
-            let stage = self
-                .cell()
-                .stage
-                .with_mut(|ptr| unsafe { std::mem::replace(&mut *ptr, Stage::Consumed) });
-            match stage {
-                Stage::Finished(output) => *dst = Poll::Ready(output),
-                _ => panic!("JoinHandle polled after it returned the task's output"),
-            }
+            // SAFETY: rule 1: complete with JOIN_INTEREST set, so the output
+            // belongs to the JoinHandle, which has not taken it (rule 13).
+            *dst = Poll::Ready(unsafe { self.take_output() });
         }
     }
 
-    /// Rule 11.
-    pub(super) fn drop_join_handle_slow(self) {
+    /// Rule 11. `output_taken`: the JoinHandle already read the output.
+    pub(super) fn drop_join_handle_slow(self, output_taken: bool) {
         let TransitionToJoinHandleDrop {
             drop_output,
             drop_waker,
         } = self.state().transition_to_join_handle_dropped();
-        if drop_output {
+        if drop_output && !output_taken {
             // Rule 1: the output is ours; a panicking destructor is caught so
             // the reference below is still dropped.
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| self.set_stage(Stage::Consumed)));
+            // SAFETY: complete, we held JOIN_INTEREST, output not taken.
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_output() }));
         }
         if drop_waker {
             // SAFETY: rule 11: JOIN_WAKER is clear, the slot is ours.
             self.cell().join_waker.with_mut(|w| unsafe { *w = None });
         }
         self.raw().drop_reference();
+    }
+
+    /// Frees the task; the caller dropped the last reference. A task that
+    /// never completed still holds its future (rule 13), which is dropped
+    /// here; a completed one holds nothing live.
+    pub(super) fn dealloc(self) {
+        if !self.state().load().is_complete() {
+            // SAFETY: no references remain, so nothing else can touch the
+            // stage, and an incomplete task's stage holds the future.
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_future() }));
+        }
+        // SAFETY: last reference gone; `RawTask::new` made this allocation
+        // as a `Box<Cell<F, S>>`. The stage's `ManuallyDrop` fields are not
+        // dropped again by the box.
+        drop(unsafe { Box::from_raw(self.cell.as_ptr()) });
     }
 }
 

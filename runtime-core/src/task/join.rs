@@ -24,6 +24,8 @@ use std::task::{Context, Poll};
 #[must_use = "dropping a JoinHandle detaches the task; await it or call .abort()"]
 pub struct JoinHandle<T> {
     raw: RawTask,
+    /// The output was returned by `poll` (rule 13: it is gone from the task).
+    output_taken: bool,
     _p: PhantomData<T>,
 }
 
@@ -42,6 +44,7 @@ impl<T> JoinHandle<T> {
     pub(crate) unsafe fn from_raw(raw: RawTask) -> JoinHandle<T> {
         JoinHandle {
             raw,
+            output_taken: false,
             _p: PhantomData,
         }
     }
@@ -76,7 +79,11 @@ impl<T> JoinHandle<T> {
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        assert!(
+            !self.output_taken,
+            "JoinHandle polled after it returned the task's output"
+        );
         let coop = std::task::ready!(coop::poll_proceed(cx));
         let mut out: Poll<Result<T, JoinError>> = Poll::Pending;
         // SAFETY: `out` has the type the vtable expects for this task.
@@ -88,6 +95,7 @@ impl<T> Future for JoinHandle<T> {
             );
         }
         if out.is_ready() {
+            self.output_taken = true;
             coop.made_progress();
         }
         out
@@ -100,7 +108,7 @@ impl<T> Drop for JoinHandle<T> {
             return;
         }
         // SAFETY: vtable entry of this task; we give up our reference.
-        unsafe { (self.raw.header().vtable.drop_join_handle_slow)(self.raw.ptr) }
+        unsafe { (self.raw.header().vtable.drop_join_handle_slow)(self.raw.ptr, self.output_taken) }
     }
 }
 

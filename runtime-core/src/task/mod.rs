@@ -6,8 +6,8 @@
 //!
 //! A task is one `Cell<F, S>` (see `raw.rs`): a `Header` (vtable, id, spawn
 //! location, owned-list links, state word), then the scheduler handle `S`,
-//! the `Stage` of the future (`Running(F)`, `Finished(output)`, `Consumed`)
-//! and the join waker slot. Every handle is a pointer to the header;
+//! the `Stage` (a union of the future and its output, see rule 13) and the
+//! join waker slot. Every handle is a pointer to the header;
 //! the vtable recovers the concrete types.
 //!
 //! # References
@@ -69,6 +69,14 @@
 //! 12. A panic while polling or dropping the future is caught on the thread
 //!     that owned it and stored as the task's output (`JoinError::Panic`);
 //!     it never unwinds into the scheduler.
+//! 13. The stage is an untagged union; the state word says what it holds.
+//!     Before COMPLETE it holds the future (its owner under rule 1 swaps in
+//!     the output just before completing). After COMPLETE it holds the
+//!     output until exactly one party consumes it: the completer when
+//!     JOIN_INTEREST was already gone, otherwise the `JoinHandle` (reading
+//!     it, which the handle remembers, or dropping it on drop). So when the
+//!     last reference goes, a complete task holds nothing live and an
+//!     incomplete one holds its future, which `dealloc` drops.
 
 mod abort;
 mod error;

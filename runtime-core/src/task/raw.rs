@@ -8,6 +8,7 @@ use super::{Id, Schedule};
 use crate::loom::cell::UnsafeCell;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::panic::Location;
 use std::ptr::NonNull;
 use std::task::{Poll, Waker};
@@ -54,11 +55,11 @@ pub(crate) struct Cell<F: Future, S> {
     pub(crate) join_waker: UnsafeCell<Option<Waker>>,
 }
 
-/// The future, then its output, then nothing.
-pub(crate) enum Stage<F: Future> {
-    Running(F),
-    Finished(Result<F::Output, JoinError>),
-    Consumed,
+/// The future, then its output: which of the two is live follows the
+/// state word (rule 13), so the stage needs no tag of its own.
+pub(crate) union Stage<F: Future> {
+    pub(crate) future: ManuallyDrop<F>,
+    pub(crate) output: ManuallyDrop<Result<F::Output, JoinError>>,
 }
 
 /// Type-erased operations on a task.
@@ -67,7 +68,7 @@ pub(crate) struct Vtable {
     pub(crate) schedule: unsafe fn(NonNull<Header>),
     pub(crate) dealloc: unsafe fn(NonNull<Header>),
     pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
-    pub(crate) drop_join_handle_slow: unsafe fn(NonNull<Header>),
+    pub(crate) drop_join_handle_slow: unsafe fn(NonNull<Header>, bool),
     pub(crate) shutdown: unsafe fn(NonNull<Header>),
 }
 
@@ -111,9 +112,9 @@ unsafe fn dealloc<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
     F::Output: Send + 'static,
 {
-    // SAFETY: the caller dropped the last reference, so nothing else can
-    // reach the allocation, which `RawTask::new` made as a `Box<Cell<F, S>>`.
-    drop(unsafe { Box::from_raw(ptr.as_ptr().cast::<Cell<F, S>>()) });
+    // SAFETY: the vtable was built for this task's `F` and `S`; the caller
+    // dropped the last reference.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.dealloc();
 }
 
 unsafe fn try_read_output<F: Future + Send + 'static, S: Schedule>(
@@ -130,12 +131,14 @@ unsafe fn try_read_output<F: Future + Send + 'static, S: Schedule>(
     unsafe { Harness::<F, S>::from_raw(ptr) }.try_read_output(dst, waker);
 }
 
-unsafe fn drop_join_handle_slow<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
-where
+unsafe fn drop_join_handle_slow<F: Future + Send + 'static, S: Schedule>(
+    ptr: NonNull<Header>,
+    output_taken: bool,
+) where
     F::Output: Send + 'static,
 {
     // SAFETY: the vtable was built for this task's `F` and `S`.
-    unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_slow();
+    unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_slow(output_taken);
 }
 
 unsafe fn shutdown<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
@@ -182,7 +185,9 @@ impl RawTask {
                 state: State::new(refs),
             },
             scheduler,
-            stage: UnsafeCell::new(Stage::Running(future)),
+            stage: UnsafeCell::new(Stage {
+                future: ManuallyDrop::new(future),
+            }),
             join_waker: UnsafeCell::new(None),
         });
         let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();

@@ -210,3 +210,29 @@ fn shutdown_cancels_pending_tasks_and_drops_their_futures() {
         }
     }
 }
+
+/// Guards the task layout that `docs/benchmarks.md`'s idle-task figure
+/// rests on: an 88-byte cell is one glibc size class (96 B) smaller than
+/// the 104 bytes an enum stage with a fat `JoinError` took.
+#[test]
+fn small_task_fits_in_88_bytes() {
+    use crate::task::raw::{Cell, Header, Stage};
+    type Fut = std::future::Pending<()>;
+    assert_eq!(std::mem::size_of::<Header>(), 48);
+    assert_eq!(
+        std::mem::size_of::<Result<(), crate::task::JoinError>>(),
+        16
+    );
+    assert_eq!(std::mem::size_of::<Stage<Fut>>(), 16);
+    assert_eq!(std::mem::size_of::<Cell<Fut, std::sync::Arc<()>>>(), 88);
+}
+
+#[test]
+#[should_panic(expected = "JoinHandle polled after it returned the task's output")]
+fn join_handle_polled_after_output_panics() {
+    let rt = current_thread();
+    let mut handle = rt.spawn(async { 1 });
+    rt.block_on(&mut handle).unwrap();
+    let mut cx = Context::from_waker(Waker::noop());
+    let _ = Pin::new(&mut handle).poll(&mut cx);
+}
