@@ -82,7 +82,10 @@ impl Job {
     pub(crate) fn run(self) {
         // The closure may use `Handle::current()` and `spawn`.
         let _current = context::set_current(&self.handle);
-        self.task.run();
+        let again = self.task.run();
+        // A blocking task completes on its only poll.
+        debug_assert!(again.is_none(), "a blocking task asked to be polled again");
+        drop(again);
     }
 
     /// Cancels the task without running it (rule 8 of `task/mod.rs`).

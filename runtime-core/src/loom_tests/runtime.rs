@@ -17,7 +17,11 @@ fn two_workers_no_lost_wakeup() {
         let out = rt.block_on(async {
             // A task spawned from outside wakes a worker; the inner spawn
             // goes to that worker's queue and may be stolen by the other.
-            let outer = crate::spawn(async { crate::spawn(async { 5 }).await.unwrap() });
+            // The yield goes through the harness's hand-back path (rule 3).
+            let outer = crate::spawn(async {
+                crate::task::yield_now().await;
+                crate::spawn(async { 5 }).await.unwrap()
+            });
             outer.await.unwrap()
         });
         assert_eq!(out, 5);

@@ -52,7 +52,11 @@ impl Queue {
         loop {
             let task = self.tasks.lock().pop_front();
             match task {
-                Some(t) => t.run(),
+                Some(t) => {
+                    if let Some(again) = t.run() {
+                        self.tasks.lock().push_back(again);
+                    }
+                }
                 None => return,
             }
         }

@@ -220,12 +220,23 @@ impl Context {
                 let Some(task) = self.next_task() else { break };
                 ran_any = true;
                 handle.stats.inc_polls();
-                coop::budget(|| task.run());
+                if let Some(task) = coop::budget(|| task.run()) {
+                    // Woken while it ran (or yielded): to the back.
+                    self.push_back(task);
+                }
             }
             if !ran_any && !handle.woken.load(SeqCst) {
                 self.park();
             }
         }
+    }
+
+    fn push_back(&self, task: Notified) {
+        let mut core = self.core.borrow_mut();
+        core.as_mut()
+            .expect("current_thread core missing")
+            .tasks
+            .push_back(task);
     }
 
     fn next_task(&self) -> Option<Notified> {

@@ -7,7 +7,7 @@ use super::raw::{Cell, Header, RawTask};
 use super::state::{
     Snapshot, State, TransitionToIdle, TransitionToJoinHandleDrop, TransitionToRunning,
 };
-use super::{Notified, Schedule, Task, TaskIdGuard};
+use super::{Schedule, Task, TaskIdGuard};
 use crate::context;
 use crate::loom::cell::UnsafeCell;
 use std::future::Future;
@@ -65,17 +65,22 @@ where
         &self.cell().scheduler
     }
 
-    /// Runs the task for the holder of a `Notified` (rule 2).
-    pub(super) fn poll(self) {
+    /// Runs the task for the holder of a `Notified` (rule 2). Returns the
+    /// task when it must be rescheduled at the back of the queue (rule 3):
+    /// the worker pushes it itself, without a trip through the scheduler's
+    /// thread-local lookup.
+    pub(super) fn poll(self) -> Option<RawTask> {
         match self.poll_inner() {
-            PollOutcome::Done => {}
-            PollOutcome::Notified => {
-                // SAFETY: rule 3: the poller's reference became a Notified.
-                let task = unsafe { Notified::from_raw(self.raw()) };
-                self.scheduler().yield_now(task);
+            PollOutcome::Done => None,
+            PollOutcome::Notified => Some(self.raw()),
+            PollOutcome::Complete => {
+                self.complete();
+                None
             }
-            PollOutcome::Complete => self.complete(),
-            PollOutcome::Dealloc => self.raw().dealloc(),
+            PollOutcome::Dealloc => {
+                self.raw().dealloc();
+                None
+            }
         }
     }
 

@@ -112,13 +112,9 @@ pub(crate) trait Schedule: Sync + Sized + 'static {
     /// (`None` when the task is in no list or was already removed).
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>>;
 
-    /// Puts a woken task in a run queue.
+    /// Puts a woken task in a run queue. (A task woken while it ran is
+    /// handed back by `Notified::run` instead, rule 3.)
     fn schedule(&self, task: Notified<Self>);
-
-    /// Puts a task that was woken while it ran at the back of a run queue.
-    fn yield_now(&self, task: Notified<Self>) {
-        self.schedule(task);
-    }
 }
 
 /// Creates a task that no owned list knows of (the blocking pool's): two

@@ -64,7 +64,8 @@ pub(crate) union Stage<F: Future> {
 
 /// Type-erased operations on a task.
 pub(crate) struct Vtable {
-    pub(crate) poll: unsafe fn(NonNull<Header>),
+    /// Returns the task back when it must go to the back of a run queue.
+    pub(crate) poll: unsafe fn(NonNull<Header>) -> Option<RawTask>,
     pub(crate) schedule: unsafe fn(NonNull<Header>),
     pub(crate) dealloc: unsafe fn(NonNull<Header>),
     pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
@@ -88,12 +89,12 @@ where
     };
 }
 
-unsafe fn poll<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn poll<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>) -> Option<RawTask>
 where
     F::Output: Send + 'static,
 {
     // SAFETY: the vtable was built for this task's `F` and `S`.
-    unsafe { Harness::<F, S>::from_raw(ptr) }.poll();
+    unsafe { Harness::<F, S>::from_raw(ptr) }.poll()
 }
 
 unsafe fn schedule<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
@@ -204,7 +205,9 @@ impl RawTask {
     }
 
     /// Polls (or cancels) the task, consuming the `Notified` reference.
-    pub(crate) fn poll(self) {
+    /// `Some` hands a new `Notified` reference back: the task was woken
+    /// while it ran (or yielded) and goes to the back of a run queue.
+    pub(crate) fn poll(self) -> Option<RawTask> {
         // SAFETY: vtable entry for this task; the caller passes its Notified.
         unsafe { (self.header().vtable.poll)(self.ptr) }
     }
@@ -297,9 +300,14 @@ impl<S: 'static> Notified<S> {
         Notified(unsafe { Task::from_raw(raw) })
     }
 
-    /// Runs (or cancels) the task on this thread.
-    pub(crate) fn run(self) {
-        self.0.into_raw().poll();
+    /// Runs (or cancels) the task on this thread. `Some`: the task was
+    /// woken while it ran (rule 3) and must be pushed to the back of the
+    /// caller's run queue.
+    #[must_use = "a task handed back must be scheduled again"]
+    pub(crate) fn run(self) -> Option<Notified<S>> {
+        let again = self.0.into_raw().poll()?;
+        // SAFETY: rule 3: the poller's reference became a new Notified.
+        Some(unsafe { Notified::from_raw(again) })
     }
 
     pub(crate) fn into_raw(self) -> RawTask {

@@ -75,7 +75,7 @@ impl Handle {
     {
         let (join, notified) = me.owned.bind(future, me.clone(), id, location);
         if let Some(notified) = notified {
-            Handle::schedule_task(me, notified, false);
+            Handle::schedule_task(me, notified);
         }
         join
     }
@@ -83,12 +83,12 @@ impl Handle {
     /// Schedules a task: into this worker's LIFO slot or queue when called
     /// from one of this runtime's workers (no lock, no syscall), otherwise
     /// into the injector, waking an idle worker.
-    pub(crate) fn schedule_task(me: &Arc<Self>, task: Notified, is_yield: bool) {
+    pub(crate) fn schedule_task(me: &Arc<Self>, task: Notified) {
         let task = context::with_scheduler(|cx| {
             if let Some(scheduler::Context::MultiThread(cx)) = cx {
                 if Arc::ptr_eq(cx.handle(), me) {
                     if let Some(core) = cx.core.borrow_mut().as_mut() {
-                        me.schedule_local(core, task, is_yield);
+                        me.schedule_local(core, task);
                         return None;
                     }
                 }
@@ -101,30 +101,26 @@ impl Handle {
         }
     }
 
-    fn schedule_local(&self, core: &mut Core, task: Notified, is_yield: bool) {
-        let should_notify = if is_yield {
-            self.push_local_or_overflow(&core.run_queue, task);
-            true
-        } else {
-            match core.lifo_slot.replace(task) {
-                Some(prev) => {
-                    self.push_local_or_overflow(&core.run_queue, prev);
-                    true
-                }
-                None => false,
-            }
+    fn schedule_local(&self, core: &mut Core, task: Notified) {
+        // The new task takes the LIFO slot; the one it displaces goes to the
+        // queue, where another worker could steal it.
+        let Some(prev) = core.lifo_slot.replace(task) else {
+            return;
         };
+        self.push_local_or_overflow(&core.run_queue, prev);
         // While parked (park taken) this worker is about to look at its
         // queue itself; otherwise let an idle worker come and steal.
-        if should_notify && core.park.is_some() {
+        if core.park.is_some() {
             self.notify_parked();
         }
     }
 
     /// Pushes to the local queue; when it is full, moves the older half to
-    /// the injector first so other workers can take it.
-    pub(crate) fn push_local_or_overflow(&self, queue: &Local<Notified>, task: Notified) {
-        if queue.len() >= LOCAL_QUEUE_CAPACITY {
+    /// the injector first so other workers can take it. Returns `true` when
+    /// it did (the caller should then wake an idle worker).
+    pub(crate) fn push_local_or_overflow(&self, queue: &Local<Notified>, task: Notified) -> bool {
+        let overflow = queue.len() >= LOCAL_QUEUE_CAPACITY;
+        if overflow {
             for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
                 match queue.pop() {
                     Some(t) => self.push_remote_task(t),
@@ -133,6 +129,7 @@ impl Handle {
             }
         }
         queue.push(task);
+        overflow
     }
 
     pub(crate) fn push_remote_task(&self, task: Notified) {
@@ -211,10 +208,6 @@ impl task::Schedule for Arc<Handle> {
     }
 
     fn schedule(&self, task: Notified) {
-        Handle::schedule_task(self, task, false);
-    }
-
-    fn yield_now(&self, task: Notified) {
-        Handle::schedule_task(self, task, true);
+        Handle::schedule_task(self, task);
     }
 }

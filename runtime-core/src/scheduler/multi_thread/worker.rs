@@ -175,26 +175,43 @@ impl Context {
         core.transition_from_searching(&self.worker);
         *self.core.borrow_mut() = Some(core);
         let stats = self.stats();
+        let handle = &self.worker.handle;
         coop::budget(|| {
             stats.inc_polls();
-            task.run();
+            let mut again = task.run();
             let mut lifo_polls = 0;
             loop {
                 // `None`: `block_in_place` gave the core to another thread.
-                let mut core = self.core.borrow_mut().take().ok_or(())?;
+                let Some(mut core) = self.core.borrow_mut().take() else {
+                    if let Some(task) = again {
+                        // Without a core, reschedule through the injector.
+                        handle.push_remote_task(task);
+                        handle.notify_parked();
+                    }
+                    return Err(());
+                };
+                if let Some(task) = again.take() {
+                    // Woken while it ran (or yielded): to the back of the
+                    // queue, behind the tasks that were already ready. This
+                    // adds no work another worker could not already see, so
+                    // it wakes nobody unless the queue overflowed.
+                    if handle.push_local_or_overflow(&core.run_queue, task) {
+                        handle.notify_parked();
+                    }
+                }
                 let Some(task) = core.lifo_slot.take() else {
                     return Ok(core);
                 };
                 if lifo_polls >= MAX_LIFO_POLLS_PER_TICK || !coop::has_budget_remaining() {
-                    self.worker
-                        .handle
-                        .push_local_or_overflow(&core.run_queue, task);
+                    if handle.push_local_or_overflow(&core.run_queue, task) {
+                        handle.notify_parked();
+                    }
                     return Ok(core);
                 }
                 lifo_polls += 1;
                 *self.core.borrow_mut() = Some(core);
                 stats.inc_polls();
-                task.run();
+                again = task.run();
             }
         })
     }
@@ -354,7 +371,8 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
             };
             // The LIFO slot cannot be stolen; give its task to the queue.
             if let Some(task) = core.lifo_slot.take() {
-                cx.worker
+                let _ = cx
+                    .worker
                     .handle
                     .push_local_or_overflow(&core.run_queue, task);
             }
