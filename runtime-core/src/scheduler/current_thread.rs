@@ -48,6 +48,10 @@ pub(crate) struct Handle {
 
 struct Core {
     tasks: VecDeque<Notified>,
+    /// Tasks that yielded: run after the local and remote queues are empty
+    /// (or at the next `event_interval` boundary), as on the multi-thread
+    /// scheduler.
+    yielded: Vec<Notified>,
     tick: u32,
     park: Option<Parker>,
 }
@@ -76,6 +80,7 @@ impl CurrentThread {
         });
         let core = Box::new(Core {
             tasks: VecDeque::with_capacity(64),
+            yielded: Vec::new(),
             tick: 0,
             park: Some(park),
         });
@@ -172,6 +177,7 @@ impl CurrentThread {
             while let Some(task) = core.tasks.pop_front() {
                 drop(task);
             }
+            core.yielded.clear();
             *self.core.lock() = Some(core);
         }
         let remote = h.inject.lock().take();
@@ -221,22 +227,31 @@ impl Context {
                 ran_any = true;
                 handle.stats.inc_polls();
                 if let Some(task) = coop::budget(|| task.run()) {
-                    // Woken while it ran (or yielded): to the back.
-                    self.push_back(task);
+                    // Woken while it ran (or yielded): after the rest.
+                    self.push_yielded(task);
                 }
             }
+            self.flush_yielded();
             if !ran_any && !handle.woken.load(SeqCst) {
                 self.park();
             }
         }
     }
 
-    fn push_back(&self, task: Notified) {
+    fn push_yielded(&self, task: Notified) {
         let mut core = self.core.borrow_mut();
         core.as_mut()
             .expect("current_thread core missing")
-            .tasks
-            .push_back(task);
+            .yielded
+            .push(task);
+    }
+
+    /// Moves the yielded tasks to the back of the run queue.
+    fn flush_yielded(&self) {
+        let mut core = self.core.borrow_mut();
+        let core = core.as_mut().expect("current_thread core missing");
+        let Core { tasks, yielded, .. } = &mut **core;
+        tasks.extend(yielded.drain(..));
     }
 
     fn next_task(&self) -> Option<Notified> {
@@ -251,6 +266,11 @@ impl Context {
         } else {
             core.tasks.pop_front().or_else(|| self.handle.pop_remote())
         };
+        let task = task.or_else(|| {
+            // Nothing else is ready: the yielded tasks' turn.
+            core.tasks.extend(core.yielded.drain(..));
+            core.tasks.pop_front()
+        });
         self.handle
             .local_len
             .store(core.tasks.len(), std::sync::atomic::Ordering::Relaxed);

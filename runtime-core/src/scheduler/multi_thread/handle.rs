@@ -192,6 +192,7 @@ impl Handle {
         fence(Ordering::SeqCst);
         for mut core in cores {
             drop(core.lifo_slot.take());
+            core.yielded.clear();
             while let Some(task) = core.run_queue.pop() {
                 drop(task);
             }

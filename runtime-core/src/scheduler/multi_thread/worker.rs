@@ -30,6 +30,12 @@ pub(crate) struct Core {
     tick: u32,
     pub(crate) lifo_slot: Option<Notified>,
     pub(crate) run_queue: Local<Notified>,
+    /// Tasks that yielded (or were woken while they ran), held back until
+    /// nothing else is ready: the local queue and the injector come first,
+    /// so a task spinning on `yield_now` cannot starve remote tasks. Not
+    /// stealable until moved to the run queue (at most one tick later when
+    /// the worker runs dry, or at maintenance).
+    pub(crate) yielded: Vec<Notified>,
     is_searching: bool,
     is_shutdown: bool,
     /// Taken while the worker sleeps.
@@ -78,6 +84,7 @@ pub(crate) fn create(
             tick: 0,
             lifo_slot: None,
             run_queue,
+            yielded: Vec::new(),
             is_searching: false,
             is_shutdown: false,
             park: Some(park),
@@ -191,13 +198,9 @@ impl Context {
                     return Err(());
                 };
                 if let Some(task) = again.take() {
-                    // Woken while it ran (or yielded): to the back of the
-                    // queue, behind the tasks that were already ready. This
-                    // adds no work another worker could not already see, so
-                    // it wakes nobody unless the queue overflowed.
-                    if handle.push_local_or_overflow(&core.run_queue, task) {
-                        handle.notify_parked();
-                    }
+                    // Woken while it ran (or yielded): behind everything
+                    // that is ready now, local or remote (see `yielded`).
+                    core.yielded.push(task);
                 }
                 let Some(task) = core.lifo_slot.take() else {
                     return Ok(core);
@@ -222,6 +225,9 @@ impl Context {
             .is_multiple_of(self.worker.handle.config.event_interval)
         {
             core.check_shutdown(&self.worker);
+            // Yielded tasks wait at most one maintenance interval even if
+            // wakes keep the local queue full.
+            core.flush_yielded(&self.worker);
         }
         core
     }
@@ -269,7 +275,28 @@ impl Core {
         if let Some(task) = self.next_local_task() {
             return Some(task);
         }
-        handle.inject.pop_batch_into(&self.run_queue)
+        if let Some(task) = handle.inject.pop_batch_into(&self.run_queue) {
+            return Some(task);
+        }
+        // Nothing else is ready: the yielded tasks' turn.
+        self.flush_yielded(worker);
+        self.run_queue.pop()
+    }
+
+    /// Moves the yielded tasks to the run queue, where they can also be
+    /// stolen; wakes an idle worker when there is more than one.
+    fn flush_yielded(&mut self, worker: &Worker) {
+        let n = self.yielded.len();
+        if n == 0 {
+            return;
+        }
+        let handle = &worker.handle;
+        for task in self.yielded.drain(..) {
+            let _ = handle.push_local_or_overflow(&self.run_queue, task);
+        }
+        if n > 1 {
+            handle.notify_parked();
+        }
     }
 
     fn next_local_task(&mut self) -> Option<Notified> {
@@ -315,7 +342,7 @@ impl Core {
 
     /// `false` when there is local work after all (do not park).
     fn transition_to_parked(&mut self, worker: &Worker) -> bool {
-        if self.lifo_slot.is_some() || !self.run_queue.is_empty() {
+        if self.lifo_slot.is_some() || !self.run_queue.is_empty() || !self.yielded.is_empty() {
             return false;
         }
         let is_last_searcher = worker
