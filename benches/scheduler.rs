@@ -477,13 +477,25 @@ fn worker_stats(rt: &Ours) -> Vec<(u64, u64, u64)> {
 }
 
 fn median(v: &mut [f64]) -> f64 {
+    quantile(v, 0.5)
+}
+
+/// The `q` quantile (0..=1) by linear interpolation; sorts `v`.
+fn quantile(v: &mut [f64], q: f64) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
+    let pos = q * (v.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+}
+
+/// "median (p25-p75)" of paired ratios.
+fn ratio_cell(v: &mut [f64]) -> String {
+    format!(
+        "{:.2}x ({:.2}-{:.2})",
+        quantile(v, 0.5),
+        quantile(v, 0.25),
+        quantile(v, 0.75)
+    )
 }
 
 fn paired(samples: usize, filter: Option<&str>) {
@@ -496,7 +508,7 @@ fn paired(samples: usize, filter: Option<&str>) {
         workloads::<Tokio>(),
         workloads::<Smol>(),
     );
-    println!("| workload | runtime | tokio | smol | runtime/tokio | runtime/smol |");
+    println!("| workload | runtime | tokio | smol | runtime/tokio median (p25-p75) | runtime/smol median (p25-p75) |");
     println!("|---|---|---|---|---|---|");
     for (i, name) in names.iter().enumerate() {
         if filter.is_some_and(|f| !name.contains(f)) {
@@ -537,12 +549,12 @@ fn paired(samples: usize, filter: Option<&str>) {
         let mut r_tokio: Vec<f64> = to.iter().zip(&tt).map(|(a, b)| a / b).collect();
         let mut r_smol: Vec<f64> = to.iter().zip(&ts).map(|(a, b)| a / b).collect();
         println!(
-            "| {name} | {:.3} ms | {:.3} ms | {:.3} ms | {:.2}x | {:.2}x |",
+            "| {name} | {:.3} ms | {:.3} ms | {:.3} ms | {} | {} |",
             median(&mut to) * 1e3,
             median(&mut tt) * 1e3,
             median(&mut ts) * 1e3,
-            median(&mut r_tokio),
-            median(&mut r_smol),
+            ratio_cell(&mut r_tokio),
+            ratio_cell(&mut r_smol),
         );
     }
     drop((ours, tokio, smol));
