@@ -32,6 +32,7 @@ mod park;
 pub mod runtime;
 mod scheduler;
 pub mod task;
+mod time;
 mod util;
 
 pub use runtime::{Builder, Handle, Runtime};

@@ -1,2 +1,3 @@
+//! Compile-fail case: bad flavor.
 #[runtime::main(flavor = "single_thread")]
 async fn main() {}

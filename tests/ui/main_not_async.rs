@@ -1,2 +1,3 @@
+//! Compile-fail case: main not async.
 #[runtime::main]
 fn main() {}

@@ -1,3 +1,4 @@
+//! Compile-fail case: second test attribute.
 #[runtime::test]
 #[test]
 async fn twice() {}
