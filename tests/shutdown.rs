@@ -527,3 +527,26 @@ fn thread_start_and_stop_hooks_balance_multi_thread_1() {
 fn thread_start_and_stop_hooks_balance_multi_thread_4() {
     thread_hooks_balance(4);
 }
+
+/// A blocking closure refused by a shut-down pool is dropped inside
+/// `spawn_blocking`; if it owns another runtime, that runtime's shutdown
+/// runs right there and must not trip over the thread's runtime context.
+#[test]
+fn refused_closure_owning_a_runtime_drops_it_cleanly() {
+    let outer = common::current_thread();
+    let handle = outer.handle().clone();
+    drop(outer);
+    // Current-thread: its shutdown sets the runtime context.
+    let inner = common::current_thread();
+    let inner_handle = inner.handle().clone();
+    let _enter = handle.enter();
+    let refused = runtime::spawn_blocking(move || drop(inner));
+    assert!(futures::executor::block_on(refused)
+        .unwrap_err()
+        .is_cancelled());
+    // The inner runtime was shut down by that drop: it refuses new tasks.
+    let late = inner_handle.spawn(async { 1 });
+    assert!(futures::executor::block_on(late)
+        .unwrap_err()
+        .is_cancelled());
+}

@@ -86,24 +86,37 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&scheduler::Handle>) -> R) -
 }
 
 /// Makes `handle` the current runtime until the guard drops.
+///
+/// If the slot is borrowed (this is called from a destructor run inside
+/// `with_current`, e.g. a cancelled closure dropping a `Runtime`), the
+/// current runtime is left as it is rather than panicking.
 pub(crate) fn set_current(handle: &scheduler::Handle) -> SetCurrentGuard {
-    let prev = CONTEXT.with(|c| c.current.replace(Some(handle.clone())));
-    SetCurrentGuard { prev: Some(prev) }
+    let prev = CONTEXT.with(|c| {
+        c.current
+            .try_borrow_mut()
+            .ok()
+            .map(|mut cur| cur.replace(handle.clone()))
+    });
+    SetCurrentGuard { prev }
 }
 
 /// Restores the previous current runtime on drop.
 pub(crate) struct SetCurrentGuard {
+    /// `None`: nothing was set, nothing to restore.
     prev: Option<Option<scheduler::Handle>>,
 }
 
 impl Drop for SetCurrentGuard {
     fn drop(&mut self) {
-        let prev = self.prev.take().expect("dropped once");
+        let Some(prev) = self.prev.take() else { return };
         let _ = CONTEXT.try_with(|c| {
             // Drop the replaced handle outside the borrow: dropping the last
             // handle may run destructors that look at the context again.
-            let replaced = c.current.replace(prev);
-            drop(replaced);
+            if let Ok(mut cur) = c.current.try_borrow_mut() {
+                let replaced = std::mem::replace(&mut *cur, prev);
+                drop(cur);
+                drop(replaced);
+            }
         });
     }
 }
