@@ -550,3 +550,84 @@ fn refused_closure_owning_a_runtime_drops_it_cleanly() {
         .unwrap_err()
         .is_cancelled());
 }
+
+/// `block_in_place` called after shutdown began: the blocking pool refuses
+/// to start a replacement worker, so the worker must keep its core, finish
+/// the poll and still shut every task down (before the fix the hand-off ran
+/// inline, panicked, and the core with its tasks leaked).
+#[test]
+fn block_in_place_during_shutdown_keeps_the_core() {
+    use std::sync::mpsc;
+    struct DropSignal(mpsc::Sender<()>);
+    impl Drop for DropSignal {
+        fn drop(&mut self) {
+            let _ = self.0.send(());
+        }
+    }
+    let rt = common::multi_thread(1);
+    let (dropped_tx, dropped_rx) = mpsc::channel();
+    let (started_tx, started_rx) = mpsc::channel();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    drop(rt.spawn(async move {
+        let _guard = DropSignal(dropped_tx);
+        std::future::pending::<()>().await
+    }));
+    let blocker = rt.spawn(async move {
+        started_tx.send(()).unwrap();
+        go_rx.recv().unwrap();
+        runtime::task::block_in_place(|| 7)
+    });
+    started_rx.recv().unwrap();
+    rt.shutdown_background();
+    go_tx.send(()).unwrap();
+    // A bound so a regression fails instead of hanging; not a timing.
+    dropped_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the pending task's future was never dropped");
+    assert_eq!(futures::executor::block_on(blocker).unwrap(), 7);
+}
+
+/// Dropping a runtime on one of its own blocking threads must not wait for
+/// that very thread to exit.
+#[test]
+fn runtime_dropped_inside_its_own_spawn_blocking_returns() {
+    use std::sync::mpsc;
+    let rt = common::multi_thread(1);
+    let handle = rt.handle().clone();
+    let (done_tx, done_rx) = mpsc::channel();
+    drop(handle.spawn_blocking(move || {
+        drop(rt);
+        done_tx.send(()).unwrap();
+    }));
+    done_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("dropping the runtime on its own blocking thread hung");
+}
+
+/// A panicking `on_thread_start`/`on_thread_stop` hook is reported and the
+/// thread carries on: the runtime still runs tasks and its drop returns.
+#[test]
+fn panicking_thread_hooks_do_not_hang_the_runtime() {
+    use std::sync::mpsc;
+    common::quiet_panics();
+    let (done_tx, done_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .on_thread_start(|| panic!("start hook panics"))
+            .on_thread_stop(|| panic!("stop hook panics"))
+            .build()
+            .unwrap();
+        let v = rt.block_on(async {
+            let a = runtime::spawn(async { 1 }).await.unwrap();
+            let b = runtime::spawn_blocking(|| 2).await.unwrap();
+            a + b
+        });
+        drop(rt);
+        done_tx.send(v).unwrap();
+    });
+    let v = done_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("a runtime with panicking hooks hung");
+    assert_eq!(v, 3);
+}

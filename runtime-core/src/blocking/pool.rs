@@ -117,8 +117,11 @@ impl BlockingPool {
         }
         shared.waited = true;
         let threads = std::mem::take(&mut shared.threads);
+        // A runtime dropped on one of its own pool threads (say, inside
+        // `spawn_blocking`) must not wait for that thread.
+        let own = usize::from(POOL.with(|p| p.get()) == Arc::as_ptr(inner) as usize);
         let deadline = timeout.map(|t| Instant::now().checked_add(t));
-        while shared.num_threads > 0 {
+        while shared.num_threads > own {
             match deadline {
                 None => inner.exited.wait(&mut shared),
                 Some(None) => inner.exited.wait(&mut shared),
@@ -131,7 +134,7 @@ impl BlockingPool {
                 }
             }
         }
-        let all_exited = shared.num_threads == 0;
+        let all_exited = shared.num_threads <= own;
         drop(shared);
         if all_exited {
             let me = thread::current().id();
@@ -164,12 +167,16 @@ impl Spawner {
         let mut shared = inner.shared.lock();
         if shared.shutdown {
             drop(shared);
-            if job.mandatory {
-                job.run();
+            let mandatory = job.mandatory;
+            job.cancel();
+            // A mandatory job (a worker taking over in `block_in_place`) is
+            // never run on the caller's thread: the caller must know it was
+            // refused and keep its core.
+            return if mandatory {
+                Err(io::Error::other("the runtime is shutting down"))
             } else {
-                job.cancel();
-            }
-            return Ok(());
+                Ok(())
+            };
         }
         shared.queue.push_back(job);
         if shared.num_idle > 0 {
@@ -214,7 +221,7 @@ impl Spawner {
             builder = builder.stack_size(size);
         }
         let inner = self.inner.clone();
-        builder.spawn(move || inner.run(id))
+        builder.spawn(move || Inner::run(&inner, id))
     }
 
     pub(crate) fn num_threads(&self) -> usize {
@@ -222,12 +229,51 @@ impl Spawner {
     }
 }
 
-impl Inner {
-    fn run(&self, id: usize) {
-        if let Some(f) = &self.config.after_start {
-            f();
+#[cfg(not(loom))]
+std::thread_local! {
+    /// The pool (its `Inner` address) this thread belongs to; 0 for none.
+    static POOL: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+// Loom runs its threads on one OS thread: a std thread-local would be
+// shared by all of them.
+#[cfg(loom)]
+loom::thread_local! {
+    static POOL: std::cell::Cell<usize> = std::cell::Cell::new(0);
+}
+
+/// Counts a pool thread out when it ends, even by unwinding.
+struct ThreadExit(Arc<Inner>);
+
+impl Drop for ThreadExit {
+    fn drop(&mut self) {
+        let mut shared = self.0.shared.lock();
+        shared.num_threads -= 1;
+        // Every exit, not only the last: a shutdown running on a pool
+        // thread waits for all but itself.
+        self.0.exited.notify_all();
+    }
+}
+
+/// Runs a user's thread hook; a panic in it is reported, not propagated
+/// (it would kill a worker thread).
+fn run_hook(hook: Option<&Callback>, name: &str) {
+    if let Some(f) = hook {
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f())).is_err() {
+            log::error!("the {name} hook panicked; the runtime thread carries on");
         }
-        let mut shared = self.shared.lock();
+    }
+}
+
+impl Inner {
+    fn run(me: &Arc<Inner>, id: usize) {
+        POOL.with(|p| p.set(Arc::as_ptr(me) as usize));
+        // However this thread ends (even by a panicking hook), it stops
+        // counting as live, so a shutdown waiting for it cannot hang.
+        let _exit = ThreadExit(me.clone());
+        let this: &Inner = me;
+        run_hook(this.config.after_start.as_ref(), "on_thread_start");
+        let mut shared = this.shared.lock();
         'work: loop {
             while let Some(job) = shared.queue.pop_front() {
                 let shutdown = shared.shutdown;
@@ -237,7 +283,7 @@ impl Inner {
                 } else {
                     job.run();
                 }
-                shared = self.shared.lock();
+                shared = this.shared.lock();
             }
             shared.num_idle += 1;
             loop {
@@ -246,9 +292,9 @@ impl Inner {
                     break 'work;
                 }
                 let timed_out = crate::loom::condvar_wait_timeout(
-                    &self.condvar,
+                    &this.condvar,
                     &mut shared,
-                    self.config.keep_alive,
+                    this.config.keep_alive,
                 );
                 if shared.num_notify > 0 {
                     // A spawner counted us busy already.
@@ -275,18 +321,11 @@ impl Inner {
             } else {
                 job.cancel();
             }
-            shared = self.shared.lock();
+            shared = this.shared.lock();
         }
         // The stop hook runs while the thread still counts as live, so a
         // runtime that waited for its threads has seen every hook run.
         drop(shared);
-        if let Some(f) = &self.config.before_stop {
-            f();
-        }
-        let mut shared = self.shared.lock();
-        shared.num_threads -= 1;
-        if shared.num_threads == 0 {
-            self.exited.notify_all();
-        }
+        run_hook(this.config.before_stop.as_ref(), "on_thread_stop");
     }
 }

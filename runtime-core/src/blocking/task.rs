@@ -62,7 +62,7 @@ where
         Id::next(),
     );
     let job = Job {
-        task,
+        task: Some(task),
         mandatory,
         handle: handle.clone(),
     };
@@ -73,23 +73,36 @@ where
 /// A queued blocking task. Run it, or cancel it: dropping an unrun `Job`
 /// cancels its task so the `JoinHandle` resolves with `is_cancelled()`.
 pub(crate) struct Job {
-    task: Notified<BlockingSchedule>,
+    /// `None` once run or cancelled.
+    task: Option<Notified<BlockingSchedule>>,
     pub(crate) mandatory: bool,
     handle: scheduler::Handle,
 }
 
 impl Job {
-    pub(crate) fn run(self) {
+    pub(crate) fn run(mut self) {
+        let Some(task) = self.task.take() else { return };
         // The closure may use `Handle::current()` and `spawn`.
         let _current = context::set_current(&self.handle);
-        let again = self.task.run();
+        let again = task.run();
         // A blocking task completes on its only poll.
         debug_assert!(again.is_none(), "a blocking task asked to be polled again");
         drop(again);
     }
 
-    /// Cancels the task without running it (rule 8 of `task/mod.rs`).
-    pub(crate) fn cancel(self) {
-        self.task.into_raw().shutdown();
+    /// Cancels the task without running it (rule 8 of `task/mod.rs`): its
+    /// JoinHandle resolves with `is_cancelled()`.
+    pub(crate) fn cancel(mut self) {
+        if let Some(task) = self.task.take() {
+            task.into_raw().shutdown();
+        }
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.into_raw().shutdown();
+        }
     }
 }

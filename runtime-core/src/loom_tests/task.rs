@@ -54,7 +54,7 @@ impl Queue {
             match task {
                 Some(t) => {
                     if let Some(again) = t.run() {
-                        self.tasks.lock().push_back(again);
+                        self.tasks.lock().push_back(again.task);
                     }
                 }
                 None => return,

@@ -226,9 +226,10 @@ impl Context {
                 let Some(task) = self.next_task() else { break };
                 ran_any = true;
                 handle.stats.inc_polls();
-                if let Some(task) = coop::budget(|| task.run()) {
-                    // Woken while it ran (or yielded): after the rest.
-                    self.push_yielded(task);
+                if let Some(again) = coop::budget(|| task.run()) {
+                    // Yielded: after the rest (local and remote); woken by
+                    // something else while it ran: to the back.
+                    self.push_again(again);
                 }
             }
             self.flush_yielded();
@@ -238,12 +239,14 @@ impl Context {
         }
     }
 
-    fn push_yielded(&self, task: Notified) {
+    fn push_again(&self, again: task::Again<Arc<Handle>>) {
         let mut core = self.core.borrow_mut();
-        core.as_mut()
-            .expect("current_thread core missing")
-            .yielded
-            .push(task);
+        let core = core.as_mut().expect("current_thread core missing");
+        if again.yielded {
+            core.yielded.push(again.task);
+        } else {
+            core.tasks.push_back(again.task);
+        }
     }
 
     /// Moves the yielded tasks to the back of the run queue.

@@ -24,7 +24,10 @@ pub(super) struct Harness<F: Future, S: 'static> {
 
 enum PollOutcome {
     Done,
-    Notified,
+    /// Woken while it ran; `yielded`: by its own `yield_now`.
+    Notified {
+        yielded: bool,
+    },
     Complete,
     Dealloc,
 }
@@ -69,10 +72,10 @@ where
     /// task when it must be rescheduled at the back of the queue (rule 3):
     /// the worker pushes it itself, without a trip through the scheduler's
     /// thread-local lookup.
-    pub(super) fn poll(self) -> Option<RawTask> {
+    pub(super) fn poll(self) -> Option<(RawTask, bool)> {
         match self.poll_inner() {
             PollOutcome::Done => None,
-            PollOutcome::Notified => Some(self.raw()),
+            PollOutcome::Notified { yielded } => Some((self.raw(), yielded)),
             PollOutcome::Complete => {
                 self.complete();
                 None
@@ -89,14 +92,20 @@ where
             TransitionToRunning::Success => {
                 let waker = waker_ref(self.raw());
                 let mut cx = Context::from_waker(&waker);
-                if self.poll_future(&mut cx).is_ready() {
-                    context::take_yield_request();
+                // The flag belongs to this poll: save an outer task's (a
+                // runtime nested through block_in_place) and restore it.
+                let outer = context::take_yield_request();
+                let ready = self.poll_future(&mut cx).is_ready();
+                let yielded = context::take_yield_request();
+                if outer {
+                    context::request_yield();
+                }
+                if ready {
                     return PollOutcome::Complete;
                 }
-                let yielded = context::take_yield_request();
                 match self.state().transition_to_idle(yielded) {
                     TransitionToIdle::Ok => PollOutcome::Done,
-                    TransitionToIdle::OkNotified => PollOutcome::Notified,
+                    TransitionToIdle::OkNotified => PollOutcome::Notified { yielded },
                     TransitionToIdle::OkDealloc => PollOutcome::Dealloc,
                     TransitionToIdle::Cancelled => {
                         self.cancel_future();

@@ -44,9 +44,11 @@
 //!    the task from its owned list and drops its references.
 //! 5. NOTIFIED set on an idle task means exactly one `Notified` for it
 //!    exists, so a task is never queued twice.
-//! 6. A wake sets NOTIFIED. On an idle, un-notified task it creates a
-//!    `Notified` (by value: the waker's own reference becomes it; by
-//!    reference: a new one is taken) and schedules it. On a running task it
+//! 6. A wake sets NOTIFIED. On an idle, un-notified task it takes a new
+//!    reference as a `Notified` and schedules it; a by-value wake drops the
+//!    waker's own reference only after `schedule` returned (the scheduler
+//!    handle lives inside the task, which may complete and be freed as soon
+//!    as it is queued). On a running task it
 //!    only sets NOTIFIED (rule 3 reschedules). On a notified or complete task
 //!    it does nothing.
 //! 7. Abort sets CANCELLED. On an idle, un-notified task it also creates a
@@ -104,7 +106,7 @@ pub use spawn::{block_in_place, spawn, spawn_blocking};
 pub use yield_now::yield_now;
 
 pub(crate) use id::TaskIdGuard;
-pub(crate) use raw::{Header, Notified, RawTask, Task};
+pub(crate) use raw::{Again, Header, Notified, RawTask, Task};
 
 /// What a task needs from the scheduler it belongs to.
 pub(crate) trait Schedule: Sync + Sized + 'static {

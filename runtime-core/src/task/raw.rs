@@ -65,7 +65,7 @@ pub(crate) union Stage<F: Future> {
 /// Type-erased operations on a task.
 pub(crate) struct Vtable {
     /// Returns the task back when it must go to the back of a run queue.
-    pub(crate) poll: unsafe fn(NonNull<Header>) -> Option<RawTask>,
+    pub(crate) poll: unsafe fn(NonNull<Header>) -> Option<(RawTask, bool)>,
     pub(crate) schedule: unsafe fn(NonNull<Header>),
     pub(crate) dealloc: unsafe fn(NonNull<Header>),
     pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
@@ -89,7 +89,9 @@ where
     };
 }
 
-unsafe fn poll<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>) -> Option<RawTask>
+unsafe fn poll<F: Future + Send + 'static, S: Schedule>(
+    ptr: NonNull<Header>,
+) -> Option<(RawTask, bool)>
 where
     F::Output: Send + 'static,
 {
@@ -206,8 +208,9 @@ impl RawTask {
 
     /// Polls (or cancels) the task, consuming the `Notified` reference.
     /// `Some` hands a new `Notified` reference back: the task was woken
-    /// while it ran (or yielded) and goes to the back of a run queue.
-    pub(crate) fn poll(self) -> Option<RawTask> {
+    /// while it ran and goes to the back of a run queue; the flag says it
+    /// woke itself with `yield_now`.
+    pub(crate) fn poll(self) -> Option<(RawTask, bool)> {
         // SAFETY: vtable entry for this task; the caller passes its Notified.
         unsafe { (self.header().vtable.poll)(self.ptr) }
     }
@@ -250,6 +253,15 @@ impl RawTask {
 pub(crate) struct Task<S: 'static> {
     raw: RawTask,
     _p: PhantomData<S>,
+}
+
+/// A task handed back by [`Notified::run`] because it was woken while it
+/// ran. A `yielded` task goes behind all ready work (local and remote); a
+/// task woken by something else goes to the back of the run queue, where
+/// idle workers can steal it.
+pub(crate) struct Again<S: 'static> {
+    pub(crate) task: Notified<S>,
+    pub(crate) yielded: bool,
 }
 
 /// A reference to a task that sits in a run queue (rule 2, rule 5).
@@ -301,13 +313,14 @@ impl<S: 'static> Notified<S> {
     }
 
     /// Runs (or cancels) the task on this thread. `Some`: the task was
-    /// woken while it ran (rule 3) and must be pushed to the back of the
-    /// caller's run queue.
+    /// woken while it ran (rule 3) and must be queued again by the caller;
+    /// see [`Again`].
     #[must_use = "a task handed back must be scheduled again"]
-    pub(crate) fn run(self) -> Option<Notified<S>> {
-        let again = self.0.into_raw().poll()?;
+    pub(crate) fn run(self) -> Option<Again<S>> {
+        let (raw, yielded) = self.0.into_raw().poll()?;
         // SAFETY: rule 3: the poller's reference became a new Notified.
-        Some(unsafe { Notified::from_raw(again) })
+        let task = unsafe { Notified::from_raw(raw) };
+        Some(Again { task, yielded })
     }
 
     pub(crate) fn into_raw(self) -> RawTask {

@@ -69,7 +69,8 @@ pub(crate) enum TransitionToIdle {
 pub(crate) enum TransitionToNotifiedByVal {
     /// Nothing: the ref was dropped (and others remain) or kept by a running poll.
     DoNothing,
-    /// The consumed ref is now a `Notified`: schedule it.
+    /// A new ref was taken as a `Notified`: schedule it, then drop the
+    /// waker's ref.
     Submit,
     /// The consumed ref was the last one: free the task.
     Dealloc,
@@ -194,7 +195,12 @@ impl State {
                     (TransitionToNotifiedByVal::DoNothing, Some(s))
                 }
             } else {
+                // A new reference for the Notified: the waker keeps its own
+                // until `schedule` has returned, because the scheduler
+                // handle that `schedule` runs on lives inside the task, and
+                // the task may complete and be freed as soon as it is queued.
                 s.0 |= NOTIFIED;
+                s.ref_inc();
                 (TransitionToNotifiedByVal::Submit, Some(s))
             }
         })

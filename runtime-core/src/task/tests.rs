@@ -236,3 +236,39 @@ fn join_handle_polled_after_output_panics() {
     let mut cx = Context::from_waker(Waker::noop());
     let _ = Pin::new(&mut handle).poll(&mut cx);
 }
+
+/// A by-value wake from a foreign thread of a detached task: the worker may
+/// complete and free the task while the waking thread is still inside
+/// `schedule` (whose scheduler handle lives in the task). The waker's
+/// reference must keep the task alive until `schedule` returns (rule 6).
+/// (The race window is too narrow for this test to catch a regression
+/// reliably; it checks the path works. Not under Miri: the multi-thread
+/// runtime's crossbeam queues need integer-to-pointer casts, which strict
+/// provenance rejects.)
+#[cfg(not(miri))]
+#[test]
+fn remote_wake_by_value_of_detached_task() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    for _ in 0..8 {
+        let gate = Gate::default();
+        let wait = gate.wait();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        drop(rt.spawn(async move {
+            wait.await;
+            done_tx.send(()).unwrap();
+        }));
+        // `fire` takes the stored waker and wakes it by value.
+        let waker_thread = std::thread::spawn(move || {
+            // Wait until the task has parked its waker in the gate.
+            while gate.0.lock().unwrap().1.is_none() {
+                std::thread::yield_now();
+            }
+            gate.fire();
+        });
+        done_rx.recv().unwrap();
+        waker_thread.join().unwrap();
+    }
+}

@@ -44,7 +44,12 @@ unsafe fn clone(ptr: *const ()) -> RawWaker {
 unsafe fn wake(ptr: *const ()) {
     let task = raw(ptr);
     match task.header().state.transition_to_notified_by_val() {
-        TransitionToNotifiedByVal::Submit => task.schedule(),
+        TransitionToNotifiedByVal::Submit => {
+            // Rule 6: the waker's reference keeps the task (and the
+            // scheduler handle inside it) alive while `schedule` runs.
+            task.schedule();
+            task.drop_reference();
+        }
         TransitionToNotifiedByVal::Dealloc => task.dealloc(),
         TransitionToNotifiedByVal::DoNothing => {}
     }

@@ -190,17 +190,26 @@ impl Context {
             loop {
                 // `None`: `block_in_place` gave the core to another thread.
                 let Some(mut core) = self.core.borrow_mut().take() else {
-                    if let Some(task) = again {
+                    if let Some(again) = again {
                         // Without a core, reschedule through the injector.
-                        handle.push_remote_task(task);
+                        handle.push_remote_task(again.task);
                         handle.notify_parked();
                     }
                     return Err(());
                 };
-                if let Some(task) = again.take() {
-                    // Woken while it ran (or yielded): behind everything
-                    // that is ready now, local or remote (see `yielded`).
-                    core.yielded.push(task);
+                if let Some(again) = again.take() {
+                    if again.yielded {
+                        // Behind everything that is ready now, local or
+                        // remote (see `Core::yielded`). Re-queueing a task
+                        // that was already running adds no work, so nobody
+                        // is woken.
+                        core.yielded.push(again.task);
+                    } else {
+                        // Woken by someone else while it ran: to the back
+                        // of the queue, where an idle worker may steal it.
+                        let _ = handle.push_local_or_overflow(&core.run_queue, again.task);
+                        handle.notify_parked();
+                    }
                 }
                 let Some(task) = core.lifo_slot.take() else {
                     return Ok(core);
@@ -396,19 +405,25 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
                 // Already lent (nested block_in_place): just run.
                 return Ok(Setup::OutsideWorker);
             };
-            // The LIFO slot cannot be stolen; give its task to the queue.
+            // Neither the LIFO slot nor the yielded list can be stolen:
+            // queue their tasks so other workers can take them meanwhile.
             if let Some(task) = core.lifo_slot.take() {
-                let _ = cx
-                    .worker
-                    .handle
-                    .push_local_or_overflow(&core.run_queue, task);
+                core.yielded.push(task);
             }
+            core.flush_yielded(&cx.worker);
+            cx.worker.handle.notify_parked();
             *cx.worker.core.lock() = Some(core);
             let worker = cx.worker.clone();
             let handle = scheduler::Handle::MultiThread(worker.handle.clone());
-            let started = crate::blocking::spawn_blocking(&handle, move || run(worker), true)
-                .expect("block_in_place: failed to start a thread to take over the worker");
-            drop(started);
+            match crate::blocking::spawn_blocking(&handle, move || run(worker), true) {
+                Ok(started) => drop(started),
+                Err(_) => {
+                    // Refused (the runtime is shutting down) or no thread
+                    // could start: keep the core and block this worker.
+                    *cx.core.borrow_mut() = cx.worker.core.lock().take();
+                    return Ok(Setup::OutsideWorker);
+                }
+            }
             Ok(Setup::LentCore)
         }
         (
