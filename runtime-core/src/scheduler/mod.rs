@@ -79,49 +79,32 @@ impl Handle {
     }
 
     pub(crate) fn worker_local_queue_depth(&self, worker: usize) -> usize {
+        self.check_worker(worker);
         match self {
-            Handle::CurrentThread(h) => {
-                assert_eq!(
-                    worker, 0,
-                    "worker index out of range: a current_thread runtime has one worker"
-                );
-                h.local_len()
-            }
+            Handle::CurrentThread(h) => h.local_len(),
+            Handle::MultiThread(h) => h.remotes[worker].steal.len(),
+        }
+    }
+
+    /// (polls, steals, parks) of worker `worker`.
+    pub(crate) fn worker_stats(&self, worker: usize) -> (u64, u64, u64) {
+        self.check_worker(worker);
+        match self {
+            Handle::CurrentThread(h) => h.stats(),
             Handle::MultiThread(h) => {
-                let remote = h.remotes.get(worker).unwrap_or_else(|| {
-                    panic!(
-                        "worker index {worker} out of range: the runtime has {} workers",
-                        h.remotes.len()
-                    )
-                });
-                remote.steal.len()
+                let stats = &h.remotes[worker].stats;
+                (stats.polls(), stats.steals(), stats.parks())
             }
         }
     }
 
-    /// (polls, steals, parks) of worker `worker`; zeros on current-thread.
-    pub(crate) fn worker_stats(&self, worker: usize) -> (u64, u64, u64) {
-        match self {
-            Handle::CurrentThread(h) => {
-                assert_eq!(
-                    worker, 0,
-                    "worker index out of range: a current_thread runtime has one worker"
-                );
-                h.stats()
-            }
-            Handle::MultiThread(h) => {
-                let remote = h.remotes.get(worker).unwrap_or_else(|| {
-                    panic!(
-                        "worker index {worker} out of range: the runtime has {} workers",
-                        h.remotes.len()
-                    )
-                });
-                (
-                    remote.stats.polls(),
-                    remote.stats.steals(),
-                    remote.stats.parks(),
-                )
-            }
-        }
+    /// Panics with a readable message for a worker index out of range.
+    #[track_caller]
+    fn check_worker(&self, worker: usize) {
+        let n = self.num_workers();
+        assert!(
+            worker < n,
+            "worker index {worker} out of range: the runtime has {n} worker(s), indices 0..{n}"
+        );
     }
 }

@@ -228,6 +228,22 @@ where
 
     /// Rule 4 and rule 10: publish the output, wake the joiner, release.
     fn complete(self) {
+        // Leave the owned list first, so that whoever sees COMPLETE (a
+        // JoinHandle resolving, `is_finished`) also sees the alive-task
+        // count without this task. Still RUNNING here, so a concurrent
+        // shutdown could not have taken the stage anyway (rule 8).
+        // SAFETY: `Task` here is a borrowed view used only to find the task
+        // in its list; `ManuallyDrop` keeps its reference untouched.
+        let me = ManuallyDrop::new(unsafe { Task::<S>::from_raw(self.raw()) });
+        let refs = match self.scheduler().release(&me) {
+            Some(task) => {
+                // The list's reference comes back to us: count it instead of
+                // dropping it separately.
+                std::mem::forget(task);
+                2
+            }
+            None => 1,
+        };
         let snapshot = self.state().transition_to_complete();
         // A panicking output destructor or waker must not unwind into the
         // scheduler (rule 12).
@@ -253,19 +269,6 @@ where
                 }
             }
         }));
-        // SAFETY: `Task` here is a borrowed view used only to find the task
-        // in its list; `mem::forget` below keeps its reference untouched.
-        let me = ManuallyDrop::new(unsafe { Task::<S>::from_raw(self.raw()) });
-        let released = self.scheduler().release(&me);
-        let refs = match released {
-            Some(task) => {
-                // The list's reference comes back to us: count it instead of
-                // dropping it separately.
-                std::mem::forget(task);
-                2
-            }
-            None => 1,
-        };
         if self.state().transition_to_terminal(refs) {
             self.raw().dealloc();
         }

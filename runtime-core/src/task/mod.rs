@@ -40,8 +40,9 @@
 //!    (`yield_now`) does not wake itself: it asks the poller, which sets
 //!    NOTIFIED in this same transition.
 //! 4. Completion (`transition_to_complete`) flips RUNNING off and COMPLETE
-//!    on in one step; COMPLETE is never cleared. The completer then removes
-//!    the task from its owned list and drops its references.
+//!    on in one step; COMPLETE is never cleared. The completer removes the
+//!    task from its owned list just before (so the alive count is exact by
+//!    the time anyone sees COMPLETE) and drops its references after.
 //! 5. NOTIFIED set on an idle task means exactly one `Notified` for it
 //!    exists, so a task is never queued twice.
 //! 6. A wake sets NOTIFIED. On an idle, un-notified task it takes a new
