@@ -34,6 +34,8 @@ async fn main() {
     println!("squares: {squares:?}");
 
     // A panic in a task is returned as a JoinError; the runtime carries on.
+    // (Rust's panic hook still prints the panic message below.)
+    println!("spawning a task that panics with \"boom\":");
     let err = runtime::spawn(async { panic!("boom") }).await.unwrap_err();
     println!("a task panicked and was caught: {err}");
 
