@@ -21,6 +21,13 @@ use std::task::{Context, Poll};
 /// });
 /// assert_eq!(out, 42);
 /// ```
+///
+/// A `JoinHandle` is `Send` only when the output is:
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>() {}
+/// assert_send::<runtime_core::task::JoinHandle<std::rc::Rc<()>>>();
+/// ```
 #[must_use = "dropping a JoinHandle detaches the task; await it or call .abort()"]
 pub struct JoinHandle<T> {
     raw: RawTask,

@@ -21,6 +21,20 @@ const NO_RUNTIME: &str =
 /// });
 /// ```
 ///
+/// The future must be `Send`: it may move between workers at every
+/// `.await`. Holding a `!Send` value across an `.await` does not compile:
+///
+/// ```compile_fail
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     runtime_core::spawn(async {
+///         let not_send = std::rc::Rc::new(1);
+///         runtime_core::task::yield_now().await;
+///         drop(not_send);
+///     });
+/// });
+/// ```
+///
 /// # Panics
 /// Outside a runtime ("no runtime ... must be called from the context of
 /// a runtime").
