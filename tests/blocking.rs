@@ -291,3 +291,54 @@ fn block_in_place_outside_a_worker_just_runs_the_closure() {
         .unwrap();
     assert_eq!(v, 5);
 }
+
+/// A task whose poll yields (through its own waker) and, in the same poll,
+/// drives a nested current-thread runtime inside `block_in_place` whose
+/// task yields too: the nested task polls must not consume the outer
+/// task's yield request, or the outer task (which returns `Pending`
+/// relying on it) is never polled again.
+#[test]
+fn yield_request_survives_a_nested_runtime_in_the_same_poll() {
+    use std::future::Future;
+    use std::task::Poll;
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = common::multi_thread(1);
+        let out = rt.block_on(async {
+            runtime::spawn(async {
+                let mut yielding = Box::pin(runtime::task::yield_now());
+                let mut nested = None;
+                std::future::poll_fn(move |cx| {
+                    if let Some(v) = nested.take() {
+                        return Poll::Ready(v);
+                    }
+                    // Records this task's yield request...
+                    assert!(yielding.as_mut().poll(cx).is_pending());
+                    // ...then a nested runtime polls its own yielding task.
+                    nested = Some(runtime::task::block_in_place(|| {
+                        let inner = runtime::Builder::new_current_thread().build().unwrap();
+                        inner.block_on(async {
+                            runtime::spawn(async {
+                                runtime::task::yield_now().await;
+                                5
+                            })
+                            .await
+                            .unwrap()
+                        })
+                    }));
+                    // Pending: only the yield request brings us back.
+                    Poll::Pending
+                })
+                .await
+            })
+            .await
+            .unwrap()
+        });
+        done_tx.send(out).unwrap();
+    });
+    // A bound so a regression fails instead of hanging; not a timing.
+    let out = done_rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the outer task lost its yield request and was never polled again");
+    assert_eq!(out, 5);
+}
