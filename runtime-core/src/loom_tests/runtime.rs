@@ -62,3 +62,21 @@ fn blocking_spawn_races_with_shutdown() {
         }
     });
 }
+
+#[test]
+fn current_thread_remote_spawn_wakes_the_block_on_thread() {
+    loom::model(|| {
+        let rt = Builder::new_current_thread().build().unwrap();
+        let handle = rt.handle().clone();
+        let signal = super::Signal::new();
+        let fire = signal.clone();
+        // Another thread spawns while the block_on thread may be parked:
+        // only the remote push's unpark gets the task run, and only the task
+        // fires the signal the block_on future waits for.
+        let spawner = thread::spawn(move || {
+            drop(handle.spawn(async move { fire.fire() }));
+        });
+        rt.block_on(super::Signal::wait(&signal));
+        spawner.join().unwrap();
+    });
+}
