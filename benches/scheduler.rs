@@ -221,6 +221,30 @@ impl Drop for Smol {
 // The workloads: each runs once and returns its duration.
 // ---------------------------------------------------------------------
 
+/// A task that decrements `rem` and signals `tx` if it was the last.
+fn countdown(
+    tx: &mpsc::SyncSender<()>,
+    rem: &Arc<AtomicUsize>,
+) -> impl Future<Output = ()> + Send + 'static {
+    let (tx, rem) = (tx.clone(), rem.clone());
+    async move {
+        if rem.fetch_sub(1, Relaxed) == 1 {
+            tx.send(()).unwrap();
+        }
+    }
+}
+
+/// Spawns `NUM_SPAWN` empty tasks from outside, then awaits them all.
+fn spawn_and_join_many<R: Rt>(rt: &R) {
+    let sp = rt.spawner();
+    let handles: Vec<_> = (0..NUM_SPAWN).map(|_| sp.spawn(async {})).collect();
+    rt.block_on(async {
+        for h in handles {
+            h.await;
+        }
+    });
+}
+
 /// 10,000 spawns from the `block_on` thread (not a worker), each task
 /// decrementing a counter; the last one signals.
 fn spawn_many_local<R: Rt>(rt: &R) -> Duration {
@@ -230,13 +254,7 @@ fn spawn_many_local<R: Rt>(rt: &R) -> Duration {
     let start = Instant::now();
     rt.block_on(async {
         for _ in 0..NUM_SPAWN {
-            let tx = tx.clone();
-            let rem = rem.clone();
-            sp.spawn_detached(async move {
-                if rem.fetch_sub(1, Relaxed) == 1 {
-                    tx.send(()).unwrap();
-                }
-            });
+            sp.spawn_detached(countdown(&tx, &rem));
         }
         rx.recv().unwrap();
     });
@@ -252,13 +270,7 @@ fn spawn_many_local_task<R: Rt>(rt: &R) -> Duration {
     let inner = sp.clone();
     sp.spawn_detached(async move {
         for _ in 0..NUM_SPAWN {
-            let tx = tx.clone();
-            let rem = rem.clone();
-            inner.spawn_detached(async move {
-                if rem.fetch_sub(1, Relaxed) == 1 {
-                    tx.send(()).unwrap();
-                }
-            });
+            inner.spawn_detached(countdown(&tx, &rem));
         }
     });
     rx.recv().unwrap();
@@ -268,14 +280,8 @@ fn spawn_many_local_task<R: Rt>(rt: &R) -> Duration {
 /// 10,000 empty tasks spawned from outside onto an idle runtime, then
 /// awaited.
 fn spawn_many_remote_idle<R: Rt>(rt: &R) -> Duration {
-    let sp = rt.spawner();
     let start = Instant::now();
-    let handles: Vec<_> = (0..NUM_SPAWN).map(|_| sp.spawn(async {})).collect();
-    rt.block_on(async {
-        for h in handles {
-            h.await;
-        }
-    });
+    spawn_and_join_many(rt);
     start.elapsed()
 }
 
@@ -300,12 +306,7 @@ fn spawn_many_remote_busy<R: Rt>(rt: &R) -> Duration {
         })
         .collect();
     let start = Instant::now();
-    let handles: Vec<_> = (0..NUM_SPAWN).map(|_| sp.spawn(async {})).collect();
-    rt.block_on(async {
-        for h in handles {
-            h.await;
-        }
-    });
+    spawn_and_join_many(rt);
     let elapsed = start.elapsed();
     flag.store(false, Relaxed);
     rt.block_on(async {

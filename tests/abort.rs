@@ -12,6 +12,18 @@ use std::future::pending;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{mpsc, Arc};
 
+/// Spawns (on the current runtime) a task that holds `guard`, says it has
+/// started, and then waits forever.
+fn spawn_parked<G: Send + 'static>(guard: G) -> (JoinHandle<()>, oneshot::Receiver<()>) {
+    let (started_tx, started_rx) = oneshot::channel();
+    let handle = runtime::spawn(async move {
+        let _guard = guard;
+        started_tx.send(()).unwrap();
+        pending::<()>().await;
+    });
+    (handle, started_rx)
+}
+
 /// Waits (yielding, never sleeping) until `handle` reports finished,
 /// without taking its output.
 async fn until_finished<T>(handle: &JoinHandle<T>) {
@@ -48,13 +60,7 @@ rt_test! {
     fn abort_idle_task(rt) {
         let drops = Arc::new(AtomicUsize::new(0));
         rt.block_on(async {
-            let (started_tx, started_rx) = oneshot::channel();
-            let guard = DropGuard(drops.clone());
-            let handle = runtime::spawn(async move {
-                let _guard = guard;
-                started_tx.send(()).unwrap();
-                pending::<()>().await;
-            });
+            let (handle, started_rx) = spawn_parked(DropGuard(drops.clone()));
             started_rx.await.unwrap();
             assert!(!handle.is_finished());
             handle.abort();
@@ -140,13 +146,7 @@ rt_test! {
     fn abort_handle_cancels_like_the_join_handle(rt) {
         let drops = Arc::new(AtomicUsize::new(0));
         rt.block_on(async {
-            let (started_tx, started_rx) = oneshot::channel();
-            let guard = DropGuard(drops.clone());
-            let handle = runtime::spawn(async move {
-                let _guard = guard;
-                started_tx.send(()).unwrap();
-                pending::<()>().await;
-            });
+            let (handle, started_rx) = spawn_parked(DropGuard(drops.clone()));
             let abort = handle.abort_handle();
             let abort2 = abort.clone();
             assert_eq!(abort.id(), handle.id());
@@ -166,14 +166,8 @@ rt_test! {
 
     fn abort_handle_cancels_a_detached_task(rt) {
         rt.block_on(async {
-            let (started_tx, started_rx) = oneshot::channel();
             let (dropped_tx, dropped_rx) = oneshot::channel();
-            let guard = SendOnDrop(Some(dropped_tx));
-            let handle = runtime::spawn(async move {
-                let _guard = guard;
-                started_tx.send(()).unwrap();
-                pending::<()>().await;
-            });
+            let (handle, started_rx) = spawn_parked(SendOnDrop(Some(dropped_tx)));
             let abort = handle.abort_handle();
             drop(handle);
             started_rx.await.unwrap();

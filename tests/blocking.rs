@@ -6,7 +6,7 @@
 #[macro_use]
 mod common;
 
-use common::{panic_message, panic_of, quiet_panics};
+use common::{panic_message, panic_of, quiet_panics, HeldBlocking};
 use runtime::task;
 use runtime::Handle;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -123,22 +123,14 @@ rt_test! {
     }
 
     fn abort_of_a_queued_blocking_closure_cancels_it(rt, |b| { b.max_blocking_threads(1); }) {
-        let (started_tx, started_rx) = mpsc::channel::<()>();
-        let (release_tx, release_rx) = mpsc::channel::<()>();
-        let first = rt.spawn_blocking(move || {
-            started_tx.send(()).unwrap();
-            release_rx.recv().unwrap();
-            1
-        });
-        started_rx.recv().unwrap();
+        let held = HeldBlocking::start(&rt, 1);
         let ran = Arc::new(AtomicUsize::new(0));
         let r = ran.clone();
         let queued = rt.spawn_blocking(move || r.fetch_add(1, SeqCst));
         queued.abort();
         // Aborting a closure that is already running has no effect.
-        first.abort();
-        release_tx.send(()).unwrap();
-        assert_eq!(rt.block_on(first).unwrap(), 1);
+        held.handle.abort();
+        assert_eq!(rt.block_on(held.release()).unwrap(), 1);
         assert!(rt.block_on(queued).unwrap_err().is_cancelled());
         assert_eq!(ran.load(SeqCst), 0);
         // The pool goes on.

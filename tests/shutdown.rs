@@ -6,7 +6,7 @@
 #[macro_use]
 mod common;
 
-use common::{is_current_thread, DropGuard, SendOnDrop};
+use common::{is_current_thread, DropGuard, HeldBlocking, SendOnDrop};
 use futures::channel::oneshot;
 use runtime::task::{self, JoinHandle};
 use runtime::Handle;
@@ -126,47 +126,20 @@ rt_test! {
     }
 
     fn shutdown_timeout_returns_while_a_blocking_closure_still_runs(rt) {
-        let (started_tx, started_rx) = mpsc::channel::<()>();
-        let (release_tx, release_rx) = mpsc::channel::<()>();
-        let (done_tx, done_rx) = mpsc::channel::<()>();
-        let finished = Arc::new(AtomicBool::new(false));
-        let f = finished.clone();
-        let handle = rt.spawn_blocking(move || {
-            started_tx.send(()).unwrap();
-            release_rx.recv().unwrap();
-            f.store(true, SeqCst);
-            done_tx.send(()).unwrap();
-            9
-        });
-        started_rx.recv().unwrap();
+        let held = HeldBlocking::start(&rt, 9);
         rt.shutdown_timeout(Duration::from_millis(100));
         // Returned although the closure is still waiting for us.
-        assert!(!finished.load(SeqCst));
-        release_tx.send(()).unwrap();
-        done_rx.recv().unwrap();
-        assert!(finished.load(SeqCst));
+        assert!(!held.finished());
+        let handle = held.release();
         // A closure that was running when the runtime shut down completes.
         assert_eq!(join(handle).unwrap(), 9);
     }
 
     fn shutdown_background_returns_while_a_blocking_closure_still_runs(rt) {
-        let (started_tx, started_rx) = mpsc::channel::<()>();
-        let (release_tx, release_rx) = mpsc::channel::<()>();
-        let (done_tx, done_rx) = mpsc::channel::<()>();
-        let finished = Arc::new(AtomicBool::new(false));
-        let f = finished.clone();
-        let handle = rt.spawn_blocking(move || {
-            started_tx.send(()).unwrap();
-            release_rx.recv().unwrap();
-            f.store(true, SeqCst);
-            done_tx.send(()).unwrap();
-        });
-        started_rx.recv().unwrap();
+        let held = HeldBlocking::start(&rt, ());
         rt.shutdown_background();
-        assert!(!finished.load(SeqCst));
-        release_tx.send(()).unwrap();
-        done_rx.recv().unwrap();
-        join(handle).unwrap();
+        assert!(!held.finished());
+        join(held.release()).unwrap();
     }
 
     fn spawn_from_a_destructor_during_shutdown_is_cancelled(rt) {
@@ -227,14 +200,7 @@ rt_test! {
     }
 
     fn queued_spawn_blocking_is_cancelled_at_shutdown(rt, |b| { b.max_blocking_threads(1); }) {
-        let (started_tx, started_rx) = mpsc::channel::<()>();
-        let (release_tx, release_rx) = mpsc::channel::<()>();
-        let first = rt.spawn_blocking(move || {
-            started_tx.send(()).unwrap();
-            release_rx.recv().unwrap();
-            1
-        });
-        started_rx.recv().unwrap();
+        let held = HeldBlocking::start(&rt, 1);
         // The only blocking thread is busy: this one waits in the queue.
         let ran = Arc::new(AtomicBool::new(false));
         let r = ran.clone();
@@ -243,8 +209,7 @@ rt_test! {
             2
         });
         rt.shutdown_timeout(Duration::from_millis(100));
-        release_tx.send(()).unwrap();
-        assert_eq!(join(first).unwrap(), 1);
+        assert_eq!(join(held.release()).unwrap(), 1);
         let res = join(second);
         assert!(!ran.load(SeqCst), "a blocking closure queued at shutdown ran");
         assert!(res.unwrap_err().is_cancelled());

@@ -473,21 +473,32 @@ fn yield_now_interleaves_tasks_on_current_thread() {
 /// out of budget) must let the spawned tasks run, as in Tokio; otherwise
 /// `while !done { yield_now().await }` in a `#[runtime::test]` spins
 /// forever. The loops are bounded so a failure is an assertion, not a hang.
-#[test]
-fn yield_now_in_block_on_lets_spawned_tasks_run_on_current_thread() {
+///
+/// Runs `step().await` in the `block_on` future of a current-thread
+/// runtime until a spawned task has run (at most `limit` steps) and
+/// returns how many steps that took.
+fn steps_until_spawned_task_runs<F: Future<Output = ()>>(
+    mut step: impl FnMut() -> F,
+    limit: usize,
+) -> usize {
     let rt = common::current_thread();
     let ran = Arc::new(AtomicBool::new(false));
-    let yields = rt.block_on(async {
+    rt.block_on(async {
         let flag = ran.clone();
         let task = runtime::spawn(async move { flag.store(true, SeqCst) });
-        let mut yields = 0;
-        while !ran.load(SeqCst) && yields < 1_000 {
-            task::yield_now().await;
-            yields += 1;
+        let mut n = 0;
+        while !ran.load(SeqCst) && n < limit {
+            step().await;
+            n += 1;
         }
         task.await.unwrap();
-        yields
-    });
+        n
+    })
+}
+
+#[test]
+fn yield_now_in_block_on_lets_spawned_tasks_run_on_current_thread() {
+    let yields = steps_until_spawned_task_runs(task::yield_now, 1_000);
     assert!(
         yields < 1_000,
         "the spawned task did not run during {yields} yields of the block_on future"
@@ -496,19 +507,7 @@ fn yield_now_in_block_on_lets_spawned_tasks_run_on_current_thread() {
 
 #[test]
 fn consume_budget_in_block_on_lets_spawned_tasks_run_on_current_thread() {
-    let rt = common::current_thread();
-    let ran = Arc::new(AtomicBool::new(false));
-    let iterations = rt.block_on(async {
-        let flag = ran.clone();
-        let task = runtime::spawn(async move { flag.store(true, SeqCst) });
-        let mut n = 0;
-        while !ran.load(SeqCst) && n < 100_000 {
-            task::consume_budget().await;
-            n += 1;
-        }
-        task.await.unwrap();
-        n
-    });
+    let iterations = steps_until_spawned_task_runs(task::consume_budget, 100_000);
     assert!(
         iterations < 100_000,
         "the spawned task did not run during {iterations} consume_budget calls \

@@ -96,7 +96,7 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Runs an `async fn` test on a `runtime` scheduler.
 ///
 /// The function becomes a plain `#[test]` function with the same name,
-/// attributes (such as `#[should_panic]` or `#[ignore]`) and return type,
+/// attributes (such as `#[should_panic]`) and return type,
 /// whose body builds a runtime and blocks on the original body. Each test
 /// gets its own runtime.
 ///

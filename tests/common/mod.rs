@@ -208,3 +208,45 @@ impl Drop for StalledWorkers {
         }
     }
 }
+
+/// A blocking closure that has started on the pool and waits until the
+/// test releases it, then records that it finished and returns `value`.
+/// Occupies one blocking thread on demand, without sleeps.
+pub struct HeldBlocking<R> {
+    pub handle: runtime::task::JoinHandle<R>,
+    release: std::sync::mpsc::Sender<()>,
+    finished: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<R: Send + 'static> HeldBlocking<R> {
+    /// Spawns the closure and returns once it is running.
+    pub fn start(rt: &Runtime, value: R) -> HeldBlocking<R> {
+        let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+        let (release, release_rx) = std::sync::mpsc::channel::<()>();
+        let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let f = finished.clone();
+        let handle = rt.spawn_blocking(move || {
+            started_tx.send(()).unwrap();
+            release_rx.recv().unwrap();
+            f.store(true, Ordering::SeqCst);
+            value
+        });
+        started_rx.recv().unwrap();
+        HeldBlocking {
+            handle,
+            release,
+            finished,
+        }
+    }
+
+    /// `true` once the closure has returned from its wait.
+    pub fn finished(&self) -> bool {
+        self.finished.load(Ordering::SeqCst)
+    }
+
+    /// Lets the closure finish and returns its handle.
+    pub fn release(self) -> runtime::task::JoinHandle<R> {
+        self.release.send(()).unwrap();
+        self.handle
+    }
+}

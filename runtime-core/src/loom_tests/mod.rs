@@ -56,3 +56,15 @@ impl Future for WaitSignal {
         Poll::Pending
     }
 }
+
+/// Asserts that a task either ran to `expected` or was cancelled (a race
+/// with abort or shutdown may go either way, but never hang or panic).
+pub(super) fn assert_ok_or_cancelled<T: PartialEq + std::fmt::Debug>(
+    res: Result<T, crate::task::JoinError>,
+    expected: T,
+) {
+    match res {
+        Ok(v) => assert_eq!(v, expected),
+        Err(e) => assert!(e.is_cancelled(), "{e}"),
+    }
+}

@@ -41,10 +41,7 @@ fn shutdown_races_with_spawn() {
         drop(rt);
         let join = spawner.join().unwrap();
         // Either it ran before shutdown or it was cancelled: never a hang.
-        match loom::future::block_on(join) {
-            Ok(v) => assert_eq!(v, 3),
-            Err(e) => assert!(e.is_cancelled()),
-        }
+        super::assert_ok_or_cancelled(loom::future::block_on(join), 3);
     });
 }
 
@@ -56,10 +53,7 @@ fn blocking_spawn_races_with_shutdown() {
         let spawner = thread::spawn(move || handle.spawn_blocking(|| 4));
         drop(rt);
         let join = spawner.join().unwrap();
-        match loom::future::block_on(join) {
-            Ok(v) => assert_eq!(v, 4),
-            Err(e) => assert!(e.is_cancelled()),
-        }
+        super::assert_ok_or_cancelled(loom::future::block_on(join), 4);
     });
 }
 

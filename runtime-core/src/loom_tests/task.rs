@@ -69,6 +69,19 @@ impl Queue {
     }
 }
 
+/// Spawns a task that holds a drop counter and waits for a signal.
+fn spawn_guarded_waiter(q: &Arc<Queue>) -> (JoinHandle<()>, Arc<Signal>, Arc<AtomicUsize>) {
+    let signal = Signal::new();
+    let drops = Arc::new(AtomicUsize::new(0));
+    let guard = DropCount(drops.clone());
+    let wait = Signal::wait(&signal);
+    let join = Queue::spawn(q, async move {
+        let _guard = guard;
+        wait.await;
+    });
+    (join, signal, drops)
+}
+
 /// Counts drops; carried inside futures and outputs so leaks and double
 /// drops are caught (loom also reports the leaked `Arc`).
 struct DropCount(Arc<AtomicUsize>);
@@ -126,14 +139,7 @@ fn join_waker_registration_races_with_completion() {
 fn abort_races_with_poll_and_join_handle_drop() {
     loom::model(|| {
         let q = Queue::new();
-        let signal = Signal::new();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let guard = DropCount(drops.clone());
-        let wait = Signal::wait(&signal);
-        let join = Queue::spawn(&q, async move {
-            let _guard = guard;
-            wait.await;
-        });
+        let (join, signal, drops) = spawn_guarded_waiter(&q);
         let abort = join.abort_handle();
         let q1 = q.clone();
         let runner = thread::spawn(move || q1.run());
@@ -160,10 +166,7 @@ fn abort_while_completing_resolves_join() {
         runner.join().unwrap();
         q.run();
         // Either it completed first or the abort won; never both, never hung.
-        match loom::future::block_on(join) {
-            Ok(v) => assert_eq!(v, 1),
-            Err(e) => assert!(e.is_cancelled()),
-        }
+        super::assert_ok_or_cancelled(loom::future::block_on(join), 1);
     });
 }
 
@@ -171,14 +174,7 @@ fn abort_while_completing_resolves_join() {
 fn shutdown_races_with_wake() {
     loom::model(|| {
         let q = Queue::new();
-        let signal = Signal::new();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let guard = DropCount(drops.clone());
-        let wait = Signal::wait(&signal);
-        let join = Queue::spawn(&q, async move {
-            let _guard = guard;
-            wait.await;
-        });
+        let (join, signal, drops) = spawn_guarded_waiter(&q);
         q.run();
         let q1 = q.clone();
         let closer = thread::spawn(move || q1.owned.close_and_shutdown_all());
@@ -189,10 +185,7 @@ fn shutdown_races_with_wake() {
         waker.join().unwrap();
         q.run();
         q.drain();
-        match loom::future::block_on(join) {
-            Ok(()) => {}
-            Err(e) => assert!(e.is_cancelled()),
-        }
+        super::assert_ok_or_cancelled(loom::future::block_on(join), ());
         assert_eq!(drops.load(SeqCst), 1);
     });
 }
