@@ -25,14 +25,18 @@
 mod blocking;
 mod context;
 mod coop;
+mod driver;
+pub mod fs;
+pub mod io;
 mod loom;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod park;
 pub mod runtime;
 mod scheduler;
+pub mod signal;
 pub mod task;
-mod time;
+pub mod time;
 mod util;
 
 pub use runtime::{Builder, Handle, Runtime};

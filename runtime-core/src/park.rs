@@ -3,9 +3,11 @@
 //! arrives before the park is remembered (NOTIFIED), so no wake-up is ever
 //! lost between "I found no work" and "I sleep".
 //!
-//! This is also where the I/O driver will plug in (I/O issue): one idle
-//! worker at a time will park on the driver instead of its condvar.
+//! A parker built with the runtime's driver parks on the driver instead
+//! when it can take it (driver rule 1, `driver.rs`): it then sleeps in
+//! `Poller::wait` (state PARKED_DRIVER) and an unpark is `Poller::notify`.
 
+use crate::driver::{Driver, DriverLock};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Condvar, Mutex};
 use std::future::Future;
@@ -16,6 +18,8 @@ use std::time::Duration;
 const EMPTY: usize = 0;
 const PARKED: usize = 1;
 const NOTIFIED: usize = 2;
+/// Asleep in the driver's `Poller::wait`.
+const PARKED_DRIVER: usize = 3;
 
 /// The sleeping side; one per worker or per `block_on` thread.
 pub(crate) struct Parker {
@@ -34,15 +38,18 @@ struct Inner {
     state: AtomicUsize,
     lock: Mutex<()>,
     condvar: Condvar,
+    /// The runtime's driver, shared with the other parkers of the runtime.
+    driver: Option<std::sync::Arc<Driver>>,
 }
 
 impl Parker {
-    pub(crate) fn new() -> Parker {
+    pub(crate) fn new(driver: Option<std::sync::Arc<Driver>>) -> Parker {
         Parker {
             inner: Arc::new(Inner {
                 state: AtomicUsize::new(EMPTY),
                 lock: Mutex::new(()),
                 condvar: Condvar::new(),
+                driver,
             }),
         }
     }
@@ -53,9 +60,22 @@ impl Parker {
         }
     }
 
-    /// Sleeps until unparked; returns at once if an unpark came first.
-    pub(crate) fn park(&mut self) {
-        self.inner.park(None);
+    /// Sleeps until unparked (or, on the driver, until an event or a
+    /// timer); returns at once if an unpark came first. `true`: this thread
+    /// let go of the driver while another worker wanted it (driver rule 4),
+    /// so the caller should wake a parked worker.
+    pub(crate) fn park(&mut self) -> bool {
+        self.inner.park(None)
+    }
+
+    /// A turn of the driver without sleeping, if the driver is free and has
+    /// anything to look at (a busy worker's periodic I/O and timer check).
+    /// Returns as `park` does.
+    pub(crate) fn poll_driver(&mut self) -> bool {
+        match &self.inner.driver {
+            Some(d) if d.has_work() => self.inner.park(Some(Duration::ZERO)),
+            _ => false,
+        }
     }
 }
 
@@ -66,16 +86,31 @@ impl Unparker {
 }
 
 impl Inner {
-    fn park(&self, timeout: Option<Duration>) {
-        if self
-            .state
-            .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
-            .is_ok()
+    fn park(&self, timeout: Option<Duration>) -> bool {
+        // A zero-timeout turn is not a sleep: it leaves a pending
+        // notification for the next real park, and must not be skipped
+        // because of one (a task that keeps waking itself would otherwise
+        // never let the driver turn).
+        if timeout != Some(Duration::ZERO)
+            && self
+                .state
+                .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+                .is_ok()
         {
-            return;
+            return false;
+        }
+        if let Some(driver) = &self.driver {
+            let lock = match timeout {
+                Some(Duration::ZERO) => driver.try_lock(),
+                _ => driver.try_lock_or_want(),
+            };
+            if let Some(mut lock) = lock {
+                self.park_on_driver(driver, &mut lock, timeout);
+                return driver.unlock(lock);
+            }
         }
         if timeout == Some(Duration::ZERO) {
-            return;
+            return false;
         }
         let mut guard = self.lock.lock();
         match self.state.compare_exchange(EMPTY, PARKED, SeqCst, SeqCst) {
@@ -83,7 +118,7 @@ impl Inner {
             Err(NOTIFIED) => {
                 // Unparked between the fast path and taking the lock.
                 self.state.swap(EMPTY, SeqCst);
-                return;
+                return false;
             }
             Err(other) => panic!("inconsistent park state: {other}"),
         }
@@ -94,7 +129,7 @@ impl Inner {
                     crate::loom::condvar_wait_timeout(&self.condvar, &mut guard, t);
                     // Timed out or not, leave: take a notification if any.
                     match self.state.swap(EMPTY, SeqCst) {
-                        NOTIFIED | PARKED => return,
+                        NOTIFIED | PARKED => return false,
                         other => panic!("inconsistent park state: {other}"),
                     }
                 }
@@ -104,9 +139,39 @@ impl Inner {
                 .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
                 .is_ok()
             {
-                return;
+                return false;
             }
             // Spurious wake-up: sleep again.
+        }
+    }
+
+    /// Driver rule 1: sleeps in the poller (a zero timeout is a turn with
+    /// no state change: nobody needs to wake a thread that does not sleep).
+    fn park_on_driver(
+        &self,
+        driver: &Driver,
+        lock: &mut DriverLock<'_>,
+        timeout: Option<Duration>,
+    ) {
+        if timeout == Some(Duration::ZERO) {
+            driver.turn(lock, timeout);
+            return;
+        }
+        match self
+            .state
+            .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
+        {
+            Ok(_) => {}
+            Err(NOTIFIED) => {
+                self.state.swap(EMPTY, SeqCst);
+                return;
+            }
+            Err(other) => panic!("inconsistent park state: {other}"),
+        }
+        driver.turn(lock, timeout);
+        match self.state.swap(EMPTY, SeqCst) {
+            PARKED_DRIVER | NOTIFIED => {}
+            other => panic!("inconsistent park state: {other}"),
         }
     }
 
@@ -114,6 +179,14 @@ impl Inner {
         match self.state.swap(NOTIFIED, SeqCst) {
             EMPTY | NOTIFIED => return,
             PARKED => {}
+            PARKED_DRIVER => {
+                // Driver rule 2.
+                self.driver
+                    .as_ref()
+                    .expect("parked on a driver it does not have")
+                    .unpark();
+                return;
+            }
             other => panic!("inconsistent park state: {other}"),
         }
         // Take the lock so the parker is either before its PARKED CAS (and
@@ -136,7 +209,7 @@ impl Wake for Inner {
 /// Runs `future` to completion on this thread, parking between polls.
 /// Used by `block_on` of the multi-thread runtime and by `Handle::block_on`.
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
-    let mut parker = Parker::new();
+    let mut parker = Parker::new(None);
     let waker = Waker::from(parker.inner.clone());
     let mut cx = Context::from_waker(&waker);
     let mut future = std::pin::pin!(future);

@@ -28,6 +28,9 @@ pub fn build(workers: usize, configure: impl FnOnce(&mut Builder)) -> Runtime {
         b.worker_threads(workers);
         b
     };
+    // Every driver on, as `Runtime::new()` and `#[runtime::main]` do: the
+    // workers then park on the I/O driver, the path applications take.
+    builder.enable_all();
     configure(&mut builder);
     builder.build().unwrap()
 }
@@ -126,6 +129,10 @@ const EXPECTED: &[&str] = &[
     "from within a runtime",
     "block_in_place",
     "must be at least 1",
+    "enable_time",
+    "enable_io",
+    "current_thread runtime",
+    "time is already frozen",
 ];
 
 /// Installs (once per test binary) a panic hook that silences the panics

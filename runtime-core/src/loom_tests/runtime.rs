@@ -74,3 +74,39 @@ fn current_thread_remote_spawn_wakes_the_block_on_thread() {
         spawner.join().unwrap();
     });
 }
+
+/// Driver rule 4: a worker that finds the driver taken either gets it on
+/// its second try or the holder, when it unlocks, sees that it was wanted
+/// (and wakes a parked worker). Without the note or the fences, the
+/// waiter could sleep while nobody polls.
+#[test]
+fn driver_handoff_never_strands_a_waiter() {
+    use crate::driver::Handoff;
+    use crate::loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    use crate::loom::sync::Arc;
+    loom::model(|| {
+        let h = Arc::new(Handoff::new(()));
+        let holder_saw_note = Arc::new(AtomicBool::new(false));
+        let h2 = h.clone();
+        let saw = holder_saw_note.clone();
+        let holder = loom::thread::spawn(move || {
+            if let Some(g) = h2.try_lock() {
+                if h2.unlock(g) {
+                    saw.store(true, SeqCst);
+                }
+            }
+        });
+        let waiter_got_it = match h.try_lock_or_want() {
+            Some(g) => {
+                let _ = h.unlock(g);
+                true
+            }
+            None => false,
+        };
+        holder.join().unwrap();
+        assert!(
+            waiter_got_it || holder_saw_note.load(SeqCst),
+            "the waiter went to sleep and nobody was told to wake it"
+        );
+    });
+}

@@ -152,16 +152,13 @@ impl Builder {
         self
     }
 
-    /// Turns on the I/O driver. (The driver itself lands with the I/O
-    /// issue; the flag is recorded now so code written against the API
-    /// keeps compiling.)
+    /// Turns on the I/O driver (sockets, `AsyncFd`, signals).
     pub fn enable_io(&mut self) -> &mut Self {
         self.enable_io = true;
         self
     }
 
-    /// Turns on the timer driver (recorded; the wheel lands with the
-    /// time issue).
+    /// Turns on the timer driver (`sleep`, `timeout`, `interval`).
     pub fn enable_time(&mut self) -> &mut Self {
         self.enable_time = true;
         self
@@ -172,8 +169,8 @@ impl Builder {
         self.enable_io().enable_time()
     }
 
-    /// Starts the test clock paused (current-thread runtimes only, as
-    /// Tokio). Takes effect with the timer driver (time issue).
+    /// Starts the test clock paused (current-thread runtimes with the timer
+    /// driver only, as Tokio): see `time::pause`.
     pub fn start_paused(&mut self, start_paused: bool) -> &mut Self {
         self.start_paused = start_paused;
         self
@@ -217,10 +214,25 @@ impl Builder {
                 .global_queue_interval
                 .unwrap_or(DEFAULT_GLOBAL_QUEUE_INTERVAL),
         };
+        let driver = if self.enable_io || self.enable_time {
+            Some(std::sync::Arc::new(crate::driver::Driver::new(
+                self.enable_io,
+                self.enable_time,
+                self.start_paused,
+            )?))
+        } else {
+            None
+        };
+        if self.start_paused && !self.enable_time {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "start_paused(true) needs the timer driver: call enable_time() or enable_all() too",
+            ));
+        }
         match self.kind {
             Kind::CurrentThread => {
                 let pool = blocking::BlockingPool::new(self.pool_config(0));
-                let (ct, handle) = CurrentThread::new(config, pool.spawner().clone());
+                let (ct, handle) = CurrentThread::new(config, pool.spawner().clone(), driver);
                 Ok(Runtime::from_parts(
                     super::runtime::Scheduler::CurrentThread(ct),
                     scheduler::Handle::CurrentThread(handle),
@@ -231,7 +243,7 @@ impl Builder {
                 let workers = self.worker_threads.unwrap_or_else(default_worker_threads);
                 let pool = blocking::BlockingPool::new(self.pool_config(workers));
                 let (handle, launch) =
-                    multi_thread::create(workers, config, pool.spawner().clone());
+                    multi_thread::create(workers, config, pool.spawner().clone(), driver);
                 let rt = Runtime::from_parts(
                     super::runtime::Scheduler::MultiThread(multi_thread::MultiThread),
                     scheduler::Handle::MultiThread(Arc::clone(&handle)),

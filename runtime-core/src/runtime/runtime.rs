@@ -127,11 +127,21 @@ impl Runtime {
     pub fn shutdown_timeout(mut self, duration: Duration) {
         self.shutdown_scheduler();
         self.blocking_pool.shutdown(Some(duration));
+        self.shutdown_driver();
     }
 
     /// Shuts down without waiting for running blocking closures.
     pub fn shutdown_background(self) {
         self.shutdown_timeout(Duration::ZERO);
+    }
+
+    /// After the tasks are gone: ends every I/O and timer wait that is
+    /// left (resources used from outside the runtime) and drops their
+    /// wakers.
+    fn shutdown_driver(&self) {
+        if let Some(driver) = self.handle.inner.driver() {
+            driver.shutdown();
+        }
     }
 
     fn shutdown_scheduler(&mut self) {
@@ -163,10 +173,12 @@ impl Drop for Runtime {
             }
             self.shutdown_scheduler();
             self.blocking_pool.shutdown(Some(Duration::ZERO));
+            self.shutdown_driver();
             return;
         }
         self.shutdown_scheduler();
         self.blocking_pool.shutdown(None);
+        self.shutdown_driver();
     }
 }
 

@@ -44,6 +44,7 @@ pub(crate) struct Handle {
     stats: crate::scheduler::stats::WorkerStats,
     pub(crate) config: Config,
     pub(crate) blocking_spawner: blocking::Spawner,
+    pub(crate) driver: Option<std::sync::Arc<crate::driver::Driver>>,
 }
 
 struct Core {
@@ -66,8 +67,9 @@ impl CurrentThread {
     pub(crate) fn new(
         config: Config,
         blocking_spawner: blocking::Spawner,
+        driver: Option<std::sync::Arc<crate::driver::Driver>>,
     ) -> (CurrentThread, Arc<Handle>) {
-        let park = Parker::new();
+        let park = Parker::new(driver.clone());
         let handle = Arc::new(Handle {
             inject: Mutex::new(Some(VecDeque::new())),
             owned: OwnedTasks::new(1),
@@ -77,6 +79,7 @@ impl CurrentThread {
             stats: Default::default(),
             config,
             blocking_spawner,
+            driver,
         });
         let core = Box::new(Core {
             tasks: VecDeque::with_capacity(64),
@@ -110,7 +113,7 @@ impl CurrentThread {
             }
             // Another thread drives the scheduler: poll our future on our
             // own, and sleep until it is woken or the core comes back.
-            let mut parker = Parker::new();
+            let mut parker = Parker::new(None);
             let unparker = parker.unparker();
             let waker = Waker::from(std::sync::Arc::new(UnparkWaker(unparker.clone())));
             let mut cx = std::task::Context::from_waker(&waker);
@@ -235,6 +238,10 @@ impl Context {
             self.flush_yielded();
             if !ran_any && !handle.woken.load(SeqCst) {
                 self.park();
+            } else {
+                // Busy: look at I/O and timers without sleeping once per
+                // batch of `event_interval` tasks.
+                self.poll_driver();
             }
         }
     }
@@ -278,6 +285,21 @@ impl Context {
             .local_len
             .store(core.tasks.len(), std::sync::atomic::Ordering::Relaxed);
         task
+    }
+
+    /// A zero-timeout driver turn (wakes from it land in the local queue).
+    fn poll_driver(&self) {
+        if self.handle.driver.is_none() {
+            return;
+        }
+        let mut park = {
+            let mut core = self.core.borrow_mut();
+            let core = core.as_mut().expect("current_thread core missing");
+            core.park.take().expect("current_thread parker missing")
+        };
+        park.poll_driver();
+        let mut core = self.core.borrow_mut();
+        core.as_mut().expect("current_thread core missing").park = Some(park);
     }
 
     /// Sleeps until a remote wake or the `block_on` future's waker.

@@ -50,6 +50,14 @@ impl Handle {
         }
     }
 
+    /// The runtime's I/O and time driver, if either is enabled.
+    pub(crate) fn driver(&self) -> Option<&std::sync::Arc<crate::driver::Driver>> {
+        match self {
+            Handle::CurrentThread(h) => h.driver.as_ref(),
+            Handle::MultiThread(h) => h.driver.as_ref(),
+        }
+    }
+
     pub(crate) fn num_workers(&self) -> usize {
         match self {
             Handle::CurrentThread(_) => 1,

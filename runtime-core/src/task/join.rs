@@ -28,7 +28,8 @@ use std::task::{Context, Poll};
 /// fn assert_send<T: Send>() {}
 /// assert_send::<runtime_core::task::JoinHandle<std::rc::Rc<()>>>();
 /// ```
-#[must_use = "dropping a JoinHandle detaches the task; await it or call .abort()"]
+// Not `#[must_use]`, as Tokio's: `spawn(fut);` (fire and forget, the
+// task keeps running) is the common idiom and ports without warnings.
 pub struct JoinHandle<T> {
     raw: RawTask,
     /// The output was returned by `poll` (rule 13: it is gone from the task).

@@ -95,11 +95,6 @@ impl Wheel {
         }
     }
 
-    /// Time up to which the wheel has fired every timer.
-    pub(crate) fn elapsed(&self) -> u64 {
-        self.elapsed
-    }
-
     /// Number of timers waiting.
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -142,6 +137,7 @@ impl Wheel {
     }
 
     /// `true` while `key`'s timer is waiting (not fired, not removed).
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn is_pending(&self, key: TimerKey) -> bool {
         self.live(key).is_some()
     }
@@ -230,6 +226,21 @@ impl Wheel {
         }
         self.elapsed = self.elapsed.max(now);
         fired
+    }
+
+    /// Removes every waiting timer, handing its waker to `wake` (used when
+    /// the runtime shuts down).
+    pub(crate) fn drain(&mut self, mut wake: impl FnMut(Waker)) {
+        for i in 0..self.entries.len() {
+            if self.entries[i].position.is_some() {
+                self.unlink(i as u32);
+                let waker = self.entries[i].waker.take();
+                self.release(i as u32);
+                if let Some(w) = waker {
+                    wake(w);
+                }
+            }
+        }
     }
 
     fn live(&self, key: TimerKey) -> Option<usize> {

@@ -32,6 +32,8 @@ pub(crate) struct Handle {
     pub(crate) finalized: AtomicBool,
     pub(crate) config: Config,
     pub(crate) blocking_spawner: blocking::Spawner,
+    /// The I/O and time driver the parking workers take turns on.
+    pub(crate) driver: Option<std::sync::Arc<crate::driver::Driver>>,
 }
 
 /// What other threads may touch of one worker.
@@ -46,6 +48,7 @@ impl Handle {
         remotes: Box<[Remote]>,
         config: Config,
         blocking_spawner: blocking::Spawner,
+        driver: Option<std::sync::Arc<crate::driver::Driver>>,
     ) -> Handle {
         let n = remotes.len();
         Handle {
@@ -59,6 +62,7 @@ impl Handle {
             remotes,
             config,
             blocking_spawner,
+            driver,
         }
     }
 

@@ -69,12 +69,13 @@ pub(crate) fn create(
     size: usize,
     config: crate::runtime::Config,
     blocking_spawner: crate::blocking::Spawner,
+    driver: Option<std::sync::Arc<crate::driver::Driver>>,
 ) -> (Arc<Handle>, Launch) {
     let mut cores = Vec::with_capacity(size);
     let mut remotes = Vec::with_capacity(size);
     for _ in 0..size {
         let (run_queue, steal) = Local::new();
-        let park = Parker::new();
+        let park = Parker::new(driver.clone());
         remotes.push(super::handle::Remote {
             steal,
             unpark: park.unparker(),
@@ -95,6 +96,7 @@ pub(crate) fn create(
         remotes.into_boxed_slice(),
         config,
         blocking_spawner,
+        driver,
     ));
     let workers = cores
         .into_iter()
@@ -237,6 +239,29 @@ impl Context {
             // Yielded tasks wait at most one maintenance interval even if
             // wakes keep the local queue full.
             core.flush_yielded(&self.worker);
+            // Driver rule 1: a busy worker looks at I/O and timers without
+            // sleeping, so compute cannot starve them.
+            if self.worker.handle.driver.is_some() {
+                core = self.poll_driver(core);
+            }
+        }
+        core
+    }
+
+    /// A zero-timeout driver turn with the core in the context, so the
+    /// tasks it wakes go to this worker's queue.
+    fn poll_driver(&self, mut core: Box<Core>) -> Box<Core> {
+        let mut park = core.park.take().expect("worker parker missing");
+        *self.core.borrow_mut() = Some(core);
+        let wake_another = park.poll_driver();
+        let mut core = self
+            .core
+            .borrow_mut()
+            .take()
+            .expect("worker core missing after a driver turn");
+        core.park = Some(park);
+        if wake_another || core.has_tasks_to_share() {
+            self.worker.handle.notify_parked();
         }
         core
     }
@@ -258,13 +283,18 @@ impl Context {
         self.stats().inc_parks();
         let mut park = core.park.take().expect("worker parker missing");
         *self.core.borrow_mut() = Some(core);
-        park.park();
+        let wake_another = park.park();
         let mut core = self
             .core
             .borrow_mut()
             .take()
             .expect("worker core missing after park");
         core.park = Some(park);
+        // Driver rule 4, or events woke more tasks than this worker runs
+        // at once: let an idle worker help.
+        if wake_another || core.has_tasks_to_share() {
+            self.worker.handle.notify_parked();
+        }
         core
     }
 }
@@ -306,6 +336,11 @@ impl Core {
         if n > 1 {
             handle.notify_parked();
         }
+    }
+
+    /// More than the one task this worker will run next is queued.
+    fn has_tasks_to_share(&self) -> bool {
+        !self.run_queue.is_empty()
     }
 
     fn next_local_task(&mut self) -> Option<Notified> {

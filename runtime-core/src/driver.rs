@@ -1,0 +1,234 @@
+//! The per-runtime driver: the I/O poller and the timer wheel, turned by
+//! whichever thread holds the driver lock.
+//!
+//! Rules (cited as "driver rule N"):
+//! 1. Only the holder of `core` polls. An idle worker that wins `try_lock`
+//!    parks in `Poller::wait` (timeout: the next timer); the others park on
+//!    their own condvar. A busy worker takes a zero-timeout turn every
+//!    `event_interval` ticks if the lock is free.
+//! 2. An unpark of the driver-parked thread is `Poller::notify`, which is
+//!    sticky: a notify that comes before the wait makes it return at once.
+//! 3. A timer inserted earlier than the deadline the parked thread sleeps
+//!    until (`TimeDriver::parked_until`, written under the wheel lock
+//!    before the wait) notifies the poller.
+//! 4. A worker that finds the lock taken sets `wanted` (SeqCst) and tries
+//!    once more before sleeping on its condvar; the holder, after
+//!    unlocking, reads `wanted` (after a SeqCst fence) and wakes a parked
+//!    worker if it was set. So when the holder leaves to run tasks (and
+//!    might stay in one for long), an idle worker takes over the driver:
+//!    a task stuck in compute cannot stall everyone else's I/O or timers.
+//! 5. Wakers collected during a turn are woken after the wheel and table
+//!    locks are released, on the turning thread (a worker's wakes go to
+//!    its own queue).
+
+use crate::io::driver::IoDriver;
+use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
+use crate::loom::sync::{Mutex, MutexGuard};
+use crate::time::driver::TimeDriver;
+use polling::Events;
+use std::io;
+use std::task::Waker;
+use std::time::Duration;
+
+pub(crate) struct Driver {
+    core: Handoff<DriverCore>,
+    pub(crate) io: IoDriver,
+    pub(crate) time: Option<TimeDriver>,
+}
+
+/// A lock taken only with `try_lock`, with driver rule 4's hand-off: a
+/// thread that could not take it leaves a note, and the holder, when it
+/// lets go, learns that someone wanted it. (Generic so the loom model can
+/// check the protocol without a poller.)
+pub(crate) struct Handoff<T> {
+    lock: Mutex<T>,
+    wanted: AtomicBool,
+}
+
+impl<T> Handoff<T> {
+    pub(crate) fn new(value: T) -> Handoff<T> {
+        Handoff {
+            lock: Mutex::new(value),
+            wanted: AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        self.lock.try_lock()
+    }
+
+    /// Waiter side: `None` means the lock is held and the holder will see
+    /// the note when it unlocks.
+    pub(crate) fn try_lock_or_want(&self) -> Option<MutexGuard<'_, T>> {
+        if let Some(g) = self.lock.try_lock() {
+            return Some(g);
+        }
+        // SeqCst store, then the second try: either this try sees the lock
+        // free, or the holder's load after its unlock sees the note (the
+        // two SeqCst fences order the store-then-load on both sides).
+        self.wanted.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        self.lock.try_lock()
+    }
+
+    /// Holder side: unlocks; `true` if a waiter left a note meanwhile.
+    pub(crate) fn unlock(&self, guard: MutexGuard<'_, T>) -> bool {
+        drop(guard);
+        fence(Ordering::SeqCst);
+        // Relaxed first: the common case (nobody waiting) writes nothing.
+        self.wanted.load(Ordering::Relaxed) && self.wanted.swap(false, Ordering::SeqCst)
+    }
+}
+
+/// What only the turning thread touches.
+pub(crate) struct DriverCore {
+    events: Events,
+    wakers: Vec<Waker>,
+}
+
+pub(crate) type DriverLock<'a> = MutexGuard<'a, DriverCore>;
+
+impl Driver {
+    /// A driver with I/O enabled or not (the poller exists either way: it
+    /// is also what a timer-waiting thread sleeps in).
+    pub(crate) fn new(
+        enable_io: bool,
+        enable_time: bool,
+        start_paused: bool,
+    ) -> io::Result<Driver> {
+        Ok(Driver {
+            core: Handoff::new(DriverCore {
+                events: Events::new(),
+                wakers: Vec::with_capacity(64),
+            }),
+            io: IoDriver::new(enable_io)?,
+            time: enable_time.then(|| TimeDriver::new(start_paused)),
+        })
+    }
+
+    pub(crate) fn try_lock(&self) -> Option<DriverLock<'_>> {
+        self.core.try_lock()
+    }
+
+    /// Driver rule 4, waiter side: `None` means sleep on the condvar; the
+    /// holder will wake a parked worker when it lets go.
+    pub(crate) fn try_lock_or_want(&self) -> Option<DriverLock<'_>> {
+        self.core.try_lock_or_want()
+    }
+
+    /// Driver rule 4, holder side: unlocks and says whether a parked
+    /// worker should be woken to take the driver over.
+    pub(crate) fn unlock(&self, guard: DriverLock<'_>) -> bool {
+        self.core.unlock(guard)
+    }
+
+    /// Driver rule 2.
+    pub(crate) fn unpark(&self) {
+        if let Err(e) = self.io.poller.notify() {
+            panic!("failed to wake the I/O driver: {e}");
+        }
+    }
+
+    /// Whether a busy thread's zero-timeout turn could find anything.
+    pub(crate) fn has_work(&self) -> bool {
+        self.io.has_sources() || self.time.as_ref().is_some_and(|t| t.has_timers())
+    }
+
+    /// Polls I/O and fires timers, sleeping at most `timeout` (`None`:
+    /// until an event, a timer or an unpark). Wakes what became ready.
+    pub(crate) fn turn(&self, core: &mut DriverLock<'_>, timeout: Option<Duration>) {
+        let core = &mut **core;
+        match &self.time {
+            Some(time) if timeout != Some(Duration::ZERO) && time.clock.is_paused() => {
+                // The paused test clock: look at I/O without sleeping; if
+                // nothing happened, jump the clock to the next timer
+                // instead of waiting for it.
+                let n = self
+                    .io
+                    .poll(&mut core.events, Some(Duration::ZERO), &mut core.wakers);
+                if n == 0 {
+                    match time.next_timer() {
+                        Some(next) => time.clock.advance_to(next),
+                        None => {
+                            let t = time.park_timeout(timeout);
+                            self.io.poll(&mut core.events, t, &mut core.wakers);
+                        }
+                    }
+                }
+                time.process(&mut core.wakers);
+            }
+            Some(time) => {
+                let t = if timeout == Some(Duration::ZERO) {
+                    timeout
+                } else {
+                    time.park_timeout(timeout)
+                };
+                self.io.poll(&mut core.events, t, &mut core.wakers);
+                time.process(&mut core.wakers);
+            }
+            None => {
+                self.io.poll(&mut core.events, timeout, &mut core.wakers);
+            }
+        }
+        // Driver rule 5: the wheel and table locks are released here.
+        for w in core.wakers.drain(..) {
+            w.wake();
+        }
+    }
+
+    /// Ends every wait: I/O fails with a "shut down" error, timers panic
+    /// when polled again. Drops the wakers, breaking the cycle
+    /// task -> runtime -> driver -> waker -> task.
+    pub(crate) fn shutdown(&self) {
+        self.io.shutdown();
+        if let Some(time) = &self.time {
+            time.shutdown();
+        }
+    }
+}
+
+/// The current runtime's driver, for an I/O resource being created.
+///
+/// # Panics
+/// Outside a runtime, or when the runtime was built without `enable_io`.
+#[track_caller]
+pub(crate) fn current_io() -> std::sync::Arc<Driver> {
+    crate::context::with_current(|h| {
+        let Some(h) = h else {
+            panic!(
+                "no runtime: I/O resources must be created from the context of a runtime \
+                 (inside Runtime::block_on, a spawned task, or after Runtime::enter)"
+            )
+        };
+        match h.driver() {
+            Some(d) if d.io.enabled => d.clone(),
+            _ => panic!(
+                "the runtime's I/O driver is disabled: build the runtime with \
+                 Builder::enable_io() or enable_all()"
+            ),
+        }
+    })
+}
+
+/// The current runtime's driver, for a timer being created by `what`.
+///
+/// # Panics
+/// Outside a runtime, or when the runtime was built without `enable_time`.
+#[track_caller]
+pub(crate) fn current_time(what: &str) -> std::sync::Arc<Driver> {
+    crate::context::with_current(|h| {
+        let Some(h) = h else {
+            panic!(
+                "no runtime: {what} must be called from the context of a runtime \
+                 (inside Runtime::block_on, a spawned task, or after Runtime::enter)"
+            )
+        };
+        match h.driver() {
+            Some(d) if d.time.is_some() => d.clone(),
+            _ => panic!(
+                "{what}: the runtime's timer driver is disabled; build the runtime with \
+                 Builder::enable_time() or enable_all()"
+            ),
+        }
+    })
+}

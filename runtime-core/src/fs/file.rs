@@ -1,0 +1,347 @@
+//! `File`: an open file whose reads, writes and seeks run on the blocking
+//! pool. One operation is in flight at a time; a write returns as soon as
+//! its bytes are copied into the file's buffer (its result, if an error,
+//! comes back from the next operation or from `flush`), as Tokio's does.
+
+use super::asyncify;
+use crate::task::JoinHandle;
+use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
+use std::fmt;
+use std::future::Future;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+/// The most one read or write moves to or from the blocking pool at once.
+const MAX_BUF: usize = 2 * 1024 * 1024;
+
+/// An open file. Implements `AsyncRead`, `AsyncWrite` and `AsyncSeek`.
+///
+/// ```
+/// use runtime_core::fs::File;
+/// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let path = std::env::temp_dir().join(format!("file-doc-{}", std::process::id()));
+/// let mut f = File::create(&path).await.unwrap();
+/// f.write_all(b"some bytes").await.unwrap();
+/// f.sync_all().await.unwrap();
+/// let mut text = String::new();
+/// File::open(&path).await.unwrap().read_to_string(&mut text).await.unwrap();
+/// assert_eq!(text, "some bytes");
+/// # std::fs::remove_file(&path).unwrap();
+/// # });
+/// ```
+pub struct File {
+    std: Arc<std::fs::File>,
+    state: State,
+}
+
+/// Bytes read ahead (`data[pos..]` not yet handed out) or about to be
+/// written.
+#[derive(Default)]
+struct Buf {
+    data: Vec<u8>,
+    pos: usize,
+}
+
+impl Buf {
+    fn unread(&self) -> usize {
+        self.data.len() - self.pos
+    }
+}
+
+enum Op {
+    Read(io::Result<usize>),
+    Write(io::Result<()>),
+    Seek(io::Result<u64>),
+}
+
+enum State {
+    Idle(Option<Buf>),
+    Busy(JoinHandle<(Op, Buf)>),
+}
+
+impl File {
+    /// Opens a file for reading.
+    pub async fn open(path: impl AsRef<Path>) -> io::Result<File> {
+        let path = path.as_ref().to_owned();
+        Ok(File::from_std(
+            asyncify(move || std::fs::File::open(path)).await?,
+        ))
+    }
+
+    /// Creates (or truncates) a file for writing.
+    pub async fn create(path: impl AsRef<Path>) -> io::Result<File> {
+        let path = path.as_ref().to_owned();
+        Ok(File::from_std(
+            asyncify(move || std::fs::File::create(path)).await?,
+        ))
+    }
+
+    /// Options for opening a file (read, write, append, create, ...).
+    pub fn options() -> OpenOptions {
+        OpenOptions::new()
+    }
+
+    /// Wraps an open std file.
+    pub fn from_std(std: std::fs::File) -> File {
+        File {
+            std: Arc::new(std),
+            state: State::Idle(Some(Buf::default())),
+        }
+    }
+
+    /// Waits for the operation in flight; a failed write is reported here.
+    async fn complete_inflight(&mut self) -> io::Result<()> {
+        std::future::poll_fn(|cx| self.poll_complete(cx)).await
+    }
+
+    fn poll_complete(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let State::Busy(handle) = &mut self.state {
+            let (op, buf) = ready!(Pin::new(handle).poll(cx)).map_err(join_error)?;
+            self.state = State::Idle(Some(buf));
+            if let Op::Write(Err(e)) = op {
+                return Poll::Ready(Err(e));
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Takes the idle buffer, first putting the file position back where
+    /// the reader is (bytes read ahead are given back to the file).
+    fn take_idle(&mut self) -> (Buf, i64) {
+        let State::Idle(buf) = &mut self.state else {
+            unreachable!("take_idle while an operation is in flight")
+        };
+        let mut buf = buf.take().unwrap_or_default();
+        let back = buf.unread() as i64;
+        buf.data.clear();
+        buf.pos = 0;
+        (buf, back)
+    }
+
+    /// Flushes pending writes and syncs data and metadata to the disk.
+    pub async fn sync_all(&mut self) -> io::Result<()> {
+        self.complete_inflight().await?;
+        let std = self.std.clone();
+        asyncify(move || std.sync_all()).await
+    }
+
+    /// Flushes pending writes and syncs the data to the disk.
+    pub async fn sync_data(&mut self) -> io::Result<()> {
+        self.complete_inflight().await?;
+        let std = self.std.clone();
+        asyncify(move || std.sync_data()).await
+    }
+
+    /// Truncates or extends the file.
+    pub async fn set_len(&mut self, size: u64) -> io::Result<()> {
+        self.complete_inflight().await?;
+        let (_, back) = self.take_idle();
+        let std = self.std.clone();
+        let res = asyncify(move || {
+            if back > 0 {
+                (&*std).seek(SeekFrom::Current(-back))?;
+            }
+            std.set_len(size)
+        })
+        .await;
+        self.state = State::Idle(Some(Buf::default()));
+        res
+    }
+
+    /// The file's metadata.
+    pub async fn metadata(&self) -> io::Result<std::fs::Metadata> {
+        let std = self.std.clone();
+        asyncify(move || std.metadata()).await
+    }
+
+    /// Waits for pending writes and returns the std file.
+    pub async fn into_std(mut self) -> std::fs::File {
+        let _ = self.complete_inflight().await;
+        let std = self.std.clone();
+        drop(self);
+        Arc::try_unwrap(std).expect("no operation is in flight, so no other owner is left")
+    }
+}
+
+fn join_error(e: crate::task::JoinError) -> io::Error {
+    io::Error::other(format!("blocking file operation failed: {e}"))
+}
+
+impl AsyncRead for File {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let me = self.get_mut();
+        loop {
+            match &mut me.state {
+                State::Idle(Some(buf)) if buf.unread() > 0 => {
+                    let n = buf.unread().min(out.len());
+                    out[..n].copy_from_slice(&buf.data[buf.pos..buf.pos + n]);
+                    buf.pos += n;
+                    return Poll::Ready(Ok(n));
+                }
+                State::Idle(_) => {
+                    let (_, back) = me.take_idle();
+                    debug_assert_eq!(back, 0);
+                    let len = out.len().min(MAX_BUF);
+                    let std = me.std.clone();
+                    me.state = State::Busy(crate::spawn_blocking(move || {
+                        let mut buf = Buf {
+                            data: vec![0; len],
+                            pos: 0,
+                        };
+                        let res = (&*std).read(&mut buf.data);
+                        buf.data.truncate(*res.as_ref().unwrap_or(&0));
+                        (Op::Read(res), buf)
+                    }));
+                }
+                State::Busy(handle) => {
+                    let (op, buf) = ready!(Pin::new(handle).poll(cx)).map_err(join_error)?;
+                    me.state = State::Idle(Some(buf));
+                    match op {
+                        Op::Read(Ok(0)) => return Poll::Ready(Ok(0)),
+                        Op::Read(Ok(_)) => {}
+                        Op::Read(Err(e)) | Op::Write(Err(e)) | Op::Seek(Err(e)) => {
+                            return Poll::Ready(Err(e))
+                        }
+                        Op::Write(Ok(())) | Op::Seek(Ok(_)) => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl AsyncWrite for File {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        src: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let me = self.get_mut();
+        ready!(me.poll_complete(cx))?;
+        let (mut buf, back) = me.take_idle();
+        let n = src.len().min(MAX_BUF);
+        buf.data.extend_from_slice(&src[..n]);
+        let std = me.std.clone();
+        me.state = State::Busy(crate::spawn_blocking(move || {
+            let res = (|| {
+                if back > 0 {
+                    (&*std).seek(SeekFrom::Current(-back))?;
+                }
+                (&*std).write_all(&buf.data)
+            })();
+            buf.data.clear();
+            (Op::Write(res), buf)
+        }));
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_complete(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_complete(cx)
+    }
+}
+
+impl AsyncSeek for File {
+    fn poll_seek(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        pos: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
+        let me = self.get_mut();
+        loop {
+            match &mut me.state {
+                State::Busy(handle) => {
+                    let (op, buf) = ready!(Pin::new(handle).poll(cx)).map_err(join_error)?;
+                    me.state = State::Idle(Some(buf));
+                    match op {
+                        // The seek this call started (no one else seeks).
+                        Op::Seek(res) => return Poll::Ready(res),
+                        Op::Write(Err(e)) => return Poll::Ready(Err(e)),
+                        Op::Read(_) | Op::Write(Ok(())) => {}
+                    }
+                }
+                State::Idle(_) => {
+                    let (buf, back) = me.take_idle();
+                    let pos = match pos {
+                        SeekFrom::Current(off) => SeekFrom::Current(off - back),
+                        other => other,
+                    };
+                    let std = me.std.clone();
+                    me.state = State::Busy(crate::spawn_blocking(move || {
+                        (Op::Seek((&*std).seek(pos)), buf)
+                    }));
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for File {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("File").field("std", &self.std).finish()
+    }
+}
+
+/// Options for opening a file, as `std::fs::OpenOptions`.
+#[derive(Clone, Debug)]
+pub struct OpenOptions(std::fs::OpenOptions);
+
+impl OpenOptions {
+    /// No access at all until options are set.
+    pub fn new() -> OpenOptions {
+        OpenOptions(std::fs::OpenOptions::new())
+    }
+    /// Open for reading.
+    pub fn read(&mut self, on: bool) -> &mut Self {
+        self.0.read(on);
+        self
+    }
+    /// Open for writing.
+    pub fn write(&mut self, on: bool) -> &mut Self {
+        self.0.write(on);
+        self
+    }
+    /// Writes go to the end of the file.
+    pub fn append(&mut self, on: bool) -> &mut Self {
+        self.0.append(on);
+        self
+    }
+    /// Truncate the file to 0 bytes.
+    pub fn truncate(&mut self, on: bool) -> &mut Self {
+        self.0.truncate(on);
+        self
+    }
+    /// Create the file if it is missing.
+    pub fn create(&mut self, on: bool) -> &mut Self {
+        self.0.create(on);
+        self
+    }
+    /// Create the file, failing if it exists.
+    pub fn create_new(&mut self, on: bool) -> &mut Self {
+        self.0.create_new(on);
+        self
+    }
+    /// Opens `path` with these options.
+    pub async fn open(&self, path: impl AsRef<Path>) -> io::Result<File> {
+        let (opts, path) = (self.0.clone(), path.as_ref().to_owned());
+        Ok(File::from_std(asyncify(move || opts.open(path)).await?))
+    }
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions::new()
+    }
+}

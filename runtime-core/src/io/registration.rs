@@ -1,0 +1,115 @@
+//! A source registered with the current runtime's driver: the link
+//! between an fd and its `ScheduledIo`, with the readiness loop every I/O
+//! type uses ("wait until ready, try the call, on `WouldBlock` clear the
+//! readiness that was seen and wait again").
+
+use super::driver::shutdown_error;
+use super::scheduled_io::{Direction, ReadyEvent, ScheduledIo, SHUTDOWN};
+use super::Interest;
+use crate::coop;
+use crate::driver::Driver;
+use std::io;
+use std::os::fd::RawFd;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+pub(crate) struct Registration {
+    driver: Arc<Driver>,
+    key: usize,
+    io: Arc<ScheduledIo>,
+    /// `None` once deregistered.
+    fd: Option<RawFd>,
+}
+
+impl Registration {
+    /// Registers `fd` with the current runtime's driver.
+    ///
+    /// # Panics
+    /// Outside a runtime, or when the runtime was built without
+    /// `enable_io`, with a message that says how to fix it.
+    #[track_caller]
+    pub(crate) fn new(fd: RawFd, interest: Interest) -> io::Result<Registration> {
+        let driver = crate::driver::current_io();
+        let (key, io) = driver.io.register(fd, interest.to_event())?;
+        Ok(Registration {
+            driver,
+            key,
+            io,
+            fd: Some(fd),
+        })
+    }
+
+    /// Waits for `dir` readiness, spending one unit of the task's budget
+    /// when it is there (`list`: wait as a `readable()`/`writable()`
+    /// future, which several tasks may do at once).
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
+        list: bool,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        let restore = ready!(coop::poll_proceed(cx));
+        let ev = ready!(self.io.poll_ready(cx, dir, list));
+        if ev.ready & SHUTDOWN != 0 {
+            return Poll::Ready(Err(shutdown_error()));
+        }
+        restore.made_progress();
+        Poll::Ready(Ok(ev))
+    }
+
+    pub(crate) fn clear_readiness(&self, ev: ReadyEvent) {
+        self.io.clear_readiness(ev);
+    }
+
+    /// Runs `f` once the source is ready for `dir`, again after each
+    /// `WouldBlock` (which clears the readiness it was tried on).
+    pub(crate) fn poll_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
+        mut f: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        loop {
+            let ev = ready!(self.poll_ready(cx, dir, false))?;
+            match f() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(ev),
+                res => return Poll::Ready(res),
+            }
+        }
+    }
+
+    /// Runs `f` if the source looks ready for `dir`, without waiting;
+    /// `WouldBlock` when it does not (or `f` says so, which clears it).
+    pub(crate) fn try_io<R>(
+        &self,
+        dir: Direction,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        let Some(ev) = self.io.readiness(dir) else {
+            return Err(io::ErrorKind::WouldBlock.into());
+        };
+        if ev.ready & SHUTDOWN != 0 {
+            return Err(shutdown_error());
+        }
+        match f() {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.clear_readiness(ev);
+                Err(e)
+            }
+            res => res,
+        }
+    }
+
+    /// Removes the source from the poller; must run before its fd closes.
+    pub(crate) fn deregister(&mut self) {
+        if let Some(fd) = self.fd.take() {
+            self.driver.io.deregister(self.key, fd);
+        }
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.deregister();
+    }
+}

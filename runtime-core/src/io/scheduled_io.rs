@@ -1,0 +1,179 @@
+//! The per-source readiness state shared by a registration and the driver:
+//! a readiness word (ready bits plus an event counter, the "tick") and the
+//! wakers of the tasks waiting to read or to write.
+//!
+//! Sources are registered edge-triggered, so the driver reports a
+//! direction only when it *becomes* ready. The ready bits therefore stay
+//! set until a reader or writer sees `WouldBlock`, and then they are
+//! cleared only if no newer event arrived in between (the tick still
+//! matches the one the caller saw): no event is lost, and a stale one is
+//! never reported twice.
+
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering::AcqRel, Ordering::Acquire};
+use std::task::{Context, Poll, Waker};
+
+/// Readiness bits (low byte of the readiness word).
+pub(crate) const READABLE: usize = 0b0_0001;
+pub(crate) const WRITABLE: usize = 0b0_0010;
+pub(crate) const READ_CLOSED: usize = 0b0_0100;
+pub(crate) const WRITE_CLOSED: usize = 0b0_1000;
+pub(crate) const ERROR: usize = 0b1_0000;
+/// The runtime shut down: every wait ends with an error.
+pub(crate) const SHUTDOWN: usize = 0b10_0000;
+const READY_MASK: usize = 0xff;
+/// The tick counts driver events for this source, above the ready bits.
+const TICK_SHIFT: u32 = 16;
+
+/// Which half of a source a task waits on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Read,
+    Write,
+}
+
+impl Direction {
+    /// The bits that make this direction ready. Closed and error states
+    /// count as ready so the next operation reports them.
+    pub(crate) fn mask(self) -> usize {
+        match self {
+            Direction::Read => READABLE | READ_CLOSED | ERROR,
+            Direction::Write => WRITABLE | WRITE_CLOSED | ERROR,
+        }
+    }
+}
+
+/// Readiness seen by one poll, to be cleared with the same tick.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReadyEvent {
+    pub(crate) tick: usize,
+    pub(crate) ready: usize,
+}
+
+#[derive(Default)]
+struct Waiters {
+    /// `poll_read_ready` / `poll_write_ready` callers: one waker per
+    /// direction, the last poll's wins (as Tokio's `poll_*` APIs).
+    reader: Option<Waker>,
+    writer: Option<Waker>,
+    /// `readable()` / `writable()` futures, possibly from several tasks.
+    /// A waker that `will_wake` an existing entry replaces it, so the list
+    /// holds at most one entry per waiting task and direction.
+    futures: Vec<(Direction, Waker)>,
+}
+
+pub(crate) struct ScheduledIo {
+    readiness: AtomicUsize,
+    waiters: Mutex<Waiters>,
+}
+
+impl ScheduledIo {
+    pub(crate) fn new() -> ScheduledIo {
+        ScheduledIo {
+            readiness: AtomicUsize::new(0),
+            waiters: Mutex::new(Waiters::default()),
+        }
+    }
+
+    fn event(cur: usize, dir: Direction) -> Option<ReadyEvent> {
+        let ready = cur & (dir.mask() | SHUTDOWN);
+        (ready != 0).then_some(ReadyEvent {
+            tick: cur >> TICK_SHIFT,
+            ready,
+        })
+    }
+
+    /// The readiness recorded for `dir`, if any.
+    pub(crate) fn readiness(&self, dir: Direction) -> Option<ReadyEvent> {
+        Self::event(self.readiness.load(Acquire), dir)
+    }
+
+    /// The readiness for `dir` if any, else registers the waker
+    /// (`list`: as a future's waiter instead of the direction's slot).
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
+        list: bool,
+    ) -> Poll<ReadyEvent> {
+        // Acquire: pairs with the driver's AcqRel update, so what made the
+        // source ready (e.g. a peer's write) is visible to the I/O call.
+        if let Some(ev) = Self::event(self.readiness.load(Acquire), dir) {
+            return Poll::Ready(ev);
+        }
+        let mut waiters = self.waiters.lock();
+        let waker = cx.waker();
+        if list {
+            match waiters
+                .futures
+                .iter_mut()
+                .find(|(d, w)| *d == dir && w.will_wake(waker))
+            {
+                Some(_) => {}
+                None => waiters.futures.push((dir, waker.clone())),
+            }
+        } else {
+            let slot = match dir {
+                Direction::Read => &mut waiters.reader,
+                Direction::Write => &mut waiters.writer,
+            };
+            match slot {
+                Some(w) if w.will_wake(waker) => {}
+                _ => *slot = Some(waker.clone()),
+            }
+        }
+        // Look again under the lock: the driver sets readiness before it
+        // takes this lock to wake, so either it sees our waker or we see
+        // its readiness.
+        match Self::event(self.readiness.load(Acquire), dir) {
+            Some(ev) => Poll::Ready(ev),
+            None => Poll::Pending,
+        }
+    }
+
+    /// Clears the bits of `ev` (not the closed ones, which are final)
+    /// unless a newer event arrived since it was read.
+    pub(crate) fn clear_readiness(&self, ev: ReadyEvent) {
+        let clear = ev.ready & (READABLE | WRITABLE);
+        let _ = self.readiness.fetch_update(AcqRel, Acquire, |cur| {
+            (cur >> TICK_SHIFT == ev.tick).then_some(cur & !clear)
+        });
+    }
+
+    /// Driver side: records an event and collects the wakers it concerns.
+    pub(crate) fn set_readiness(&self, bits: usize, wakers: &mut Vec<Waker>) {
+        let _ = self.readiness.fetch_update(AcqRel, Acquire, |cur| {
+            let tick = (cur >> TICK_SHIFT).wrapping_add(1) & (usize::MAX >> TICK_SHIFT);
+            Some((tick << TICK_SHIFT) | (cur & READY_MASK) | bits)
+        });
+        let mut waiters = self.waiters.lock();
+        let read = bits & (Direction::Read.mask() | SHUTDOWN) != 0;
+        let write = bits & (Direction::Write.mask() | SHUTDOWN) != 0;
+        if read {
+            wakers.extend(waiters.reader.take());
+        }
+        if write {
+            wakers.extend(waiters.writer.take());
+        }
+        if !waiters.futures.is_empty() {
+            let mut i = 0;
+            while i < waiters.futures.len() {
+                let hit = match waiters.futures[i].0 {
+                    Direction::Read => read,
+                    Direction::Write => write,
+                };
+                if hit {
+                    wakers.push(waiters.futures.swap_remove(i).1);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// Drops every waker without waking (the source is deregistered).
+    pub(crate) fn clear_wakers(&self) {
+        let taken = std::mem::take(&mut *self.waiters.lock());
+        drop(taken);
+    }
+}

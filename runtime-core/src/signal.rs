@@ -1,0 +1,103 @@
+//! Signals: [`ctrl_c`], asyncio's `loop.add_signal_handler(SIGINT, ...)`.
+//!
+//! The first call installs a process-wide `SIGINT` handler (through
+//! `signal-hook-registry`) that counts the signal and writes a byte to a
+//! self-pipe; each waiting future watches the pipe through the I/O driver
+//! and completes when the count moves past the value it started from.
+//! From then on, Ctrl-C no longer ends the process by itself: the program
+//! decides what to do, as with Tokio.
+
+use crate::io::{AsyncFd, Interest};
+use std::io::{self, Read};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+struct Globals {
+    /// Signals received so far (incremented inside the handler).
+    received: AtomicU64,
+    read: UnixStream,
+    write: UnixStream,
+}
+
+static GLOBALS: OnceLock<io::Result<Globals>> = OnceLock::new();
+
+fn globals() -> io::Result<&'static Globals> {
+    let g = GLOBALS.get_or_init(|| {
+        let (read, write) = UnixStream::pair()?;
+        read.set_nonblocking(true)?;
+        write.set_nonblocking(true)?;
+        Ok(Globals {
+            received: AtomicU64::new(0),
+            read,
+            write,
+        })
+    });
+    let g = g
+        .as_ref()
+        .map_err(|e| io::Error::new(e.kind(), e.to_string()))?;
+    static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| {
+            let fd = g.write.as_raw_fd();
+            let action = move || {
+                g.received.fetch_add(1, Ordering::SeqCst);
+                let byte = 1u8;
+                // SAFETY: `write(2)` on a valid fd with a valid one-byte
+                // buffer; it is async-signal-safe. The pipe lives in a
+                // static and is never closed. A full pipe (EAGAIN) is fine:
+                // the waiters are already woken by the unread bytes.
+                unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+            };
+            // SAFETY: the action only does an atomic add and `write(2)`,
+            // both async-signal-safe; it allocates, locks and panics never.
+            unsafe { signal_hook_registry::register(libc::SIGINT, action) }
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(|e| io::Error::other(format!("could not install the SIGINT handler: {e}")))?;
+    Ok(g)
+}
+
+/// Completes at the next Ctrl-C (`SIGINT`) received after the first poll.
+///
+/// # Panics
+/// Outside a runtime with the I/O driver enabled.
+///
+/// ```no_run
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     runtime_core::signal::ctrl_c().await.expect("listening for Ctrl-C");
+///     println!("shutting down");
+/// });
+/// ```
+pub async fn ctrl_c() -> io::Result<()> {
+    let g = globals()?;
+    let start = g.received.load(Ordering::SeqCst);
+    // Our own registration (a duplicate fd) so any number of waiters, on
+    // any runtime, are each woken by the pipe's readiness.
+    let reader = g.read.try_clone()?;
+    let fd = AsyncFd::with_interest(reader, Interest::READABLE)?;
+    loop {
+        if g.received.load(Ordering::SeqCst) != start {
+            return Ok(());
+        }
+        let mut guard = fd.readable().await?;
+        // Drain what is there; the count, not the bytes, tells who wakes.
+        let mut buf = [0u8; 64];
+        loop {
+            match guard.get_inner().read(&mut buf) {
+                Ok(0) => break,
+                Ok(_) => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    guard.clear_ready();
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}

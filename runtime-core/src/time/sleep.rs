@@ -1,0 +1,155 @@
+//! `Sleep`: a future that completes at a deadline. It is put in the wheel
+//! on its first poll (so a sleep created and dropped unpolled costs no
+//! lock), and dropping it removes it in O(1).
+
+use super::driver::Registered;
+use super::wheel::TimerKey;
+use super::Instant;
+use crate::coop;
+use crate::driver::Driver;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+
+/// Waits until `duration` has elapsed.
+///
+/// # Panics
+/// Outside a runtime, or on a runtime built without `enable_time`.
+///
+/// ```
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// runtime_core::time::sleep(std::time::Duration::from_millis(1)).await;
+/// # });
+/// ```
+#[track_caller]
+pub fn sleep(duration: Duration) -> Sleep {
+    let deadline = Instant::now()
+        .checked_add(duration)
+        .unwrap_or_else(Instant::far_future);
+    Sleep::new(deadline)
+}
+
+/// Waits until `deadline`.
+///
+/// # Panics
+/// As [`sleep`].
+#[track_caller]
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep::new(deadline)
+}
+
+/// The future of [`sleep`] and [`sleep_until`].
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Sleep {
+    deadline: Instant,
+    driver: Arc<Driver>,
+    /// In the wheel while `Some`.
+    key: Option<TimerKey>,
+    elapsed: bool,
+}
+
+impl Sleep {
+    #[track_caller]
+    pub(crate) fn new(deadline: Instant) -> Sleep {
+        let driver = crate::driver::current_time("time::sleep");
+        Sleep {
+            deadline,
+            driver,
+            key: None,
+            elapsed: false,
+        }
+    }
+
+    fn time(&self) -> &super::driver::TimeDriver {
+        self.driver
+            .time
+            .as_ref()
+            .expect("a Sleep is made only with a time driver")
+    }
+
+    /// When this sleep ends.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Whether the deadline has been reached (as seen by the last poll).
+    pub fn is_elapsed(&self) -> bool {
+        self.elapsed
+    }
+
+    /// Moves the deadline, reusing this sleep's place in the wheel (an
+    /// elapsed sleep waits again).
+    pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
+        let this = self.get_mut();
+        this.deadline = deadline;
+        this.elapsed = false;
+        if let Some(key) = this.key {
+            let (waiting, wake) = this.time().reset(key, deadline.into_std());
+            if !waiting {
+                // Already due: the next poll completes.
+                this.key = None;
+            }
+            if wake {
+                this.driver.unpark();
+            }
+        }
+    }
+
+    fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.elapsed {
+            return Poll::Ready(());
+        }
+        let restore = ready!(coop::poll_proceed(cx));
+        let time = self.time();
+        if self.key.is_none() && self.deadline.into_std() <= time.clock.now() {
+            self.elapsed = true;
+            restore.made_progress();
+            return Poll::Ready(());
+        }
+        let (registered, wake) = time.register(self.key, self.deadline.into_std(), cx.waker());
+        if wake {
+            self.driver.unpark();
+        }
+        match registered {
+            Registered::Due => {
+                self.key = None;
+                self.elapsed = true;
+                restore.made_progress();
+                Poll::Ready(())
+            }
+            Registered::Waiting(key) => {
+                self.key = Some(key);
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.get_mut().poll_elapsed(cx)
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.time().remove(key);
+        }
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sleep")
+            .field("deadline", &self.deadline)
+            .field("elapsed", &self.elapsed)
+            .finish()
+    }
+}

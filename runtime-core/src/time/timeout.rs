@@ -1,0 +1,94 @@
+//! `Timeout`: a future raced against a deadline.
+
+use super::error::Elapsed;
+use super::{Instant, Sleep};
+use crate::coop;
+use pin_project_lite::pin_project;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// Runs `future` for at most `duration`: `Err(Elapsed)` if it has not
+/// completed by then (the future is dropped with the `Timeout`).
+///
+/// # Panics
+/// Outside a runtime, or on a runtime built without `enable_time`.
+///
+/// ```
+/// use runtime_core::time::{sleep, timeout, Duration};
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// assert_eq!(timeout(Duration::from_secs(1), async { 7 }).await, Ok(7));
+/// assert!(timeout(Duration::from_millis(1), sleep(Duration::from_secs(10))).await.is_err());
+/// # });
+/// ```
+#[track_caller]
+pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
+    let deadline = Instant::now()
+        .checked_add(duration)
+        .unwrap_or_else(Instant::far_future);
+    Timeout::new(future.into_future(), Sleep::new(deadline))
+}
+
+/// Runs `future` until `deadline` at most; see [`timeout`].
+#[track_caller]
+pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
+    Timeout::new(future.into_future(), Sleep::new(deadline))
+}
+
+pin_project! {
+    /// The future of [`timeout`] and [`timeout_at`].
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    #[derive(Debug)]
+    pub struct Timeout<T> {
+        #[pin]
+        value: T,
+        delay: Sleep,
+    }
+}
+
+impl<T> Timeout<T> {
+    fn new(value: T, delay: Sleep) -> Timeout<T> {
+        Timeout { value, delay }
+    }
+
+    /// The inner future.
+    pub fn get_ref(&self) -> &T {
+        &self.value
+    }
+
+    /// The inner future, mutably.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+
+    /// The inner future, without the deadline.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T: Future> Future for Timeout<T> {
+    type Output = Result<T::Output, Elapsed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let had_budget = coop::has_budget_remaining();
+        if let Poll::Ready(v) = this.value.poll(cx) {
+            return Poll::Ready(Ok(v));
+        }
+        let delay = Pin::new(this.delay);
+        let poll_delay = || match delay.poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
+            Poll::Pending => Poll::Pending,
+        };
+        if had_budget && !coop::has_budget_remaining() {
+            // The inner future spent the last of the budget: the deadline
+            // must still be able to fire, or a busy future never times out.
+            coop::with_unconstrained(poll_delay)
+        } else {
+            poll_delay()
+        }
+    }
+}

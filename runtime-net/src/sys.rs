@@ -1,0 +1,61 @@
+//! The system calls std does not make the way sockets need: sends that
+//! never raise `SIGPIPE` (`MSG_NOSIGNAL`; Apple platforms get
+//! `SO_NOSIGPIPE` on each socket instead), and a nonblocking `connect`.
+
+use socket2::{SockAddr, SockRef, Socket};
+use std::io::{self, IoSlice};
+use std::os::fd::AsFd;
+
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+))]
+const SEND_FLAGS: libc::c_int = libc::MSG_NOSIGNAL;
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+)))]
+const SEND_FLAGS: libc::c_int = 0;
+
+/// `send` without `SIGPIPE`.
+pub(crate) fn send(fd: &impl AsFd, buf: &[u8]) -> io::Result<usize> {
+    SockRef::from(fd).send_with_flags(buf, SEND_FLAGS)
+}
+
+/// `sendmsg` of several buffers without `SIGPIPE`.
+pub(crate) fn send_vectored(fd: &impl AsFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    SockRef::from(fd).send_vectored_with_flags(bufs, SEND_FLAGS)
+}
+
+/// Makes a new socket fit for the driver: nonblocking, and on Apple
+/// platforms exempt from `SIGPIPE`.
+pub(crate) fn prepare(socket: &Socket) -> io::Result<()> {
+    socket.set_nonblocking(true)?;
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "tvos",
+        target_os = "watchos"
+    ))]
+    socket.set_nosigpipe(true)?;
+    Ok(())
+}
+
+/// Starts a nonblocking connect; `Ok` also when it is still in progress
+/// (the caller then waits for writability and reads `SO_ERROR`).
+pub(crate) fn start_connect(socket: &Socket, addr: &SockAddr) -> io::Result<()> {
+    match socket.connect(addr) {
+        Ok(()) => Ok(()),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
+        Err(e) => Err(e),
+    }
+}

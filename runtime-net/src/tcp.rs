@@ -1,0 +1,448 @@
+//! TCP: [`TcpListener`], [`TcpStream`] (with its split halves) and
+//! [`TcpSocket`] for setting options before `bind`/`connect`.
+//!
+//! Accept loops should follow the runtime's accept-error policy: retry at
+//! once on `ConnectionAborted`/`ConnectionReset` (the peer gave up before
+//! the accept), and back off with a timer on `EMFILE`/`ENFILE` (out of file
+//! descriptors) instead of spinning; see `examples/echo_server.rs`.
+
+use crate::addr::{each_addr, ToSocketAddrs};
+use crate::sys;
+use futures_io::AsyncRead;
+use runtime_core::io::{AsyncFd, Interest};
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use std::fmt;
+use std::future::poll_fn;
+use std::io::{self, IoSlice, Read};
+use std::net::{self, Shutdown, SocketAddr};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+crate::split::stream_halves!(TcpStream);
+
+/// A TCP socket listening for connections.
+pub struct TcpListener {
+    io: AsyncFd<net::TcpListener>,
+}
+
+impl TcpListener {
+    /// Binds to `addr` (the first of its addresses that works), with
+    /// `SO_REUSEADDR` set and a backlog of 1024.
+    ///
+    /// # Panics
+    /// Outside a runtime with the I/O driver enabled.
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
+        each_addr(&addr, |a| async move {
+            let socket = TcpSocket::for_addr(a)?;
+            socket.set_reuseaddr(true)?;
+            socket.bind(a)?;
+            socket.listen(1024)
+        })
+        .await
+    }
+
+    /// Waits for a connection. Errors are those of `accept(2)`: see the
+    /// module docs for which ones to retry.
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        poll_fn(|cx| self.poll_accept(cx)).await
+    }
+
+    /// Polls for a connection.
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        let (stream, addr) = std::task::ready!(self.io.poll_read_io(cx, |l| l.accept()))?;
+        Poll::Ready(TcpStream::from_std(stream).map(|s| (s, addr)))
+    }
+
+    /// Wraps a std listener (it is switched to nonblocking mode).
+    ///
+    /// # Panics
+    /// Outside a runtime with the I/O driver enabled.
+    #[track_caller]
+    pub fn from_std(listener: net::TcpListener) -> io::Result<TcpListener> {
+        listener.set_nonblocking(true)?;
+        Ok(TcpListener {
+            io: AsyncFd::with_interest(listener, Interest::READABLE)?,
+        })
+    }
+
+    /// Deregisters the listener and returns it (still nonblocking).
+    pub fn into_std(self) -> io::Result<net::TcpListener> {
+        Ok(self.io.into_inner())
+    }
+
+    /// The address the listener is bound to.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// `IP_TTL` of the listener's socket.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.get_ref().ttl()
+    }
+
+    /// Sets `IP_TTL`.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_ttl(ttl)
+    }
+}
+
+impl fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpListener")
+            .field("addr", &self.local_addr().ok())
+            .field("fd", &self.io.as_raw_fd())
+            .finish()
+    }
+}
+
+impl AsRawFd for TcpListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.as_raw_fd()
+    }
+}
+
+impl AsFd for TcpListener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
+    }
+}
+
+/// A TCP connection. Reads and writes go through `futures-io`'s
+/// `AsyncRead`/`AsyncWrite` (use `runtime::io::{AsyncReadExt,
+/// AsyncWriteExt}`); `close()` shuts down the write side only.
+pub struct TcpStream {
+    io: AsyncFd<net::TcpStream>,
+}
+
+impl TcpStream {
+    /// Connects to `addr`, trying each of its addresses in turn.
+    ///
+    /// A closed port gives `ConnectionRefused`.
+    pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
+        each_addr(&addr, |a| async move {
+            TcpSocket::for_addr(a)?.connect(a).await
+        })
+        .await
+    }
+
+    /// Waits for a nonblocking connect to finish.
+    async fn connected(socket: Socket) -> io::Result<TcpStream> {
+        let stream = TcpStream::from_std_nonblocking(net::TcpStream::from(socket))?;
+        let guard = stream.io.writable().await?;
+        drop(guard);
+        if let Some(e) = stream.io.get_ref().take_error()? {
+            return Err(e);
+        }
+        // Writable without an error can still mean "not connected" on
+        // some systems; `peer_addr` tells.
+        if let Err(e) = stream.io.get_ref().peer_addr() {
+            if e.kind() == io::ErrorKind::NotConnected {
+                return Err(io::ErrorKind::ConnectionRefused.into());
+            }
+            return Err(e);
+        }
+        Ok(stream)
+    }
+
+    pub(crate) fn from_std_nonblocking(stream: net::TcpStream) -> io::Result<TcpStream> {
+        Ok(TcpStream {
+            io: AsyncFd::new(stream)?,
+        })
+    }
+
+    /// Wraps a connected std stream (it is switched to nonblocking mode).
+    ///
+    /// # Panics
+    /// Outside a runtime with the I/O driver enabled.
+    #[track_caller]
+    pub fn from_std(stream: net::TcpStream) -> io::Result<TcpStream> {
+        stream.set_nonblocking(true)?;
+        TcpStream::from_std_nonblocking(stream)
+    }
+
+    /// Deregisters the stream and returns it (still nonblocking).
+    pub fn into_std(self) -> io::Result<net::TcpStream> {
+        Ok(self.io.into_inner())
+    }
+
+    /// The remote address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+
+    /// The local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// `TCP_NODELAY`.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.io.get_ref().nodelay()
+    }
+
+    /// Sets `TCP_NODELAY` (disables Nagle's algorithm).
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.io.get_ref().set_nodelay(nodelay)
+    }
+
+    /// `IP_TTL`.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.get_ref().ttl()
+    }
+
+    /// Sets `IP_TTL`.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_ttl(ttl)
+    }
+
+    /// `SO_LINGER`.
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        socket2::SockRef::from(self.io.get_ref()).linger()
+    }
+
+    /// Sets `SO_LINGER` (`Some(0)` makes close send a reset).
+    pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
+        socket2::SockRef::from(self.io.get_ref()).set_linger(dur)
+    }
+
+    /// Waits until the stream is readable (then `try_read` may succeed).
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.readable().await.map(|_| ())
+    }
+
+    /// Waits until the stream is writable (then `try_write` may succeed).
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.writable().await.map(|_| ())
+    }
+
+    /// Reads what is there without waiting; `WouldBlock` if nothing is.
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |s| (&*s).read(buf))
+    }
+
+    /// Writes what fits without waiting; `WouldBlock` if nothing does.
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::WRITABLE, |s| sys::send(s, buf))
+    }
+
+    /// Writes several buffers without waiting.
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::WRITABLE, |s| sys::send_vectored(s, bufs))
+    }
+
+    /// Waits for data and copies it into `buf` without consuming it.
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.async_io(Interest::READABLE, |s| s.peek(buf)).await
+    }
+
+    /// Shuts down the read side, the write side or both (not async: the
+    /// system call does not block).
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// Borrowed read and write halves, usable from two futures at once
+    /// (e.g. in `join!`), without allocating.
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split(self)
+    }
+
+    /// Owned halves that can move to different tasks; `reunite` puts them
+    /// back together.
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        into_split(self)
+    }
+
+    pub(crate) fn poll_read_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_read_io(cx, |s| (&*s).read(buf))
+    }
+
+    pub(crate) fn poll_write_priv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_write_io(cx, |s| sys::send(s, buf))
+    }
+
+    pub(crate) fn poll_write_vectored_priv(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_write_io(cx, |s| sys::send_vectored(s, bufs))
+    }
+
+    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
+        match self.io.get_ref().shutdown(Shutdown::Write) {
+            // The peer is already gone: nothing left to shut down.
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            res => res,
+        }
+    }
+}
+
+impl AsyncRead for TcpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_priv(cx, buf)
+    }
+}
+
+crate::split::write_impl!(TcpStream, |s| s);
+
+impl fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpStream")
+            .field("addr", &self.local_addr().ok())
+            .field("peer", &self.peer_addr().ok())
+            .field("fd", &self.io.as_raw_fd())
+            .finish()
+    }
+}
+
+impl AsRawFd for TcpStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.as_raw_fd()
+    }
+}
+
+impl AsFd for TcpStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.get_ref().as_fd()
+    }
+}
+
+/// A TCP socket not yet bound or connected, for setting options first.
+///
+/// ```
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let socket = runtime_net::TcpSocket::new_v4().unwrap();
+/// socket.set_reuseaddr(true).unwrap();
+/// socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+/// let listener = socket.listen(128).unwrap();
+/// assert!(listener.local_addr().unwrap().port() != 0);
+/// # });
+/// ```
+pub struct TcpSocket {
+    inner: Socket,
+}
+
+impl TcpSocket {
+    /// A new IPv4 TCP socket.
+    pub fn new_v4() -> io::Result<TcpSocket> {
+        TcpSocket::new(Domain::IPV4)
+    }
+
+    /// A new IPv6 TCP socket.
+    pub fn new_v6() -> io::Result<TcpSocket> {
+        TcpSocket::new(Domain::IPV6)
+    }
+
+    fn new(domain: Domain) -> io::Result<TcpSocket> {
+        let inner = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
+        sys::prepare(&inner)?;
+        Ok(TcpSocket { inner })
+    }
+
+    fn for_addr(addr: SocketAddr) -> io::Result<TcpSocket> {
+        TcpSocket::new(Domain::for_address(addr))
+    }
+
+    /// Sets `SO_REUSEADDR`.
+    pub fn set_reuseaddr(&self, reuse: bool) -> io::Result<()> {
+        self.inner.set_reuse_address(reuse)
+    }
+
+    /// `SO_REUSEADDR`.
+    pub fn reuseaddr(&self) -> io::Result<bool> {
+        self.inner.reuse_address()
+    }
+
+    /// Sets `SO_REUSEPORT` (several listeners on one port, one per process).
+    pub fn set_reuseport(&self, reuse: bool) -> io::Result<()> {
+        self.inner.set_reuse_port(reuse)
+    }
+
+    /// `SO_REUSEPORT`.
+    pub fn reuseport(&self) -> io::Result<bool> {
+        self.inner.reuse_port()
+    }
+
+    /// Sets `SO_SNDBUF`.
+    pub fn set_send_buffer_size(&self, size: u32) -> io::Result<()> {
+        self.inner.set_send_buffer_size(size as usize)
+    }
+
+    /// Sets `SO_RCVBUF`.
+    pub fn set_recv_buffer_size(&self, size: u32) -> io::Result<()> {
+        self.inner.set_recv_buffer_size(size as usize)
+    }
+
+    /// Sets `TCP_NODELAY`.
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.inner.set_tcp_nodelay(nodelay)
+    }
+
+    /// Sets `SO_LINGER`.
+    pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
+        self.inner.set_linger(dur)
+    }
+
+    /// Binds to a local address.
+    pub fn bind(&self, addr: SocketAddr) -> io::Result<()> {
+        self.inner.bind(&SockAddr::from(addr))
+    }
+
+    /// The local address (after `bind`).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner
+            .local_addr()?
+            .as_socket()
+            .ok_or_else(|| io::Error::other("the socket has no IP address"))
+    }
+
+    /// Starts listening, with `backlog` pending connections at most.
+    ///
+    /// # Panics
+    /// Outside a runtime with the I/O driver enabled.
+    #[track_caller]
+    pub fn listen(self, backlog: u32) -> io::Result<TcpListener> {
+        let backlog = i32::try_from(backlog).unwrap_or(i32::MAX);
+        self.inner.listen(backlog)?;
+        Ok(TcpListener {
+            io: AsyncFd::with_interest(net::TcpListener::from(self.inner), Interest::READABLE)?,
+        })
+    }
+
+    /// Connects to `addr`.
+    pub async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
+        sys::start_connect(&self.inner, &SockAddr::from(addr))?;
+        TcpStream::connected(self.inner).await
+    }
+}
+
+impl fmt::Debug for TcpSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpSocket")
+            .field("fd", &self.inner.as_raw_fd())
+            .finish()
+    }
+}
+
+impl AsRawFd for TcpSocket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.inner.as_raw_fd()
+    }
+}

@@ -1,0 +1,357 @@
+//! Networking on every scheduler flavour: echo under load, partial reads
+//! and writes, resets, closed peers, refused connects, UDP and Unix
+//! sockets, `AsyncFd`, and I/O progress while a worker is stuck in compute.
+
+#[macro_use]
+mod common;
+
+use runtime::io::{AsyncReadExt, AsyncWriteExt};
+use runtime::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener, UnixStream};
+use std::io::ErrorKind;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// An echo server on 127.0.0.1 that serves until the runtime stops; its
+/// accept loop retries after per-connection errors, as the docs say to.
+async fn echo_server() -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    runtime::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                continue;
+            };
+            runtime::spawn(async move {
+                let mut buf = vec![0; 4096];
+                loop {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => {
+                            if socket.write_all(&buf[..n]).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// A deterministic byte pattern, different per client.
+fn pattern(client: usize, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| ((i * 31 + client * 7) % 251) as u8)
+        .collect()
+}
+
+rt_test! {
+    fn echo_100_clients_64k(rt) {
+        rt.block_on(async {
+            let addr = echo_server().await;
+            let clients: Vec<_> = (0..100)
+                .map(|c| {
+                    runtime::spawn(async move {
+                        let data = pattern(c, 64 * 1024);
+                        let stream = TcpStream::connect(addr).await.unwrap();
+                        let (mut rd, mut wr) = stream.into_split();
+                        let expected = data.clone();
+                        let writer = runtime::spawn(async move {
+                            wr.write_all(&data).await.unwrap();
+                            wr
+                        });
+                        let mut got = vec![0; expected.len()];
+                        rd.read_exact(&mut got).await.unwrap();
+                        assert!(got == expected, "client {c} got different bytes back");
+                        drop(writer.await.unwrap());
+                    })
+                })
+                .collect();
+            for c in clients {
+                c.await.unwrap();
+            }
+        });
+    }
+
+    fn partial_reads_and_writes(rt) {
+        rt.block_on(async {
+            let addr = echo_server().await;
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            // One byte at a time out, small reads in.
+            let data = pattern(1, 1000);
+            for b in &data {
+                stream.write_all(std::slice::from_ref(b)).await.unwrap();
+            }
+            let mut got = Vec::new();
+            let mut small = [0; 7];
+            while got.len() < data.len() {
+                let n = stream.read(&mut small).await.unwrap();
+                assert!(n > 0 && n <= 7);
+                got.extend_from_slice(&small[..n]);
+            }
+            assert_eq!(got, data);
+
+            // A write far larger than the socket buffers completes in
+            // pieces while the reader drains slowly.
+            let (a, b) = UnixStream::pair().unwrap();
+            let big = pattern(2, 8 << 20);
+            let expected = big.clone();
+            let writer = runtime::spawn(async move {
+                let mut a = a;
+                let mut written = 0;
+                while written < big.len() {
+                    let n = a.write(&big[written..]).await.unwrap();
+                    assert!(n > 0);
+                    written += n;
+                }
+                written
+            });
+            let mut b = b;
+            let mut got = Vec::with_capacity(expected.len());
+            let mut buf = vec![0; 1000];
+            while got.len() < expected.len() {
+                let n = b.read(&mut buf).await.unwrap();
+                got.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(writer.await.unwrap(), expected.len());
+            assert!(got == expected);
+        });
+    }
+
+    fn reset_mid_stream_is_an_error_and_the_server_keeps_serving(rt) {
+        rt.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let server = runtime::spawn(async move {
+                let mut results = Vec::new();
+                for _ in 0..2 {
+                    let (mut s, _) = listener.accept().await.unwrap();
+                    let mut buf = vec![0; 1 << 16];
+                    // Read until the peer stops, however it stops.
+                    let outcome = loop {
+                        match s.read(&mut buf).await {
+                            Ok(0) => break Ok(()),
+                            Ok(_) => {
+                                let _ = s.write_all(b"ack").await;
+                            }
+                            Err(e) => break Err(e.kind()),
+                        }
+                    };
+                    results.push(outcome);
+                }
+                results
+            });
+            // First client: sends, makes sure the server answered, then
+            // resets the connection (SO_LINGER 0 + close sends RST).
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            c.write_all(b"hello").await.unwrap();
+            let mut ack = [0; 3];
+            c.read_exact(&mut ack).await.unwrap();
+            c.set_linger(Some(std::time::Duration::ZERO)).unwrap();
+            drop(c);
+            // Second client: served normally.
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            c.write_all(b"again").await.unwrap();
+            c.read_exact(&mut ack).await.unwrap();
+            assert_eq!(&ack, b"ack");
+            c.close().await.unwrap();
+            let results = server.await.unwrap();
+            assert_eq!(results[0], Err(ErrorKind::ConnectionReset));
+            assert_eq!(results[1], Ok(()));
+        });
+    }
+
+    fn write_to_closed_peer_is_an_error(rt) {
+        rt.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            let (s, _) = listener.accept().await.unwrap();
+            drop(s);
+            // The first writes may be accepted into the buffer; the peer's
+            // RST then turns later ones into errors (never SIGPIPE).
+            let chunk = vec![7u8; 64 * 1024];
+            let mut err = None;
+            for _ in 0..1000 {
+                if let Err(e) = c.write_all(&chunk).await {
+                    err = Some(e.kind());
+                    break;
+                }
+                runtime::task::yield_now().await;
+            }
+            let kind = err.expect("writing to a closed peer kept succeeding");
+            assert!(
+                matches!(kind, ErrorKind::BrokenPipe | ErrorKind::ConnectionReset),
+                "unexpected error kind {kind:?}"
+            );
+        });
+    }
+
+    fn connect_to_closed_port_is_refused(rt) {
+        rt.block_on(async {
+            let addr = {
+                let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+                l.local_addr().unwrap()
+            };
+            let err = TcpStream::connect(addr).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+        });
+    }
+
+    fn udp_round_trip(rt) {
+        rt.block_on(async {
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b_addr = b.local_addr().unwrap();
+            let a_addr = a.local_addr().unwrap();
+            let echo = runtime::spawn(async move {
+                let mut buf = [0; 64];
+                for _ in 0..10 {
+                    let (n, from) = b.recv_from(&mut buf).await.unwrap();
+                    b.send_to(&buf[..n], from).await.unwrap();
+                }
+            });
+            a.connect(b_addr).await.unwrap();
+            for i in 0..10u8 {
+                a.send(&[i; 5]).await.unwrap();
+                let mut buf = [0; 64];
+                let n = a.recv(&mut buf).await.unwrap();
+                assert_eq!(&buf[..n], &[i; 5]);
+            }
+            assert_eq!(a.peer_addr().unwrap(), b_addr);
+            assert_eq!(a.local_addr().unwrap(), a_addr);
+            echo.await.unwrap();
+        });
+    }
+
+    fn unix_stream_and_datagram_round_trips(rt) {
+        rt.block_on(async {
+            let dir = tempdir();
+            let path = dir.join("stream.sock");
+            let listener = UnixListener::bind(&path).unwrap();
+            let server = runtime::spawn(async move {
+                let (mut s, _) = listener.accept().await.unwrap();
+                let mut buf = [0; 5];
+                s.read_exact(&mut buf).await.unwrap();
+                s.write_all(&buf).await.unwrap();
+            });
+            let mut c = UnixStream::connect(&path).await.unwrap();
+            c.write_all(b"unix!").await.unwrap();
+            let mut buf = [0; 5];
+            c.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"unix!");
+            server.await.unwrap();
+
+            let a_path = dir.join("a.sock");
+            let b_path = dir.join("b.sock");
+            let a = UnixDatagram::bind(&a_path).unwrap();
+            let b = UnixDatagram::bind(&b_path).unwrap();
+            a.send_to(b"dgram", &b_path).await.unwrap();
+            let (n, from) = b.recv_from(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], b"dgram");
+            assert_eq!(from.as_pathname(), Some(a_path.as_path()));
+
+            let (x, y) = UnixDatagram::pair().unwrap();
+            x.send(b"pair").await.unwrap();
+            let n = y.recv(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], b"pair");
+            std::fs::remove_dir_all(&dir).unwrap();
+        });
+    }
+
+    fn async_fd_readiness(rt) {
+        rt.block_on(async {
+            use runtime::io::AsyncFd;
+            use std::io::{Read, Write};
+            let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+            a.set_nonblocking(true).unwrap();
+            let a = AsyncFd::new(a).unwrap();
+            // Nothing to read yet: try_io says WouldBlock.
+            let mut buf = [0; 8];
+            let err = a
+                .try_io(runtime::io::Interest::READABLE, |s| (&*s).read(&mut buf))
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::WouldBlock);
+            let reader = async {
+                loop {
+                    let mut guard = a.readable().await.unwrap();
+                    assert!(guard.ready().is_readable());
+                    match guard.try_io(|fd| fd.get_ref().read(&mut buf)) {
+                        Ok(n) => break n.unwrap(),
+                        Err(_) => continue,
+                    }
+                }
+            };
+            b.write_all(b"fd").unwrap();
+            let n = reader.await;
+            assert_eq!(&buf[..n], b"fd");
+            let guard = a.writable().await.unwrap();
+            assert!(guard.ready().is_writable());
+        });
+    }
+}
+
+/// A fresh directory for socket files.
+fn tempdir() -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "runtime-net-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A task spinning in compute on one worker does not stop another
+/// worker's I/O: an idle worker takes the driver over (driver rule 4).
+#[test]
+fn stuck_worker_does_not_stop_io() {
+    for _ in 0..20 {
+        let rt = common::multi_thread(2);
+        let stop = Arc::new(AtomicBool::new(false));
+        rt.block_on(async {
+            let addr = echo_server().await;
+            let started = Arc::new(AtomicBool::new(false));
+            let (s2, stop2) = (started.clone(), stop.clone());
+            let spinner = runtime::spawn(async move {
+                s2.store(true, Ordering::SeqCst);
+                // Compute that never yields, until the I/O below is done.
+                while !stop2.load(Ordering::SeqCst) {
+                    std::hint::spin_loop();
+                }
+            });
+            while !started.load(Ordering::SeqCst) {
+                runtime::task::yield_now().await;
+            }
+            let io = runtime::spawn(async move {
+                let mut c = TcpStream::connect(addr).await.unwrap();
+                for i in 0..50u8 {
+                    c.write_all(&[i; 100]).await.unwrap();
+                    let mut buf = [0; 100];
+                    c.read_exact(&mut buf).await.unwrap();
+                    assert_eq!(buf, [i; 100]);
+                }
+            });
+            io.await.unwrap();
+            stop.store(true, Ordering::SeqCst);
+            spinner.await.unwrap();
+        });
+    }
+}
+
+/// Sockets need a runtime with the I/O driver: the panic says which
+/// builder call is missing.
+#[test]
+fn io_without_enable_io_names_the_fix() {
+    let rt = runtime::Builder::new_current_thread().build().unwrap();
+    let msg = common::panic_of(|| {
+        rt.block_on(async {
+            let _ = UnixStream::pair();
+        })
+    });
+    assert!(msg.contains("enable_io"), "{msg}");
+    let msg = common::panic_of(|| UnixStream::pair());
+    assert!(msg.contains("no runtime"), "{msg}");
+}
