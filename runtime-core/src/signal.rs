@@ -61,7 +61,9 @@ fn globals() -> io::Result<&'static Globals> {
     Ok(g)
 }
 
-/// Completes at the next Ctrl-C (`SIGINT`) received after the first poll.
+/// Completes at the next Ctrl-C (`SIGINT`) received after this call (the
+/// handler is installed and the count read here, not at the first poll,
+/// so a signal that arrives before the first `.await` is not missed).
 ///
 /// # Panics
 /// Outside a runtime with the I/O driver enabled.
@@ -73,13 +75,26 @@ fn globals() -> io::Result<&'static Globals> {
 ///     println!("shutting down");
 /// });
 /// ```
-pub async fn ctrl_c() -> io::Result<()> {
-    let g = globals()?;
-    let start = g.received.load(Ordering::SeqCst);
-    // Our own registration (a duplicate fd) so any number of waiters, on
-    // any runtime, are each woken by the pipe's readiness.
-    let reader = g.read.try_clone()?;
-    let fd = AsyncFd::with_interest(reader, Interest::READABLE)?;
+#[track_caller]
+pub fn ctrl_c() -> impl std::future::Future<Output = io::Result<()>> + Send {
+    let setup = globals().and_then(|g| {
+        let start = g.received.load(Ordering::SeqCst);
+        // Our own registration (a duplicate fd) so any number of waiters,
+        // on any runtime, are each woken by the pipe's readiness.
+        let reader = g.read.try_clone()?;
+        Ok((
+            g,
+            start,
+            AsyncFd::with_interest(reader, Interest::READABLE)?,
+        ))
+    });
+    async move {
+        let (g, start, fd) = setup?;
+        wait_past(g, start, &fd).await
+    }
+}
+
+async fn wait_past(g: &Globals, start: u64, fd: &AsyncFd<UnixStream>) -> io::Result<()> {
     loop {
         if g.received.load(Ordering::SeqCst) != start {
             return Ok(());

@@ -1,0 +1,136 @@
+//! The examples run: each is started as its own process (cargo builds
+//! them for `cargo test`) and checked from the outside.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+fn example(name: &str) -> PathBuf {
+    // target/<profile>/deps/examples-<hash> -> target/<profile>/examples/<name>
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "example binary {} is missing: run `cargo test` (it builds examples)",
+        path.display()
+    );
+    path
+}
+
+fn run(name: &str) -> String {
+    let out = Command::new(example(name)).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Starts a server example and returns it with the address it printed.
+fn start_server(name: &str, args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(example(name))
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_start_matches("http://")
+        .to_string();
+    (child, addr)
+}
+
+#[test]
+fn hello_runs() {
+    let out = run("hello");
+    assert!(out.contains("hello from task"), "{out}");
+}
+
+#[test]
+fn fetch_many_reports_each_url() {
+    let out = run("fetch_many");
+    assert_eq!(out.matches("ok    ").count(), 3, "{out}");
+    assert!(out.contains("timed out after 500ms"), "{out}");
+    assert!(out.contains("HTTP 404"), "{out}");
+    assert!(out.contains("refused"), "{out}");
+}
+
+#[test]
+fn producer_consumer_stays_within_capacity() {
+    let out = run("producer_consumer");
+    assert!(out.contains("60 items through a queue of 8"), "{out}");
+}
+
+#[test]
+fn echo_server_echoes() {
+    let (mut child, addr) = start_server("echo_server", &["127.0.0.1:0"]);
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    c.write_all(b"ping over tcp").unwrap();
+    let mut buf = [0; 13];
+    c.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"ping over tcp");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn http_hello_keeps_alive_and_stops_on_ctrl_c() {
+    let (mut child, addr) = start_server("http_hello", &["127.0.0.1:0", "1"]);
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    // Two requests on one connection, the second pipelined with a third.
+    let mut reader = BufReader::new(c.try_clone().unwrap());
+    for round in 0..2 {
+        let req = if round == 0 {
+            "GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_string()
+        } else {
+            "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n".to_string()
+        };
+        c.write_all(req.as_bytes()).unwrap();
+        for _ in 0..(round + 1) {
+            let mut status = String::new();
+            reader.read_line(&mut status).unwrap();
+            assert_eq!(status, "HTTP/1.1 200 OK\r\n");
+            let mut len = 0;
+            loop {
+                let mut h = String::new();
+                reader.read_line(&mut h).unwrap();
+                if h == "\r\n" {
+                    break;
+                }
+                if let Some(v) = h.strip_prefix("Content-Length: ") {
+                    len = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; len];
+            reader.read_exact(&mut body).unwrap();
+            assert_eq!(body, b"Hello, world!");
+        }
+    }
+    // SAFETY: sending SIGINT to the child we started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let mut rest = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut rest)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "http_hello did not exit cleanly: {status}"
+    );
+    assert!(
+        rest.contains("shutting down") && rest.contains("bye"),
+        "{rest}"
+    );
+}
