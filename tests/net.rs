@@ -355,3 +355,79 @@ fn io_without_enable_io_names_the_fix() {
     let msg = common::panic_of(|| UnixStream::pair());
     assert!(msg.contains("no runtime"), "{msg}");
 }
+
+rt_test! {
+    fn several_tasks_wait_on_one_socket(rt) {
+        rt.block_on(async {
+            // Two tasks receiving on one shared UDP socket: both are woken.
+            let server = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
+            let addr = server.local_addr().unwrap();
+            let receivers: Vec<_> = (0..2)
+                .map(|_| {
+                    let s = server.clone();
+                    runtime::spawn(async move {
+                        let mut buf = [0; 8];
+                        s.recv_from(&mut buf).await.unwrap().0
+                    })
+                })
+                .collect();
+            for _ in 0..10 {
+                runtime::task::yield_now().await;
+            }
+            let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            client.send_to(b"one", addr).await.unwrap();
+            client.send_to(b"two", addr).await.unwrap();
+            for r in receivers {
+                assert_eq!(r.await.unwrap(), 3);
+            }
+            // Two tasks accepting on one shared listener: both get one.
+            let listener = Arc::new(TcpListener::bind("127.0.0.1:0").await.unwrap());
+            let addr = listener.local_addr().unwrap();
+            let acceptors: Vec<_> = (0..2)
+                .map(|_| {
+                    let l = listener.clone();
+                    runtime::spawn(async move { l.accept().await.unwrap().1 })
+                })
+                .collect();
+            for _ in 0..10 {
+                runtime::task::yield_now().await;
+            }
+            let _a = TcpStream::connect(addr).await.unwrap();
+            let _b = TcpStream::connect(addr).await.unwrap();
+            for a in acceptors {
+                assert!(a.await.unwrap().ip().is_loopback());
+            }
+        });
+    }
+}
+
+/// After a socket error is reported once (ICMP "port unreachable" on a
+/// connected UDP socket), waiting again sleeps instead of spinning.
+#[test]
+fn socket_error_is_cleared_once_reported() {
+    let rt = common::current_thread();
+    rt.block_on(async {
+        let closed = {
+            let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            s.local_addr().unwrap()
+        };
+        let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        sock.connect(closed).await.unwrap();
+        sock.send(b"anyone?").await.unwrap();
+        let mut buf = [0; 8];
+        let err = sock.recv(&mut buf).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+        let polls_before = runtime::Handle::current().metrics().worker_poll_count(0);
+        let waited = runtime::time::timeout(
+            std::time::Duration::from_millis(30),
+            runtime::spawn(async move {
+                let mut buf = [0; 8];
+                let _ = sock.recv(&mut buf).await;
+            }),
+        )
+        .await;
+        assert!(waited.is_err(), "nothing was sent, recv must still wait");
+        let polls = runtime::Handle::current().metrics().worker_poll_count(0) - polls_before;
+        assert!(polls < 50, "recv spun: {polls} polls in 30 ms");
+    });
+}

@@ -250,3 +250,30 @@ async fn test_macro_starts_paused() {
     time::sleep(Duration::from_secs(10)).await;
     assert_eq!(start.elapsed(), Duration::from_secs(10));
 }
+
+/// A paused clock does not jump while blocking work is in flight: its
+/// result may be what the runtime waits for.
+#[test]
+fn paused_clock_waits_for_blocking_work() {
+    paused().block_on(async {
+        let work = runtime::spawn_blocking(|| {
+            // Real work taking real time (not synchronisation).
+            std::thread::sleep(Duration::from_millis(20));
+            7
+        });
+        let res = time::timeout(Duration::from_secs(1), work).await;
+        assert_eq!(res.unwrap().unwrap(), 7);
+    });
+}
+
+/// Deadlines past the wheel's horizon (about 2.2 years) are not cut
+/// short: the timer fires at the horizon and waits again.
+#[test]
+fn sleeps_beyond_the_wheel_horizon_last_their_full_length() {
+    paused().block_on(async {
+        let start = Instant::now();
+        let three_years = Duration::from_secs(3 * 365 * 24 * 3600);
+        time::sleep(three_years).await;
+        assert!(start.elapsed() >= three_years);
+    });
+}

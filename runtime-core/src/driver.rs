@@ -34,6 +34,35 @@ pub(crate) struct Driver {
     core: Handoff<DriverCore>,
     pub(crate) io: IoDriver,
     pub(crate) time: Option<TimeDriver>,
+    /// Set by `unpark`, cleared by a paused-clock turn: lets that turn tell
+    /// "woken" from "idle" after its zero poll consumed the poller's
+    /// notification.
+    woken: AtomicBool,
+}
+
+/// Keeps a paused clock from jumping ahead while alive (one per blocking
+/// closure queued or running, as Tokio's `inhibit_auto_advance`).
+pub(crate) struct InhibitAutoAdvance(std::sync::Arc<Driver>);
+
+impl InhibitAutoAdvance {
+    pub(crate) fn new(driver: &std::sync::Arc<Driver>) -> Option<InhibitAutoAdvance> {
+        let time = driver.time.as_ref()?;
+        time.inhibit(1);
+        Some(InhibitAutoAdvance(driver.clone()))
+    }
+}
+
+impl Drop for InhibitAutoAdvance {
+    fn drop(&mut self) {
+        if let Some(time) = &self.0.time {
+            time.inhibit(-1);
+            // A paused runtime may be idle waiting for exactly this: let
+            // its parked turn look again.
+            if time.clock.is_paused() {
+                self.0.unpark();
+            }
+        }
+    }
 }
 
 /// A lock taken only with `try_lock`, with driver rule 4's hand-off: a
@@ -103,6 +132,7 @@ impl Driver {
             }),
             io: IoDriver::new(enable_io)?,
             time: enable_time.then(|| TimeDriver::new(start_paused)),
+            woken: AtomicBool::new(false),
         })
     }
 
@@ -124,6 +154,8 @@ impl Driver {
 
     /// Driver rule 2.
     pub(crate) fn unpark(&self) {
+        // Tells a paused-clock turn it was woken (see `turn`).
+        self.woken.store(true, Ordering::SeqCst);
         if let Err(e) = self.io.poller.notify() {
             panic!("failed to wake the I/O driver: {e}");
         }
@@ -140,18 +172,24 @@ impl Driver {
         let core = &mut **core;
         match &self.time {
             Some(time) if timeout != Some(Duration::ZERO) && time.clock.is_paused() => {
-                // The paused test clock: look at I/O without sleeping; if
-                // nothing happened, jump the clock to the next timer
-                // instead of waiting for it.
+                // The paused test clock: look at I/O without sleeping. If
+                // nothing happened (no event, and no unpark since this
+                // thread parked: the zero poll may have eaten the poller's
+                // notification), jump the clock to the next timer instead
+                // of waiting for it, unless blocking work is in flight
+                // (its result may be what the runtime waits for): then
+                // wait for real, bounded by the timer.
                 let n = self
                     .io
                     .poll(&mut core.events, Some(Duration::ZERO), &mut core.wakers);
-                if n == 0 {
+                let woken = self.woken.swap(false, Ordering::SeqCst);
+                if n == 0 && !woken {
                     match time.next_timer() {
-                        Some(next) => time.clock.advance_to(next),
-                        None => {
+                        Some(next) if !time.auto_advance_inhibited() => time.clock.advance_to(next),
+                        _ => {
                             let t = time.park_timeout(timeout);
                             self.io.poll(&mut core.events, t, &mut core.wakers);
+                            self.woken.store(false, Ordering::SeqCst);
                         }
                     }
                 }

@@ -2,8 +2,10 @@
 //!
 //! The first call installs a process-wide `SIGINT` handler (through
 //! `signal-hook-registry`) that counts the signal and writes a byte to a
-//! self-pipe; each waiting future watches the pipe through the I/O driver
-//! and completes when the count moves past the value it started from.
+//! self-pipe. Each waiting future watches the pipe through its runtime's
+//! I/O driver; the first to see it readable drains it and wakes all the
+//! others, and each completes when the count has moved past the value it
+//! started from.
 //! From then on, Ctrl-C no longer ends the process by itself: the program
 //! decides what to do, as with Tokio.
 
@@ -13,12 +15,16 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
+use std::task::Poll;
 
 struct Globals {
     /// Signals received so far (incremented inside the handler).
     received: AtomicU64,
     read: UnixStream,
     write: UnixStream,
+    /// Every waiting `ctrl_c` future's task, woken by whichever of them
+    /// sees the pipe become readable.
+    waiters: parking_lot::Mutex<Vec<std::task::Waker>>,
 }
 
 static GLOBALS: OnceLock<io::Result<Globals>> = OnceLock::new();
@@ -32,6 +38,7 @@ fn globals() -> io::Result<&'static Globals> {
             received: AtomicU64::new(0),
             read,
             write,
+            waiters: parking_lot::Mutex::new(Vec::new()),
         })
     });
     let g = g
@@ -95,12 +102,30 @@ pub fn ctrl_c() -> impl std::future::Future<Output = io::Result<()>> + Send {
 }
 
 async fn wait_past(g: &Globals, start: u64, fd: &AsyncFd<UnixStream>) -> io::Result<()> {
-    loop {
+    std::future::poll_fn(|cx| loop {
         if g.received.load(Ordering::SeqCst) != start {
-            return Ok(());
+            return Poll::Ready(Ok(()));
         }
-        let mut guard = fd.readable().await?;
-        // Drain what is there; the count, not the bytes, tells who wakes.
+        {
+            let mut waiters = g.waiters.lock();
+            if !waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                waiters.push(cx.waker().clone());
+            }
+        }
+        // Looked at again after registering: a signal counted before the
+        // registration is seen here, one after it wakes us.
+        if g.received.load(Ordering::SeqCst) != start {
+            return Poll::Ready(Ok(()));
+        }
+        let mut guard = match fd.poll_read_ready(cx) {
+            Poll::Ready(Ok(guard)) => guard,
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending => return Poll::Pending,
+        };
+        // The pipe's readiness reaches at least the first waiter whose
+        // driver looks; it drains the pipe (so it never fills) and wakes
+        // every waiter, whose own event may have been dropped by the
+        // drain.
         let mut buf = [0u8; 64];
         loop {
             match guard.get_inner().read(&mut buf) {
@@ -111,8 +136,13 @@ async fn wait_past(g: &Globals, start: u64, fd: &AsyncFd<UnixStream>) -> io::Res
                     break;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
+                Err(e) => return Poll::Ready(Err(e)),
             }
         }
-    }
+        let waiters = std::mem::take(&mut *g.waiters.lock());
+        for w in waiters {
+            w.wake();
+        }
+    })
+    .await
 }

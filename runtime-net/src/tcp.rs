@@ -12,7 +12,6 @@ use futures_io::AsyncRead;
 use runtime_core::io::{AsyncFd, Interest};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::fmt;
-use std::future::poll_fn;
 use std::io::{self, IoSlice, Read};
 use std::net::{self, Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -46,10 +45,12 @@ impl TcpListener {
     /// Waits for a connection. Errors are those of `accept(2)`: see the
     /// module docs for which ones to retry.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        // Several tasks may accept on one (shared) listener at once.
+        let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
+        Ok((TcpStream::from_std(stream)?, addr))
     }
 
-    /// Polls for a connection.
+    /// Polls for a connection (only the task that polled last is woken).
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
         let (stream, addr) = std::task::ready!(self.io.poll_read_io(cx, |l| l.accept()))?;
         Poll::Ready(TcpStream::from_std(stream).map(|s| (s, addr)))
@@ -147,6 +148,13 @@ impl TcpStream {
     }
 
     pub(crate) fn from_std_nonblocking(stream: net::TcpStream) -> io::Result<TcpStream> {
+        #[cfg(any(
+            target_os = "macos",
+            target_os = "ios",
+            target_os = "tvos",
+            target_os = "watchos"
+        ))]
+        socket2::SockRef::from(&stream).set_nosigpipe(true)?;
         Ok(TcpStream {
             io: AsyncFd::new(stream)?,
         })

@@ -6,7 +6,6 @@ use futures_io::AsyncRead;
 use runtime_core::io::{AsyncFd, Interest};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::fmt;
-use std::future::poll_fn;
 use std::io::{self, IoSlice, Read};
 use std::net::Shutdown;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -51,7 +50,8 @@ impl UnixListener {
 
     /// Waits for a connection.
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
+        Ok((UnixStream::from_std(stream)?, addr))
     }
 
     /// Polls for a connection.
@@ -98,7 +98,19 @@ impl UnixStream {
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
         sys::prepare(&socket)?;
-        sys::start_connect(&socket, &SockAddr::unix(path)?)?;
+        // For Unix sockets EAGAIN means the listener's backlog is full and
+        // nothing is in progress: an error, unlike TCP's EINPROGRESS.
+        match socket.connect(&SockAddr::unix(path)?) {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    "connect: the Unix listener's backlog is full; retry later",
+                ))
+            }
+            Err(e) => return Err(e),
+        }
         let stream =
             UnixStream::from_std(net::UnixStream::from(std::os::fd::OwnedFd::from(socket)))?;
         let guard = stream.io.writable().await?;
@@ -106,6 +118,7 @@ impl UnixStream {
         if let Some(e) = socket2::SockRef::from(stream.io.get_ref()).take_error()? {
             return Err(e);
         }
+        stream.io.get_ref().peer_addr()?;
         Ok(stream)
     }
 

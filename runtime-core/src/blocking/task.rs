@@ -56,6 +56,19 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
+    // While user blocking work is queued or running, a paused test clock
+    // must not jump ahead (its result may be what the runtime waits for).
+    let inhibit = (!mandatory)
+        .then(|| {
+            handle
+                .driver()
+                .and_then(crate::driver::InhibitAutoAdvance::new)
+        })
+        .flatten();
+    let func = move || {
+        let _inhibit = inhibit;
+        func()
+    };
     let (task, join) = task::unowned(
         BlockingTask { func: Some(func) },
         BlockingSchedule,

@@ -37,6 +37,10 @@ const MAX_BUF: usize = 2 * 1024 * 1024;
 pub struct File {
     std: Arc<std::fs::File>,
     state: State,
+    /// The position asked of the seek in flight, so a `poll_seek` whose
+    /// earlier call was abandoned (its future dropped) does not take that
+    /// older seek's result for its own.
+    seek_target: Option<SeekFrom>,
 }
 
 /// Bytes read ahead (`data[pos..]` not yet handed out) or about to be
@@ -91,6 +95,7 @@ impl File {
         File {
             std: Arc::new(std),
             state: State::Idle(Some(Buf::default())),
+            seek_target: None,
         }
     }
 
@@ -266,21 +271,25 @@ impl AsyncSeek for File {
                     let (op, buf) = ready!(Pin::new(handle).poll(cx)).map_err(join_error)?;
                     me.state = State::Idle(Some(buf));
                     match op {
-                        // The seek this call started (no one else seeks).
-                        Op::Seek(res) => return Poll::Ready(res),
+                        Op::Seek(res) if me.seek_target.take() == Some(pos) => {
+                            return Poll::Ready(res)
+                        }
+                        // An abandoned seek to somewhere else: start ours.
+                        Op::Seek(_) => {}
                         Op::Write(Err(e)) => return Poll::Ready(Err(e)),
                         Op::Read(_) | Op::Write(Ok(())) => {}
                     }
                 }
                 State::Idle(_) => {
                     let (buf, back) = me.take_idle();
-                    let pos = match pos {
+                    let target = match pos {
                         SeekFrom::Current(off) => SeekFrom::Current(off - back),
                         other => other,
                     };
+                    me.seek_target = Some(pos);
                     let std = me.std.clone();
                     me.state = State::Busy(crate::spawn_blocking(move || {
-                        (Op::Seek((&*std).seek(pos)), buf)
+                        (Op::Seek((&*std).seek(target)), buf)
                     }));
                 }
             }

@@ -227,7 +227,9 @@ impl<T: AsRawFd> AsyncFd<T> {
         mut f: impl FnMut(&T) -> io::Result<R>,
     ) -> io::Result<R> {
         let dir = direction_of(interest);
-        poll_fn(|cx| self.poll_io(cx, dir, &mut f)).await
+        // Waits in the list: several tasks may run `async_io` at once
+        // (e.g. two tasks receiving on one shared UDP socket).
+        poll_fn(|cx| self.poll_io(cx, dir, true, &mut f)).await
     }
 
     /// Runs `f` if the fd looks ready for `interest`, without waiting:
@@ -244,13 +246,15 @@ impl<T: AsRawFd> AsyncFd<T> {
 
     /// The poll-based read loop (used by the runtime's sockets): waits for
     /// readability and runs `f`, again after each `WouldBlock`. Spends one
-    /// unit of the task's budget per readiness.
+    /// unit of the task's budget per readiness. Like the other `poll_*`
+    /// methods, only the task that polled last is woken; use
+    /// [`async_io`](Self::async_io) where several tasks wait at once.
     pub fn poll_read_io<R>(
         &self,
         cx: &mut Context<'_>,
         mut f: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io(cx, Direction::Read, &mut f)
+        self.poll_io(cx, Direction::Read, false, &mut f)
     }
 
     /// The poll-based write loop; see [`poll_read_io`](Self::poll_read_io).
@@ -259,17 +263,18 @@ impl<T: AsRawFd> AsyncFd<T> {
         cx: &mut Context<'_>,
         mut f: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io(cx, Direction::Write, &mut f)
+        self.poll_io(cx, Direction::Write, false, &mut f)
     }
 
     fn poll_io<R>(
         &self,
         cx: &mut Context<'_>,
         dir: Direction,
+        list: bool,
         f: &mut impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         let inner = self.get_ref();
-        self.registration.poll_io(cx, dir, || f(inner))
+        self.registration.poll_io(cx, dir, list, || f(inner))
     }
 }
 

@@ -74,12 +74,14 @@ impl IoDriver {
         fd: RawFd,
         interest: Event,
     ) -> io::Result<(usize, Arc<ScheduledIo>)> {
-        if self.is_shutdown.load(Ordering::Acquire) {
-            return Err(shutdown_error());
-        }
         let io = Arc::new(ScheduledIo::new());
         let key = {
             let mut table = self.table.lock();
+            // Checked under the table lock, where `shutdown` sets it: a
+            // source is either refused or seen by shutdown's sweep.
+            if self.is_shutdown.load(Ordering::Acquire) {
+                return Err(shutdown_error());
+            }
             let index = match table.free.pop() {
                 Some(i) => i,
                 None => {
@@ -194,9 +196,9 @@ impl IoDriver {
     /// wakes the waiters, dropping the wakers (which hold tasks that hold
     /// the runtime: this breaks that cycle).
     pub(crate) fn shutdown(&self) {
-        self.is_shutdown.store(true, Ordering::Release);
         let ios: Vec<Arc<ScheduledIo>> = {
             let table = self.table.lock();
+            self.is_shutdown.store(true, Ordering::Release);
             table.slots.iter().filter_map(|s| s.io.clone()).collect()
         };
         let mut wakers = Vec::new();

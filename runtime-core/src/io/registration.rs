@@ -62,15 +62,18 @@ impl Registration {
     }
 
     /// Runs `f` once the source is ready for `dir`, again after each
-    /// `WouldBlock` (which clears the readiness it was tried on).
+    /// `WouldBlock` (which clears the readiness it was tried on). `list`:
+    /// wait among any number of tasks (async methods), rather than in the
+    /// direction's single slot (`poll_*` methods, `AsyncRead`/`AsyncWrite`).
     pub(crate) fn poll_io<R>(
         &self,
         cx: &mut Context<'_>,
         dir: Direction,
+        list: bool,
         mut f: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         loop {
-            let ev = ready!(self.poll_ready(cx, dir, false))?;
+            let ev = ready!(self.poll_ready(cx, dir, list))?;
             match f() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(ev),
                 res => return Poll::Ready(res),

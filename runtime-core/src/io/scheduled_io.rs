@@ -131,10 +131,12 @@ impl ScheduledIo {
         }
     }
 
-    /// Clears the bits of `ev` (not the closed ones, which are final)
-    /// unless a newer event arrived since it was read.
+    /// Clears the bits of `ev` (not the closed ones, which are final; an
+    /// error is cleared too, or a reader would find the source "ready"
+    /// forever after the error was reported once) unless a newer event
+    /// arrived since it was read.
     pub(crate) fn clear_readiness(&self, ev: ReadyEvent) {
-        let clear = ev.ready & (READABLE | WRITABLE);
+        let clear = ev.ready & (READABLE | WRITABLE | ERROR);
         let _ = self.readiness.fetch_update(AcqRel, Acquire, |cur| {
             (cur >> TICK_SHIFT == ev.tick).then_some(cur & !clear)
         });

@@ -26,6 +26,9 @@ pub(crate) struct TimeDriver {
     /// otherwise the wheel deadline the driver-parked thread wakes at.
     parked_until: AtomicU64,
     is_shutdown: AtomicBool,
+    /// Blocking closures in flight: while non-zero a paused clock does not
+    /// jump (`driver::InhibitAutoAdvance`).
+    inhibit: std::sync::atomic::AtomicIsize,
 }
 
 /// What `register` found.
@@ -45,7 +48,16 @@ impl TimeDriver {
             wheel: Mutex::new(Wheel::new()),
             parked_until: AtomicU64::new(NOT_PARKED),
             is_shutdown: AtomicBool::new(false),
+            inhibit: std::sync::atomic::AtomicIsize::new(0),
         }
+    }
+
+    pub(crate) fn inhibit(&self, delta: isize) {
+        self.inhibit.fetch_add(delta, Ordering::SeqCst);
+    }
+
+    pub(crate) fn auto_advance_inhibited(&self) -> bool {
+        self.inhibit.load(Ordering::SeqCst) > 0
     }
 
     fn deadline_ms(&self, t: StdInstant) -> u64 {

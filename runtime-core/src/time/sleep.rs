@@ -104,26 +104,43 @@ impl Sleep {
             return Poll::Ready(());
         }
         let restore = ready!(coop::poll_proceed(cx));
-        let time = self.time();
-        if self.key.is_none() && self.deadline.into_std() <= time.clock.now() {
-            self.elapsed = true;
+        let Sleep {
+            deadline,
+            driver,
+            key,
+            elapsed,
+        } = self;
+        let time = driver
+            .time
+            .as_ref()
+            .expect("a Sleep is made only with a time driver");
+        let deadline = deadline.into_std();
+        if key.is_none() && deadline <= time.clock.now() {
+            *elapsed = true;
             restore.made_progress();
             return Poll::Ready(());
         }
-        let (registered, wake) = time.register(self.key, self.deadline.into_std(), cx.waker());
-        if wake {
-            self.driver.unpark();
-        }
-        match registered {
-            Registered::Due => {
-                self.key = None;
-                self.elapsed = true;
-                restore.made_progress();
-                Poll::Ready(())
+        loop {
+            let (registered, wake) = time.register(*key, deadline, cx.waker());
+            if wake {
+                driver.unpark();
             }
-            Registered::Waiting(key) => {
-                self.key = Some(key);
-                Poll::Pending
+            match registered {
+                Registered::Due if key.is_some() && deadline > time.clock.now() => {
+                    // Fired at the wheel's horizon (about 2.2 years) before
+                    // a later deadline: wait again for the rest.
+                    *key = None;
+                }
+                Registered::Due => {
+                    *key = None;
+                    *elapsed = true;
+                    restore.made_progress();
+                    return Poll::Ready(());
+                }
+                Registered::Waiting(k) => {
+                    *key = Some(k);
+                    return Poll::Pending;
+                }
             }
         }
     }
