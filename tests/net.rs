@@ -431,3 +431,30 @@ fn socket_error_is_cleared_once_reported() {
         assert!(polls < 50, "recv spun: {polls} polls in 30 ms");
     });
 }
+
+rt_test! {
+    fn eof_arriving_with_the_data_is_not_lost(rt) {
+        rt.block_on(async {
+            // The peer writes and closes before the reader first looks:
+            // data and FIN reach the socket as one readiness event. A read
+            // that comes back short must not clear the end of the stream.
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut client = TcpStream::connect(addr).await.unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            let mut server = server.into_std().unwrap();
+            server.set_nonblocking(false).unwrap();
+            std::io::Write::write_all(&mut server, b"last words").unwrap();
+            drop(server);
+            let mut got = Vec::new();
+            let read = runtime::time::timeout(
+                std::time::Duration::from_secs(10),
+                client.read_to_end(&mut got),
+            )
+            .await
+            .expect("read_to_end never saw the end of the stream");
+            assert_eq!(read.unwrap(), 10);
+            assert_eq!(got, b"last words");
+        });
+    }
+}

@@ -21,11 +21,11 @@
 //!    locks are released, on the turning thread (a worker's wakes go to
 //!    its own queue).
 
+use crate::io::driver::EventBuf;
 use crate::io::driver::IoDriver;
 use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
 use crate::loom::sync::{Mutex, MutexGuard};
 use crate::time::driver::TimeDriver;
-use polling::Events;
 use std::io;
 use std::task::Waker;
 use std::time::Duration;
@@ -111,7 +111,7 @@ impl<T> Handoff<T> {
 
 /// What only the turning thread touches.
 pub(crate) struct DriverCore {
-    events: Events,
+    events: EventBuf,
     wakers: Vec<Waker>,
 }
 
@@ -127,7 +127,7 @@ impl Driver {
     ) -> io::Result<Driver> {
         Ok(Driver {
             core: Handoff::new(DriverCore {
-                events: Events::new(),
+                events: EventBuf::new(),
                 wakers: Vec::with_capacity(64),
             }),
             io: IoDriver::new(enable_io)?,
@@ -156,7 +156,7 @@ impl Driver {
     pub(crate) fn unpark(&self) {
         // Tells a paused-clock turn it was woken (see `turn`).
         self.woken.store(true, Ordering::SeqCst);
-        if let Err(e) = self.io.poller.notify() {
+        if let Err(e) = self.io.notify() {
             panic!("failed to wake the I/O driver: {e}");
         }
     }

@@ -269,7 +269,8 @@ impl TcpStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_read_io(cx, |s| (&*s).read(buf))
+        let len = buf.len();
+        self.io.poll_read_stream(cx, len, |s| (&*s).read(buf))
     }
 
     pub(crate) fn poll_write_priv(
@@ -277,7 +278,8 @@ impl TcpStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_io(cx, |s| sys::send(s, buf))
+        self.io
+            .poll_write_stream(cx, buf.len(), |s| sys::send(s, buf))
     }
 
     pub(crate) fn poll_write_vectored_priv(
@@ -285,7 +287,9 @@ impl TcpStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_write_io(cx, |s| sys::send_vectored(s, bufs))
+        let len = bufs.iter().map(|b| b.len()).sum();
+        self.io
+            .poll_write_stream(cx, len, |s| sys::send_vectored(s, bufs))
     }
 
     pub(crate) fn shutdown_write(&self) -> io::Result<()> {

@@ -266,6 +266,36 @@ impl<T: AsRawFd> AsyncFd<T> {
         self.poll_io(cx, Direction::Write, false, &mut f)
     }
 
+    /// Reads from a *stream* socket or pipe into a buffer of `len` bytes:
+    /// like [`poll_read_io`](Self::poll_read_io), but a read shorter than
+    /// `len` is taken to mean the fd is drained, saving the system call
+    /// that would return `WouldBlock`. Not for datagram sockets, where a
+    /// short read says nothing about what is left.
+    pub fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut f: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let inner = self.get_ref();
+        self.registration
+            .poll_stream_io(cx, Direction::Read, len, || f(inner))
+    }
+
+    /// Writes to a *stream* socket or pipe: like
+    /// [`poll_write_io`](Self::poll_write_io), but a write shorter than
+    /// `len` is taken to mean the buffer is full.
+    pub fn poll_write_stream(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut f: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let inner = self.get_ref();
+        self.registration
+            .poll_stream_io(cx, Direction::Write, len, || f(inner))
+    }
+
     fn poll_io<R>(
         &self,
         cx: &mut Context<'_>,

@@ -1,15 +1,23 @@
 //! The I/O half of the driver: one `polling::Poller` per runtime and the
 //! table of registered sources.
 //!
+//! `polling` registers, re-arms and removes sources. On Linux the driver
+//! waits with `epoll_wait` on the poller's epoll fd itself and wakes with
+//! an eventfd of its own: `Poller::wait` makes five system calls per wait
+//! (it re-arms a timerfd and its notifier each time), which measurably
+//! cost CPU per request under load (see `docs/benchmarks.md`); this wait
+//! makes one, like Tokio's. Elsewhere `Poller::wait`/`notify` are used.
+//!
 //! Every source is added edge-triggered with a key that packs its table
 //! index and a generation. An event is looked up under the table lock, so
 //! an event that names a source deregistered meanwhile (another thread may
 //! have collected it just before the `delete`) finds a different
 //! generation and is ignored instead of touching freed state.
 
+use super::scheduled_io::WRITE_CLOSED;
 use super::scheduled_io::{ScheduledIo, ERROR, READABLE, READ_CLOSED, SHUTDOWN, WRITABLE};
 use parking_lot::Mutex;
-use polling::{Event, Events, PollMode, Poller};
+use polling::{Event, PollMode, Poller};
 use std::io;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -35,8 +43,42 @@ struct Table {
     free: Vec<usize>,
 }
 
+/// The turning thread's event buffer.
+pub(crate) struct EventBuf {
+    #[cfg(target_os = "linux")]
+    list: Vec<libc::epoll_event>,
+    #[cfg(not(target_os = "linux"))]
+    list: polling::Events,
+}
+
+/// How many events one wait takes at most (as Tokio's 1024).
+#[cfg(target_os = "linux")]
+const EVENTS_PER_WAIT: usize = 1024;
+
+impl EventBuf {
+    pub(crate) fn new() -> EventBuf {
+        EventBuf {
+            #[cfg(target_os = "linux")]
+            list: Vec::with_capacity(EVENTS_PER_WAIT),
+            #[cfg(not(target_os = "linux"))]
+            list: polling::Events::new(),
+        }
+    }
+}
+
+/// The key of the driver's own wake-up eventfd: the top bit is never set
+/// in a source key (see `GENERATION_MASK`), and it is not `polling`'s.
+#[cfg(target_os = "linux")]
+const WAKE_KEY: usize = usize::MAX - 1;
+
 pub(crate) struct IoDriver {
     pub(crate) poller: Poller,
+    /// Linux: the eventfd `notify` writes to (registered level-triggered
+    /// under `WAKE_KEY`), and whether a write is pending.
+    #[cfg(target_os = "linux")]
+    wake_fd: std::os::fd::OwnedFd,
+    #[cfg(target_os = "linux")]
+    wake_pending: AtomicBool,
     table: Mutex<Table>,
     /// Registered sources; while 0 a busy worker skips its I/O poll.
     sources: AtomicUsize,
@@ -54,8 +96,30 @@ impl IoDriver {
                 "the I/O driver needs edge-triggered polling, which this platform's poller lacks",
             ));
         }
+        #[cfg(target_os = "linux")]
+        let wake_fd = {
+            use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+            // SAFETY: eventfd(2) with valid flags; a non-negative result is
+            // a new fd that we own from here on.
+            let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+            if fd < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // SAFETY: `fd` was just created and is owned by nobody else.
+            let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+            // SAFETY: the eventfd lives in the driver next to the poller
+            // and is only closed when the driver (and so the poller) drops.
+            unsafe {
+                poller.add_with_mode(fd.as_raw_fd(), Event::readable(WAKE_KEY), PollMode::Level)?
+            };
+            fd
+        };
         Ok(IoDriver {
             poller,
+            #[cfg(target_os = "linux")]
+            wake_fd,
+            #[cfg(target_os = "linux")]
+            wake_pending: AtomicBool::new(false),
             table: Mutex::new(Table::default()),
             sources: AtomicUsize::new(0),
             enabled,
@@ -110,6 +174,13 @@ impl IoDriver {
             self.release(key);
             return Err(e);
         }
+        #[cfg(target_os = "linux")]
+        if let Err(e) = add_rdhup(&self.poller, fd, &ev) {
+            // SAFETY: `fd` is open (register's contract) and was just added.
+            let _ = self.poller.delete(unsafe { BorrowedFd::borrow_raw(fd) });
+            self.release(key);
+            return Err(e);
+        }
         self.sources.fetch_add(1, Ordering::Relaxed);
         Ok((key, io))
     }
@@ -143,14 +214,134 @@ impl IoDriver {
         }
     }
 
+    /// Wakes the thread waiting in `poll` (or makes its next wait return
+    /// at once).
+    pub(crate) fn notify(&self) -> io::Result<()> {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            // One write per wake-up is enough; `poll` clears the flag after
+            // draining the eventfd (in that order: a wake landing between the
+            // two finds the flag still set, and the thread it would wake is
+            // awake already; the parker's own state remembers the unpark).
+            if self.wake_pending.swap(true, Ordering::AcqRel) {
+                return Ok(());
+            }
+            let one: u64 = 1;
+            // SAFETY: an 8-byte write from a valid u64 to our eventfd.
+            let n =
+                unsafe { libc::write(self.wake_fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
+            // EAGAIN: the counter is saturated, the fd readable anyway.
+            if n < 0 && io::Error::last_os_error().kind() != io::ErrorKind::WouldBlock {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        }
+        #[cfg(not(target_os = "linux"))]
+        self.poller.notify()
+    }
+
     /// Waits for events (at most `timeout`) and collects the wakers of the
     /// tasks they concern. Returns the number of source events.
     pub(crate) fn poll(
         &self,
-        events: &mut Events,
+        events: &mut EventBuf,
         timeout: Option<Duration>,
         wakers: &mut Vec<Waker>,
     ) -> usize {
+        #[cfg(target_os = "linux")]
+        {
+            self.poll_epoll(events, timeout, wakers)
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            self.poll_polling(events, timeout, wakers)
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    fn poll_epoll(
+        &self,
+        events: &mut EventBuf,
+        timeout: Option<Duration>,
+        wakers: &mut Vec<Waker>,
+    ) -> usize {
+        use std::os::fd::AsRawFd;
+        let list = &mut events.list;
+        list.clear();
+        // Round up: a timer must never be woken for early (as mio does).
+        let timeout_ms = timeout.map_or(-1, |d| {
+            i32::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
+        });
+        // SAFETY: the buffer has room for `capacity` events and the kernel
+        // writes at most that many; `set_len` below covers exactly the
+        // number it reports as written.
+        let n = unsafe {
+            libc::epoll_wait(
+                self.poller.as_raw_fd(),
+                list.as_mut_ptr(),
+                list.capacity() as i32,
+                timeout_ms,
+            )
+        };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                return 0; // a spurious wake-up: the caller parks again
+            }
+            panic!("the I/O driver's epoll_wait failed: {e}");
+        }
+        // SAFETY: `epoll_wait` initialised the first `n` entries.
+        unsafe { list.set_len(n as usize) };
+        if list.is_empty() {
+            return 0;
+        }
+        let table = self.table.lock();
+        let mut count = 0;
+        for ev in list.iter() {
+            let (flags, key) = (ev.events as i32, ev.u64 as usize);
+            if key == WAKE_KEY {
+                self.drain_wake_fd();
+                continue;
+            }
+            let mut bits = 0;
+            if flags & (libc::EPOLLIN | libc::EPOLLPRI) != 0 {
+                bits |= READABLE;
+            }
+            if flags & libc::EPOLLOUT != 0 {
+                bits |= WRITABLE;
+            }
+            if flags & libc::EPOLLRDHUP != 0 {
+                bits |= READABLE | READ_CLOSED;
+            }
+            if flags & libc::EPOLLHUP != 0 {
+                bits |= READABLE | READ_CLOSED | WRITABLE | WRITE_CLOSED;
+            }
+            if flags & libc::EPOLLERR != 0 {
+                bits |= READABLE | WRITABLE | ERROR;
+            }
+            count += self.dispatch(&table, key, bits, wakers);
+        }
+        count
+    }
+
+    #[cfg(target_os = "linux")]
+    fn drain_wake_fd(&self) {
+        use std::os::fd::AsRawFd;
+        let mut buf = 0u64;
+        // SAFETY: an 8-byte read into a valid u64 from our eventfd.
+        unsafe { libc::read(self.wake_fd.as_raw_fd(), (&mut buf as *mut u64).cast(), 8) };
+        self.wake_pending.store(false, Ordering::Release);
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn poll_polling(
+        &self,
+        events: &mut EventBuf,
+        timeout: Option<Duration>,
+        wakers: &mut Vec<Waker>,
+    ) -> usize {
+        let events = &mut events.list;
         events.clear();
         if let Err(e) = self.poller.wait(events, timeout) {
             // EINTR is retried inside `polling`; anything else means the
@@ -163,14 +354,6 @@ impl IoDriver {
         let table = self.table.lock();
         let mut n = 0;
         for ev in events.iter() {
-            let index = ev.key & INDEX_MASK;
-            let Some(slot) = table.slots.get(index) else {
-                continue;
-            };
-            if slot.generation != ev.key >> INDEX_BITS {
-                continue; // deregistered since the event was collected
-            }
-            let Some(io) = &slot.io else { continue };
             let mut bits = 0;
             if ev.readable {
                 bits |= READABLE;
@@ -184,12 +367,28 @@ impl IoDriver {
             if ev.is_err() == Some(true) {
                 bits |= ERROR;
             }
-            if bits != 0 {
-                io.set_readiness(bits, wakers);
-                n += 1;
-            }
+            n += self.dispatch(&table, ev.key, bits, wakers);
         }
         n
+    }
+
+    /// Records `bits` for the source `key` names, if it is still the one
+    /// registered under that key. Returns 1 if it was.
+    fn dispatch(&self, table: &Table, key: usize, bits: usize, wakers: &mut Vec<Waker>) -> usize {
+        let index = key & INDEX_MASK;
+        let Some(slot) = table.slots.get(index) else {
+            return 0;
+        };
+        if slot.generation != key >> INDEX_BITS {
+            return 0; // deregistered since the event was collected
+        }
+        match &slot.io {
+            Some(io) if bits != 0 => {
+                io.set_readiness(bits, wakers);
+                1
+            }
+            _ => 0,
+        }
     }
 
     /// Fails every pending and future wait with a "shut down" error and
@@ -209,6 +408,35 @@ impl IoDriver {
             w.wake();
         }
     }
+}
+
+/// Adds `EPOLLRDHUP` to a source `polling` just registered (polling has
+/// no way to ask for it). With it, a peer's FIN arrives as READ_CLOSED,
+/// which is never cleared, so a stream read that comes back short may
+/// clear the readiness it used without risk of missing the end of the
+/// stream (`Registration::poll_stream_io`).
+#[cfg(target_os = "linux")]
+fn add_rdhup(poller: &Poller, fd: RawFd, ev: &Event) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let mut flags = libc::EPOLLET | libc::EPOLLRDHUP;
+    if ev.readable {
+        flags |= libc::EPOLLIN | libc::EPOLLPRI | libc::EPOLLHUP | libc::EPOLLERR;
+    }
+    if ev.writable {
+        flags |= libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR;
+    }
+    let mut event = libc::epoll_event {
+        events: flags as u32,
+        u64: ev.key as u64,
+    };
+    // SAFETY: epoll_ctl on the poller's epoll fd for an fd that is open and
+    // registered with it, with a valid event struct (the same flags and key
+    // polling set, plus EPOLLRDHUP).
+    let r = unsafe { libc::epoll_ctl(poller.as_raw_fd(), libc::EPOLL_CTL_MOD, fd, &mut event) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// The error every I/O operation returns once the runtime has shut down.

@@ -81,6 +81,38 @@ impl Registration {
         }
     }
 
+    /// `poll_io` for stream sockets: a transfer shorter than `len` means
+    /// the socket's buffer was drained (read) or filled (write), so the
+    /// readiness is cleared at once instead of finding that out with one
+    /// more system call that returns `WouldBlock` (as Tokio does). A newer
+    /// event is never lost: clearing is tick-checked.
+    pub(crate) fn poll_stream_io(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
+        len: usize,
+        mut f: impl FnMut() -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let ev = ready!(self.poll_ready(cx, dir, false))?;
+            match f() {
+                // Only where the end of a stream is reported as READ_CLOSED
+                // (Linux, `add_rdhup`): elsewhere a FIN merged into the same
+                // event as the data would be cleared with it.
+                Ok(n)
+                    if n > 0
+                        && n < len
+                        && (dir == Direction::Write || cfg!(target_os = "linux")) =>
+                {
+                    self.clear_readiness(ev);
+                    return Poll::Ready(Ok(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(ev),
+                res => return Poll::Ready(res),
+            }
+        }
+    }
+
     /// Runs `f` if the source looks ready for `dir`, without waiting;
     /// `WouldBlock` when it does not (or `f` says so, which clears it).
     pub(crate) fn try_io<R>(

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# HTTP/1.1 "Hello, world!" under wrk: examples/http_hello.rs (this runtime)
+# and examples/http_hello_tokio.rs (the same server on Tokio), each with
+# ONE worker thread, alternated round by round. On 2 cores wrk -t1 is
+# itself the bottleneck near ~135k req/s, so the figure that tells the
+# servers apart is the server's CPU time per request (utime + stime of the
+# server process from /proc/PID/stat, divided by the requests wrk made).
+#
+#   benches/http.sh [ROUNDS] [CONNECTIONS] [SECONDS]
+#
+# Prints one line per run and a markdown summary with medians.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-5}
+CONNS=${2:-50}
+SECS=${3:-5}
+
+if ! command -v wrk >/dev/null; then
+    echo "installing wrk (apt-get install -y wrk)" >&2
+    apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+fi
+cargo build --release --example http_hello --example http_hello_tokio >&2
+TICKS=$(getconf CLK_TCK)
+
+# cpu_ticks PID: utime + stime of the process (all threads), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run NAME PORT: starts the server, runs wrk, prints "name req/s p50 p99 cpu_us_per_req".
+run() {
+    local name=$1 port=$2
+    "target/release/examples/$name" "127.0.0.1:$port" 1 >/dev/null &
+    local pid=$!
+    for _ in $(seq 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+        sleep 0.05
+    done
+    # Warm-up, not measured.
+    wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$port/" >/dev/null
+    local before after out reqs rps p50 p99
+    before=$(cpu_ticks "$pid")
+    out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$port/")
+    after=$(cpu_ticks "$pid")
+    kill -INT "$pid"; wait "$pid" || true
+    reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+    p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+    local us
+    us=$(awk -v t=$((after - before)) -v hz="$TICKS" -v n="$reqs" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}')
+    echo "$name $rps $p50 $p99 $us"
+}
+
+results=$(mktemp)
+for r in $(seq "$ROUNDS"); do
+    # Alternate which server goes first.
+    if (( r % 2 )); then order="http_hello http_hello_tokio"; else order="http_hello_tokio http_hello"; fi
+    for name in $order; do
+        line=$(run "$name" $((18000 + r)))
+        echo "round $r: $line" >&2
+        echo "$line" >>"$results"
+    done
+done
+
+python3 - "$results" "$CONNS" <<'PY'
+import sys, statistics as st
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+def med(name, i, conv=float):
+    return st.median(conv(r[i]) for r in rows if r[0] == name)
+def ms(v):
+    return float(v[:-2]) if v.endswith("ms") else float(v[:-2]) / 1000 if v.endswith("us") else float(v[:-1]) * 1000
+print(f"| server (1 worker, wrk -t1 -c{sys.argv[2]}) | req/s | p50 | p99 | server CPU per request |")
+print("|---|---|---|---|---|")
+for name in ("http_hello", "http_hello_tokio"):
+    print(f"| {name} | {med(name,1):.0f} | {med(name,2,ms):.3f} ms | {med(name,3,ms):.3f} ms | {med(name,4):.2f} us |")
+ours = [float(r[4]) for r in rows if r[0] == "http_hello"]
+theirs = [float(r[4]) for r in rows if r[0] == "http_hello_tokio"]
+ratios = sorted(a / b for a, b in zip(ours, theirs))
+print(f"\nCPU per request, runtime/tokio: median {st.median(ratios):.2f}x over {len(ratios)} paired rounds (min {ratios[0]:.2f}, max {ratios[-1]:.2f})")
+PY
+rm -f "$results"
