@@ -11,6 +11,9 @@
 //! sample by sample and prints medians and paired ratios (the numbers in
 //! `docs/benchmarks.md`); without `--paired` it runs a short paired pass.
 
+#[path = "common/stats.rs"]
+mod stats;
+use stats::{quantile, ratio_cell};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -260,22 +263,6 @@ workloads! {
     connect: |a| async_io::Async::<std::net::TcpStream>::connect(a).await.unwrap();
     sleep: |d| { async_io::Timer::after(d).await; };
     use futures_lite::{AsyncReadExt, AsyncWriteExt};
-}
-
-fn quantile(v: &mut [f64], q: f64) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let pos = q * (v.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
-}
-
-fn ratio_cell(v: &mut [f64]) -> String {
-    format!(
-        "{:.2}x ({:.2}-{:.2})",
-        quantile(v, 0.5),
-        quantile(v, 0.25),
-        quantile(v, 0.75)
-    )
 }
 
 fn main() {

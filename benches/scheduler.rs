@@ -17,6 +17,9 @@
 //! process (this binary re-run with `IDLE_TASKS_CHILD=<runtime>`) so that
 //! memory freed by earlier work cannot hide growth.
 
+#[path = "common/stats.rs"]
+mod stats;
+use stats::{median, ratio_cell};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
@@ -475,28 +478,6 @@ fn worker_stats(rt: &Ours) -> Vec<(u64, u64, u64)> {
             )
         })
         .collect()
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    quantile(v, 0.5)
-}
-
-/// The `q` quantile (0..=1) by linear interpolation; sorts `v`.
-fn quantile(v: &mut [f64], q: f64) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let pos = q * (v.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
-}
-
-/// "median (p25-p75)" of paired ratios.
-fn ratio_cell(v: &mut [f64]) -> String {
-    format!(
-        "{:.2}x ({:.2}-{:.2})",
-        quantile(v, 0.5),
-        quantile(v, 0.25),
-        quantile(v, 0.75)
-    )
 }
 
 fn paired(samples: usize, filter: Option<&str>) {

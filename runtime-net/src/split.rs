@@ -180,5 +180,103 @@ macro_rules! write_impl {
     };
 }
 
+/// What `TcpStream` and `UnixStream` share: readiness waits, `try_read`/
+/// `try_write`, `split`/`into_split`, and `AsyncRead`/`AsyncWrite` (reads
+/// and writes are stream transfers, so a short one clears readiness; see
+/// `AsyncFd::poll_read_stream`). The stream keeps its `AsyncFd` in `io`.
+macro_rules! stream_common {
+    ($stream:ident) => {
+        impl $stream {
+            /// Waits until the stream is readable (then `try_read` may
+            /// succeed).
+            pub async fn readable(&self) -> std::io::Result<()> {
+                self.io.readable().await.map(|_| ())
+            }
+
+            /// Waits until the stream is writable (then `try_write` may
+            /// succeed).
+            pub async fn writable(&self) -> std::io::Result<()> {
+                self.io.writable().await.map(|_| ())
+            }
+
+            /// Reads what is there without waiting; `WouldBlock` if nothing is.
+            pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.io.try_io(runtime_core::io::Interest::READABLE, |s| {
+                    std::io::Read::read(&mut &*s, buf)
+                })
+            }
+
+            /// Writes what fits without waiting; `WouldBlock` if nothing does.
+            pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
+                self.io.try_io(runtime_core::io::Interest::WRITABLE, |s| {
+                    crate::sys::send(s, buf)
+                })
+            }
+
+            /// Borrowed read and write halves, usable from two futures at
+            /// once (e.g. in `join!`), without allocating.
+            pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+                split(self)
+            }
+
+            /// Owned halves that can move to different tasks; `reunite`
+            /// puts them back together.
+            pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+                into_split(self)
+            }
+
+            pub(crate) fn poll_read_priv(
+                &self,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                let len = buf.len();
+                self.io
+                    .poll_read_stream(cx, len, |s| std::io::Read::read(&mut &*s, buf))
+            }
+
+            pub(crate) fn poll_write_priv(
+                &self,
+                cx: &mut std::task::Context<'_>,
+                buf: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                self.io
+                    .poll_write_stream(cx, buf.len(), |s| crate::sys::send(s, buf))
+            }
+
+            pub(crate) fn poll_write_vectored_priv(
+                &self,
+                cx: &mut std::task::Context<'_>,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                let len = bufs.iter().map(|b| b.len()).sum();
+                self.io
+                    .poll_write_stream(cx, len, |s| crate::sys::send_vectored(s, bufs))
+            }
+
+            pub(crate) fn shutdown_write(&self) -> std::io::Result<()> {
+                match self.io.get_ref().shutdown(std::net::Shutdown::Write) {
+                    // The peer is already gone: nothing left to shut down.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotConnected => Ok(()),
+                    res => res,
+                }
+            }
+        }
+
+        impl futures_io::AsyncRead for $stream {
+            fn poll_read(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                self.poll_read_priv(cx, buf)
+            }
+        }
+
+        $crate::split::write_impl!($stream, |s| s);
+    };
+}
+
+pub(crate) use stream_common;
 pub(crate) use stream_halves;
 pub(crate) use write_impl;

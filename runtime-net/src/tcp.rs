@@ -8,18 +8,17 @@
 
 use crate::addr::{each_addr, ToSocketAddrs};
 use crate::sys;
-use futures_io::AsyncRead;
 use runtime_core::io::{AsyncFd, Interest};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::fmt;
-use std::io::{self, IoSlice, Read};
+use std::io::{self, IoSlice};
 use std::net::{self, Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 crate::split::stream_halves!(TcpStream);
+crate::split::stream_common!(TcpStream);
 
 /// A TCP socket listening for connections.
 pub struct TcpListener {
@@ -215,26 +214,6 @@ impl TcpStream {
         socket2::SockRef::from(self.io.get_ref()).set_linger(dur)
     }
 
-    /// Waits until the stream is readable (then `try_read` may succeed).
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.readable().await.map(|_| ())
-    }
-
-    /// Waits until the stream is writable (then `try_write` may succeed).
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.writable().await.map(|_| ())
-    }
-
-    /// Reads what is there without waiting; `WouldBlock` if nothing is.
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |s| (&*s).read(buf))
-    }
-
-    /// Writes what fits without waiting; `WouldBlock` if nothing does.
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |s| sys::send(s, buf))
-    }
-
     /// Writes several buffers without waiting.
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.io
@@ -251,67 +230,7 @@ impl TcpStream {
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
-
-    /// Borrowed read and write halves, usable from two futures at once
-    /// (e.g. in `join!`), without allocating.
-    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        split(self)
-    }
-
-    /// Owned halves that can move to different tasks; `reunite` puts them
-    /// back together.
-    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        into_split(self)
-    }
-
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let len = buf.len();
-        self.io.poll_read_stream(cx, len, |s| (&*s).read(buf))
-    }
-
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_write_stream(cx, buf.len(), |s| sys::send(s, buf))
-    }
-
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let len = bufs.iter().map(|b| b.len()).sum();
-        self.io
-            .poll_write_stream(cx, len, |s| sys::send_vectored(s, bufs))
-    }
-
-    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
-        match self.io.get_ref().shutdown(Shutdown::Write) {
-            // The peer is already gone: nothing left to shut down.
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
-            res => res,
-        }
-    }
 }
-
-impl AsyncRead for TcpStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_read_priv(cx, buf)
-    }
-}
-
-crate::split::write_impl!(TcpStream, |s| s);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,19 +2,18 @@
 //! halves) and [`UnixDatagram`].
 
 use crate::sys;
-use futures_io::AsyncRead;
 use runtime_core::io::{AsyncFd, Interest};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::fmt;
-use std::io::{self, IoSlice, Read};
+use std::io;
 use std::net::Shutdown;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
 crate::split::stream_halves!(UnixStream);
+crate::split::stream_common!(UnixStream);
 
 /// A Unix domain socket listening for connections.
 pub struct UnixListener {
@@ -166,88 +165,11 @@ impl UnixStream {
         self.io.get_ref().peer_addr()
     }
 
-    /// Waits until the stream is readable.
-    pub async fn readable(&self) -> io::Result<()> {
-        self.io.readable().await.map(|_| ())
-    }
-
-    /// Waits until the stream is writable.
-    pub async fn writable(&self) -> io::Result<()> {
-        self.io.writable().await.map(|_| ())
-    }
-
-    /// Reads without waiting; `WouldBlock` if nothing is there.
-    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::READABLE, |s| (&*s).read(buf))
-    }
-
-    /// Writes without waiting; `WouldBlock` if nothing fits.
-    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Interest::WRITABLE, |s| sys::send(s, buf))
-    }
-
     /// Shuts down the read side, the write side or both.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
-
-    /// Borrowed read and write halves.
-    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        split(self)
-    }
-
-    /// Owned halves that can move to different tasks.
-    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        into_split(self)
-    }
-
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let len = buf.len();
-        self.io.poll_read_stream(cx, len, |s| (&*s).read(buf))
-    }
-
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_write_stream(cx, buf.len(), |s| sys::send(s, buf))
-    }
-
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let len = bufs.iter().map(|b| b.len()).sum();
-        self.io
-            .poll_write_stream(cx, len, |s| sys::send_vectored(s, bufs))
-    }
-
-    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
-        match self.io.get_ref().shutdown(Shutdown::Write) {
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
-            res => res,
-        }
-    }
 }
-
-impl AsyncRead for UnixStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_read_priv(cx, buf)
-    }
-}
-
-crate::split::write_impl!(UnixStream, |s| s);
 
 impl fmt::Debug for UnixStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

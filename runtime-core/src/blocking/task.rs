@@ -65,10 +65,6 @@ where
                 .and_then(crate::driver::InhibitAutoAdvance::new)
         })
         .flatten();
-    let func = move || {
-        let _inhibit = inhibit;
-        func()
-    };
     let (task, join) = task::unowned(
         BlockingTask { func: Some(func) },
         BlockingSchedule,
@@ -78,6 +74,7 @@ where
         task: Some(task),
         mandatory,
         handle: handle.clone(),
+        _inhibit: inhibit,
     };
     handle.blocking_spawner().spawn(job)?;
     Ok(join)
@@ -90,6 +87,10 @@ pub(crate) struct Job {
     task: Option<Notified<BlockingSchedule>>,
     pub(crate) mandatory: bool,
     handle: scheduler::Handle,
+    /// Held until the job is done or dropped: declared last, so it is
+    /// released after the task completed and woke its `JoinHandle` (a
+    /// paused clock must not jump between the two).
+    _inhibit: Option<crate::driver::InhibitAutoAdvance>,
 }
 
 impl Job {

@@ -322,24 +322,42 @@ impl<T: AsRawFd + fmt::Debug> fmt::Debug for AsyncFd<T> {
     }
 }
 
-impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
-    /// Says the readiness was used up: the next wait sleeps until a new
-    /// event (unless one arrived since this guard was made).
-    pub fn clear_ready(&mut self) {
-        if let Some(ev) = self.event.take() {
-            self.fd.registration.clear_readiness(ev);
+/// What both guards share: clearing, keeping and reading the readiness.
+macro_rules! guard_readiness {
+    () => {
+        /// Says the readiness was used up: the next wait sleeps until a new
+        /// event (unless one arrived since this guard was made).
+        pub fn clear_ready(&mut self) {
+            if let Some(ev) = self.event.take() {
+                self.fd.registration.clear_readiness(ev);
+            }
         }
-    }
 
-    /// Keeps the readiness (the default when the guard drops).
-    pub fn retain_ready(&mut self) {
-        self.event = None;
-    }
+        /// Keeps the readiness (the default when the guard drops).
+        pub fn retain_ready(&mut self) {
+            self.event = None;
+        }
 
-    /// What was ready.
-    pub fn ready(&self) -> Ready {
-        Ready::from_bits(self.event.map_or(0, |e| e.ready))
-    }
+        /// What was ready.
+        pub fn ready(&self) -> Ready {
+            Ready::from_bits(self.event.map_or(0, |e| e.ready))
+        }
+
+        /// `WouldBlock` clears the readiness and becomes `TryIoError`.
+        fn after_try<R>(&mut self, res: io::Result<R>) -> Result<io::Result<R>, TryIoError> {
+            match res {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear_ready();
+                    Err(TryIoError(()))
+                }
+                res => Ok(res),
+            }
+        }
+    };
+}
+
+impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
+    guard_readiness!();
 
     /// Runs `f`; on `WouldBlock`, clears the readiness and returns
     /// `Err(TryIoError)` so the caller waits again.
@@ -347,13 +365,8 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
         &mut self,
         f: impl FnOnce(&'a AsyncFd<T>) -> io::Result<R>,
     ) -> Result<io::Result<R>, TryIoError> {
-        match f(self.fd) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.clear_ready();
-                Err(TryIoError(()))
-            }
-            res => Ok(res),
-        }
+        let res = f(self.fd);
+        self.after_try(res)
     }
 
     /// The `AsyncFd` this guard belongs to.
@@ -368,22 +381,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
 }
 
 impl<T: AsRawFd> AsyncFdReadyMutGuard<'_, T> {
-    /// See [`AsyncFdReadyGuard::clear_ready`].
-    pub fn clear_ready(&mut self) {
-        if let Some(ev) = self.event.take() {
-            self.fd.registration.clear_readiness(ev);
-        }
-    }
-
-    /// Keeps the readiness (the default when the guard drops).
-    pub fn retain_ready(&mut self) {
-        self.event = None;
-    }
-
-    /// What was ready.
-    pub fn ready(&self) -> Ready {
-        Ready::from_bits(self.event.map_or(0, |e| e.ready))
-    }
+    guard_readiness!();
 
     /// Runs `f`; on `WouldBlock`, clears the readiness and returns
     /// `Err(TryIoError)` so the caller waits again.
@@ -391,13 +389,8 @@ impl<T: AsRawFd> AsyncFdReadyMutGuard<'_, T> {
         &mut self,
         f: impl FnOnce(&mut AsyncFd<T>) -> io::Result<R>,
     ) -> Result<io::Result<R>, TryIoError> {
-        match f(self.fd) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.clear_ready();
-                Err(TryIoError(()))
-            }
-            res => Ok(res),
-        }
+        let res = f(self.fd);
+        self.after_try(res)
     }
 
     /// The `AsyncFd` this guard belongs to.
