@@ -458,3 +458,105 @@ rt_test! {
         });
     }
 }
+
+rt_test! {
+    fn lookup_host_and_address_forms(rt) {
+        rt.block_on(async {
+            // A host name goes through the resolver on the blocking pool.
+            let addrs: Vec<_> = runtime::net::lookup_host("localhost:8080").await.unwrap().collect();
+            assert!(!addrs.is_empty());
+            assert!(addrs.iter().all(|a| a.ip().is_loopback() && a.port() == 8080), "{addrs:?}");
+            let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let ip: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+            // Every form Tokio accepts connects.
+            let _a = TcpStream::connect(format!("127.0.0.1:{port}")).await.unwrap();
+            let _b = TcpStream::connect(("localhost", port)).await.unwrap();
+            let _c = TcpStream::connect((ip, port)).await.unwrap();
+            let _d = TcpStream::connect(std::net::SocketAddr::new(ip, port)).await.unwrap();
+            let _e = TcpStream::connect(&format!("127.0.0.1:{port}")[..]).await.unwrap();
+            let res = runtime::net::lookup_host("no-such-host.invalid:80").await;
+            assert!(res.is_err(), "a name under .invalid must not resolve");
+        });
+    }
+
+    fn tcp_socket_options_and_peek_try_io(rt) {
+        rt.block_on(async {
+            let socket = runtime::net::TcpSocket::new_v4().unwrap();
+            socket.set_reuseaddr(true).unwrap();
+            socket.set_reuseport(true).unwrap();
+            assert!(socket.reuseaddr().unwrap() && socket.reuseport().unwrap());
+            socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            let listener = socket.listen(16).unwrap();
+            let addr = listener.local_addr().unwrap();
+            listener.set_ttl(42).unwrap();
+            assert_eq!(listener.ttl().unwrap(), 42);
+            let client = runtime::net::TcpSocket::new_v4().unwrap().connect(addr).await.unwrap();
+            let (server, peer) = listener.accept().await.unwrap();
+            assert_eq!(peer, client.local_addr().unwrap());
+            assert_eq!(server.peer_addr().unwrap(), client.local_addr().unwrap());
+            client.set_nodelay(true).unwrap();
+            assert!(client.nodelay().unwrap());
+            // try_write once writable; peek sees the bytes without taking them.
+            client.writable().await.unwrap();
+            assert_eq!(client.try_write(b"peekaboo").unwrap(), 8);
+            let mut buf = [0; 8];
+            let mut n = 0;
+            while n < 8 {
+                n = server.peek(&mut buf).await.unwrap();
+            }
+            assert_eq!(&buf, b"peekaboo");
+            let mut got = Vec::new();
+            while got.len() < 8 {
+                server.readable().await.unwrap();
+                match server.try_read(&mut buf) {
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            assert_eq!(got, b"peekaboo");
+            // Nothing left: try_read says WouldBlock instead of waiting.
+            assert_eq!(server.try_read(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+            // shutdown(Write) is seen by the peer as end of stream.
+            client.shutdown(std::net::Shutdown::Write).unwrap();
+            let mut server = server;
+            let mut rest = Vec::new();
+            server.read_to_end(&mut rest).await.unwrap();
+            assert!(rest.is_empty());
+        });
+    }
+
+    fn split_halves_work_together_and_reunite(rt) {
+        rt.block_on(async {
+            let (mut a, b) = UnixStream::pair().unwrap();
+            let echo = runtime::spawn(async move {
+                let (mut rd, mut wr) = b.into_split();
+                runtime::io::copy(&mut rd, &mut wr).await.unwrap();
+                rd.reunite(wr).unwrap()
+            });
+            {
+                // Borrowed halves used at the same time by two futures.
+                let (mut rd, mut wr) = a.split();
+                let data = pattern(3, 200_000);
+                let expected = data.clone();
+                let write = async move {
+                    wr.write_all(&data).await.unwrap();
+                };
+                let read = async move {
+                    let mut got = vec![0; expected.len()];
+                    rd.read_exact(&mut got).await.unwrap();
+                    assert!(got == expected);
+                };
+                futures::join!(write, read);
+            }
+            a.close().await.unwrap();
+            let b = echo.await.unwrap();
+            // Reunited: the same socket, still usable for reading its EOF.
+            let mut b = b;
+            let mut rest = Vec::new();
+            b.read_to_end(&mut rest).await.unwrap();
+            assert!(rest.is_empty());
+        });
+    }
+}
