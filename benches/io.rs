@@ -304,12 +304,39 @@ fn main() {
         for r in run {
             r(); // warm-up
         }
+        let stats = |rt: &runtime::Runtime| -> Vec<(u64, u64, u64)> {
+            let m = rt.metrics();
+            (0..m.num_workers())
+                .map(|w| {
+                    (
+                        m.worker_poll_count(w),
+                        m.worker_steal_count(w),
+                        m.worker_park_count(w),
+                    )
+                })
+                .collect()
+        };
+        let before = stats(&o.rt);
         let mut times = [vec![], vec![], vec![]];
         for sample in 0..samples {
             for k in 0..3 {
                 let which = (sample + k) % 3;
                 times[which].push(run[which]().as_secs_f64());
             }
+        }
+        if std::env::var_os("BENCH_STATS").is_some() {
+            let after = stats(&o.rt);
+            let per_sample: Vec<_> = after
+                .iter()
+                .zip(&before)
+                .map(|(a, b)| {
+                    let n = samples as u64;
+                    ((a.0 - b.0) / n, (a.1 - b.1) / n, (a.2 - b.2) / n)
+                })
+                .collect();
+            eprintln!(
+                "{name}: runtime (polls, steals, parks) per worker per sample: {per_sample:?}"
+            );
         }
         let mut rt_: Vec<f64> = times[0].iter().zip(&times[1]).map(|(a, b)| a / b).collect();
         let mut rs: Vec<f64> = times[0].iter().zip(&times[2]).map(|(a, b)| a / b).collect();
