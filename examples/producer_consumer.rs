@@ -1,15 +1,16 @@
-//! Backpressure with a bounded queue: fast producers, slow consumers, and a
-//! queue of 8 slots between them. When the queue is full, `send` waits,
-//! so producers run at the consumers' pace and memory stays bounded.
+//! Backpressure with a bounded queue: fast producers, a slow consumer, and
+//! a queue of 8 slots between them. When the queue is full, `send` waits,
+//! so the producers run at the consumer's pace and memory stays bounded.
 //!
 //! ```text
 //! cargo run --example producer_consumer
 //! ```
 //!
-//! The queue here is `async-channel`'s (executor-agnostic; it runs on any
-//! runtime); the runtime's own `runtime::sync::mpsc` and asyncio-style
-//! `Queue` come with the sync issue and will replace it.
+//! The queue is `runtime::sync::mpsc::channel(8)`: one cloned sender per
+//! producer, one receiver. (asyncio's `Queue` with `task_done`/`join` and
+//! several consumers comes with the rest of `runtime::sync`.)
 
+use runtime::sync::mpsc;
 use runtime::time::{sleep, Duration, Instant};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -17,11 +18,10 @@ use std::sync::Arc;
 const CAPACITY: usize = 8;
 const PRODUCERS: usize = 3;
 const ITEMS_PER_PRODUCER: usize = 20;
-const CONSUMERS: usize = 2;
 
 #[runtime::main]
 async fn main() {
-    let (tx, rx) = async_channel::bounded::<(usize, usize)>(CAPACITY);
+    let (tx, mut rx) = mpsc::channel::<(usize, usize)>(CAPACITY);
     let high_water = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
 
@@ -32,39 +32,32 @@ async fn main() {
             runtime::spawn(async move {
                 for i in 0..ITEMS_PER_PRODUCER {
                     // Waits while the queue is full: this is the backpressure.
-                    tx.send((p, i)).await.expect("consumers are alive");
-                    high_water.fetch_max(tx.len(), Ordering::Relaxed);
+                    tx.send((p, i)).await.expect("the consumer is alive");
+                    let queued = tx.max_capacity() - tx.capacity();
+                    high_water.fetch_max(queued, Ordering::Relaxed);
                 }
             })
         })
         .collect();
     drop(tx);
 
-    let consumers: Vec<_> = (0..CONSUMERS)
-        .map(|c| {
-            let rx = rx.clone();
-            runtime::spawn(async move {
-                let mut handled = 0;
-                while let Ok((p, i)) = rx.recv().await {
-                    // Slow work per item.
-                    sleep(Duration::from_millis(2)).await;
-                    handled += 1;
-                    if i == ITEMS_PER_PRODUCER - 1 {
-                        println!("consumer {c}: producer {p}'s last item");
-                    }
-                }
-                handled
-            })
-        })
-        .collect();
+    let consumer = runtime::spawn(async move {
+        let mut handled = 0;
+        while let Some((p, i)) = rx.recv().await {
+            // Slow work per item.
+            sleep(Duration::from_millis(1)).await;
+            handled += 1;
+            if i == ITEMS_PER_PRODUCER - 1 {
+                println!("consumer: producer {p}'s last item");
+            }
+        }
+        handled
+    });
 
     for p in producers {
         p.await.unwrap();
     }
-    let mut total = 0;
-    for c in consumers {
-        total += c.await.unwrap();
-    }
+    let total = consumer.await.unwrap();
     let peak = high_water.load(Ordering::Relaxed);
     println!(
         "{total} items through a queue of {CAPACITY} in {:?}; the queue never held more than {peak}",

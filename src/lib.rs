@@ -24,6 +24,7 @@
 
 pub use runtime_core::{fs, io, runtime, signal, task, time};
 pub use runtime_net as net;
+pub use runtime_sync as sync;
 
 /// Asynchronous streams: `futures-core`'s `Stream` and `futures-lite`'s
 /// `StreamExt` combinators.

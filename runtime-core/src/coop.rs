@@ -119,3 +119,31 @@ pub async fn consume_budget() {
     })
     .await
 }
+
+/// The hook through which runtime-sync's channels and semaphores spend
+/// this runtime's budget (runtime-sync does not depend on this crate; the
+/// `Builder` installs the hook).
+pub(crate) static SYNC_HOOK: runtime_sync::CoopHook = runtime_sync::CoopHook {
+    poll_proceed: sync_poll_proceed,
+    refund: sync_refund,
+};
+
+fn sync_poll_proceed(cx: &mut Context<'_>) -> Poll<bool> {
+    match context::budget().0 {
+        None => Poll::Ready(false),
+        Some(0) => {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+        Some(n) => {
+            context::set_budget(Budget(Some(n - 1)));
+            Poll::Ready(true)
+        }
+    }
+}
+
+fn sync_refund() {
+    if let Some(n) = context::budget().0 {
+        context::set_budget(Budget(Some(n.saturating_add(1))));
+    }
+}

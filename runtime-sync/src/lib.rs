@@ -1,1 +1,39 @@
-//! Executor-agnostic synchronisation primitives: filled by the sync issue.
+//! Synchronisation for async code that works on any executor: channels
+//! (`mpsc`, `oneshot`) and [`Semaphore`], built on std and parking_lot
+//! only. Inside this project's runtime they also take part in its
+//! cooperative budget (through a hook the runtime installs), so a task
+//! looping on a busy channel still yields.
+//!
+//! Every waiting future is cancel safe as Tokio documents for its
+//! counterpart: dropping it loses no message and no permit.
+
+#![warn(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod coop;
+mod loom;
+#[cfg(all(test, loom))]
+mod loom_tests;
+pub mod mpsc;
+pub mod oneshot;
+mod semaphore;
+mod wait_list;
+
+#[doc(hidden)]
+pub use coop::{install_coop_hook, CoopHook};
+pub use semaphore::{
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+};
+
+/// Compile-time checks that the public types cross threads as expected.
+#[allow(dead_code)]
+fn assert_thread_safety() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Semaphore>();
+    send_sync::<mpsc::Sender<u8>>();
+    send_sync::<mpsc::Receiver<u8>>();
+    send_sync::<mpsc::UnboundedSender<u8>>();
+    send_sync::<oneshot::Sender<u8>>();
+    send_sync::<oneshot::Receiver<u8>>();
+}

@@ -202,6 +202,8 @@ impl Builder {
     /// Builds the runtime; fails if its threads cannot be started, or if
     /// the settings do not fit together.
     pub fn build(&mut self) -> io::Result<Runtime> {
+        // runtime-sync's channels and semaphores spend task budgets too.
+        runtime_sync::install_coop_hook(&crate::coop::SYNC_HOOK);
         if self.start_paused && self.kind == Kind::MultiThread {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,

@@ -1,0 +1,29 @@
+//! The crate's one door to synchronisation primitives: parking_lot's
+//! mutex and std's `Arc`/atomics normally, loom's under `cfg(loom)` (with
+//! parking_lot's `lock()` signature), so the loom models check the real
+//! code.
+
+#[cfg(not(loom))]
+pub(crate) mod sync {
+    pub(crate) use parking_lot::Mutex;
+    pub(crate) use std::sync::Arc;
+}
+
+#[cfg(loom)]
+pub(crate) mod sync {
+    pub(crate) use loom::sync::Arc;
+
+    /// loom's mutex with parking_lot's signature (`lock` cannot fail).
+    #[derive(Debug)]
+    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+
+    impl<T> Mutex<T> {
+        pub(crate) fn new(t: T) -> Mutex<T> {
+            Mutex(loom::sync::Mutex::new(t))
+        }
+
+        pub(crate) fn lock(&self) -> loom::sync::MutexGuard<'_, T> {
+            self.0.lock().unwrap()
+        }
+    }
+}

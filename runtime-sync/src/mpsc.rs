@@ -1,0 +1,622 @@
+//! `mpsc`: multi-producer, single-consumer channels, bounded (senders wait
+//! for a free slot: backpressure) and unbounded.
+//!
+//! One mutex guards the queue, the receiver's waker and the sender count;
+//! a bounded channel's slots are a [`Semaphore`] with one permit per free
+//! slot: a sender takes a permit before it pushes, the receiver gives one
+//! back for each message it takes. The two locks are never held together.
+//!
+//! Cancel safety (as Tokio's): dropping a pending `send` loses no message
+//! (the message was never queued and is dropped with the future) and no
+//! slot (see `Semaphore`); `recv` holds no state, so dropping it loses
+//! nothing. After every sender is gone, the receiver still gets every
+//! buffered message, then `None`.
+
+use crate::loom::sync::{Arc, Mutex};
+use crate::semaphore::{Acquire, Semaphore, TryAcquireError};
+use std::collections::VecDeque;
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+/// Errors of the mpsc channels.
+pub mod error {
+    use std::fmt;
+
+    /// The receiver is gone; the value comes back.
+    #[derive(PartialEq, Eq, Clone, Copy)]
+    pub struct SendError<T>(pub T);
+
+    impl<T> fmt::Debug for SendError<T> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("SendError").finish_non_exhaustive()
+        }
+    }
+
+    impl<T> fmt::Display for SendError<T> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("channel closed")
+        }
+    }
+
+    impl<T> std::error::Error for SendError<T> {}
+
+    /// Why `try_send` failed; the value comes back.
+    #[derive(PartialEq, Eq, Clone, Copy)]
+    pub enum TrySendError<T> {
+        /// No free slot.
+        Full(T),
+        /// The receiver is gone.
+        Closed(T),
+    }
+
+    impl<T> TrySendError<T> {
+        /// The value that was not sent.
+        pub fn into_inner(self) -> T {
+            match self {
+                TrySendError::Full(v) | TrySendError::Closed(v) => v,
+            }
+        }
+    }
+
+    impl<T> fmt::Debug for TrySendError<T> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                TrySendError::Full(_) => f.write_str("Full(..)"),
+                TrySendError::Closed(_) => f.write_str("Closed(..)"),
+            }
+        }
+    }
+
+    impl<T> fmt::Display for TrySendError<T> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                TrySendError::Full(_) => f.write_str("no available capacity"),
+                TrySendError::Closed(_) => f.write_str("channel closed"),
+            }
+        }
+    }
+
+    impl<T> std::error::Error for TrySendError<T> {}
+
+    impl<T> From<SendError<T>> for TrySendError<T> {
+        fn from(e: SendError<T>) -> Self {
+            TrySendError::Closed(e.0)
+        }
+    }
+
+    /// Why `try_recv` returned no message.
+    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
+    pub enum TryRecvError {
+        /// Nothing queued right now.
+        Empty,
+        /// Nothing queued, and every sender is gone (or the receiver
+        /// closed the channel).
+        Disconnected,
+    }
+
+    impl fmt::Display for TryRecvError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                TryRecvError::Empty => f.write_str("receiving on an empty channel"),
+                TryRecvError::Disconnected => f.write_str("receiving on a closed channel"),
+            }
+        }
+    }
+
+    impl std::error::Error for TryRecvError {}
+}
+
+use error::{SendError, TryRecvError, TrySendError};
+
+struct Chan<T> {
+    state: Mutex<State<T>>,
+    /// Free slots of a bounded channel (`None`: unbounded).
+    slots: Option<Semaphore>,
+    capacity: usize,
+}
+
+struct State<T> {
+    queue: VecDeque<T>,
+    rx_waker: Option<Waker>,
+    senders: usize,
+    rx_closed: bool,
+    /// `Sender::closed()` waiters.
+    closed_waiters: Vec<Waker>,
+}
+
+impl<T> Chan<T> {
+    fn new(slots: Option<Semaphore>, capacity: usize) -> Arc<Chan<T>> {
+        Arc::new(Chan {
+            state: Mutex::new(State {
+                queue: VecDeque::new(),
+                rx_waker: None,
+                senders: 1,
+                rx_closed: false,
+                closed_waiters: Vec::new(),
+            }),
+            slots,
+            capacity,
+        })
+    }
+
+    /// Queues `value` (its slot, if bounded, already taken).
+    fn push(&self, value: T) -> Result<(), SendError<T>> {
+        let waker = {
+            let mut st = self.state.lock();
+            if st.rx_closed {
+                drop(st);
+                self.give_back_slot();
+                return Err(SendError(value));
+            }
+            st.queue.push_back(value);
+            st.rx_waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+        Ok(())
+    }
+
+    fn give_back_slot(&self) {
+        if let Some(slots) = &self.slots {
+            slots.release(1);
+        }
+    }
+
+    fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let restore = std::task::ready!(crate::coop::poll_proceed(cx));
+        let mut st = self.state.lock();
+        if let Some(v) = st.queue.pop_front() {
+            drop(st);
+            self.give_back_slot();
+            restore.made_progress();
+            return Poll::Ready(Some(v));
+        }
+        if st.senders == 0 || st.rx_closed {
+            restore.made_progress();
+            return Poll::Ready(None);
+        }
+        match &st.rx_waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => st.rx_waker = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    fn poll_recv_many(&self, cx: &mut Context<'_>, buf: &mut Vec<T>, limit: usize) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
+        }
+        let restore = std::task::ready!(crate::coop::poll_proceed(cx));
+        let mut st = self.state.lock();
+        let n = st.queue.len().min(limit);
+        if n > 0 {
+            buf.extend(st.queue.drain(..n));
+            drop(st);
+            if let Some(slots) = &self.slots {
+                slots.release(n);
+            }
+            restore.made_progress();
+            return Poll::Ready(n);
+        }
+        if st.senders == 0 || st.rx_closed {
+            restore.made_progress();
+            return Poll::Ready(0);
+        }
+        st.rx_waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    fn try_recv(&self) -> Result<T, TryRecvError> {
+        let mut st = self.state.lock();
+        if let Some(v) = st.queue.pop_front() {
+            drop(st);
+            self.give_back_slot();
+            return Ok(v);
+        }
+        if st.senders == 0 || st.rx_closed {
+            return Err(TryRecvError::Disconnected);
+        }
+        Err(TryRecvError::Empty)
+    }
+
+    fn close(&self) {
+        let waiters = {
+            let mut st = self.state.lock();
+            st.rx_closed = true;
+            std::mem::take(&mut st.closed_waiters)
+        };
+        if let Some(slots) = &self.slots {
+            slots.close();
+        }
+        for w in waiters {
+            w.wake();
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.state.lock().rx_closed
+    }
+
+    fn poll_closed(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut st = self.state.lock();
+        if st.rx_closed {
+            return Poll::Ready(());
+        }
+        if !st.closed_waiters.iter().any(|w| w.will_wake(cx.waker())) {
+            st.closed_waiters.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+
+    fn add_sender(&self) {
+        self.state.lock().senders += 1;
+    }
+
+    fn drop_sender(&self) {
+        let waker = {
+            let mut st = self.state.lock();
+            st.senders -= 1;
+            if st.senders > 0 {
+                return;
+            }
+            st.rx_waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    fn drop_receiver(&self) {
+        self.close();
+        // Buffered messages are dropped here, outside the lock.
+        let queue = std::mem::take(&mut self.state.lock().queue);
+        drop(queue);
+    }
+
+    fn len(&self) -> usize {
+        self.state.lock().queue.len()
+    }
+}
+
+/// Creates a bounded channel with room for `buffer` messages: `send`
+/// waits while it is full.
+///
+/// # Panics
+/// When `buffer` is 0 (a channel with no room could never carry a message).
+///
+/// ```
+/// use runtime_sync::mpsc;
+/// futures::executor::block_on(async {
+///     let (tx, mut rx) = mpsc::channel(2);
+///     tx.send(1).await.unwrap();
+///     tx.send(2).await.unwrap();
+///     assert!(tx.try_send(3).is_err(), "full: backpressure");
+///     drop(tx);
+///     assert_eq!(rx.recv().await, Some(1));
+///     assert_eq!(rx.recv().await, Some(2));
+///     assert_eq!(rx.recv().await, None);
+/// });
+/// ```
+#[track_caller]
+pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(
+        buffer > 0,
+        "mpsc::channel needs a buffer of at least 1 message; use unbounded_channel for no limit"
+    );
+    let chan = Chan::new(Some(Semaphore::new(buffer)), buffer);
+    (Sender { chan: chan.clone() }, Receiver { chan })
+}
+
+/// Creates an unbounded channel: `send` never waits (memory is the limit).
+///
+/// ```
+/// use runtime_sync::mpsc;
+/// let (tx, mut rx) = mpsc::unbounded_channel();
+/// tx.send("hi").unwrap();
+/// assert_eq!(futures::executor::block_on(rx.recv()), Some("hi"));
+/// ```
+pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+    let chan = Chan::new(None, usize::MAX);
+    (
+        UnboundedSender { chan: chan.clone() },
+        UnboundedReceiver {
+            inner: Receiver { chan },
+        },
+    )
+}
+
+/// Sends into a bounded channel; clone it for more producers.
+pub struct Sender<T> {
+    chan: Arc<Chan<T>>,
+}
+
+/// Receives from a bounded channel.
+pub struct Receiver<T> {
+    chan: Arc<Chan<T>>,
+}
+
+/// A reserved slot: [`send`](Permit::send) fills it without waiting.
+/// Dropping it unused frees the slot.
+pub struct Permit<'a, T> {
+    chan: &'a Chan<T>,
+    used: bool,
+}
+
+impl<T> Sender<T> {
+    /// Waits for a free slot, then queues `value`. Fails (giving the value
+    /// back) once the receiver is gone. Cancel safe.
+    pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
+        let slots = self.chan.slots.as_ref().expect("bounded channel");
+        if Acquire::new(slots, 1).await.is_err() {
+            return Err(SendError(value));
+        }
+        // The slot is ours; `push` gives it back if the receiver closed
+        // meanwhile, and then the value comes back too.
+        self.chan.push(value)
+    }
+
+    /// Queues `value` if there is a free slot, without waiting.
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        let slots = self.chan.slots.as_ref().expect("bounded channel");
+        match slots.try_take(1) {
+            Ok(()) => self.chan.push(value).map_err(TrySendError::from),
+            Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(value)),
+            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(value)),
+        }
+    }
+
+    /// Waits for a free slot and keeps it for a later `Permit::send`.
+    pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
+        let slots = self.chan.slots.as_ref().expect("bounded channel");
+        Acquire::new(slots, 1).await.map_err(|_| SendError(()))?;
+        Ok(Permit {
+            chan: &self.chan,
+            used: false,
+        })
+    }
+
+    /// Takes a free slot without waiting.
+    pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
+        let slots = self.chan.slots.as_ref().expect("bounded channel");
+        match slots.try_take(1) {
+            Ok(()) => Ok(Permit {
+                chan: &self.chan,
+                used: false,
+            }),
+            Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(())),
+            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(())),
+        }
+    }
+
+    /// Waits until the receiver is dropped or closed.
+    pub async fn closed(&self) {
+        std::future::poll_fn(|cx| self.chan.poll_closed(cx)).await
+    }
+
+    /// Whether the receiver is gone (or closed the channel).
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// Free slots right now.
+    pub fn capacity(&self) -> usize {
+        self.chan
+            .slots
+            .as_ref()
+            .map_or(0, |s| s.available_permits())
+    }
+
+    /// The buffer size the channel was made with.
+    pub fn max_capacity(&self) -> usize {
+        self.chan.capacity
+    }
+
+    /// Whether both senders send into the same channel.
+    pub fn same_channel(&self, other: &Sender<T>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+
+impl<T> Permit<'_, T> {
+    /// Queues `value` in the reserved slot. If the receiver has gone
+    /// meanwhile, the value is dropped.
+    pub fn send(mut self, value: T) {
+        self.used = true;
+        let _ = self.chan.push(value);
+    }
+}
+
+impl<T> Drop for Permit<'_, T> {
+    fn drop(&mut self) {
+        if !self.used {
+            self.chan.give_back_slot();
+        }
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        self.chan.add_sender();
+        Sender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        self.chan.drop_sender();
+    }
+}
+
+impl<T> Receiver<T> {
+    /// The next message; `None` once every sender is gone and the buffer
+    /// is empty. Cancel safe.
+    pub async fn recv(&mut self) -> Option<T> {
+        std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
+    }
+
+    /// Polls for the next message.
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.chan.poll_recv(cx)
+    }
+
+    /// Waits for at least one message, then moves up to `limit` queued
+    /// messages into `buffer`; returns how many (0: closed and empty, or
+    /// `limit` was 0).
+    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, buffer, limit)).await
+    }
+
+    /// The next message if one is queued, without waiting.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        self.chan.try_recv()
+    }
+
+    /// Stops the senders (their `send` fails from now on) while keeping the
+    /// messages already queued for `recv`.
+    pub fn close(&mut self) {
+        self.chan.close();
+    }
+
+    /// Whether the channel is closed (by `close` or because every sender
+    /// is gone).
+    pub fn is_closed(&self) -> bool {
+        let st = self.chan.state.lock();
+        st.rx_closed || st.senders == 0
+    }
+
+    /// Messages queued right now.
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// No message queued right now.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.chan.drop_receiver();
+    }
+}
+
+impl<T> futures_core::Stream for Receiver<T> {
+    type Item = T;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.chan.poll_recv(cx)
+    }
+}
+
+/// Sends into an unbounded channel; clone it for more producers.
+pub struct UnboundedSender<T> {
+    chan: Arc<Chan<T>>,
+}
+
+/// Receives from an unbounded channel.
+pub struct UnboundedReceiver<T> {
+    inner: Receiver<T>,
+}
+
+impl<T> UnboundedSender<T> {
+    /// Queues `value` (never waits); fails once the receiver is gone.
+    pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        self.chan.push(value)
+    }
+
+    /// Waits until the receiver is dropped or closed.
+    pub async fn closed(&self) {
+        std::future::poll_fn(|cx| self.chan.poll_closed(cx)).await
+    }
+
+    /// Whether the receiver is gone (or closed the channel).
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// Whether both senders send into the same channel.
+    pub fn same_channel(&self, other: &UnboundedSender<T>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+
+impl<T> Clone for UnboundedSender<T> {
+    fn clone(&self) -> Self {
+        self.chan.add_sender();
+        UnboundedSender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for UnboundedSender<T> {
+    fn drop(&mut self) {
+        self.chan.drop_sender();
+    }
+}
+
+impl<T> UnboundedReceiver<T> {
+    /// The next message; `None` once every sender is gone and the buffer
+    /// is empty. Cancel safe.
+    pub async fn recv(&mut self) -> Option<T> {
+        self.inner.recv().await
+    }
+
+    /// Polls for the next message.
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.inner.poll_recv(cx)
+    }
+
+    /// See [`Receiver::recv_many`].
+    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        self.inner.recv_many(buffer, limit).await
+    }
+
+    /// The next message if one is queued, without waiting.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        self.inner.try_recv()
+    }
+
+    /// Stops the senders while keeping the queued messages.
+    pub fn close(&mut self) {
+        self.inner.close();
+    }
+
+    /// See [`Receiver::is_closed`].
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// Messages queued right now.
+    pub fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// No message queued right now.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+}
+
+impl<T> futures_core::Stream for UnboundedReceiver<T> {
+    type Item = T;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().inner.poll_recv(cx)
+    }
+}
+
+macro_rules! debug_named {
+    ($($ty:ident),*) => {$(
+        impl<T> fmt::Debug for $ty<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(concat!("mpsc::", stringify!($ty))).finish_non_exhaustive()
+            }
+        }
+    )*};
+}
+
+debug_named!(Sender, Receiver, UnboundedSender, UnboundedReceiver);

@@ -1,0 +1,201 @@
+//! A FIFO of waiters with O(1) push, pop and removal from the middle (a
+//! cancelled future leaves the queue without a scan), stored in a slab
+//! with index links and generation-checked keys, so no unsafe code is
+//! needed. An entry can leave the queue (it was served) and stay in the
+//! slab until its future has looked at it and removes it.
+
+const NONE: u32 = u32::MAX;
+
+/// Names one entry; stale keys (entry removed, slot reused) are detected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Key {
+    index: u32,
+    generation: u32,
+}
+
+struct Entry<T> {
+    generation: u32,
+    value: Option<T>,
+    linked: bool,
+    prev: u32,
+    next: u32,
+}
+
+pub(crate) struct WaitList<T> {
+    entries: Vec<Entry<T>>,
+    free: Vec<u32>,
+    head: u32,
+    tail: u32,
+    linked: usize,
+}
+
+impl<T> WaitList<T> {
+    pub(crate) const fn new() -> WaitList<T> {
+        WaitList {
+            entries: Vec::new(),
+            free: Vec::new(),
+            head: NONE,
+            tail: NONE,
+            linked: 0,
+        }
+    }
+
+    /// Waiters still queued.
+    pub(crate) fn len(&self) -> usize {
+        self.linked
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.linked == 0
+    }
+
+    /// Appends a waiter at the back of the queue.
+    pub(crate) fn push_back(&mut self, value: T) -> Key {
+        let index = match self.free.pop() {
+            Some(i) => i,
+            None => {
+                let i = u32::try_from(self.entries.len()).expect("more than 4 billion waiters");
+                assert!(i != NONE, "more than 4 billion waiters");
+                self.entries.push(Entry {
+                    generation: 0,
+                    value: None,
+                    linked: false,
+                    prev: NONE,
+                    next: NONE,
+                });
+                i
+            }
+        };
+        let tail = self.tail;
+        let e = &mut self.entries[index as usize];
+        e.value = Some(value);
+        e.linked = true;
+        e.prev = tail;
+        e.next = NONE;
+        let key = Key {
+            index,
+            generation: e.generation,
+        };
+        if tail == NONE {
+            self.head = index;
+        } else {
+            self.entries[tail as usize].next = index;
+        }
+        self.tail = index;
+        self.linked += 1;
+        key
+    }
+
+    fn live(&self, key: Key) -> Option<usize> {
+        let e = self.entries.get(key.index as usize)?;
+        (e.generation == key.generation && e.value.is_some()).then_some(key.index as usize)
+    }
+
+    pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
+        let i = self.live(key)?;
+        self.entries[i].value.as_mut()
+    }
+
+    /// Whether the entry is still queued (not yet served).
+    #[cfg(test)]
+    pub(crate) fn is_linked(&self, key: Key) -> bool {
+        self.live(key).is_some_and(|i| self.entries[i].linked)
+    }
+
+    /// The first queued waiter.
+    pub(crate) fn front_mut(&mut self) -> Option<(Key, &mut T)> {
+        if self.head == NONE {
+            return None;
+        }
+        let e = &mut self.entries[self.head as usize];
+        let key = Key {
+            index: self.head,
+            generation: e.generation,
+        };
+        e.value.as_mut().map(|v| (key, v))
+    }
+
+    /// Takes the entry out of the queue, keeping it in the slab.
+    pub(crate) fn unlink(&mut self, key: Key) {
+        let Some(i) = self.live(key) else { return };
+        if !self.entries[i].linked {
+            return;
+        }
+        let (prev, next) = (self.entries[i].prev, self.entries[i].next);
+        if prev == NONE {
+            self.head = next;
+        } else {
+            self.entries[prev as usize].next = next;
+        }
+        if next == NONE {
+            self.tail = prev;
+        } else {
+            self.entries[next as usize].prev = prev;
+        }
+        let e = &mut self.entries[i];
+        e.linked = false;
+        e.prev = NONE;
+        e.next = NONE;
+        self.linked -= 1;
+    }
+
+    /// Removes the entry (from the queue too) and returns its value.
+    pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
+        let i = self.live(key)?;
+        self.unlink(key);
+        let e = &mut self.entries[i];
+        e.generation = e.generation.wrapping_add(1);
+        let value = e.value.take();
+        self.free.push(i as u32);
+        value
+    }
+
+    /// Calls `f` on every queued waiter, front to back.
+    pub(crate) fn for_each_linked(&mut self, mut f: impl FnMut(&mut T)) {
+        let mut cursor = self.head;
+        while cursor != NONE {
+            let e = &mut self.entries[cursor as usize];
+            cursor = e.next;
+            if let Some(v) = e.value.as_mut() {
+                f(v);
+            }
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fifo_with_removal_from_the_middle() {
+        let mut l = WaitList::new();
+        let a = l.push_back('a');
+        let b = l.push_back('b');
+        let c = l.push_back('c');
+        assert_eq!(l.len(), 3);
+        assert_eq!(l.remove(b), Some('b'));
+        assert_eq!(l.remove(b), None, "a stale key finds nothing");
+        assert_eq!(l.front_mut().map(|(k, v)| (k, *v)), Some((a, 'a')));
+        l.unlink(a);
+        assert!(!l.is_linked(a));
+        assert_eq!(
+            l.get_mut(a),
+            Some(&mut 'a'),
+            "unlinked entries stay readable"
+        );
+        assert_eq!(l.front_mut().map(|(k, v)| (k, *v)), Some((c, 'c')));
+        let d = l.push_back('d');
+        let mut order = Vec::new();
+        l.for_each_linked(|v| order.push(*v));
+        assert_eq!(order, ['c', 'd']);
+        assert_eq!(l.remove(a), Some('a'));
+        assert_eq!(l.remove(c), Some('c'));
+        assert_eq!(l.remove(d), Some('d'));
+        assert!(l.is_empty());
+        // Slots are reused with new generations.
+        let e = l.push_back('e');
+        assert_ne!(e, a);
+        assert_eq!(l.remove(e), Some('e'));
+    }
+}

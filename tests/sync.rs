@@ -1,0 +1,264 @@
+//! runtime::sync on every scheduler flavour and on a foreign executor:
+//! mpsc ordering and completeness under contention, backpressure, closing
+//! semantics, cancel safety, oneshot, and the Semaphore's bound.
+
+#[macro_use]
+mod common;
+
+use runtime::sync::{mpsc, oneshot, Semaphore};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+const PRODUCERS: usize = 4;
+const PER_PRODUCER: usize = 10_000;
+
+rt_test! {
+    fn mpsc_bounded_keeps_every_message_in_order(rt) {
+        rt.block_on(async {
+            let (tx, mut rx) = mpsc::channel::<(usize, usize)>(64);
+            for p in 0..PRODUCERS {
+                let tx = tx.clone();
+                runtime::spawn(async move {
+                    for i in 0..PER_PRODUCER {
+                        tx.send((p, i)).await.unwrap();
+                    }
+                });
+            }
+            drop(tx);
+            let mut next = [0usize; PRODUCERS];
+            let mut total = 0;
+            while let Some((p, i)) = rx.recv().await {
+                assert_eq!(i, next[p], "producer {p}'s messages out of order");
+                next[p] += 1;
+                total += 1;
+            }
+            assert_eq!(total, PRODUCERS * PER_PRODUCER);
+        });
+    }
+
+    fn mpsc_unbounded_keeps_every_message_in_order(rt) {
+        rt.block_on(async {
+            let (tx, mut rx) = mpsc::unbounded_channel::<(usize, usize)>();
+            for p in 0..PRODUCERS {
+                let tx = tx.clone();
+                runtime::spawn(async move {
+                    for i in 0..PER_PRODUCER {
+                        tx.send((p, i)).unwrap();
+                        if i % 100 == 0 {
+                            runtime::task::yield_now().await;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            let mut next = [0usize; PRODUCERS];
+            let mut buf = Vec::new();
+            let mut total = 0;
+            loop {
+                buf.clear();
+                let n = rx.recv_many(&mut buf, 100).await;
+                if n == 0 {
+                    break;
+                }
+                for &(p, i) in &buf {
+                    assert_eq!(i, next[p]);
+                    next[p] += 1;
+                }
+                total += n;
+            }
+            assert_eq!(total, PRODUCERS * PER_PRODUCER);
+        });
+    }
+
+    fn semaphore_never_exceeds_its_permits(rt) {
+        rt.block_on(async {
+            let sem = Arc::new(Semaphore::new(3));
+            let inside = Arc::new(AtomicUsize::new(0));
+            let high = Arc::new(AtomicUsize::new(0));
+            let tasks: Vec<_> = (0..50)
+                .map(|i| {
+                    let (sem, inside, high) = (sem.clone(), inside.clone(), high.clone());
+                    runtime::spawn(async move {
+                        let n = if i % 5 == 0 { 2 } else { 1 };
+                        let _permit = sem.acquire_many(n).await.unwrap();
+                        let now = inside.fetch_add(n as usize, Ordering::SeqCst) + n as usize;
+                        high.fetch_max(now, Ordering::SeqCst);
+                        for _ in 0..3 {
+                            runtime::task::yield_now().await;
+                        }
+                        inside.fetch_sub(n as usize, Ordering::SeqCst);
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.unwrap();
+            }
+            assert!(high.load(Ordering::SeqCst) <= 3, "more than 3 permits were out");
+            assert!(high.load(Ordering::SeqCst) >= 2, "the semaphore never let two in");
+            assert_eq!(sem.available_permits(), 3);
+        });
+    }
+
+    fn oneshot_request_reply(rt) {
+        rt.block_on(async {
+            let (req_tx, mut req_rx) = mpsc::channel::<(u32, oneshot::Sender<u32>)>(8);
+            runtime::spawn(async move {
+                while let Some((n, reply)) = req_rx.recv().await {
+                    let _ = reply.send(n * 2);
+                }
+            });
+            for n in 0..100 {
+                let (tx, rx) = oneshot::channel();
+                req_tx.send((n, tx)).await.unwrap();
+                assert_eq!(rx.await.unwrap(), n * 2);
+            }
+            // A dropped sender is an error, not a hang.
+            let (tx, rx) = oneshot::channel::<u32>();
+            drop(tx);
+            assert!(rx.await.is_err());
+        });
+    }
+}
+
+#[test]
+fn backpressure_try_send_full_and_send_waits() {
+    futures::executor::block_on(async {
+        let (tx, mut rx) = mpsc::channel::<u32>(2);
+        tx.try_send(1).unwrap();
+        tx.send(2).await.unwrap();
+        assert_eq!(tx.capacity(), 0);
+        match tx.try_send(3) {
+            Err(mpsc::error::TrySendError::Full(3)) => {}
+            other => panic!("expected Full(3), got {other:?}"),
+        }
+        // A send waits until the receiver makes room.
+        let mut send = Box::pin(tx.send(3));
+        assert!(futures::poll!(send.as_mut()).is_pending());
+        assert_eq!(rx.recv().await, Some(1));
+        send.await.unwrap();
+        assert_eq!(rx.recv().await, Some(2));
+        assert_eq!(rx.recv().await, Some(3));
+    });
+}
+
+#[test]
+fn closing_delivers_buffered_messages_then_none() {
+    futures::executor::block_on(async {
+        let (tx, mut rx) = mpsc::channel::<u32>(4);
+        tx.send(1).await.unwrap();
+        tx.send(2).await.unwrap();
+        rx.close();
+        assert!(tx.is_closed());
+        assert_eq!(tx.send(3).await, Err(mpsc::error::SendError(3)));
+        tx.closed().await;
+        assert_eq!(rx.recv().await, Some(1));
+        assert_eq!(rx.recv().await, Some(2));
+        assert_eq!(rx.recv().await, None);
+
+        let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
+        tx.send(7).unwrap();
+        drop(tx);
+        assert_eq!(rx.recv().await, Some(7));
+        assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected));
+    });
+}
+
+#[test]
+fn cancelled_send_and_acquire_lose_no_slot_or_permit() {
+    futures::executor::block_on(async {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.send(1).await.unwrap();
+        // A send waiting for a slot, then dropped: the message is gone
+        // with it, the slot is not.
+        {
+            let mut pending = Box::pin(tx.send(2));
+            assert!(futures::poll!(pending.as_mut()).is_pending());
+            // The receiver frees the slot while the send is queued: the
+            // slot is handed to the waiting send...
+            assert_eq!(rx.recv().await, Some(1));
+            // ...which is then dropped before it runs.
+        }
+        assert_eq!(tx.capacity(), 1, "the handed-over slot came back");
+        tx.try_send(3).unwrap();
+        assert_eq!(rx.recv().await, Some(3));
+
+        let sem = Semaphore::new(1);
+        let held = sem.acquire().await.unwrap();
+        let mut first = Box::pin(sem.acquire());
+        let mut second = Box::pin(sem.acquire());
+        assert!(futures::poll!(first.as_mut()).is_pending());
+        assert!(futures::poll!(second.as_mut()).is_pending());
+        drop(held); // granted to `first`
+        drop(first); // cancelled after the grant: passes it on to `second`
+        let permit = second.await.unwrap();
+        assert_eq!(sem.available_permits(), 0);
+        drop(permit);
+        assert_eq!(sem.available_permits(), 1);
+        sem.close();
+        assert!(sem.acquire().await.is_err());
+    });
+}
+
+/// The channels work on a foreign executor with real threads (no
+/// runtime at all).
+#[test]
+fn works_on_a_foreign_executor() {
+    let (tx, mut rx) = mpsc::channel::<usize>(16);
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|p| {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                futures::executor::block_on(async move {
+                    for i in 0..1000 {
+                        tx.send(p * 1000 + i).await.unwrap();
+                    }
+                })
+            })
+        })
+        .collect();
+    drop(tx);
+    let total = futures::executor::block_on(async {
+        let mut n = 0;
+        while rx.recv().await.is_some() {
+            n += 1;
+        }
+        n
+    });
+    for p in producers {
+        p.join().unwrap();
+    }
+    assert_eq!(total, PRODUCERS * 1000);
+}
+
+/// Inside the runtime a receiver that is always ready still yields: the
+/// budget reaches runtime-sync through the hook.
+#[test]
+fn busy_receiver_yields_through_the_budget() {
+    let rt = common::current_thread();
+    rt.block_on(async {
+        let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
+        for i in 0..10_000 {
+            tx.send(i).unwrap();
+        }
+        let other_ran = Arc::new(AtomicUsize::new(0));
+        // The consumer is queued first; without a budget its first poll
+        // would take all 10,000 messages before the other task ran.
+        let other = other_ran.clone();
+        let consumer = runtime::spawn(async move {
+            let mut seen_other = false;
+            for _ in 0..10_000 {
+                rx.recv().await.unwrap();
+                seen_other |= other.load(Ordering::SeqCst) == 1;
+            }
+            seen_other
+        });
+        let o = other_ran.clone();
+        runtime::spawn(async move {
+            o.store(1, Ordering::SeqCst);
+        });
+        assert!(
+            consumer.await.unwrap(),
+            "the other task never ran while the receiver was busy"
+        );
+    });
+}
