@@ -262,3 +262,137 @@ fn busy_receiver_yields_through_the_budget() {
         );
     });
 }
+
+rt_test! {
+    fn mutex_counts_every_increment(rt) {
+        rt.block_on(async {
+            let m = Arc::new(runtime::sync::Mutex::new(0u64));
+            let tasks: Vec<_> = (0..8)
+                .map(|_| {
+                    let m = m.clone();
+                    runtime::spawn(async move {
+                        for _ in 0..500 {
+                            let mut g = m.lock().await;
+                            let v = *g;
+                            runtime::task::yield_now().await; // held across a yield
+                            *g = v + 1;
+                        }
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.unwrap();
+            }
+            assert_eq!(*m.lock().await, 4000);
+        });
+    }
+
+    fn rwlock_writer_is_not_starved_by_readers(rt) {
+        rt.block_on(async {
+            let lock = runtime::sync::RwLock::new(0u32);
+            let first_reader = lock.read().await;
+            // A writer queues behind the first reader...
+            let mut writer = Box::pin(lock.write());
+            assert!(futures::poll!(writer.as_mut()).is_pending());
+            // ...so a reader arriving after it must wait for it.
+            assert!(lock.try_read().is_err(), "a later reader overtook a waiting writer");
+            drop(first_reader);
+            *writer.await = 1;
+            assert_eq!(*lock.read().await, 1);
+        });
+    }
+
+    fn notify_one_and_waiters(rt) {
+        rt.block_on(async {
+            let notify = Arc::new(runtime::sync::Notify::new());
+            let woken = Arc::new(AtomicUsize::new(0));
+            let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
+            let tasks: Vec<_> = (0..3)
+                .map(|_| {
+                    let (n, w, ready) = (notify.clone(), woken.clone(), ready_tx.clone());
+                    runtime::spawn(async move {
+                        // Made before notify_waiters is called: it counts.
+                        let fut = n.notified();
+                        ready.send(()).unwrap();
+                        fut.await;
+                        w.fetch_add(1, Ordering::SeqCst);
+                    })
+                })
+                .collect();
+            for _ in 0..3 {
+                ready_rx.recv().await.unwrap();
+            }
+            notify.notify_one();
+            notify.notify_waiters();
+            for t in tasks {
+                t.await.unwrap();
+            }
+            assert_eq!(woken.load(Ordering::SeqCst), 3);
+            // A notify_one with nobody waiting is kept for the next one.
+            notify.notify_one();
+            notify.notified().await;
+        });
+    }
+
+    fn barrier_and_once_cell(rt) {
+        rt.block_on(async {
+            let barrier = Arc::new(runtime::sync::Barrier::new(4));
+            let tasks: Vec<_> = (0..4)
+                .map(|_| {
+                    let b = barrier.clone();
+                    runtime::spawn(async move { b.wait().await.is_leader() })
+                })
+                .collect();
+            let mut leaders = 0;
+            for t in tasks {
+                leaders += t.await.unwrap() as usize;
+            }
+            assert_eq!(leaders, 1);
+
+            let cell = Arc::new(runtime::sync::OnceCell::new());
+            let inits = Arc::new(AtomicUsize::new(0));
+            let tasks: Vec<_> = (0..8)
+                .map(|i| {
+                    let (cell, inits) = (cell.clone(), inits.clone());
+                    runtime::spawn(async move {
+                        *cell
+                            .get_or_init(|| async move {
+                                inits.fetch_add(1, Ordering::SeqCst);
+                                runtime::task::yield_now().await;
+                                i
+                            })
+                            .await
+                    })
+                })
+                .collect();
+            let mut values = Vec::new();
+            for t in tasks {
+                values.push(t.await.unwrap());
+            }
+            assert_eq!(inits.load(Ordering::SeqCst), 1, "only one initialiser ran");
+            assert!(values.iter().all(|v| *v == values[0]));
+        });
+    }
+}
+
+#[test]
+fn cancelled_lock_and_notified_lose_nothing() {
+    futures::executor::block_on(async {
+        let m = runtime::sync::Mutex::new(());
+        let held = m.lock().await;
+        let mut waiting = Box::pin(m.lock());
+        assert!(futures::poll!(waiting.as_mut()).is_pending());
+        drop(held); // handed to `waiting`...
+        drop(waiting); // ...which is dropped: the lock must be free again
+        assert!(m.try_lock().is_ok());
+
+        let notify = runtime::sync::Notify::new();
+        let mut a = Box::pin(notify.notified());
+        let mut b = Box::pin(notify.notified());
+        assert!(futures::poll!(a.as_mut()).is_pending());
+        assert!(futures::poll!(b.as_mut()).is_pending());
+        notify.notify_one(); // chooses `a`...
+        drop(a); // ...which passes it on to `b`
+        assert!(futures::poll!(b.as_mut()).is_ready());
+    });
+}

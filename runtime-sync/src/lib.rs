@@ -1,6 +1,6 @@
 //! Synchronisation for async code that works on any executor: channels
-//! (`mpsc`, `oneshot`) and [`Semaphore`], built on std and parking_lot
-//! only. Inside this project's runtime they also take part in its
+//! (`mpsc`, `oneshot`), [`Semaphore`], [`Mutex`], [`RwLock`], [`Notify`],
+//! [`Barrier`] and [`OnceCell`], built on std and parking_lot only. Inside this project's runtime they also take part in its
 //! cooperative budget (through a hook the runtime installs), so a task
 //! looping on a busy channel still yields.
 //!
@@ -11,14 +11,25 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod barrier;
 mod coop;
 mod loom;
 #[cfg(all(test, loom))]
 mod loom_tests;
 pub mod mpsc;
+mod mutex;
+mod notify;
+mod once_cell;
 pub mod oneshot;
 mod semaphore;
 mod wait_list;
+
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use mutex::{
+    Mutex, MutexGuard, OwnedMutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError,
+};
+pub use notify::{Notified, Notify};
+pub use once_cell::{OnceCell, SetError};
 
 #[doc(hidden)]
 pub use coop::{install_coop_hook, CoopHook};
@@ -31,6 +42,11 @@ pub use semaphore::{
 fn assert_thread_safety() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<Semaphore>();
+    send_sync::<Mutex<u8>>();
+    send_sync::<RwLock<u8>>();
+    send_sync::<Notify>();
+    send_sync::<Barrier>();
+    send_sync::<OnceCell<u8>>();
     send_sync::<mpsc::Sender<u8>>();
     send_sync::<mpsc::Receiver<u8>>();
     send_sync::<mpsc::UnboundedSender<u8>>();

@@ -133,3 +133,48 @@ fn futures_noop_waker() -> std::task::Waker {
     }
     std::task::Waker::from(std::sync::Arc::new(Noop))
 }
+
+#[test]
+fn notify_one_races_with_notified_drop() {
+    loom::model(|| {
+        let notify = Arc::new(crate::Notify::new());
+        let n2 = notify.clone();
+        // One waiter registers and then gives up; the notification must
+        // end up stored (for the final `notified`) whatever the order.
+        let waiter = thread::spawn(move || {
+            let fut = n2.notified();
+            let mut fut = std::pin::pin!(fut);
+            let waker = futures_noop_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            fut.as_mut().poll(&mut cx).is_ready()
+        });
+        notify.notify_one();
+        let consumed = waiter.join().unwrap();
+        // Exactly one of: the waiter saw the notification, or it is still
+        // stored for the next `notified` (never lost, never doubled).
+        let fut = notify.notified();
+        let mut fut = std::pin::pin!(fut);
+        let waker = futures_noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        let stored = fut.as_mut().poll(&mut cx).is_ready();
+        assert!(consumed != stored, "consumed {consumed}, stored {stored}");
+    });
+}
+
+#[test]
+fn mutex_lock_handoff() {
+    loom::model(|| {
+        let m = std::sync::Arc::new(crate::Mutex::new(0u32));
+        let m2 = m.clone();
+        let t = thread::spawn(move || {
+            block_on(async {
+                *m2.lock().await += 1;
+            })
+        });
+        block_on(async {
+            *m.lock().await += 1;
+        });
+        t.join().unwrap();
+        assert_eq!(*block_on(m.lock()), 2);
+    });
+}

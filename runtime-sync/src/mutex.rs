@@ -1,0 +1,338 @@
+//! `Mutex` and `RwLock`: async locks on the fair [`Semaphore`]. A mutex
+//! is a semaphore with one permit; an `RwLock` has `MAX_READS` permits, a
+//! reader takes one and a writer all of them. Because the semaphore
+//! serves waiters in order and a waiting writer at the head holds back the
+//! readers behind it, writers are never starved.
+//!
+//! Cancel safety: dropping a pending `lock`/`read`/`write` loses no permit
+//! (see `Semaphore`).
+
+use crate::semaphore::{Acquire, Semaphore};
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+/// `try_lock`, `try_read` or `try_write` would have had to wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TryLockError(());
+
+impl fmt::Display for TryLockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("operation would block")
+    }
+}
+
+impl std::error::Error for TryLockError {}
+
+/// An async mutex: `lock().await` waits (without blocking the thread) for
+/// the guard. Fair: waiters get the lock in the order they asked.
+///
+/// ```
+/// use runtime_sync::Mutex;
+/// use std::sync::Arc;
+/// futures::executor::block_on(async {
+///     let m = Arc::new(Mutex::new(0));
+///     *m.lock().await += 1;
+///     let mut owned = m.clone().lock_owned().await;
+///     *owned += 1;
+///     drop(owned);
+///     assert_eq!(*m.lock().await, 2);
+/// });
+/// ```
+pub struct Mutex<T: ?Sized> {
+    sem: Semaphore,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: the data is only reached through a guard, and a guard exists only
+// while its holder owns the mutex's single permit, so at most one thread
+// touches `T` at a time: `T: Send` is all that is needed, as for
+// `std::sync::Mutex`.
+unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
+// SAFETY: as above; sharing `&Mutex<T>` only lets threads take turns.
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
+
+/// Exclusive access to a [`Mutex`]'s data; unlocks on drop.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct MutexGuard<'a, T: ?Sized> {
+    lock: &'a Mutex<T>,
+}
+
+/// A [`MutexGuard`] that owns an `Arc` of its mutex (from `lock_owned`).
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct OwnedMutexGuard<T: ?Sized> {
+    lock: Arc<Mutex<T>>,
+}
+
+impl<T> Mutex<T> {
+    /// A new, unlocked mutex.
+    pub fn new(value: T) -> Mutex<T> {
+        Mutex {
+            sem: Semaphore::new(1),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// The data, taking the mutex apart.
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
+    /// Waits for the lock. Cancel safe; first come, first served.
+    pub async fn lock(&self) -> MutexGuard<'_, T> {
+        Acquire::new(&self.sem, 1)
+            .await
+            .expect("a mutex's semaphore is never closed");
+        MutexGuard { lock: self }
+    }
+
+    /// Takes the lock if it is free (and nobody is queued).
+    pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
+        self.sem
+            .try_take(1)
+            .map(|()| MutexGuard { lock: self })
+            .map_err(|_| TryLockError(()))
+    }
+
+    /// `lock` for an `Arc<Mutex<T>>`: the guard can move into a task.
+    pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        Acquire::new(&self.sem, 1)
+            .await
+            .expect("a mutex's semaphore is never closed");
+        OwnedMutexGuard { lock: self }
+    }
+
+    /// `try_lock` for an `Arc<Mutex<T>>`.
+    pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
+        match self.sem.try_take(1) {
+            Ok(()) => Ok(OwnedMutexGuard { lock: self }),
+            Err(_) => Err(TryLockError(())),
+        }
+    }
+
+    /// The data, without locking (the `&mut` proves nobody else holds it).
+    pub fn get_mut(&mut self) -> &mut T {
+        self.data.get_mut()
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T> From<T> for Mutex<T> {
+    fn from(value: T) -> Self {
+        Mutex::new(value)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Mutex");
+        match self.try_lock() {
+            Ok(guard) => d.field("data", &&*guard),
+            Err(_) => d.field("data", &format_args!("<locked>")),
+        };
+        d.finish()
+    }
+}
+
+/// Deref impls for a guard type whose `lock` field reaches the mutex.
+macro_rules! mutex_guard_impls {
+    ($guard:ident $(<$lt:lifetime>)?) => {
+        impl<$($lt,)? T: ?Sized> Deref for $guard<$($lt,)? T> {
+            type Target = T;
+            fn deref(&self) -> &T {
+                // SAFETY: this guard holds the mutex's only permit (it was
+                // made right after acquiring it and gives it back only in
+                // its destructor), so no other reference to the data exists.
+                unsafe { &*self.lock.data.get() }
+            }
+        }
+
+        impl<$($lt,)? T: ?Sized> DerefMut for $guard<$($lt,)? T> {
+            fn deref_mut(&mut self) -> &mut T {
+                // SAFETY: as in `deref`; `&mut self` makes this the only
+                // reference made through the guard.
+                unsafe { &mut *self.lock.data.get() }
+            }
+        }
+
+        impl<$($lt,)? T: ?Sized> Drop for $guard<$($lt,)? T> {
+            fn drop(&mut self) {
+                self.lock.sem.release(1);
+            }
+        }
+
+        impl<$($lt,)? T: ?Sized + fmt::Debug> fmt::Debug for $guard<$($lt,)? T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&**self, f)
+            }
+        }
+    };
+}
+
+mutex_guard_impls!(MutexGuard<'a>);
+mutex_guard_impls!(OwnedMutexGuard);
+
+/// The number of readers an `RwLock` admits at once.
+const MAX_READS: u32 = 1 << 24;
+
+/// An async reader-writer lock: many readers or one writer. Fair: a
+/// waiting writer is served before readers that came after it, so a
+/// steady stream of readers cannot starve writers.
+///
+/// ```
+/// use runtime_sync::RwLock;
+/// futures::executor::block_on(async {
+///     let lock = RwLock::new(5);
+///     {
+///         let r1 = lock.read().await;
+///         let r2 = lock.read().await;
+///         assert_eq!(*r1 + *r2, 10);
+///         assert!(lock.try_write().is_err());
+///     }
+///     *lock.write().await += 1;
+///     assert_eq!(*lock.read().await, 6);
+/// });
+/// ```
+pub struct RwLock<T: ?Sized> {
+    sem: Semaphore,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: writers get every permit (exclusive access, needs `T: Send`);
+// readers share `&T` across threads (needs `T: Sync`), as std's RwLock.
+unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
+
+/// Shared access to an [`RwLock`]'s data.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct RwLockReadGuard<'a, T: ?Sized> {
+    lock: &'a RwLock<T>,
+}
+
+/// Exclusive access to an [`RwLock`]'s data.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct RwLockWriteGuard<'a, T: ?Sized> {
+    lock: &'a RwLock<T>,
+}
+
+impl<T> RwLock<T> {
+    /// A new, unlocked lock.
+    pub fn new(value: T) -> RwLock<T> {
+        RwLock {
+            sem: Semaphore::new(MAX_READS as usize),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// The data, taking the lock apart.
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+impl<T: ?Sized> RwLock<T> {
+    /// Waits for shared access.
+    pub async fn read(&self) -> RwLockReadGuard<'_, T> {
+        Acquire::new(&self.sem, 1)
+            .await
+            .expect("an RwLock's semaphore is never closed");
+        RwLockReadGuard { lock: self }
+    }
+
+    /// Waits for exclusive access.
+    pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
+        Acquire::new(&self.sem, MAX_READS as usize)
+            .await
+            .expect("an RwLock's semaphore is never closed");
+        RwLockWriteGuard { lock: self }
+    }
+
+    /// Shared access if it is available now.
+    pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
+        self.sem
+            .try_take(1)
+            .map(|()| RwLockReadGuard { lock: self })
+            .map_err(|_| TryLockError(()))
+    }
+
+    /// Exclusive access if it is available now.
+    pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
+        self.sem
+            .try_take(MAX_READS as usize)
+            .map(|()| RwLockWriteGuard { lock: self })
+            .map_err(|_| TryLockError(()))
+    }
+
+    /// The data, without locking.
+    pub fn get_mut(&mut self) -> &mut T {
+        self.data.get_mut()
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: a reader holds one permit; a writer needs all of them, so
+        // none exists while this guard lives: only shared references.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
+    fn drop(&mut self) {
+        self.lock.sem.release(1);
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockWriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: this guard holds every permit: no reader or other writer.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`, and `&mut self` makes this reference unique.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
+    fn drop(&mut self) {
+        self.lock.sem.release(MAX_READS as usize);
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("RwLock");
+        match self.try_read() {
+            Ok(guard) => d.field("data", &&*guard),
+            Err(_) => d.field("data", &format_args!("<locked>")),
+        };
+        d.finish()
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockReadGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}

@@ -1,0 +1,225 @@
+//! `Notify`: wake one waiting task (`notify_one`, which is remembered as a
+//! single permit if nobody waits) or every waiting task
+//! (`notify_waiters`, which wakes the `Notified` futures created before
+//! the call and is not remembered).
+//!
+//! Cancel safety: a `Notified` that was chosen by `notify_one` and is
+//! dropped before it saw the notification passes it on to the next waiter
+//! (or back to the permit), so no notification is lost.
+
+use crate::loom::sync::Mutex;
+use crate::wait_list::{Key, WaitList};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+/// Notifies waiting tasks.
+///
+/// ```
+/// use runtime_sync::Notify;
+/// let notify = Notify::new();
+/// notify.notify_one(); // remembered: nobody waits yet
+/// futures::executor::block_on(notify.notified()); // takes it at once
+/// ```
+pub struct Notify {
+    state: Mutex<State>,
+}
+
+struct State {
+    /// A `notify_one` nobody was waiting for.
+    permit: bool,
+    /// Counts `notify_waiters` calls; a `Notified` made before one of them
+    /// completes when it sees the count moved.
+    waiters_calls: u64,
+    waiters: WaitList<Waiter>,
+}
+
+struct Waiter {
+    waker: Option<Waker>,
+    notified: Option<How>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum How {
+    One,
+    All,
+}
+
+/// The future of [`Notify::notified`].
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Notified<'a> {
+    notify: &'a Notify,
+    waiters_calls: u64,
+    key: Option<Key>,
+    done: bool,
+}
+
+impl Notify {
+    /// A `Notify` with no permit stored.
+    pub fn new() -> Notify {
+        Notify {
+            state: Mutex::new(State {
+                permit: false,
+                waiters_calls: 0,
+                waiters: WaitList::new(),
+            }),
+        }
+    }
+
+    /// Waits for a notification: a stored permit, a `notify_one` choosing
+    /// this waiter (first come, first served), or a `notify_waiters` made
+    /// after this call.
+    pub fn notified(&self) -> Notified<'_> {
+        let waiters_calls = self.state.lock().waiters_calls;
+        Notified {
+            notify: self,
+            waiters_calls,
+            key: None,
+            done: false,
+        }
+    }
+
+    /// Wakes the longest-waiting task, or stores one permit if none waits.
+    pub fn notify_one(&self) {
+        let waker = {
+            let mut st = self.state.lock();
+            st.notify_one()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Wakes every task waiting now (nothing is stored for later ones).
+    pub fn notify_waiters(&self) {
+        let mut wakers = Vec::new();
+        {
+            let mut st = self.state.lock();
+            st.waiters_calls += 1;
+            while let Some((key, w)) = st.waiters.front_mut() {
+                w.notified = Some(How::All);
+                wakers.extend(w.waker.take());
+                st.waiters.unlink(key);
+            }
+        }
+        for w in wakers {
+            w.wake();
+        }
+    }
+}
+
+impl State {
+    fn notify_one(&mut self) -> Option<Waker> {
+        match self.waiters.front_mut() {
+            Some((key, w)) => {
+                w.notified = Some(How::One);
+                let waker = w.waker.take();
+                self.waiters.unlink(key);
+                waker
+            }
+            None => {
+                self.permit = true;
+                None
+            }
+        }
+    }
+}
+
+impl Default for Notify {
+    fn default() -> Self {
+        Notify::new()
+    }
+}
+
+impl fmt::Debug for Notify {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.state.lock();
+        f.debug_struct("Notify")
+            .field("permit", &st.permit)
+            .field("waiters", &st.waiters.len())
+            .finish()
+    }
+}
+
+impl Future for Notified<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(());
+        }
+        let restore = std::task::ready!(crate::coop::poll_proceed(cx));
+        let mut st = this.notify.state.lock();
+        let ready = match this.key {
+            None => {
+                if st.waiters_calls != this.waiters_calls {
+                    true
+                } else if st.permit {
+                    st.permit = false;
+                    true
+                } else {
+                    this.key = Some(st.waiters.push_back(Waiter {
+                        waker: Some(cx.waker().clone()),
+                        notified: None,
+                    }));
+                    false
+                }
+            }
+            Some(key) => {
+                let w = st
+                    .waiters
+                    .get_mut(key)
+                    .expect("a Notified's entry stays until it is removed");
+                if w.notified.is_some() {
+                    st.waiters.remove(key);
+                    this.key = None;
+                    true
+                } else {
+                    match &w.waker {
+                        Some(old) if old.will_wake(cx.waker()) => {}
+                        _ => w.waker = Some(cx.waker().clone()),
+                    }
+                    false
+                }
+            }
+        };
+        drop(st);
+        if ready {
+            this.done = true;
+            restore.made_progress();
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl Drop for Notified<'_> {
+    fn drop(&mut self) {
+        let Some(key) = self.key.take() else { return };
+        let waker = {
+            let mut st = self.notify.state.lock();
+            match st.waiters.remove(key) {
+                // Chosen by notify_one but never saw it: pass it on.
+                Some(Waiter {
+                    notified: Some(How::One),
+                    ..
+                }) => st.notify_one(),
+                _ => None,
+            }
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+}
+
+impl fmt::Debug for Notified<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notified")
+            .field("done", &self.done)
+            .finish()
+    }
+}
