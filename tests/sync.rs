@@ -396,3 +396,113 @@ fn cancelled_lock_and_notified_lose_nothing() {
         assert!(futures::poll!(b.as_mut()).is_ready());
     });
 }
+
+rt_test! {
+    fn queue_workers_with_task_done_and_join(rt) {
+        rt.block_on(async {
+            let q = Arc::new(runtime::sync::Queue::<u32>::new(4));
+            let processed = Arc::new(AtomicUsize::new(0));
+            let high = Arc::new(AtomicUsize::new(0));
+            for _ in 0..3 {
+                let (q, processed) = (q.clone(), processed.clone());
+                runtime::spawn(async move {
+                    loop {
+                        let _item = q.get().await;
+                        runtime::task::yield_now().await;
+                        processed.fetch_add(1, Ordering::SeqCst);
+                        q.task_done();
+                    }
+                });
+            }
+            for i in 0..200 {
+                q.put(i).await;
+                high.fetch_max(q.len(), Ordering::SeqCst);
+            }
+            q.join().await;
+            assert_eq!(processed.load(Ordering::SeqCst), 200);
+            assert!(high.load(Ordering::SeqCst) <= 4, "the queue grew past maxsize");
+        });
+    }
+
+    fn cancellation_token_tree(rt) {
+        rt.block_on(async {
+            let root = runtime::sync::CancellationToken::new();
+            let child = root.child_token();
+            let grandchild = child.child_token();
+            let waiter = {
+                let g = grandchild.clone();
+                runtime::spawn(async move { g.cancelled().await })
+            };
+            let other = root.child_token();
+            other.cancel();
+            assert!(!root.is_cancelled(), "a child's cancel reached its parent");
+            assert!(!grandchild.is_cancelled());
+            root.cancel();
+            waiter.await.unwrap();
+            assert!(child.is_cancelled() && grandchild.is_cancelled());
+            assert!(root.child_token().is_cancelled(), "a child of a cancelled token starts cancelled");
+
+            let token = runtime::sync::CancellationToken::new();
+            drop(token.clone().drop_guard());
+            assert!(token.is_cancelled());
+            let token = runtime::sync::CancellationToken::new();
+            let kept = token.clone().drop_guard().disarm();
+            assert!(!kept.is_cancelled());
+            let owned = kept.clone().cancelled_owned();
+            kept.cancel();
+            owned.await;
+        });
+    }
+}
+
+#[test]
+fn queue_kinds_orders_and_backpressure() {
+    futures::executor::block_on(async {
+        let fifo = runtime::sync::Queue::new(0);
+        let prio = runtime::sync::PriorityQueue::new(0);
+        let lifo = runtime::sync::LifoQueue::new(0);
+        for v in [3, 1, 2] {
+            fifo.put(v).await;
+            prio.put(v).await;
+            lifo.put(v).await;
+        }
+        let mut got = (vec![], vec![], vec![]);
+        for _ in 0..3 {
+            got.0.push(fifo.get().await);
+            got.1.push(prio.get().await);
+            got.2.push(lifo.get().await);
+        }
+        assert_eq!(got, (vec![3, 1, 2], vec![1, 2, 3], vec![2, 1, 3]));
+        assert!(!fifo.is_full(), "an unbounded queue is never full");
+
+        let q = runtime::sync::Queue::new(1);
+        q.put('a').await;
+        assert_eq!(q.try_put('b'), Err('b'));
+        let mut put = Box::pin(q.put('b'));
+        assert!(
+            futures::poll!(put.as_mut()).is_pending(),
+            "put must wait while full"
+        );
+        assert_eq!(q.get().await, 'a');
+        put.await;
+        assert_eq!(q.try_get(), Some('b'));
+        assert_eq!(q.try_get(), None);
+        // A cancelled get loses no item.
+        let mut get = Box::pin(q.get());
+        assert!(futures::poll!(get.as_mut()).is_pending());
+        q.put('c').await; // wakes the pending get...
+        drop(get); // ...which is dropped: the item stays
+        assert_eq!(q.get().await, 'c');
+        q.task_done();
+        q.task_done();
+        q.task_done();
+        q.join().await;
+    });
+}
+
+#[test]
+fn task_done_called_too_often_says_so() {
+    let q = runtime::sync::Queue::<u8>::new(0);
+    let msg = common::panic_of(|| q.task_done());
+    assert!(msg.contains("task_done() called more times"), "{msg}");
+}

@@ -1,6 +1,8 @@
 //! Synchronisation for async code that works on any executor: channels
 //! (`mpsc`, `oneshot`), [`Semaphore`], [`Mutex`], [`RwLock`], [`Notify`],
-//! [`Barrier`] and [`OnceCell`], built on std and parking_lot only. Inside this project's runtime they also take part in its
+//! [`Barrier`], [`OnceCell`], [`CancellationToken`], and asyncio's
+//! [`Queue`], [`PriorityQueue`] and [`LifoQueue`], built on std and
+//! parking_lot only. Inside this project's runtime they also take part in its
 //! cooperative budget (through a hook the runtime installs), so a task
 //! looping on a busy channel still yields.
 //!
@@ -12,6 +14,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod barrier;
+mod cancellation;
 mod coop;
 mod loom;
 #[cfg(all(test, loom))]
@@ -21,15 +24,20 @@ mod mutex;
 mod notify;
 mod once_cell;
 pub mod oneshot;
+pub mod queue;
 mod semaphore;
 mod wait_list;
 
 pub use barrier::{Barrier, BarrierWaitResult};
+pub use cancellation::{
+    CancellationToken, DropGuard, WaitForCancellationFuture, WaitForCancellationFutureOwned,
+};
 pub use mutex::{
     Mutex, MutexGuard, OwnedMutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError,
 };
 pub use notify::{Notified, Notify};
 pub use once_cell::{OnceCell, SetError};
+pub use queue::{LifoQueue, PriorityQueue, Queue};
 
 #[doc(hidden)]
 pub use coop::{install_coop_hook, CoopHook};
@@ -47,6 +55,8 @@ fn assert_thread_safety() {
     send_sync::<Notify>();
     send_sync::<Barrier>();
     send_sync::<OnceCell<u8>>();
+    send_sync::<CancellationToken>();
+    send_sync::<Queue<u8>>();
     send_sync::<mpsc::Sender<u8>>();
     send_sync::<mpsc::Receiver<u8>>();
     send_sync::<mpsc::UnboundedSender<u8>>();

@@ -178,3 +178,41 @@ fn mutex_lock_handoff() {
         assert_eq!(*block_on(m.lock()), 2);
     });
 }
+
+#[test]
+fn queue_put_get_task_done_join() {
+    loom::model(|| {
+        let q = std::sync::Arc::new(crate::Queue::<u32>::new(1));
+        let producer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                block_on(async {
+                    q.put(1).await;
+                    q.put(2).await;
+                    // Every item put is eventually marked done.
+                    q.join().await;
+                })
+            })
+        };
+        let got = block_on(async {
+            let a = q.get().await;
+            q.task_done();
+            let b = q.get().await;
+            q.task_done();
+            (a, b)
+        });
+        producer.join().unwrap();
+        assert_eq!(got, (1, 2));
+    });
+}
+
+#[test]
+fn cancellation_wakes_a_waiter_on_another_thread() {
+    loom::model(|| {
+        let token = crate::CancellationToken::new();
+        let child = token.child_token();
+        let waiter = thread::spawn(move || block_on(child.cancelled()));
+        token.cancel();
+        waiter.join().unwrap();
+    });
+}

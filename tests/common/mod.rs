@@ -133,6 +133,7 @@ const EXPECTED: &[&str] = &[
     "enable_io",
     "current_thread runtime",
     "time is already frozen",
+    "task_done() called more times",
 ];
 
 /// Installs (once per test binary) a panic hook that silences the panics
