@@ -26,6 +26,10 @@ pub trait Store<T>: Default {
     fn pop(&mut self) -> Option<T>;
     /// Items held.
     fn len(&self) -> usize;
+    /// No item held.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// First in, first out.
@@ -316,7 +320,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             }
             let putter = wake_first(&mut st.putters);
             // More items left for the next getter?
-            let getter = if st.items.len() > 0 {
+            let getter = if !st.items.is_empty() {
                 wake_first(&mut st.getters)
             } else {
                 None
