@@ -506,3 +506,69 @@ fn task_done_called_too_often_says_so() {
     let msg = common::panic_of(|| q.task_done());
     assert!(msg.contains("task_done() called more times"), "{msg}");
 }
+
+rt_test! {
+    fn broadcast_every_receiver_gets_everything_and_laggards_are_told(rt) {
+        rt.block_on(async {
+            let (tx, rx) = runtime::sync::broadcast::channel::<u32>(16);
+            let receivers: Vec<_> = (0..3)
+                .map(|k| {
+                    let mut rx = if k == 0 { rx.resubscribe() } else { tx.subscribe() };
+                    runtime::spawn(async move {
+                        let mut got = Vec::new();
+                        while let Ok(v) = rx.recv().await {
+                            got.push(v);
+                        }
+                        got
+                    })
+                })
+                .collect();
+            drop(rx);
+            for i in 0..10 {
+                assert_eq!(tx.send(i).unwrap(), 3);
+                runtime::task::yield_now().await;
+            }
+            drop(tx);
+            for r in receivers {
+                assert_eq!(r.await.unwrap(), (0..10).collect::<Vec<_>>());
+            }
+
+            // A receiver that falls behind by more than the capacity.
+            let (tx, mut slow) = runtime::sync::broadcast::channel::<u32>(2);
+            for i in 0..5 {
+                tx.send(i).unwrap();
+            }
+            assert_eq!(slow.recv().await, Err(runtime::sync::broadcast::error::RecvError::Lagged(3)));
+            assert_eq!(slow.recv().await, Ok(3));
+            assert_eq!(slow.recv().await, Ok(4));
+            drop(tx);
+            assert_eq!(slow.recv().await, Err(runtime::sync::broadcast::error::RecvError::Closed));
+        });
+    }
+
+    fn watch_sees_the_latest_value(rt) {
+        rt.block_on(async {
+            let (tx, mut rx) = runtime::sync::watch::channel(0u32);
+            let observer = runtime::spawn(async move {
+                let mut last = 0;
+                while rx.changed().await.is_ok() {
+                    let v = *rx.borrow_and_update();
+                    assert!(v > last, "values go forward: {v} after {last}");
+                    last = v;
+                }
+                last
+            });
+            for i in 1..=100 {
+                tx.send(i).unwrap();
+                if i % 10 == 0 {
+                    runtime::task::yield_now().await;
+                }
+            }
+            tx.send_modify(|v| *v += 1);
+            assert_eq!(*tx.borrow(), 101);
+            drop(tx);
+            // Intermediate values may be skipped; the last one never is.
+            assert_eq!(observer.await.unwrap(), 101);
+        });
+    }
+}

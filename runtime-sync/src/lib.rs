@@ -1,5 +1,5 @@
 //! Synchronisation for async code that works on any executor: channels
-//! (`mpsc`, `oneshot`), [`Semaphore`], [`Mutex`], [`RwLock`], [`Notify`],
+//! (`mpsc`, `oneshot`, `broadcast`, `watch`), [`Semaphore`], [`Mutex`], [`RwLock`], [`Notify`],
 //! [`Barrier`], [`OnceCell`], [`CancellationToken`], and asyncio's
 //! [`Queue`], [`PriorityQueue`] and [`LifoQueue`], built on std and
 //! parking_lot only. Inside this project's runtime they also take part in its
@@ -14,6 +14,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod barrier;
+pub mod broadcast;
 mod cancellation;
 mod coop;
 mod loom;
@@ -27,6 +28,7 @@ pub mod oneshot;
 pub mod queue;
 mod semaphore;
 mod wait_list;
+pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use cancellation::{
@@ -57,6 +59,8 @@ fn assert_thread_safety() {
     send_sync::<OnceCell<u8>>();
     send_sync::<CancellationToken>();
     send_sync::<Queue<u8>>();
+    send_sync::<broadcast::Sender<u8>>();
+    send_sync::<watch::Receiver<u8>>();
     send_sync::<mpsc::Sender<u8>>();
     send_sync::<mpsc::Receiver<u8>>();
     send_sync::<mpsc::UnboundedSender<u8>>();

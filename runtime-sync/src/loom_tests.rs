@@ -216,3 +216,48 @@ fn cancellation_wakes_a_waiter_on_another_thread() {
         waiter.join().unwrap();
     });
 }
+
+#[test]
+fn broadcast_send_races_with_recv_and_lag() {
+    loom::model(|| {
+        let (tx, mut rx) = crate::broadcast::channel::<u32>(1);
+        let sender = thread::spawn(move || {
+            tx.send(1).unwrap();
+            tx.send(2).unwrap();
+        });
+        // Whatever the interleaving: 1 then 2, or a lag of 1 then 2, then
+        // closed once the sender is gone. Never a lost wake-up.
+        let mut seen = Vec::new();
+        block_on(async {
+            loop {
+                match rx.recv().await {
+                    Ok(v) => seen.push(v),
+                    Err(crate::broadcast::error::RecvError::Lagged(n)) => {
+                        assert_eq!(n, 1);
+                        seen.push(0);
+                    }
+                    Err(crate::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+        sender.join().unwrap();
+        assert!(seen == [1, 2] || seen == [0, 2], "{seen:?}");
+    });
+}
+
+#[test]
+fn watch_change_races_with_changed() {
+    loom::model(|| {
+        let (tx, mut rx) = crate::watch::channel(0u32);
+        let sender = thread::spawn(move || {
+            tx.send(1).unwrap();
+        });
+        block_on(async {
+            // Either sees the change, or (sender gone with nothing new
+            // after it was seen) the error; the last value is 1 either way.
+            while rx.changed().await.is_ok() {}
+        });
+        sender.join().unwrap();
+        assert_eq!(*rx.borrow(), 1);
+    });
+}

@@ -1,0 +1,308 @@
+//! `watch`: a single value that receivers observe; each receiver learns
+//! that it changed since it last looked (`changed().await`) and reads the
+//! latest value (`borrow`). Intermediate values may be skipped: a watch
+//! keeps the latest state, not a history.
+
+use crate::loom::sync::{Arc, Mutex};
+use parking_lot::{RwLock, RwLockReadGuard};
+use std::fmt;
+use std::ops::Deref;
+use std::task::{Poll, Waker};
+
+/// Errors of the watch channel.
+pub mod error {
+    use std::fmt;
+
+    /// No receiver exists; the value comes back.
+    #[derive(PartialEq, Eq, Clone, Copy)]
+    pub struct SendError<T>(pub T);
+
+    impl<T> fmt::Debug for SendError<T> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("SendError").finish_non_exhaustive()
+        }
+    }
+
+    impl<T> fmt::Display for SendError<T> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("channel closed")
+        }
+    }
+
+    impl<T> std::error::Error for SendError<T> {}
+
+    /// The sender is gone (no more changes will come).
+    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
+    pub struct RecvError(pub(crate) ());
+
+    impl fmt::Display for RecvError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("channel closed")
+        }
+    }
+
+    impl std::error::Error for RecvError {}
+}
+
+use error::{RecvError, SendError};
+
+struct Shared<T> {
+    value: RwLock<T>,
+    state: Mutex<State>,
+}
+
+struct State {
+    version: u64,
+    sender_alive: bool,
+    receivers: usize,
+    waiters: Vec<Waker>,
+    closed_waiters: Vec<Waker>,
+}
+
+/// Creates a watch channel holding `init`.
+///
+/// ```
+/// use runtime_sync::watch;
+/// futures::executor::block_on(async {
+///     let (tx, mut rx) = watch::channel("starting");
+///     tx.send("ready").unwrap();
+///     rx.changed().await.unwrap();
+///     assert_eq!(*rx.borrow_and_update(), "ready");
+/// });
+/// ```
+pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
+    let shared = Arc::new(Shared {
+        value: RwLock::new(init),
+        state: Mutex::new(State {
+            version: 0,
+            sender_alive: true,
+            receivers: 1,
+            waiters: Vec::new(),
+            closed_waiters: Vec::new(),
+        }),
+    });
+    (
+        Sender {
+            shared: shared.clone(),
+        },
+        Receiver { shared, seen: 0 },
+    )
+}
+
+/// Publishes new values.
+pub struct Sender<T> {
+    shared: Arc<Shared<T>>,
+}
+
+/// Observes the value.
+pub struct Receiver<T> {
+    shared: Arc<Shared<T>>,
+    /// The version this receiver has seen.
+    seen: u64,
+}
+
+/// A read lock on the current value; do not hold it across an `.await`.
+pub struct Ref<'a, T> {
+    guard: RwLockReadGuard<'a, T>,
+}
+
+impl<T> Deref for Ref<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Ref<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T> Sender<T> {
+    /// Replaces the value and notifies receivers; fails (giving the value
+    /// back) when there is no receiver.
+    pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        if self.shared.state.lock().receivers == 0 {
+            return Err(SendError(value));
+        }
+        self.send_replace(value);
+        Ok(())
+    }
+
+    /// Replaces the value (even with no receiver) and returns the old one.
+    pub fn send_replace(&self, value: T) -> T {
+        let old = std::mem::replace(&mut *self.shared.value.write(), value);
+        self.bump();
+        old
+    }
+
+    /// Changes the value in place and notifies receivers.
+    pub fn send_modify(&self, modify: impl FnOnce(&mut T)) {
+        modify(&mut self.shared.value.write());
+        self.bump();
+    }
+
+    fn bump(&self) {
+        let waiters = {
+            let mut st = self.shared.state.lock();
+            st.version += 1;
+            std::mem::take(&mut st.waiters)
+        };
+        for w in waiters {
+            w.wake();
+        }
+    }
+
+    /// The current value.
+    pub fn borrow(&self) -> Ref<'_, T> {
+        Ref {
+            guard: self.shared.value.read(),
+        }
+    }
+
+    /// A new receiver that has seen the current value.
+    pub fn subscribe(&self) -> Receiver<T> {
+        let mut st = self.shared.state.lock();
+        st.receivers += 1;
+        Receiver {
+            shared: self.shared.clone(),
+            seen: st.version,
+        }
+    }
+
+    /// Receivers alive now.
+    pub fn receiver_count(&self) -> usize {
+        self.shared.state.lock().receivers
+    }
+
+    /// Whether every receiver is gone.
+    pub fn is_closed(&self) -> bool {
+        self.receiver_count() == 0
+    }
+
+    /// Waits until every receiver is gone.
+    pub async fn closed(&self) {
+        std::future::poll_fn(|cx| {
+            let mut st = self.shared.state.lock();
+            if st.receivers == 0 {
+                return Poll::Ready(());
+            }
+            if !st.closed_waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                st.closed_waiters.push(cx.waker().clone());
+            }
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        let waiters = {
+            let mut st = self.shared.state.lock();
+            st.sender_alive = false;
+            std::mem::take(&mut st.waiters)
+        };
+        for w in waiters {
+            w.wake();
+        }
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Waits until the value changes after this receiver last looked
+    /// (marking it seen); fails once the sender is gone. Cancel safe.
+    pub async fn changed(&mut self) -> Result<(), RecvError> {
+        std::future::poll_fn(|cx| {
+            let restore = std::task::ready!(crate::coop::poll_proceed(cx));
+            let mut st = self.shared.state.lock();
+            if st.version != self.seen {
+                self.seen = st.version;
+                drop(st);
+                restore.made_progress();
+                return Poll::Ready(Ok(()));
+            }
+            if !st.sender_alive {
+                drop(st);
+                restore.made_progress();
+                return Poll::Ready(Err(RecvError(())));
+            }
+            if !st.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                st.waiters.push(cx.waker().clone());
+            }
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// Whether the value changed since this receiver last looked.
+    pub fn has_changed(&self) -> Result<bool, RecvError> {
+        let st = self.shared.state.lock();
+        if st.version == self.seen && !st.sender_alive {
+            return Err(RecvError(()));
+        }
+        Ok(st.version != self.seen)
+    }
+
+    /// The current value (without marking it seen).
+    pub fn borrow(&self) -> Ref<'_, T> {
+        Ref {
+            guard: self.shared.value.read(),
+        }
+    }
+
+    /// The current value, marking it seen.
+    pub fn borrow_and_update(&mut self) -> Ref<'_, T> {
+        let guard = self.shared.value.read();
+        self.seen = self.shared.state.lock().version;
+        Ref { guard }
+    }
+
+    /// Marks the current value seen.
+    pub fn mark_unchanged(&mut self) {
+        self.seen = self.shared.state.lock().version;
+    }
+}
+
+impl<T> Clone for Receiver<T> {
+    fn clone(&self) -> Self {
+        self.shared.state.lock().receivers += 1;
+        Receiver {
+            shared: self.shared.clone(),
+            seen: self.seen,
+        }
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        let waiters = {
+            let mut st = self.shared.state.lock();
+            st.receivers -= 1;
+            if st.receivers > 0 {
+                return;
+            }
+            std::mem::take(&mut st.closed_waiters)
+        };
+        for w in waiters {
+            w.wake();
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("watch::Sender")
+            .field("value", &*self.borrow())
+            .finish()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("watch::Receiver")
+            .field("value", &*self.borrow())
+            .finish()
+    }
+}
