@@ -18,7 +18,10 @@
 //! - [`time`]: `sleep`, `timeout`, `interval`, `Instant`, the test clock.
 //! - [`io`]: the `futures-io` traits and extension traits, `AsyncFd`.
 //! - [`net`]: TCP, UDP and Unix sockets, `lookup_host`.
-//! - [`main`] and [`test`]: attribute macros for the entry point and tests.
+//! - [`sync`]: channels, locks, `Semaphore`, `Notify`, asyncio's `Queue`,
+//!   `CancellationToken` (they also work on other executors).
+//! - [`main`] and [`test`]: attribute macros for the entry point and tests;
+//!   [`select!`], [`join!`], [`try_join!`], [`pin!`].
 
 #![warn(missing_docs)]
 
@@ -35,3 +38,117 @@ pub use runtime_core::{spawn, spawn_blocking, Builder, Handle, Runtime};
 
 #[cfg(feature = "macros")]
 pub use runtime_macros::{main, test};
+
+/// Waits on several branches at once and runs the handler of the first to
+/// complete, as Tokio's `select!`:
+///
+/// ```
+/// # #[runtime::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use runtime::time::{sleep, Duration};
+/// let (tx, mut rx) = runtime::sync::mpsc::channel::<u32>(1);
+/// tx.send(7).await.unwrap();
+/// let got = runtime::select! {
+///     Some(v) = rx.recv() => v,
+///     _ = sleep(Duration::from_secs(5)) => 0,
+/// };
+/// assert_eq!(got, 7);
+/// # }
+/// ```
+///
+/// - `biased;` first: poll the branches in order instead of starting at a
+///   random one.
+/// - `pattern = future, if condition => handler`: a false condition
+///   disables the branch; an output that does not match the pattern
+///   disables it too, and the others keep going.
+/// - `else => handler`: runs when every branch is disabled (without it,
+///   that case panics).
+///
+/// The futures are polled in place (no allocation); the ones that lose are
+/// dropped when `select!` returns, so use cancel-safe futures (every
+/// `runtime::sync` receive, `recv`, `accept`, `sleep`...) when looping.
+#[cfg(feature = "macros")]
+#[macro_export]
+macro_rules! select {
+    ($($tokens:tt)*) => {
+        $crate::__private::select_internal!(($crate) $($tokens)*)
+    };
+}
+
+/// Pins futures on the stack, shadowing each variable with a
+/// `Pin<&mut _>` (as Tokio's `pin!`):
+///
+/// ```
+/// # futures::executor::block_on(async {
+/// let fut = async { 1 };
+/// runtime::pin!(fut);
+/// assert_eq!((&mut fut).await, 1);
+/// # });
+/// ```
+#[macro_export]
+macro_rules! pin {
+    ($($x:ident),* $(,)?) => {
+        $(
+            #[allow(unused_mut)]
+            let mut $x = ::core::pin::pin!($x);
+        )*
+    };
+    ($(let $x:ident = $init:expr;)*) => {
+        $(
+            let $x = $init;
+            $crate::pin!($x);
+        )*
+    };
+}
+
+/// Runs futures concurrently on the current task and returns all their
+/// outputs as a tuple (futures-util's `join!`).
+///
+/// ```
+/// # futures::executor::block_on(async {
+/// let (a, b) = runtime::join!(async { 1 }, async { "two" });
+/// assert_eq!((a, b), (1, "two"));
+/// # });
+/// ```
+pub use futures_util::join;
+
+/// Like [`join!`] for futures returning `Result`: the first `Err` ends it
+/// (the others are dropped) and is returned (futures-util's `try_join!`).
+///
+/// ```
+/// # futures::executor::block_on(async {
+/// let ok: Result<(u8, u8), &str> = runtime::try_join!(async { Ok(1) }, async { Ok(2) });
+/// assert_eq!(ok, Ok((1, 2)));
+/// let err: Result<(u8, u8), &str> = runtime::try_join!(async { Ok(1) }, async { Err("no") });
+/// assert_eq!(err, Err("no"));
+/// # });
+/// ```
+pub use futures_util::try_join;
+
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(feature = "macros")]
+    pub use runtime_macros::select_internal;
+
+    /// The branch `select!` polls `k`-th, starting at `start` of `n`.
+    pub fn select_branch(start: u32, k: u32, n: u32) -> u32 {
+        (start + k) % n
+    }
+
+    /// Where an unbiased `select!` starts polling: a per-thread xorshift,
+    /// so no branch is favoured over many calls.
+    pub fn select_start(n: u32) -> u32 {
+        use std::cell::Cell;
+        std::thread_local! {
+            static STATE: Cell<u32> = const { Cell::new(0x9E37_79B9) };
+        }
+        STATE.with(|s| {
+            let mut x = s.get();
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            s.set(x);
+            x % n
+        })
+    }
+}

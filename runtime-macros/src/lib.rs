@@ -16,6 +16,8 @@ mod expand;
 
 use proc_macro::TokenStream;
 
+mod select;
+
 use crate::args::Kind;
 
 /// Runs an `async fn main` on a `runtime` scheduler.
@@ -142,4 +144,12 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(Kind::Test, args.into(), item.into()).into()
+}
+
+/// The engine behind `runtime::select!` (use that: it passes the facade's
+/// path in front of the branches).
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_internal(input: TokenStream) -> TokenStream {
+    select::expand(input.into()).into()
 }

@@ -134,6 +134,7 @@ const EXPECTED: &[&str] = &[
     "current_thread runtime",
     "time is already frozen",
     "task_done() called more times",
+    "all branches of select! are disabled",
 ];
 
 /// Installs (once per test binary) a panic hook that silences the panics
