@@ -46,6 +46,12 @@ pub mod error {
 
 use error::{RecvError, SendError};
 
+fn wake_all(waiters: Vec<Waker>) {
+    for w in waiters {
+        w.wake();
+    }
+}
+
 struct Shared<T> {
     value: RwLock<T>,
     state: Mutex<State>,
@@ -132,26 +138,30 @@ impl<T> Sender<T> {
 
     /// Replaces the value (even with no receiver) and returns the old one.
     pub fn send_replace(&self, value: T) -> T {
-        let old = std::mem::replace(&mut *self.shared.value.write(), value);
-        self.bump();
+        let mut guard = self.shared.value.write();
+        let old = std::mem::replace(&mut *guard, value);
+        let waiters = self.bump();
+        drop(guard);
+        wake_all(waiters);
         old
     }
 
     /// Changes the value in place and notifies receivers.
     pub fn send_modify(&self, modify: impl FnOnce(&mut T)) {
-        modify(&mut self.shared.value.write());
-        self.bump();
+        let mut guard = self.shared.value.write();
+        modify(&mut guard);
+        let waiters = self.bump();
+        drop(guard);
+        wake_all(waiters);
     }
 
-    fn bump(&self) {
-        let waiters = {
-            let mut st = self.shared.state.lock();
-            st.version += 1;
-            std::mem::take(&mut st.waiters)
-        };
-        for w in waiters {
-            w.wake();
-        }
+    /// A new version, counted while the value's write lock is held (lock
+    /// order: value, then state), so a reader that reads the value and
+    /// then the version under the value's read lock sees them match.
+    fn bump(&self) -> Vec<Waker> {
+        let mut st = self.shared.state.lock();
+        st.version += 1;
+        std::mem::take(&mut st.waiters)
     }
 
     /// The current value.
@@ -252,7 +262,8 @@ impl<T> Receiver<T> {
         }
     }
 
-    /// The current value, marking it seen.
+    /// The current value, marking it seen (the version is read under the
+    /// value's read lock, so it is this value's).
     pub fn borrow_and_update(&mut self) -> Ref<'_, T> {
         let guard = self.shared.value.read();
         self.seen = self.shared.state.lock().version;

@@ -1,0 +1,272 @@
+//! runtime-sync against tokio::sync (and, for mpsc, async-channel and
+//! flume), every primitive driven by the same runtime (this one, 2
+//! workers), so the figures compare the primitives, not the executors.
+//!
+//! `cargo bench --bench sync -- --paired [SAMPLES]`: samples alternate
+//! between the implementations; medians and per-sample ratios (ours over
+//! each other) as a markdown table.
+
+#[path = "common/stats.rs"]
+mod stats;
+
+use stats::{quantile, ratio_cell};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const PRODUCERS: usize = 4;
+const PER_PRODUCER: usize = 5_000;
+const CAP: usize = 128;
+const ROUNDS: usize = 5_000;
+const LOCK_TASKS: usize = 8;
+const PER_TASK: usize = 1_000;
+
+type Work = Box<dyn Fn(&runtime::Runtime) -> Duration>;
+
+/// mpsc workloads for one channel flavour: `$bounded(cap)`/`$unbounded()`
+/// make (tx, rx); `$send`/`$recv` are the async calls.
+macro_rules! mpsc_workloads {
+    ($bounded:expr, $unbounded:expr, |$t:ident, $v:ident| $send:expr, |$r:ident| $recv:expr, |$ut:ident, $uv:ident| $usend:expr) => {{
+        fn contended(rt: &runtime::Runtime, producers: usize) -> Duration {
+            rt.block_on(async {
+                let (tx, rx) = $bounded(CAP);
+                let start = Instant::now();
+                for _ in 0..producers {
+                    let $t = tx.clone();
+                    runtime::spawn(async move {
+                        for $v in 0..PER_PRODUCER {
+                            $send;
+                        }
+                    });
+                }
+                drop(tx);
+                let consumer = runtime::spawn(async move {
+                    #[allow(unused_mut)]
+                    let mut $r = rx;
+                    let mut n = 0;
+                    while $recv.is_some() {
+                        n += 1;
+                    }
+                    n
+                });
+                assert_eq!(consumer.await.unwrap(), producers * PER_PRODUCER);
+                start.elapsed()
+            })
+        }
+        fn unbounded(rt: &runtime::Runtime) -> Duration {
+            rt.block_on(async {
+                let (tx, rx) = $unbounded();
+                let start = Instant::now();
+                for _ in 0..PRODUCERS {
+                    let $ut = tx.clone();
+                    runtime::spawn(async move {
+                        for $uv in 0..PER_PRODUCER {
+                            $usend;
+                        }
+                    });
+                }
+                drop(tx);
+                let consumer = runtime::spawn(async move {
+                    #[allow(unused_mut)]
+                    let mut $r = rx;
+                    let mut n = 0;
+                    while $recv.is_some() {
+                        n += 1;
+                    }
+                    n
+                });
+                assert_eq!(consumer.await.unwrap(), PRODUCERS * PER_PRODUCER);
+                start.elapsed()
+            })
+        }
+        let w: [Work; 3] = [
+            Box::new(|rt| contended(rt, PRODUCERS)),
+            Box::new(|rt| contended(rt, 1)),
+            Box::new(unbounded),
+        ];
+        w
+    }};
+}
+
+fn ours_mpsc() -> [Work; 3] {
+    mpsc_workloads!(
+        runtime::sync::mpsc::channel::<usize>,
+        runtime::sync::mpsc::unbounded_channel::<usize>,
+        |tx, i| tx.send(i).await.unwrap(),
+        |rx| rx.recv().await,
+        |tx, i| tx.send(i).unwrap()
+    )
+}
+
+fn tokio_mpsc() -> [Work; 3] {
+    mpsc_workloads!(
+        tokio::sync::mpsc::channel::<usize>,
+        tokio::sync::mpsc::unbounded_channel::<usize>,
+        |tx, i| tx.send(i).await.unwrap(),
+        |rx| rx.recv().await,
+        |tx, i| tx.send(i).unwrap()
+    )
+}
+
+fn async_channel_mpsc() -> [Work; 3] {
+    mpsc_workloads!(
+        async_channel::bounded::<usize>,
+        async_channel::unbounded::<usize>,
+        |tx, i| tx.send(i).await.unwrap(),
+        |rx| rx.recv().await.ok(),
+        |tx, i| tx.try_send(i).unwrap()
+    )
+}
+
+fn flume_mpsc() -> [Work; 3] {
+    mpsc_workloads!(
+        flume::bounded::<usize>,
+        flume::unbounded::<usize>,
+        |tx, i| tx.send_async(i).await.unwrap(),
+        |rx| rx.recv_async().await.ok(),
+        |tx, i| tx.send(i).unwrap()
+    )
+}
+
+/// oneshot request/reply, mutex and semaphore under contention for one
+/// library.
+macro_rules! other_workloads {
+    ($oneshot:path, $mutex:path, $semaphore:path) => {{
+        fn oneshot(rt: &runtime::Runtime) -> Duration {
+            rt.block_on(async {
+                let start = Instant::now();
+                for i in 0..ROUNDS {
+                    let (tx, rx) = $oneshot();
+                    runtime::spawn(async move {
+                        let _ = tx.send(i);
+                    });
+                    assert_eq!(rx.await.unwrap(), i);
+                }
+                start.elapsed()
+            })
+        }
+        fn mutex(rt: &runtime::Runtime) -> Duration {
+            rt.block_on(async {
+                let m = Arc::new(<$mutex>::new(0usize));
+                let start = Instant::now();
+                let tasks: Vec<_> = (0..LOCK_TASKS)
+                    .map(|_| {
+                        let m = m.clone();
+                        runtime::spawn(async move {
+                            for _ in 0..PER_TASK {
+                                *m.lock().await += 1;
+                            }
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.unwrap();
+                }
+                assert_eq!(*m.lock().await, LOCK_TASKS * PER_TASK);
+                start.elapsed()
+            })
+        }
+        fn semaphore(rt: &runtime::Runtime) -> Duration {
+            rt.block_on(async {
+                let s = Arc::new(<$semaphore>::new(2));
+                let start = Instant::now();
+                let tasks: Vec<_> = (0..LOCK_TASKS)
+                    .map(|_| {
+                        let s = s.clone();
+                        runtime::spawn(async move {
+                            for _ in 0..PER_TASK {
+                                let _p = s.acquire().await.unwrap();
+                            }
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.unwrap();
+                }
+                start.elapsed()
+            })
+        }
+        let w: [Work; 3] = [Box::new(oneshot), Box::new(mutex), Box::new(semaphore)];
+        w
+    }};
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let samples = args
+        .iter()
+        .position(|a| a == "--paired")
+        .map(|p| args.get(p + 1).and_then(|s| s.parse().ok()).unwrap_or(31))
+        .unwrap_or(5);
+    let rt = runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let names_mpsc = [
+        "mpsc_bounded_contended (4->1)",
+        "mpsc_bounded_uncontended (1->1)",
+        "mpsc_unbounded (4->1)",
+    ];
+    let names_other = [
+        "oneshot_request_reply",
+        "mutex_contended (8 tasks)",
+        "semaphore_contended (8 tasks, 2 permits)",
+    ];
+    let libs_mpsc: Vec<(&str, [Work; 3])> = vec![
+        ("runtime", ours_mpsc()),
+        ("tokio", tokio_mpsc()),
+        ("async-channel", async_channel_mpsc()),
+        ("flume", flume_mpsc()),
+    ];
+    let libs_other: Vec<(&str, [Work; 3])> = vec![
+        (
+            "runtime",
+            other_workloads!(
+                runtime::sync::oneshot::channel,
+                runtime::sync::Mutex<usize>,
+                runtime::sync::Semaphore
+            ),
+        ),
+        (
+            "tokio",
+            other_workloads!(
+                tokio::sync::oneshot::channel,
+                tokio::sync::Mutex<usize>,
+                tokio::sync::Semaphore
+            ),
+        ),
+    ];
+    println!("| workload | runtime | others (median) | runtime/other median (p25-p75) |");
+    println!("|---|---|---|---|");
+    for (names, libs) in [(&names_mpsc, &libs_mpsc), (&names_other, &libs_other)] {
+        for (w, name) in names.iter().enumerate() {
+            let mut times: Vec<Vec<f64>> = vec![Vec::new(); libs.len()];
+            for lib in libs.iter() {
+                (lib.1[w])(&rt); // warm-up
+            }
+            for s in 0..samples {
+                for k in 0..libs.len() {
+                    let which = (s + k) % libs.len();
+                    times[which].push((libs[which].1[w])(&rt).as_secs_f64());
+                }
+            }
+            let mut others = Vec::new();
+            let mut ratios = Vec::new();
+            for (i, lib) in libs.iter().enumerate().skip(1) {
+                let mut r: Vec<f64> = times[0].iter().zip(&times[i]).map(|(a, b)| a / b).collect();
+                others.push(format!(
+                    "{} {:.2} ms",
+                    lib.0,
+                    quantile(&mut times[i].clone(), 0.5) * 1e3
+                ));
+                ratios.push(format!("vs {} {}", lib.0, ratio_cell(&mut r)));
+            }
+            println!(
+                "| {name} | {:.2} ms | {} | {} |",
+                quantile(&mut times[0].clone(), 0.5) * 1e3,
+                others.join(", "),
+                ratios.join(", ")
+            );
+        }
+    }
+}
