@@ -5,13 +5,13 @@
 
 #[cfg(not(loom))]
 pub(crate) mod sync {
-    pub(crate) use parking_lot::Mutex;
+    pub(crate) use parking_lot::{Mutex, MutexGuard};
     pub(crate) use std::sync::Arc;
 }
 
 #[cfg(loom)]
 pub(crate) mod sync {
-    pub(crate) use loom::sync::Arc;
+    pub(crate) use loom::sync::{Arc, MutexGuard};
 
     /// loom's mutex with parking_lot's signature (`lock` cannot fail).
     #[derive(Debug)]

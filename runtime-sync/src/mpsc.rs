@@ -1,10 +1,12 @@
 //! `mpsc`: multi-producer, single-consumer channels, bounded (senders wait
 //! for a free slot: backpressure) and unbounded.
 //!
-//! One mutex guards the queue, the receiver's waker and the sender count;
-//! a bounded channel's slots are a [`Semaphore`] with one permit per free
-//! slot: a sender takes a permit before it pushes, the receiver gives one
-//! back for each message it takes. The two locks are never held together.
+//! One mutex guards everything: the queue, the receiver's waker, the
+//! sender count, and a bounded channel's slots (how many are taken, and a
+//! FIFO of senders waiting for one). A send that finds a free slot takes
+//! it and pushes in one critical section; a receive that takes a message
+//! hands its slot straight to the first waiting sender (or frees it) in
+//! the same critical section. One lock per operation on each side.
 //!
 //! Cancel safety (as Tokio's): dropping a pending `send` loses no message
 //! (the message was never queued and is dropped with the future) and no
@@ -13,7 +15,7 @@
 //! buffered message, then `None`.
 
 use crate::loom::sync::{Arc, Mutex};
-use crate::semaphore::{Acquire, Semaphore, TryAcquireError};
+use crate::wait_list::{Key, WaitList};
 use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
@@ -111,8 +113,7 @@ use error::{SendError, TryRecvError, TrySendError};
 
 struct Chan<T> {
     state: Mutex<State<T>>,
-    /// Free slots of a bounded channel (`None`: unbounded).
-    slots: Option<Semaphore>,
+    /// Slots of a bounded channel (`usize::MAX`: unbounded).
     capacity: usize,
 }
 
@@ -123,10 +124,44 @@ struct State<T> {
     rx_closed: bool,
     /// `Sender::closed()` waiters.
     closed_waiters: Vec<Waker>,
+    /// Slots taken: queued messages plus slots reserved (by a `Permit`, or
+    /// granted to a waiting sender) and not yet filled.
+    taken: usize,
+    /// Senders waiting for a slot, first come first served.
+    send_waiters: WaitList<SendWaiter>,
+}
+
+struct SendWaiter {
+    waker: Option<Waker>,
+    /// A slot was handed to this waiter (counted in `taken`).
+    granted: bool,
+}
+
+impl<T> State<T> {
+    /// Frees `n` slots: each goes to the first waiting sender if any (it
+    /// stays taken, now the waiter's), otherwise back to the pool.
+    fn release_slots(&mut self, n: usize, wakers: &mut Vec<Waker>) {
+        for _ in 0..n {
+            match self.send_waiters.front_mut() {
+                Some((key, w)) => {
+                    w.granted = true;
+                    wakers.extend(w.waker.take());
+                    self.send_waiters.unlink(key);
+                }
+                None => self.taken -= 1,
+            }
+        }
+    }
+}
+
+fn wake_all(wakers: Vec<Waker>) {
+    for w in wakers {
+        w.wake();
+    }
 }
 
 impl<T> Chan<T> {
-    fn new(slots: Option<Semaphore>, capacity: usize) -> Arc<Chan<T>> {
+    fn new(capacity: usize) -> Arc<Chan<T>> {
         Arc::new(Chan {
             state: Mutex::new(State {
                 queue: VecDeque::new(),
@@ -134,42 +169,131 @@ impl<T> Chan<T> {
                 senders: 1,
                 rx_closed: false,
                 closed_waiters: Vec::new(),
+                taken: 0,
+                send_waiters: WaitList::new(),
             }),
-            slots,
             capacity,
         })
     }
 
-    /// Queues `value` (its slot, if bounded, already taken).
-    fn push(&self, value: T) -> Result<(), SendError<T>> {
-        let waker = {
-            let mut st = self.state.lock();
-            if st.rx_closed {
-                drop(st);
-                self.give_back_slot();
-                return Err(SendError(value));
+    /// Takes a free slot if nobody waits before us.
+    fn try_take_slot(&self, st: &mut State<T>) -> bool {
+        if st.send_waiters.is_empty() && st.taken < self.capacity {
+            st.taken += 1;
+            return true;
+        }
+        false
+    }
+
+    /// Waits for a slot (`key`: this sender's place in the queue, kept
+    /// between polls). `Ok` leaves the slot taken for the caller, with the
+    /// lock still held so it can push at once.
+    fn poll_slot<'a>(
+        &'a self,
+        cx: &mut Context<'_>,
+        key: &mut Option<Key>,
+    ) -> Poll<Result<crate::loom::sync::MutexGuard<'a, State<T>>, ()>> {
+        let mut st = self.state.lock();
+        match *key {
+            None => {
+                if st.rx_closed {
+                    return Poll::Ready(Err(()));
+                }
+                if self.try_take_slot(&mut st) {
+                    return Poll::Ready(Ok(st));
+                }
+                *key = Some(st.send_waiters.push_back(SendWaiter {
+                    waker: Some(cx.waker().clone()),
+                    granted: false,
+                }));
+                Poll::Pending
             }
-            st.queue.push_back(value);
-            st.rx_waker.take()
-        };
+            Some(k) => {
+                let closed = st.rx_closed;
+                let w = st
+                    .send_waiters
+                    .get_mut(k)
+                    .expect("a waiting send keeps its entry");
+                if w.granted {
+                    st.send_waiters.remove(k);
+                    *key = None;
+                    if st.rx_closed {
+                        st.taken -= 1;
+                        return Poll::Ready(Err(()));
+                    }
+                    return Poll::Ready(Ok(st));
+                }
+                if closed {
+                    st.send_waiters.remove(k);
+                    *key = None;
+                    return Poll::Ready(Err(()));
+                }
+                match &w.waker {
+                    Some(old) if old.will_wake(cx.waker()) => {}
+                    _ => w.waker = Some(cx.waker().clone()),
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    /// A waiting send was dropped: leave the queue, passing on a slot it
+    /// had been granted.
+    fn cancel_wait(&self, key: Key) {
+        let mut wakers = Vec::new();
+        {
+            let mut st = self.state.lock();
+            if let Some(w) = st.send_waiters.remove(key) {
+                if w.granted {
+                    st.release_slots(1, &mut wakers);
+                }
+            }
+        }
+        wake_all(wakers);
+    }
+
+    /// Queues `value` in a slot the caller holds (under `st`).
+    fn push_locked(
+        &self,
+        mut st: crate::loom::sync::MutexGuard<'_, State<T>>,
+        value: T,
+    ) -> Result<(), SendError<T>> {
+        if st.rx_closed {
+            let mut wakers = Vec::new();
+            st.release_slots(1, &mut wakers);
+            drop(st);
+            wake_all(wakers);
+            return Err(SendError(value));
+        }
+        st.queue.push_back(value);
+        let waker = st.rx_waker.take();
+        drop(st);
         if let Some(w) = waker {
             w.wake();
         }
         Ok(())
     }
 
+    /// Queues `value` in a slot the caller holds.
+    fn push(&self, value: T) -> Result<(), SendError<T>> {
+        self.push_locked(self.state.lock(), value)
+    }
+
+    /// Gives back a slot the caller holds but will not fill.
     fn give_back_slot(&self) {
-        if let Some(slots) = &self.slots {
-            slots.release(1);
-        }
+        let mut wakers = Vec::new();
+        self.state.lock().release_slots(1, &mut wakers);
+        wake_all(wakers);
     }
 
     fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
         let mut st = self.state.lock();
         if let Some(v) = st.queue.pop_front() {
+            let mut wakers = Vec::new();
+            st.release_slots(1, &mut wakers);
             drop(st);
-            self.give_back_slot();
+            wake_all(wakers);
             restore.made_progress();
             return Poll::Ready(Some(v));
         }
@@ -193,10 +317,10 @@ impl<T> Chan<T> {
         let n = st.queue.len().min(limit);
         if n > 0 {
             buf.extend(st.queue.drain(..n));
+            let mut wakers = Vec::new();
+            st.release_slots(n, &mut wakers);
             drop(st);
-            if let Some(slots) = &self.slots {
-                slots.release(n);
-            }
+            wake_all(wakers);
             restore.made_progress();
             return Poll::Ready(n);
         }
@@ -211,8 +335,10 @@ impl<T> Chan<T> {
     fn try_recv(&self) -> Result<T, TryRecvError> {
         let mut st = self.state.lock();
         if let Some(v) = st.queue.pop_front() {
+            let mut wakers = Vec::new();
+            st.release_slots(1, &mut wakers);
             drop(st);
-            self.give_back_slot();
+            wake_all(wakers);
             return Ok(v);
         }
         if st.senders == 0 || st.rx_closed {
@@ -222,17 +348,16 @@ impl<T> Chan<T> {
     }
 
     fn close(&self) {
-        let waiters = {
+        let mut wakers = Vec::new();
+        {
             let mut st = self.state.lock();
             st.rx_closed = true;
-            std::mem::take(&mut st.closed_waiters)
-        };
-        if let Some(slots) = &self.slots {
-            slots.close();
+            wakers.append(&mut st.closed_waiters);
+            // Waiting senders fail on their next poll.
+            st.send_waiters
+                .for_each_linked(|w| wakers.extend(w.waker.take()));
         }
-        for w in waiters {
-            w.wake();
-        }
+        wake_all(wakers);
     }
 
     fn is_closed(&self) -> bool {
@@ -278,6 +403,85 @@ impl<T> Chan<T> {
     fn len(&self) -> usize {
         self.state.lock().queue.len()
     }
+
+    fn free_slots(&self) -> usize {
+        let st = self.state.lock();
+        self.capacity - st.taken
+    }
+}
+
+/// The future of [`Sender::send`]; dropping it loses neither the message
+/// (it is dropped with the future, never half-sent) nor a slot.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Send<'a, T> {
+    chan: &'a Chan<T>,
+    value: Option<T>,
+    key: Option<Key>,
+}
+
+// The message is moved, never pinned in place.
+impl<T> Unpin for Send<'_, T> {}
+
+impl<T> std::future::Future for Send<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let restore = std::task::ready!(crate::coop::poll_proceed(cx));
+        let res = match std::task::ready!(this.chan.poll_slot(cx, &mut this.key)) {
+            Ok(st) => {
+                let value = this.value.take().expect("Send polled after it completed");
+                this.chan.push_locked(st, value)
+            }
+            Err(()) => Err(SendError(
+                this.value.take().expect("Send polled after it completed"),
+            )),
+        };
+        restore.made_progress();
+        Poll::Ready(res)
+    }
+}
+
+impl<T> Drop for Send<'_, T> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.chan.cancel_wait(key);
+        }
+    }
+}
+
+impl<T> fmt::Debug for Send<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Send").finish_non_exhaustive()
+    }
+}
+
+/// The future of [`Sender::reserve`].
+struct Reserve<'a, T> {
+    chan: &'a Chan<T>,
+    key: Option<Key>,
+}
+
+impl<T> Unpin for Reserve<'_, T> {}
+
+impl<T> std::future::Future for Reserve<'_, T> {
+    type Output = Result<(), ()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let restore = std::task::ready!(crate::coop::poll_proceed(cx));
+        let res = std::task::ready!(this.chan.poll_slot(cx, &mut this.key)).map(drop);
+        restore.made_progress();
+        Poll::Ready(res)
+    }
+}
+
+impl<T> Drop for Reserve<'_, T> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.chan.cancel_wait(key);
+        }
+    }
 }
 
 /// Creates a bounded channel with room for `buffer` messages: `send`
@@ -305,7 +509,7 @@ pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
         buffer > 0,
         "mpsc::channel needs a buffer of at least 1 message; use unbounded_channel for no limit"
     );
-    let chan = Chan::new(Some(Semaphore::new(buffer)), buffer);
+    let chan = Chan::new(buffer);
     (Sender { chan: chan.clone() }, Receiver { chan })
 }
 
@@ -318,7 +522,7 @@ pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
 /// assert_eq!(futures::executor::block_on(rx.recv()), Some("hi"));
 /// ```
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
-    let chan = Chan::new(None, usize::MAX);
+    let chan = Chan::new(usize::MAX);
     (
         UnboundedSender { chan: chan.clone() },
         UnboundedReceiver {
@@ -346,31 +550,36 @@ pub struct Permit<'a, T> {
 
 impl<T> Sender<T> {
     /// Waits for a free slot, then queues `value`. Fails (giving the value
-    /// back) once the receiver is gone. Cancel safe.
-    pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
-        let slots = self.chan.slots.as_ref().expect("bounded channel");
-        if Acquire::new(slots, 1).await.is_err() {
-            return Err(SendError(value));
+    /// back) once the receiver is gone. Cancel safe: dropping the future
+    /// loses no slot (the message goes with the future).
+    pub fn send(&self, value: T) -> Send<'_, T> {
+        Send {
+            chan: &self.chan,
+            value: Some(value),
+            key: None,
         }
-        // The slot is ours; `push` gives it back if the receiver closed
-        // meanwhile, and then the value comes back too.
-        self.chan.push(value)
     }
 
     /// Queues `value` if there is a free slot, without waiting.
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        let slots = self.chan.slots.as_ref().expect("bounded channel");
-        match slots.try_take(1) {
-            Ok(()) => self.chan.push(value).map_err(TrySendError::from),
-            Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(value)),
-            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(value)),
+        let mut st = self.chan.state.lock();
+        if st.rx_closed {
+            return Err(TrySendError::Closed(value));
         }
+        if !self.chan.try_take_slot(&mut st) {
+            return Err(TrySendError::Full(value));
+        }
+        self.chan.push_locked(st, value).map_err(TrySendError::from)
     }
 
     /// Waits for a free slot and keeps it for a later `Permit::send`.
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        let slots = self.chan.slots.as_ref().expect("bounded channel");
-        Acquire::new(slots, 1).await.map_err(|_| SendError(()))?;
+        Reserve {
+            chan: &self.chan,
+            key: None,
+        }
+        .await
+        .map_err(|()| SendError(()))?;
         Ok(Permit {
             chan: &self.chan,
             used: false,
@@ -379,15 +588,17 @@ impl<T> Sender<T> {
 
     /// Takes a free slot without waiting.
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
-        let slots = self.chan.slots.as_ref().expect("bounded channel");
-        match slots.try_take(1) {
-            Ok(()) => Ok(Permit {
-                chan: &self.chan,
-                used: false,
-            }),
-            Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(())),
-            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(())),
+        let mut st = self.chan.state.lock();
+        if st.rx_closed {
+            return Err(TrySendError::Closed(()));
         }
+        if !self.chan.try_take_slot(&mut st) {
+            return Err(TrySendError::Full(()));
+        }
+        Ok(Permit {
+            chan: &self.chan,
+            used: false,
+        })
     }
 
     /// Waits until the receiver is dropped or closed.
@@ -402,10 +613,7 @@ impl<T> Sender<T> {
 
     /// Free slots right now.
     pub fn capacity(&self) -> usize {
-        self.chan
-            .slots
-            .as_ref()
-            .map_or(0, |s| s.available_permits())
+        self.chan.free_slots()
     }
 
     /// The buffer size the channel was made with.
@@ -525,7 +733,12 @@ pub struct UnboundedReceiver<T> {
 impl<T> UnboundedSender<T> {
     /// Queues `value` (never waits); fails once the receiver is gone.
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        self.chan.push(value)
+        let mut st = self.chan.state.lock();
+        if st.rx_closed {
+            return Err(SendError(value));
+        }
+        st.taken += 1;
+        self.chan.push_locked(st, value)
     }
 
     /// Waits until the receiver is dropped or closed.
