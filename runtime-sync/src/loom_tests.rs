@@ -261,3 +261,25 @@ fn watch_change_races_with_changed() {
         assert_eq!(*rx.borrow(), 1);
     });
 }
+
+#[test]
+fn semaphore_close_races_with_acquire() {
+    loom::model(|| {
+        let sem = std::sync::Arc::new(Semaphore::new(0));
+        let s2 = sem.clone();
+        // A waiter with no permit in sight: close must wake it with an
+        // error (never a hang), and a permit added around the close may
+        // let it in first.
+        let waiter = thread::spawn(move || block_on(s2.acquire()).map(|p| p.forget()).is_ok());
+        sem.add_permits(1);
+        sem.close();
+        let got_in = waiter.join().unwrap();
+        if !got_in {
+            assert!(sem.is_closed());
+        }
+        assert!(
+            sem.try_acquire().is_err(),
+            "closed semaphores hand out nothing"
+        );
+    });
+}
