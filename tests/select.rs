@@ -132,3 +132,53 @@ fn join_try_join_and_pin() {
         assert_eq!(other.await, 6);
     });
 }
+
+/// The futures that lose are dropped before the handler runs: a lock
+/// queued by a losing branch does not keep its place (or a handed-over
+/// lock) while the handler itself waits for that lock.
+#[test]
+fn losing_branches_are_dropped_before_the_handler() {
+    let rt = common::current_thread();
+    rt.block_on(async {
+        let m = std::sync::Arc::new(runtime::sync::Mutex::new(0));
+        let held = m.clone().lock_owned().await;
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        let releaser = runtime::spawn(async move {
+            tx.send(1).await.unwrap();
+            runtime::task::yield_now().await;
+            drop(held);
+        });
+        // Let the releaser send and then hand the lock to our queued
+        // `m.lock()` before select! looks again.
+        let got = runtime::select! {
+            biased;
+            Some(mut v) = rx.recv() => {
+                v += 1;
+                // The losing `m.lock()` (already handed the lock) is gone,
+                // and passed it on: this lock is served.
+                let mut g = runtime::time::timeout(Duration::from_secs(10), m.lock())
+                    .await
+                    .expect("a losing branch kept the lock while the handler waited for it");
+                *g += v;
+                v
+            }
+            _g = m.lock() => 0,
+        };
+        assert_eq!(got, 2);
+        releaser.await.unwrap();
+        assert_eq!(*m.lock().await, 2);
+    });
+}
+
+/// Names the expansion makes up do not clash with the caller's.
+#[test]
+fn select_is_hygienic() {
+    futures::executor::block_on(async {
+        let __disabled = true;
+        let __output = 5;
+        let v = runtime::select! {
+            x = ready(1), if __disabled => x + __output,
+        };
+        assert_eq!(v, 6);
+    });
+}

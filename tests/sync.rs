@@ -572,3 +572,31 @@ rt_test! {
         });
     }
 }
+
+#[test]
+fn review_fixes_oneshot_close_and_token_tree() {
+    futures::executor::block_on(async {
+        // A closed receiver that waits learns that nothing will come.
+        let (tx, mut rx) = oneshot::channel::<u32>();
+        rx.close();
+        let mut waiting = Box::pin(rx);
+        assert!(futures::poll!(waiting.as_mut()).is_pending());
+        assert_eq!(tx.send(1), Err(1));
+        assert!(waiting.await.is_err());
+
+        // Dropping a middle token does not cut its children off.
+        let root = runtime::sync::CancellationToken::new();
+        let middle = root.child_token();
+        let leaf = middle.child_token();
+        drop(middle);
+        root.cancel();
+        assert!(leaf.is_cancelled());
+        leaf.cancelled().await;
+
+        // A dropped receiver frees the slots of what it dropped.
+        let (tx, rx) = mpsc::channel::<u32>(2);
+        tx.send(1).await.unwrap();
+        drop(rx);
+        assert_eq!(tx.capacity(), 2);
+    });
+}

@@ -18,8 +18,9 @@
 //! context, so `break`, `continue`, `return` and `?` work in it.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote_spanned};
 use syn::parse::{Parse, ParseStream};
+use syn::visit_mut::VisitMut;
 use syn::{Expr, Pat, Token};
 
 struct Branch {
@@ -127,12 +128,32 @@ impl Parse for Select {
     }
 }
 
+/// The pattern without `mut`/`ref` bindings, for checking a match against
+/// `&output` (binding by move out of a reference would not compile).
+fn check_pattern(pat: &Pat) -> Pat {
+    struct Clean;
+    impl VisitMut for Clean {
+        fn visit_pat_ident_mut(&mut self, i: &mut syn::PatIdent) {
+            i.by_ref = None;
+            i.mutability = None;
+            syn::visit_mut::visit_pat_ident_mut(self, i);
+        }
+    }
+    let mut pat = pat.clone();
+    Clean.visit_pat_mut(&mut pat);
+    pat
+}
+
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let select = match syn::parse2::<Select>(input) {
         Ok(s) => s,
         Err(e) => return e.to_compile_error(),
     };
     let krate = &select.krate;
+    // Every name the expansion makes up is resolved at the macro's own
+    // site: user code in conditions, futures, patterns and handlers cannot
+    // see them or be shadowed by them.
+    let span = Span::mixed_site();
     let n = select.branches.len();
     let n_u32 = n as u32;
     let variants: Vec<_> = (0..n).map(|i| format_ident!("_{}", i)).collect();
@@ -143,21 +164,21 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let conds = select.branches.iter().enumerate().map(|(i, b)| {
         let bit = 1u64 << i;
         match &b.cond {
-            Some(c) => quote! { if !(#c) { __disabled |= #bit; } },
-            None => quote! {},
+            Some(c) => quote_spanned! {span=> if !(#c) { __disabled |= #bit; } },
+            None => quote_spanned! {span=>},
         }
     });
     let make_futs = select.branches.iter().zip(&futs).map(|(b, f)| {
         let fut = &b.fut;
-        quote! { let mut #f = ::core::pin::pin!(#fut); }
+        quote_spanned! {span=> let mut #f = ::core::pin::pin!(#fut); }
     });
     let poll_arms = select.branches.iter().enumerate().map(|(i, b)| {
         let bit = 1u64 << i;
         let i_u32 = i as u32;
-        let pat = &b.pat;
+        let pat = check_pattern(&b.pat);
         let f = &futs[i];
         let v = &variants[i];
-        quote! {
+        quote_spanned! {span=>
             #i_u32 => {
                 if let ::core::task::Poll::Ready(__out) =
                     ::core::future::Future::poll(#f.as_mut(), __cx)
@@ -175,31 +196,35 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         let pat = &b.pat;
         let handler = &b.handler;
         let v = &variants[i];
-        quote! { __SelectOut::#v(#pat) => #handler, }
+        quote_spanned! {span=> __SelectOut::#v(#pat) => #handler, }
     });
     let else_arm = match &select.else_branch {
-        Some(e) => quote! { __SelectOut::Disabled => #e, },
-        None => quote! {
+        Some(e) => quote_spanned! {span=> __SelectOut::Disabled => #e, },
+        None => quote_spanned! {span=>
             __SelectOut::Disabled => ::core::panic!(
                 "all branches of select! are disabled and there is no `else` branch"
             ),
         },
     };
     let start = if select.biased {
-        quote! { 0u32 }
+        quote_spanned! {span=> 0u32 }
     } else {
-        quote! { #krate::__private::select_start(#n_u32) }
+        quote_spanned! {span=> #krate::__private::select_start(#n_u32) }
     };
     let all: u64 = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
-    quote! {{
+    quote_spanned! {span=>{
         enum __SelectOut<#(#types,)*> {
             #(#variants(#types),)*
             Disabled,
         }
         let mut __disabled: u64 = 0;
         #(#conds)*
+        // The futures live in this block only: the losers are dropped
+        // before a handler runs (a queued lock or send would otherwise keep
+        // its place, or a permit handed to it, while the handler waits).
+        let __output = {
         #(#make_futs)*
-        let __output = ::core::future::poll_fn(|__cx| {
+        ::core::future::poll_fn(|__cx| {
             let __start: u32 = #start;
             for __k in 0..#n_u32 {
                 let __branch = #krate::__private::select_branch(__start, __k, #n_u32);
@@ -216,7 +241,8 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
             }
             ::core::task::Poll::Pending
         })
-        .await;
+        .await
+        };
         #[allow(unreachable_patterns)]
         match __output {
             #(#handler_arms)*

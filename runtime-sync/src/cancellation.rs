@@ -28,6 +28,10 @@ pub struct CancellationToken {
 struct Node {
     cancelled: AtomicBool,
     inner: Mutex<Inner>,
+    /// Keeps the ancestors alive as long as this node: a parent lists its
+    /// children weakly, so without this a dropped middle token would cut
+    /// its descendants off from their grandparent's `cancel`.
+    _parent: Option<Arc<Node>>,
 }
 
 #[derive(Default)]
@@ -37,10 +41,11 @@ struct Inner {
 }
 
 impl Node {
-    fn new() -> Arc<Node> {
+    fn new(parent: Option<Arc<Node>>) -> Arc<Node> {
         Arc::new(Node {
             cancelled: AtomicBool::new(false),
             inner: Mutex::new(Inner::default()),
+            _parent: parent,
         })
     }
 
@@ -84,13 +89,15 @@ impl Node {
 impl CancellationToken {
     /// A new, uncancelled token.
     pub fn new() -> CancellationToken {
-        CancellationToken { node: Node::new() }
+        CancellationToken {
+            node: Node::new(None),
+        }
     }
 
     /// A token cancelled whenever this one is (and on its own `cancel`,
     /// which does not reach this one).
     pub fn child_token(&self) -> CancellationToken {
-        let child = Node::new();
+        let child = Node::new(Some(self.node.clone()));
         {
             let mut inner = self.node.inner.lock();
             if self.node.cancelled.load(Ordering::Acquire) {

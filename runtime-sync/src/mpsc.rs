@@ -395,8 +395,14 @@ impl<T> Chan<T> {
 
     fn drop_receiver(&self) {
         self.close();
-        // Buffered messages are dropped here, outside the lock.
-        let queue = std::mem::take(&mut self.state.lock().queue);
+        // Buffered messages are dropped here, outside the lock; their slots
+        // are free again (`capacity()` reports them).
+        let queue = {
+            let mut st = self.state.lock();
+            let queue = std::mem::take(&mut st.queue);
+            st.taken -= queue.len();
+            queue
+        };
         drop(queue);
     }
 

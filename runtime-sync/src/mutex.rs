@@ -10,6 +10,7 @@
 use crate::semaphore::{Acquire, Semaphore};
 use std::cell::UnsafeCell;
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
@@ -54,15 +55,28 @@ unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
 /// Exclusive access to a [`Mutex`]'s data; unlocks on drop.
+///
+/// Shareable across threads only when the data is `Sync`:
+///
+/// ```compile_fail
+/// fn assert_sync<T: Sync>() {}
+/// assert_sync::<runtime_sync::MutexGuard<'static, std::cell::Cell<u32>>>();
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct MutexGuard<'a, T: ?Sized> {
     lock: &'a Mutex<T>,
+    /// Gives the guard the auto traits of `&mut T`: `Sync` only when `T`
+    /// is (the `&Mutex<T>` alone would make it `Sync` for any `T: Send`,
+    /// letting two threads share `&T` of a `!Sync` value).
+    _marker: PhantomData<&'a mut T>,
 }
 
 /// A [`MutexGuard`] that owns an `Arc` of its mutex (from `lock_owned`).
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct OwnedMutexGuard<T: ?Sized> {
     lock: Arc<Mutex<T>>,
+    /// `Sync` only when `T` is (see `MutexGuard`).
+    _marker: PhantomData<T>,
 }
 
 impl<T> Mutex<T> {
@@ -86,14 +100,20 @@ impl<T: ?Sized> Mutex<T> {
         Acquire::new(&self.sem, 1)
             .await
             .expect("a mutex's semaphore is never closed");
-        MutexGuard { lock: self }
+        MutexGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
     }
 
     /// Takes the lock if it is free (and nobody is queued).
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
         self.sem
             .try_take(1)
-            .map(|()| MutexGuard { lock: self })
+            .map(|()| MutexGuard {
+                lock: self,
+                _marker: PhantomData,
+            })
             .map_err(|_| TryLockError(()))
     }
 
@@ -102,13 +122,19 @@ impl<T: ?Sized> Mutex<T> {
         Acquire::new(&self.sem, 1)
             .await
             .expect("a mutex's semaphore is never closed");
-        OwnedMutexGuard { lock: self }
+        OwnedMutexGuard {
+            lock: self,
+            _marker: PhantomData,
+        }
     }
 
     /// `try_lock` for an `Arc<Mutex<T>>`.
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
         match self.sem.try_take(1) {
-            Ok(()) => Ok(OwnedMutexGuard { lock: self }),
+            Ok(()) => Ok(OwnedMutexGuard {
+                lock: self,
+                _marker: PhantomData,
+            }),
             Err(_) => Err(TryLockError(())),
         }
     }

@@ -107,6 +107,13 @@ impl<T> Sender<T> {
             let mut st = inner.lock();
             if st.rx_closed {
                 st.complete = true;
+                // A closed receiver may still be waiting: it must learn
+                // that nothing will come.
+                let waker = st.rx_waker.take();
+                drop(st);
+                if let Some(w) = waker {
+                    w.wake();
+                }
                 return Err(value);
             }
             st.value = Some(value);
