@@ -138,18 +138,29 @@ struct SendWaiter {
 }
 
 impl<T> State<T> {
+    /// Frees one slot: to the first waiting sender (returned to be woken
+    /// outside the lock) or back to the pool. No allocation: the common
+    /// case of every send and receive.
+    fn release_slot(&mut self) -> Option<Waker> {
+        match self.send_waiters.front_mut() {
+            Some((key, w)) => {
+                w.granted = true;
+                let waker = w.waker.take();
+                self.send_waiters.unlink(key);
+                waker
+            }
+            None => {
+                self.taken -= 1;
+                None
+            }
+        }
+    }
+
     /// Frees `n` slots: each goes to the first waiting sender if any (it
     /// stays taken, now the waiter's), otherwise back to the pool.
     fn release_slots(&mut self, n: usize, wakers: &mut Vec<Waker>) {
         for _ in 0..n {
-            match self.send_waiters.front_mut() {
-                Some((key, w)) => {
-                    w.granted = true;
-                    wakers.extend(w.waker.take());
-                    self.send_waiters.unlink(key);
-                }
-                None => self.taken -= 1,
-            }
+            wakers.extend(self.release_slot());
         }
     }
 }
@@ -245,7 +256,7 @@ impl<T> Chan<T> {
             let mut st = self.state.lock();
             if let Some(w) = st.send_waiters.remove(key) {
                 if w.granted {
-                    st.release_slots(1, &mut wakers);
+                    wakers.extend(st.release_slot());
                 }
             }
         }
@@ -259,10 +270,11 @@ impl<T> Chan<T> {
         value: T,
     ) -> Result<(), SendError<T>> {
         if st.rx_closed {
-            let mut wakers = Vec::new();
-            st.release_slots(1, &mut wakers);
+            let waker = st.release_slot();
             drop(st);
-            wake_all(wakers);
+            if let Some(w) = waker {
+                w.wake();
+            }
             return Err(SendError(value));
         }
         st.queue.push_back(value);
@@ -281,19 +293,21 @@ impl<T> Chan<T> {
 
     /// Gives back a slot the caller holds but will not fill.
     fn give_back_slot(&self) {
-        let mut wakers = Vec::new();
-        self.state.lock().release_slots(1, &mut wakers);
-        wake_all(wakers);
+        let waker = self.state.lock().release_slot();
+        if let Some(w) = waker {
+            w.wake();
+        }
     }
 
     fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
         let mut st = self.state.lock();
         if let Some(v) = st.queue.pop_front() {
-            let mut wakers = Vec::new();
-            st.release_slots(1, &mut wakers);
+            let waker = st.release_slot();
             drop(st);
-            wake_all(wakers);
+            if let Some(w) = waker {
+                w.wake();
+            }
             restore.made_progress();
             return Poll::Ready(Some(v));
         }
@@ -335,10 +349,11 @@ impl<T> Chan<T> {
     fn try_recv(&self) -> Result<T, TryRecvError> {
         let mut st = self.state.lock();
         if let Some(v) = st.queue.pop_front() {
-            let mut wakers = Vec::new();
-            st.release_slots(1, &mut wakers);
+            let waker = st.release_slot();
             drop(st);
-            wake_all(wakers);
+            if let Some(w) = waker {
+                w.wake();
+            }
             return Ok(v);
         }
         if st.senders == 0 || st.rx_closed {
