@@ -13,6 +13,31 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+/// Defines a channel's `SendError<T>` (each channel module has its own,
+/// as Tokio's): the unsent value, handed back.
+macro_rules! send_error_type {
+    ($doc:literal) => {
+        #[doc = $doc]
+        #[derive(PartialEq, Eq, Clone, Copy)]
+        pub struct SendError<T>(pub T);
+
+        impl<T> std::fmt::Debug for SendError<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("SendError").finish_non_exhaustive()
+            }
+        }
+
+        impl<T> std::fmt::Display for SendError<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("channel closed")
+            }
+        }
+
+        impl<T> std::error::Error for SendError<T> {}
+    };
+}
+pub(crate) use send_error_type;
+
 mod barrier;
 pub mod broadcast;
 mod cancellation;

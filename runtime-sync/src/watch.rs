@@ -13,23 +13,7 @@ use std::task::{Poll, Waker};
 pub mod error {
     use std::fmt;
 
-    /// No receiver exists; the value comes back.
-    #[derive(PartialEq, Eq, Clone, Copy)]
-    pub struct SendError<T>(pub T);
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("SendError").finish_non_exhaustive()
-        }
-    }
-
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
+    crate::send_error_type!("No receiver exists; the value comes back.");
 
     /// The sender is gone (no more changes will come).
     #[derive(Debug, PartialEq, Eq, Clone, Copy)]
