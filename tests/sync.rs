@@ -12,28 +12,38 @@ use std::sync::Arc;
 const PRODUCERS: usize = 4;
 const PER_PRODUCER: usize = 10_000;
 
+/// 4 producers x 10k messages through a bounded channel: every message
+/// arrives, each producer's in the order it sent them.
+async fn bounded_four_producers() {
+    let (tx, mut rx) = mpsc::channel::<(usize, usize)>(64);
+    for p in 0..PRODUCERS {
+        let tx = tx.clone();
+        runtime::spawn(async move {
+            for i in 0..PER_PRODUCER {
+                tx.send((p, i)).await.unwrap();
+            }
+        });
+    }
+    drop(tx);
+    let mut next = [0usize; PRODUCERS];
+    let mut total = 0;
+    while let Some((p, i)) = rx.recv().await {
+        assert_eq!(i, next[p], "producer {p}'s messages out of order");
+        next[p] += 1;
+        total += 1;
+    }
+    assert_eq!(total, PRODUCERS * PER_PRODUCER);
+}
+
+/// The configuration: 2 workers (rt_test covers 1 and 4).
+#[test]
+fn mpsc_bounded_keeps_every_message_in_order_on_two_workers() {
+    common::multi_thread(2).block_on(bounded_four_producers());
+}
+
 rt_test! {
     fn mpsc_bounded_keeps_every_message_in_order(rt) {
-        rt.block_on(async {
-            let (tx, mut rx) = mpsc::channel::<(usize, usize)>(64);
-            for p in 0..PRODUCERS {
-                let tx = tx.clone();
-                runtime::spawn(async move {
-                    for i in 0..PER_PRODUCER {
-                        tx.send((p, i)).await.unwrap();
-                    }
-                });
-            }
-            drop(tx);
-            let mut next = [0usize; PRODUCERS];
-            let mut total = 0;
-            while let Some((p, i)) = rx.recv().await {
-                assert_eq!(i, next[p], "producer {p}'s messages out of order");
-                next[p] += 1;
-                total += 1;
-            }
-            assert_eq!(total, PRODUCERS * PER_PRODUCER);
-        });
+        rt.block_on(bounded_four_producers());
     }
 
     fn mpsc_unbounded_keeps_every_message_in_order(rt) {

@@ -154,8 +154,15 @@ impl Driver {
 
     /// Driver rule 2.
     pub(crate) fn unpark(&self) {
-        // Tells a paused-clock turn it was woken (see `turn`).
-        self.woken.store(true, Ordering::SeqCst);
+        // Tells a paused-clock turn it was woken (see `turn`); only a clock
+        // that was ever paused reads it, so a normal runtime skips the store.
+        if self
+            .time
+            .as_ref()
+            .is_some_and(|t| t.clock.was_ever_paused())
+        {
+            self.woken.store(true, Ordering::SeqCst);
+        }
         if let Err(e) = self.io.notify() {
             panic!("failed to wake the I/O driver: {e}");
         }

@@ -59,3 +59,22 @@ pub(crate) fn start_connect(socket: &Socket, addr: &SockAddr) -> io::Result<()> 
         Err(e) => Err(e),
     }
 }
+
+/// `AsRawFd` and `AsFd` for a socket type that keeps its `AsyncFd` in `io`.
+macro_rules! fd_impls {
+    ($ty:ident) => {
+        impl std::os::fd::AsRawFd for $ty {
+            fn as_raw_fd(&self) -> std::os::fd::RawFd {
+                self.io.as_raw_fd()
+            }
+        }
+
+        impl std::os::fd::AsFd for $ty {
+            fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+                self.io.get_ref().as_fd()
+            }
+        }
+    };
+}
+
+pub(crate) use fd_impls;

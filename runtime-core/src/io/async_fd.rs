@@ -140,10 +140,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
         let ev = ready!(self.registration.poll_ready(cx, Direction::Read, false))?;
-        Poll::Ready(Ok(AsyncFdReadyGuard {
-            fd: self,
-            event: Some(ev),
-        }))
+        Poll::Ready(Ok(AsyncFdReadyGuard::new(self, ev)))
     }
 
     /// Waits until the fd is writable (see `poll_read_ready`).
@@ -152,10 +149,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
         let ev = ready!(self.registration.poll_ready(cx, Direction::Write, false))?;
-        Poll::Ready(Ok(AsyncFdReadyGuard {
-            fd: self,
-            event: Some(ev),
-        }))
+        Poll::Ready(Ok(AsyncFdReadyGuard::new(self, ev)))
     }
 
     /// `poll_read_ready` with mutable access to the object.
@@ -164,10 +158,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
         let ev = ready!(self.registration.poll_ready(cx, Direction::Read, false))?;
-        Poll::Ready(Ok(AsyncFdReadyMutGuard {
-            fd: self,
-            event: Some(ev),
-        }))
+        Poll::Ready(Ok(AsyncFdReadyMutGuard::new(self, ev)))
     }
 
     /// `poll_write_ready` with mutable access to the object.
@@ -176,46 +167,31 @@ impl<T: AsRawFd> AsyncFd<T> {
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
         let ev = ready!(self.registration.poll_ready(cx, Direction::Write, false))?;
-        Poll::Ready(Ok(AsyncFdReadyMutGuard {
-            fd: self,
-            event: Some(ev),
-        }))
+        Poll::Ready(Ok(AsyncFdReadyMutGuard::new(self, ev)))
     }
 
     /// Waits until the fd is readable. Any number of tasks may wait at once.
     pub async fn readable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
         let ev = poll_fn(|cx| self.registration.poll_ready(cx, Direction::Read, true)).await?;
-        Ok(AsyncFdReadyGuard {
-            fd: self,
-            event: Some(ev),
-        })
+        Ok(AsyncFdReadyGuard::new(self, ev))
     }
 
     /// Waits until the fd is writable. Any number of tasks may wait at once.
     pub async fn writable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
         let ev = poll_fn(|cx| self.registration.poll_ready(cx, Direction::Write, true)).await?;
-        Ok(AsyncFdReadyGuard {
-            fd: self,
-            event: Some(ev),
-        })
+        Ok(AsyncFdReadyGuard::new(self, ev))
     }
 
     /// `readable` with mutable access to the object.
     pub async fn readable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
         let ev = poll_fn(|cx| self.registration.poll_ready(cx, Direction::Read, true)).await?;
-        Ok(AsyncFdReadyMutGuard {
-            fd: self,
-            event: Some(ev),
-        })
+        Ok(AsyncFdReadyMutGuard::new(self, ev))
     }
 
     /// `writable` with mutable access to the object.
     pub async fn writable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
         let ev = poll_fn(|cx| self.registration.poll_ready(cx, Direction::Write, true)).await?;
-        Ok(AsyncFdReadyMutGuard {
-            fd: self,
-            event: Some(ev),
-        })
+        Ok(AsyncFdReadyMutGuard::new(self, ev))
     }
 
     /// Runs `f` whenever the fd is ready for `interest` (exactly one of
@@ -359,6 +335,13 @@ macro_rules! guard_readiness {
 impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     guard_readiness!();
 
+    fn new(fd: &'a AsyncFd<T>, ev: ReadyEvent) -> Self {
+        AsyncFdReadyGuard {
+            fd,
+            event: Some(ev),
+        }
+    }
+
     /// Runs `f`; on `WouldBlock`, clears the readiness and returns
     /// `Err(TryIoError)` so the caller waits again.
     pub fn try_io<R>(
@@ -380,8 +363,15 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     }
 }
 
-impl<T: AsRawFd> AsyncFdReadyMutGuard<'_, T> {
+impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
     guard_readiness!();
+
+    fn new(fd: &'a mut AsyncFd<T>, ev: ReadyEvent) -> Self {
+        AsyncFdReadyMutGuard {
+            fd,
+            event: Some(ev),
+        }
+    }
 
     /// Runs `f`; on `WouldBlock`, clears the readiness and returns
     /// `Err(TryIoError)` so the caller waits again.

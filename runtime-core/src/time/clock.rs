@@ -52,6 +52,11 @@ impl Clock {
         }
     }
 
+    /// Whether this clock was ever paused (one atomic load).
+    pub(crate) fn was_ever_paused(&self) -> bool {
+        self.ever_paused.load(Ordering::Acquire)
+    }
+
     pub(crate) fn is_paused(&self) -> bool {
         self.ever_paused.load(Ordering::Acquire) && self.inner.lock().unfrozen.is_none()
     }
