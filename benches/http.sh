@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# HTTP/1.1 "Hello, world!" under wrk: examples/http_hello.rs (this runtime)
-# and examples/http_hello_tokio.rs (the same server on Tokio), each with
-# ONE worker thread, alternated round by round. On 2 cores wrk -t1 is
+# HTTP/1.1 "Hello, world!" under wrk: examples/http_hello.rs (this runtime),
+# examples/http_hello_tokio.rs and examples/http_hello_smol.rs (the same
+# server on Tokio and on smol's executor), each with ONE worker thread,
+# rotated round by round. On 2 cores wrk -t1 is
 # itself the bottleneck near ~135k req/s, so the figure that tells the
 # servers apart is the server's CPU time per request (utime + stime of the
 # server process from /proc/PID/stat, divided by the requests wrk made).
@@ -19,7 +20,7 @@ if ! command -v wrk >/dev/null; then
     echo "installing wrk (apt-get install -y wrk)" >&2
     apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 fi
-cargo build --release --example http_hello --example http_hello_tokio >&2
+cargo build --release --example http_hello --example http_hello_tokio --example http_hello_smol >&2
 TICKS=$(getconf CLK_TCK)
 
 # cpu_ticks PID: utime + stime of the process (all threads), in clock ticks.
@@ -40,7 +41,13 @@ run() {
     before=$(cpu_ticks "$pid")
     out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$port/")
     after=$(cpu_ticks "$pid")
-    kill -INT "$pid"; wait "$pid" || true
+    # SIGINT (our server and Tokio's shut down cleanly on it); smol's twin
+    # has no handler, and background jobs of a script ignore SIGINT, so
+    # whatever is still alive after 2 s gets SIGTERM.
+    kill -INT "$pid"
+    for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || true
     reqs=$(echo "$out" | awk '/requests in/ {print $1}')
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1=="50%" {print $2}')
@@ -52,8 +59,12 @@ run() {
 
 results=$(mktemp)
 for r in $(seq "$ROUNDS"); do
-    # Alternate which server goes first.
-    if (( r % 2 )); then order="http_hello http_hello_tokio"; else order="http_hello_tokio http_hello"; fi
+    # Rotate which server goes first.
+    case $(( r % 3 )) in
+        0) order="http_hello http_hello_tokio http_hello_smol" ;;
+        1) order="http_hello_tokio http_hello_smol http_hello" ;;
+        *) order="http_hello_smol http_hello http_hello_tokio" ;;
+    esac
     for name in $order; do
         line=$(run "$name" $((18000 + r)))
         echo "round $r: $line" >&2
@@ -70,11 +81,12 @@ def ms(v):
     return float(v[:-2]) if v.endswith("ms") else float(v[:-2]) / 1000 if v.endswith("us") else float(v[:-1]) * 1000
 print(f"| server (1 worker, wrk -t1 -c{sys.argv[2]}) | req/s | p50 | p99 | server CPU per request |")
 print("|---|---|---|---|---|")
-for name in ("http_hello", "http_hello_tokio"):
+for name in ("http_hello", "http_hello_tokio", "http_hello_smol"):
     print(f"| {name} | {med(name,1):.0f} | {med(name,2,ms):.3f} ms | {med(name,3,ms):.3f} ms | {med(name,4):.2f} us |")
 ours = [float(r[4]) for r in rows if r[0] == "http_hello"]
-theirs = [float(r[4]) for r in rows if r[0] == "http_hello_tokio"]
-ratios = sorted(a / b for a, b in zip(ours, theirs))
-print(f"\nCPU per request, runtime/tokio: median {st.median(ratios):.2f}x over {len(ratios)} paired rounds (min {ratios[0]:.2f}, max {ratios[-1]:.2f})")
+for other in ("http_hello_tokio", "http_hello_smol"):
+    theirs = [float(r[4]) for r in rows if r[0] == other]
+    ratios = sorted(a / b for a, b in zip(ours, theirs))
+    print(f"\nCPU per request, runtime/{other.split('_')[-1]}: median {st.median(ratios):.2f}x over {len(ratios)} paired rounds (min {ratios[0]:.2f}, max {ratios[-1]:.2f})")
 PY
 rm -f "$results"

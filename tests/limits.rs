@@ -72,9 +72,11 @@ async fn echo_line_then_hold(stream: TcpStream, open: Arc<AtomicUsize>, served: 
     let mut rd = BufReader::new(rd);
     let mut line = String::new();
     if rd.read_line(&mut line).await.is_ok() && !line.is_empty() {
-        if wr.write_all(line.as_bytes()).await.is_ok() {
-            served.fetch_add(1, Ordering::SeqCst);
-        }
+        // Counted before the echo goes out, so a client that has its echo
+        // knows the count includes it (counting after `write_all` raced
+        // with the client's report).
+        served.fetch_add(1, Ordering::SeqCst);
+        let _ = wr.write_all(line.as_bytes()).await;
         let mut rest = Vec::new();
         let _ = rd.read_to_end(&mut rest).await;
     }
