@@ -20,7 +20,7 @@ use parking_lot::Mutex;
 use polling::{Event, PollMode, Poller};
 use std::io;
 use std::os::fd::{BorrowedFd, RawFd};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::Waker;
 use std::time::Duration;
@@ -85,6 +85,8 @@ pub(crate) struct IoDriver {
     /// Whether `enable_io` was set (the poller exists for timers anyway).
     pub(crate) enabled: bool,
     is_shutdown: AtomicBool,
+    /// Source events dispatched so far (`RuntimeMetrics::io_driver_ready_count`).
+    ready_count: AtomicU64,
 }
 
 impl IoDriver {
@@ -124,6 +126,7 @@ impl IoDriver {
             sources: AtomicUsize::new(0),
             enabled,
             is_shutdown: AtomicBool::new(false),
+            ready_count: AtomicU64::new(0),
         })
     }
 
@@ -250,13 +253,19 @@ impl IoDriver {
         wakers: &mut Vec<Waker>,
     ) -> usize {
         #[cfg(target_os = "linux")]
-        {
-            self.poll_epoll(events, timeout, wakers)
-        }
+        let n = self.poll_epoll(events, timeout, wakers);
         #[cfg(not(target_os = "linux"))]
-        {
-            self.poll_polling(events, timeout, wakers)
+        let n = self.poll_polling(events, timeout, wakers);
+        if n > 0 {
+            // Relaxed: a statistic.
+            self.ready_count.fetch_add(n as u64, Ordering::Relaxed);
         }
+        n
+    }
+
+    /// Source events dispatched since the driver started.
+    pub(crate) fn ready_count(&self) -> u64 {
+        self.ready_count.load(Ordering::Relaxed)
     }
 
     #[cfg(target_os = "linux")]

@@ -1,7 +1,7 @@
 //! `Handle`: a cloneable reference to a runtime, to spawn onto it from any
 //! thread, and `Handle::current()` to find the runtime a task runs on.
 
-use super::{RuntimeFlavor, RuntimeMetrics};
+use super::{Dump, RuntimeFlavor, RuntimeMetrics};
 use crate::context;
 use crate::scheduler;
 use crate::task::{Id, JoinHandle};
@@ -115,6 +115,22 @@ impl Handle {
     /// Counters and gauges of this runtime.
     pub fn metrics(&self) -> RuntimeMetrics {
         RuntimeMetrics::new(self.inner.clone())
+    }
+
+    /// Lists every task alive in this runtime (id, spawn location, state,
+    /// polls, age) without stopping it: see [`Dump`]. Not async; callable
+    /// from inside a task of this runtime (that task lists as running) or
+    /// from any other thread.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let task = rt.spawn(std::future::pending::<()>());
+    /// let dump = rt.handle().dump();
+    /// assert!(dump.tasks().iter().any(|t| t.id() == task.id()));
+    /// print!("{dump}");
+    /// ```
+    pub fn dump(&self) -> Dump {
+        Dump::capture(&self.inner)
     }
 
     /// Which scheduler this runtime uses.

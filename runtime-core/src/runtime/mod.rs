@@ -3,12 +3,15 @@
 //! cloneable reference used to spawn from anywhere.
 
 mod builder;
+mod dump;
 mod handle;
 mod metrics;
 #[allow(clippy::module_inception)]
 mod runtime;
+mod watchdog;
 
 pub use builder::Builder;
+pub use dump::{Dump, TaskInfo, TaskState};
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use metrics::RuntimeMetrics;
 pub use runtime::{Runtime, RuntimeFlavor};
@@ -20,4 +23,15 @@ pub(crate) struct Config {
     pub(crate) event_interval: u32,
     /// Ticks between looks at the global queue before the local one.
     pub(crate) global_queue_interval: u32,
+    /// `Builder::slow_poll_threshold`: when set, workers publish what they
+    /// poll for the watchdog.
+    pub(crate) slow_poll_threshold: Option<std::time::Duration>,
+}
+
+impl Config {
+    /// Whether workers publish their polls (slow-poll detection is on).
+    #[inline]
+    pub(crate) fn watch_polls(&self) -> bool {
+        self.slow_poll_threshold.is_some()
+    }
 }

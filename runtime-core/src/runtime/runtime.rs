@@ -34,6 +34,8 @@ pub struct Runtime {
     scheduler: Scheduler,
     handle: Handle,
     blocking_pool: BlockingPool,
+    /// The slow-poll monitor, when `slow_poll_threshold` is set.
+    watchdog: Option<super::watchdog::Watchdog>,
 }
 
 pub(crate) enum Scheduler {
@@ -67,7 +69,17 @@ impl Runtime {
             scheduler,
             handle: Handle { inner: handle },
             blocking_pool,
+            watchdog: None,
         }
+    }
+
+    /// Starts the slow-poll monitor if a threshold is set.
+    pub(crate) fn start_watchdog(&mut self, threshold: Option<Duration>) -> io::Result<()> {
+        if let Some(threshold) = threshold {
+            let watchdog = super::watchdog::Watchdog::start(threshold, self.handle.inner.clone())?;
+            self.watchdog = Some(watchdog);
+        }
+        Ok(())
     }
 
     /// Spawns a task on this runtime.
@@ -145,6 +157,9 @@ impl Runtime {
     }
 
     fn shutdown_scheduler(&mut self) {
+        if let Some(mut watchdog) = self.watchdog.take() {
+            watchdog.stop();
+        }
         // Refuse and cancel queued blocking closures first: workers that
         // stop must not pick them up.
         self.blocking_pool.begin_shutdown();

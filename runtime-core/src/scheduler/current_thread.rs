@@ -41,7 +41,9 @@ pub(crate) struct Handle {
     woken: AtomicBool,
     unpark: Unparker,
     local_len: std::sync::atomic::AtomicUsize,
-    stats: crate::scheduler::stats::WorkerStats,
+    pub(crate) stats: crate::scheduler::stats::WorkerStats,
+    /// Polls the watchdog found slower than the threshold.
+    pub(crate) slow_polls: std::sync::atomic::AtomicU64,
     pub(crate) config: Config,
     pub(crate) blocking_spawner: blocking::Spawner,
     pub(crate) driver: Option<std::sync::Arc<crate::driver::Driver>>,
@@ -55,6 +57,8 @@ struct Core {
     yielded: Vec<Notified>,
     tick: u32,
     park: Option<Parker>,
+    /// When the current busy stretch began (coarse clock).
+    busy_since: u64,
 }
 
 /// Thread-local context of the thread driving the scheduler.
@@ -77,6 +81,7 @@ impl CurrentThread {
             unpark: park.unparker(),
             local_len: std::sync::atomic::AtomicUsize::new(0),
             stats: Default::default(),
+            slow_polls: Default::default(),
             config,
             blocking_spawner,
             driver,
@@ -86,6 +91,7 @@ impl CurrentThread {
             yielded: Vec::new(),
             tick: 0,
             park: Some(park),
+            busy_since: 0,
         });
         (
             CurrentThread {
@@ -215,9 +221,13 @@ impl Context {
         let waker = Waker::from(std::sync::Arc::new(BlockOnWaker(handle.clone())));
         let mut cx = std::task::Context::from_waker(&waker);
         handle.woken.store(true, SeqCst);
+        self.with_core(|core| core.busy_since = crate::util::clock::coarse_now_ns());
         loop {
             if handle.woken.swap(false, SeqCst) {
                 if let Poll::Ready(v) = coop::budget(|| future.as_mut().poll(&mut cx)) {
+                    self.with_core(|core| {
+                        handle.stats.add_busy(core.busy_since);
+                    });
                     return v;
                 }
             }
@@ -228,8 +238,11 @@ impl Context {
             for _ in 0..handle.config.event_interval {
                 let Some(task) = self.next_task() else { break };
                 ran_any = true;
-                handle.stats.inc_polls();
-                if let Some(again) = coop::budget(|| task.run()) {
+                let watch = handle.config.watch_polls();
+                handle.stats.poll_start(task.header(), watch);
+                let again = coop::budget(|| task.run());
+                handle.stats.poll_end(watch);
+                if let Some(again) = again {
                     // Yielded: after the rest (local and remote); woken by
                     // something else while it ran: to the back.
                     self.push_again(again);
@@ -287,8 +300,15 @@ impl Context {
         task
     }
 
+    fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+        let mut core = self.core.borrow_mut();
+        f(core.as_mut().expect("current_thread core missing"))
+    }
+
     /// A zero-timeout driver turn (wakes from it land in the local queue).
     fn poll_driver(&self) {
+        let stats = &self.handle.stats;
+        self.with_core(|core| core.busy_since = stats.add_busy(core.busy_since));
         if self.handle.driver.is_none() {
             return;
         }
@@ -313,8 +333,11 @@ impl Context {
             core.park.take().expect("current_thread parker missing")
         };
         if self.handle.inject_is_empty() && !self.handle.woken.load(SeqCst) {
-            self.handle.stats.inc_parks();
+            let stats = &self.handle.stats;
+            stats.inc_parks();
+            self.with_core(|core| stats.add_busy(core.busy_since));
             park.park();
+            self.with_core(|core| core.busy_since = crate::util::clock::coarse_now_ns());
         }
         let mut core = self.core.borrow_mut();
         core.as_mut().expect("current_thread core missing").park = Some(park);
@@ -350,11 +373,6 @@ impl Handle {
 
     pub(crate) fn inject_len(&self) -> usize {
         self.inject.lock().as_ref().map_or(0, |q| q.len())
-    }
-
-    /// (polls, steals, parks): a single worker never steals.
-    pub(crate) fn stats(&self) -> (u64, u64, u64) {
-        (self.stats.polls(), 0, self.stats.parks())
     }
 
     pub(crate) fn local_len(&self) -> usize {

@@ -11,6 +11,8 @@ use crate::loom::sync::Arc;
 use crate::task::{Id, JoinHandle};
 use std::future::Future;
 use std::panic::Location;
+// Statistics, not part of any protocol: std atomics even under loom.
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A cloneable reference to a runtime's scheduler.
 #[derive(Clone)]
@@ -94,16 +96,34 @@ impl Handle {
         }
     }
 
-    /// (polls, steals, parks) of worker `worker`.
-    pub(crate) fn worker_stats(&self, worker: usize) -> (u64, u64, u64) {
+    /// The counters of worker `worker`.
+    #[track_caller]
+    pub(crate) fn worker_stats_ref(&self, worker: usize) -> &stats::WorkerStats {
         self.check_worker(worker);
         match self {
-            Handle::CurrentThread(h) => h.stats(),
-            Handle::MultiThread(h) => {
-                let stats = &h.remotes[worker].stats;
-                (stats.polls(), stats.steals(), stats.parks())
-            }
+            Handle::CurrentThread(h) => &h.stats,
+            Handle::MultiThread(h) => &h.remotes[worker].stats,
         }
+    }
+
+    fn slow_polls(&self) -> &AtomicU64 {
+        match self {
+            Handle::CurrentThread(h) => &h.slow_polls,
+            Handle::MultiThread(h) => &h.slow_polls,
+        }
+    }
+
+    /// Called by the watchdog for each poll that reached the threshold.
+    pub(crate) fn count_slow_poll(&self) {
+        self.slow_polls().fetch_add(1, Relaxed);
+    }
+
+    pub(crate) fn slow_poll_count(&self) -> u64 {
+        self.slow_polls().load(Relaxed)
+    }
+
+    pub(crate) fn io_driver_ready_count(&self) -> u64 {
+        self.driver().map_or(0, |d| d.io.ready_count())
     }
 
     /// Panics with a readable message for a worker index out of range.

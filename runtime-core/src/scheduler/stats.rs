@@ -1,12 +1,21 @@
-//! Per-worker counters of both schedulers (polls, steals, parks), written only by the worker
-//! that owns them and read by `RuntimeMetrics` at any time.
+//! Per-worker counters of both schedulers (polls, steals, parks, busy
+//! time) and the "what is this worker polling right now" slot the
+//! slow-poll watchdog reads. Written only by the worker that owns them and
+//! read by `RuntimeMetrics` and the watchdog at any time.
 //!
 //! Each block sits on its own 128-byte line so that workers never write a
 //! shared cache line on the hot path; the single writer updates with a
 //! plain load + store (no read-modify-write). These are std atomics even
 //! under loom: they are statistics, not part of any protocol.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use crate::task::Header;
+use crate::util::clock;
+use std::panic::Location;
+use std::sync::atomic::{
+    AtomicPtr, AtomicU64,
+    Ordering::{Acquire, Relaxed, Release},
+};
+use std::time::Duration;
 
 /// One worker's counters.
 #[derive(Default)]
@@ -15,6 +24,22 @@ pub(crate) struct WorkerStats {
     polls: AtomicU64,
     steals: AtomicU64,
     parks: AtomicU64,
+    /// Nanoseconds spent out of park, on the coarse clock.
+    busy_ns: AtomicU64,
+    /// The task being polled right now (its id), 0 between polls. Only
+    /// written when slow-poll detection is on.
+    current_task: AtomicU64,
+    /// That task's spawn location (null before the first watched poll).
+    current_location: AtomicPtr<Location<'static>>,
+}
+
+/// What the watchdog reads of a worker: which poll is running.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct PollSample {
+    /// The worker's poll count, which numbers its polls.
+    pub(crate) poll: u64,
+    /// The task id (non-zero).
+    pub(crate) task: u64,
 }
 
 impl WorkerStats {
@@ -24,10 +49,27 @@ impl WorkerStats {
         counter.store(counter.load(Relaxed).wrapping_add(by), Relaxed);
     }
 
-    /// Called by the owning worker only.
+    /// Called by the owning worker just before it polls the task whose
+    /// header is `task`; `watch` says whether slow-poll detection is on.
     #[inline]
-    pub(crate) fn inc_polls(&self) {
+    pub(crate) fn poll_start(&self, task: &Header, watch: bool) {
         Self::bump(&self.polls, 1);
+        if watch {
+            let location = task.location as *const Location<'static> as *mut Location<'static>;
+            self.current_location.store(location, Relaxed);
+            // Release: a watchdog that sees this id sees the poll count and
+            // location written before it.
+            self.current_task.store(task.id.as_u64(), Release);
+        }
+    }
+
+    /// Called by the owning worker after the poll started by `poll_start`
+    /// returned (and only if it still owns the worker: see block_in_place).
+    #[inline]
+    pub(crate) fn poll_end(&self, watch: bool) {
+        if watch {
+            self.current_task.store(0, Release);
+        }
     }
 
     /// Called by the owning worker only.
@@ -40,6 +82,15 @@ impl WorkerStats {
         Self::bump(&self.parks, 1);
     }
 
+    /// Adds the busy stretch that began at `since` (coarse clock) and
+    /// returns the time now, the start of the next stretch. Called by the
+    /// owning worker when it parks and at maintenance ticks.
+    pub(crate) fn add_busy(&self, since: u64) -> u64 {
+        let now = clock::coarse_now_ns();
+        Self::bump(&self.busy_ns, now.saturating_sub(since));
+        now
+    }
+
     pub(crate) fn polls(&self) -> u64 {
         self.polls.load(Relaxed)
     }
@@ -50,5 +101,40 @@ impl WorkerStats {
 
     pub(crate) fn parks(&self) -> u64 {
         self.parks.load(Relaxed)
+    }
+
+    pub(crate) fn busy(&self) -> Duration {
+        Duration::from_nanos(self.busy_ns.load(Relaxed))
+    }
+
+    /// The poll this worker is in, if it is polling a task (watchdog).
+    pub(crate) fn sample(&self) -> Option<PollSample> {
+        // Acquire pairs with the Release in `poll_start`.
+        let task = self.current_task.load(Acquire);
+        if task == 0 {
+            return None;
+        }
+        Some(PollSample {
+            poll: self.polls.load(Relaxed),
+            task,
+        })
+    }
+
+    /// The spawn location of the task last seen in `sample`.
+    pub(crate) fn location(&self) -> Option<&'static Location<'static>> {
+        let ptr = self.current_location.load(Relaxed);
+        if ptr.is_null() {
+            return None;
+        }
+        // SAFETY: every non-null value stored comes from a
+        // `&'static Location<'static>` (see `poll_start`), so it is valid for
+        // reads forever.
+        Some(unsafe { &*ptr })
+    }
+
+    /// Forgets the poll in progress (the worker lent its core away inside
+    /// it, `block_in_place`: blocking there is sanctioned).
+    pub(crate) fn clear_current(&self) {
+        self.current_task.store(0, Release);
     }
 }

@@ -14,6 +14,7 @@ use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
+use std::sync::atomic::Ordering::Relaxed;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
@@ -90,6 +91,10 @@ where
     fn poll_inner(&self) -> PollOutcome {
         match self.state().transition_to_running() {
             TransitionToRunning::Success => {
+                // Rule 1: this thread owns the future, so it is the only
+                // writer of the poll count.
+                let polls = &self.header().polls;
+                polls.store(polls.load(Relaxed).wrapping_add(1), Relaxed);
                 let waker = waker_ref(self.raw());
                 let mut cx = Context::from_waker(&waker);
                 // The flag belongs to this poll: save an outer task's (a

@@ -166,6 +166,26 @@ impl<S: Schedule> OwnedTasks<S> {
         }
     }
 
+    /// Calls `f` with the header of every linked task, one shard lock at
+    /// a time (the runtime keeps running; a task spawned or completed
+    /// during the walk may or may not be seen).
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&Header)) {
+        for shard in self.shards.iter() {
+            let guard = shard.lock();
+            let mut next = guard.head;
+            while let Some(ptr) = next {
+                // SAFETY: the shard lock is held, so `ptr` is linked, and the
+                // list's reference keeps every linked task alive.
+                let header = unsafe { ptr.as_ref() };
+                f(header);
+                // SAFETY: the links are only touched under the shard lock,
+                // which is held.
+                next = header.owned_next.with(|n| unsafe { *n });
+            }
+            drop(guard);
+        }
+    }
+
     /// Number of linked (alive) tasks.
     pub(crate) fn alive(&self) -> usize {
         self.alive.load(Ordering::Relaxed)

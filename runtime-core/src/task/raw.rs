@@ -26,7 +26,12 @@ pub(crate) struct Header {
     /// Owned-list links; only touched under that list's shard lock.
     pub(crate) owned_prev: UnsafeCell<Option<NonNull<Header>>>,
     pub(crate) owned_next: UnsafeCell<Option<NonNull<Header>>>,
+    /// When the task was spawned, on the coarse clock (`util::clock`).
+    pub(crate) spawned_at: u64,
     pub(crate) state: State,
+    /// Times the future was polled. Written only by the thread that owns
+    /// the future (rule 1) with a load and a store; read by task dumps.
+    pub(crate) polls: std::sync::atomic::AtomicU64,
 }
 
 // SAFETY: the `UnsafeCell` links are only accessed under the owned list's
@@ -39,13 +44,13 @@ unsafe impl Sync for Header {}
 ///
 /// Layout against false sharing without padding: tasks spawned one after
 /// another sit next to each other in memory but often run on different
-/// workers. The parts written on every poll (state word, stage) are in
-/// the middle; 40 bytes of read-mostly header before them, and the join
-/// waker (written once per join) plus the allocator's 8-byte chunk header
-/// after them, keep the hot bytes of two neighbouring tasks at least 64
-/// bytes apart, so they never share a cache line. Aligning the cell to
-/// 128 bytes instead (as Tokio does) cost 320 B per idle task here, against
-/// 112 B with this layout (`docs/benchmarks.md`).
+/// workers. The parts written on every poll (state word, poll count,
+/// stage) are in the middle; 48 bytes of read-mostly header before them,
+/// and the join waker (written once per join) plus the allocator's 8-byte
+/// chunk header after them, keep the hot bytes of two neighbouring tasks
+/// at least 64 bytes apart, so they never share a cache line. Aligning
+/// the cell to 128 bytes instead (as Tokio does) cost 320 B per idle task
+/// here, against 112-128 B with this layout (`docs/benchmarks.md`).
 #[repr(C)]
 pub(crate) struct Cell<F: Future, S> {
     pub(crate) header: Header,
@@ -185,7 +190,9 @@ impl RawTask {
                 location,
                 owned_prev: UnsafeCell::new(None),
                 owned_next: UnsafeCell::new(None),
+                spawned_at: crate::util::clock::coarse_now_ns(),
                 state: State::new(refs),
+                polls: std::sync::atomic::AtomicU64::new(0),
             },
             scheduler,
             stage: UnsafeCell::new(Stage {
@@ -325,6 +332,10 @@ impl<S: 'static> Notified<S> {
 
     pub(crate) fn into_raw(self) -> RawTask {
         self.0.into_raw()
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        self.0.header()
     }
 }
 

@@ -212,19 +212,20 @@ fn shutdown_cancels_pending_tasks_and_drops_their_futures() {
 }
 
 /// Guards the task layout that `docs/benchmarks.md`'s idle-task figure
-/// rests on: an 88-byte cell is one glibc size class (96 B) smaller than
-/// the 104 bytes an enum stage with a fat `JoinError` took.
+/// rests on: a 104-byte cell (a 112 B glibc chunk). It was 88 bytes (96 B)
+/// before the header gained the spawn time and poll count that task dumps
+/// show; any growth past 104 bytes costs another 16 B per task.
 #[test]
-fn small_task_fits_in_88_bytes() {
+fn small_task_fits_in_104_bytes() {
     use crate::task::raw::{Cell, Header, Stage};
     type Fut = std::future::Pending<()>;
-    assert_eq!(std::mem::size_of::<Header>(), 48);
+    assert_eq!(std::mem::size_of::<Header>(), 64);
     assert_eq!(
         std::mem::size_of::<Result<(), crate::task::JoinError>>(),
         16
     );
     assert_eq!(std::mem::size_of::<Stage<Fut>>(), 16);
-    assert_eq!(std::mem::size_of::<Cell<Fut, std::sync::Arc<()>>>(), 88);
+    assert_eq!(std::mem::size_of::<Cell<Fut, std::sync::Arc<()>>>(), 104);
 }
 
 #[test]

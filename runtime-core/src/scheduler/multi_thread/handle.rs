@@ -31,6 +31,8 @@ pub(crate) struct Handle {
     /// themselves (see `push_remote_task`).
     pub(crate) finalized: AtomicBool,
     pub(crate) config: Config,
+    /// Polls the watchdog found slower than the threshold.
+    pub(crate) slow_polls: std::sync::atomic::AtomicU64,
     pub(crate) blocking_spawner: blocking::Spawner,
     /// The I/O and time driver the parking workers take turns on.
     pub(crate) driver: Option<std::sync::Arc<crate::driver::Driver>>,
@@ -61,6 +63,7 @@ impl Handle {
             finalized: AtomicBool::new(false),
             remotes,
             config,
+            slow_polls: Default::default(),
             blocking_spawner,
             driver,
         }

@@ -41,6 +41,9 @@ pub(crate) struct Core {
     /// Taken while the worker sleeps.
     pub(crate) park: Option<Parker>,
     rand: FastRand,
+    /// When the current busy stretch began (coarse clock), for
+    /// `worker_total_busy_duration`.
+    busy_since: u64,
 }
 
 /// A worker slot: the core waits here until a thread runs it.
@@ -90,6 +93,7 @@ pub(crate) fn create(
             is_shutdown: false,
             park: Some(park),
             rand: FastRand::new(FastRand::seed()),
+            busy_since: crate::util::clock::coarse_now_ns(),
         }));
     }
     let handle = Arc::new(Handle::new(
@@ -185,12 +189,14 @@ impl Context {
         *self.core.borrow_mut() = Some(core);
         let stats = self.stats();
         let handle = &self.worker.handle;
+        let watch = handle.config.watch_polls();
         coop::budget(|| {
-            stats.inc_polls();
+            stats.poll_start(task.header(), watch);
             let mut again = task.run();
             let mut lifo_polls = 0;
             loop {
-                // `None`: `block_in_place` gave the core to another thread.
+                // `None`: `block_in_place` gave the core to another thread
+                // (and cleared this worker's current poll for the watchdog).
                 let Some(mut core) = self.core.borrow_mut().take() else {
                     if let Some(again) = again {
                         // Without a core, reschedule through the injector.
@@ -199,6 +205,7 @@ impl Context {
                     }
                     return Err(());
                 };
+                stats.poll_end(watch);
                 if let Some(again) = again.take() {
                     if again.yielded {
                         // Behind everything that is ready now, local or
@@ -224,7 +231,7 @@ impl Context {
                 }
                 lifo_polls += 1;
                 *self.core.borrow_mut() = Some(core);
-                stats.inc_polls();
+                stats.poll_start(task.header(), watch);
                 again = task.run();
             }
         })
@@ -236,6 +243,7 @@ impl Context {
             .is_multiple_of(self.worker.handle.config.event_interval)
         {
             core.check_shutdown(&self.worker);
+            core.busy_since = self.stats().add_busy(core.busy_since);
             // Yielded tasks wait at most one maintenance interval even if
             // wakes keep the local queue full.
             core.flush_yielded(&self.worker);
@@ -281,6 +289,7 @@ impl Context {
 
     fn park_now(&self, mut core: Box<Core>) -> Box<Core> {
         self.stats().inc_parks();
+        self.stats().add_busy(core.busy_since);
         let mut park = core.park.take().expect("worker parker missing");
         *self.core.borrow_mut() = Some(core);
         let wake_another = park.park();
@@ -290,6 +299,7 @@ impl Context {
             .take()
             .expect("worker core missing after park");
         core.park = Some(park);
+        core.busy_since = crate::util::clock::coarse_now_ns();
         // Driver rule 4, or events woke more tasks than this worker runs
         // at once: let an idle worker help.
         if wake_another || core.has_tasks_to_share() {
@@ -445,6 +455,9 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
             if let Some(task) = core.lifo_slot.take() {
                 core.yielded.push(task);
             }
+            // Blocking here is what block_in_place is for: not a stuck
+            // poll. The worker's next thread publishes its own polls.
+            cx.worker.handle.remotes[cx.worker.index].stats.clear_current();
             core.flush_yielded(&cx.worker);
             cx.worker.handle.notify_parked();
             *cx.worker.core.lock() = Some(core);

@@ -1,0 +1,186 @@
+//! Task dumps: `Handle::dump` lists every live task of a runtime (id,
+//! spawn location, state, polls, age) while it keeps running.
+//!
+//! The dump walks the runtime's owned-task list one shard lock at a time,
+//! reading each task's header (its state word, poll count and spawn time);
+//! no worker is stopped, and a spawn or completion only waits for the
+//! shard it touches.
+
+use crate::scheduler;
+use crate::task::{Header, Id};
+use crate::util::clock;
+use std::fmt;
+use std::panic::Location;
+use std::time::Duration;
+
+/// What a task was doing when the dump looked at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskState {
+    /// Waiting to be woken (its future returned `Pending`).
+    Idle,
+    /// Woken, waiting in a run queue for a worker.
+    Scheduled,
+    /// Being polled by a worker right now.
+    Running,
+}
+
+impl TaskState {
+    fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Idle => "idle",
+            TaskState::Scheduled => "scheduled",
+            TaskState::Running => "running",
+        }
+    }
+}
+
+impl fmt::Display for TaskState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// One live task in a [`Dump`].
+#[derive(Clone, Debug)]
+pub struct TaskInfo {
+    id: Id,
+    location: &'static Location<'static>,
+    state: TaskState,
+    polls: u64,
+    age: Duration,
+}
+
+impl TaskInfo {
+    fn read(header: &Header, now: u64) -> TaskInfo {
+        let snapshot = header.state.load();
+        let state = if snapshot.is_running() {
+            TaskState::Running
+        } else if snapshot.is_notified() {
+            TaskState::Scheduled
+        } else {
+            TaskState::Idle
+        };
+        TaskInfo {
+            id: header.id,
+            location: header.location,
+            state,
+            polls: header.polls.load(std::sync::atomic::Ordering::Relaxed),
+            age: clock::since(header.spawned_at, now),
+        }
+    }
+
+    /// The task's id (as `JoinHandle::id` and `task::id()` give it).
+    pub fn id(&self) -> Id {
+        self.id
+    }
+
+    /// Where the task was spawned (the caller of `spawn`).
+    pub fn location(&self) -> &'static Location<'static> {
+        self.location
+    }
+
+    /// Idle, scheduled or running.
+    pub fn state(&self) -> TaskState {
+        self.state
+    }
+
+    /// How many times the task's future has been polled.
+    pub fn polls(&self) -> u64 {
+        self.polls
+    }
+
+    /// Time since the task was spawned (to the kernel's coarse clock tick,
+    /// 1-4 ms on Linux).
+    pub fn age(&self) -> Duration {
+        self.age
+    }
+}
+
+/// A snapshot of every task alive in a runtime, from
+/// [`Handle::dump`](crate::runtime::Handle::dump); tasks are listed by id
+/// (spawn order). Blocking closures (`spawn_blocking`) are not tasks and
+/// are not listed.
+///
+/// ```
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// let stuck = rt.spawn(std::future::pending::<()>());
+/// let dump = rt.handle().dump();
+/// assert_eq!(dump.tasks().len(), 1);
+/// assert_eq!(dump.tasks()[0].id(), stuck.id());
+/// println!("{dump}");
+/// ```
+///
+/// `Display` prints one row per task:
+///
+/// ```text
+///  task  state      polls       age  spawned at
+///     1  idle           1     2.31s  src/main.rs:12:5
+///     7  running       40   153.0ms  src/handlers.rs:40:9
+/// ```
+#[derive(Clone, Debug)]
+pub struct Dump {
+    tasks: Vec<TaskInfo>,
+}
+
+impl Dump {
+    pub(crate) fn capture(handle: &scheduler::Handle) -> Dump {
+        let now = clock::coarse_now_ns();
+        let mut tasks = Vec::with_capacity(handle.num_alive_tasks() + 8);
+        let mut visit = |header: &Header| tasks.push(TaskInfo::read(header, now));
+        match handle {
+            scheduler::Handle::CurrentThread(h) => h.owned.for_each(&mut visit),
+            scheduler::Handle::MultiThread(h) => h.owned.for_each(&mut visit),
+        }
+        tasks.sort_unstable_by_key(|t| t.id.as_u64());
+        Dump { tasks }
+    }
+
+    /// The live tasks, by id.
+    pub fn tasks(&self) -> &[TaskInfo] {
+        &self.tasks
+    }
+}
+
+/// A short human form of a duration: `850us`, `153.0ms`, `2.31s`, `4m05s`.
+pub(crate) struct Human(pub(crate) Duration);
+
+impl fmt::Display for Human {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        let text = if d < Duration::from_millis(1) {
+            format!("{}us", d.as_micros())
+        } else if d < Duration::from_secs(1) {
+            format!("{:.1}ms", d.as_secs_f64() * 1e3)
+        } else if d < Duration::from_secs(60) {
+            format!("{:.2}s", d.as_secs_f64())
+        } else {
+            let s = d.as_secs();
+            format!("{}m{:02}s", s / 60, s % 60)
+        };
+        f.pad(&text)
+    }
+}
+
+impl fmt::Display for Dump {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:>6}  {:<10} {:>8}  {:>9}  spawned at",
+            "task", "state", "polls", "age"
+        )?;
+        for t in &self.tasks {
+            writeln!(
+                f,
+                "{:>6}  {:<10} {:>8}  {:>9}  {}:{}:{}",
+                t.id,
+                t.state,
+                t.polls,
+                Human(t.age),
+                t.location.file(),
+                t.location.line(),
+                t.location.column()
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,55 @@
+//! A cheap monotonic clock for statistics (task ages in dumps, worker busy
+//! time), where a few milliseconds of resolution are plenty.
+//!
+//! On Linux it reads `CLOCK_MONOTONIC_COARSE` (a vDSO memory read, about
+//! 7 ns here against 38 ns for `Instant::now`, with the kernel tick as its
+//! resolution: 1-4 ms). Elsewhere it falls back to `Instant`. Values are
+//! nanoseconds since an arbitrary origin, comparable only with each other.
+
+/// Nanoseconds on the coarse clock.
+#[inline]
+pub(crate) fn coarse_now_ns() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec; CLOCK_MONOTONIC_COARSE
+        // exists on every Linux since 2.6.32 and cannot fail with a valid
+        // pointer.
+        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC_COARSE, &mut ts) };
+        (ts.tv_sec as u64)
+            .wrapping_mul(1_000_000_000)
+            .wrapping_add(ts.tv_nsec as u64)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        ORIGIN.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
+    }
+}
+
+/// Time from `earlier` to `later` on the coarse clock (zero if the clock
+/// was read out of order across threads).
+#[inline]
+pub(crate) fn since(earlier: u64, later: u64) -> std::time::Duration {
+    std::time::Duration::from_nanos(later.saturating_sub(earlier))
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    #[test]
+    fn coarse_clock_moves_forward() {
+        let a = super::coarse_now_ns();
+        let start = std::time::Instant::now();
+        // Spin (not sleep) past the coarsest tick the kernel may use.
+        while start.elapsed() < std::time::Duration::from_millis(25) {
+            std::hint::spin_loop();
+        }
+        let b = super::coarse_now_ns();
+        let d = super::since(a, b);
+        assert!(d >= std::time::Duration::from_millis(15), "{d:?}");
+        assert!(d <= std::time::Duration::from_secs(5), "{d:?}");
+    }
+}

@@ -1,0 +1,344 @@
+//! Observability: slow-poll reports through `log`, the stall watchdog,
+//! task dumps and the metrics added with them (busy time, I/O events,
+//! slow polls), on every flavour.
+
+#[macro_use]
+mod common;
+
+use parking_lot::{Condvar, Mutex};
+use runtime::runtime::TaskState;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Captures every warn record of the process (tests of this binary run in
+/// parallel, so each one looks for its own task id).
+struct Capture {
+    lines: Mutex<Vec<String>>,
+    cv: Condvar,
+}
+
+impl log::Log for Capture {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::Level::Warn
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            let line = format!("{} {}", record.target(), record.args());
+            self.lines.lock().push(line);
+            self.cv.notify_all();
+        }
+    }
+    fn flush(&self) {}
+}
+
+fn capture() -> &'static Capture {
+    static CAPTURE: OnceLock<&'static Capture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let c: &'static Capture = Box::leak(Box::new(Capture {
+            lines: Mutex::new(Vec::new()),
+            cv: Condvar::new(),
+        }));
+        log::set_logger(c).expect("no other logger in this test binary");
+        log::set_max_level(log::LevelFilter::Warn);
+        c
+    })
+}
+
+/// Waits (on the logger's condvar, not a sleep) for a line containing
+/// every one of `parts`; panics after a generous deadline.
+fn wait_for_log(parts: &[&str]) -> String {
+    let c = capture();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut lines = c.lines.lock();
+    loop {
+        if let Some(line) = lines.iter().find(|l| parts.iter().all(|p| l.contains(p))) {
+            return line.clone();
+        }
+        if Instant::now() >= deadline {
+            panic!("no log line with {parts:?}; got {:#?}", *lines);
+        }
+        c.cv.wait_until(&mut lines, deadline);
+    }
+}
+
+fn logged(parts: &[&str]) -> bool {
+    let lines = capture().lines.lock();
+    lines.iter().any(|l| parts.iter().all(|p| l.contains(p)))
+}
+
+/// The duration a slow-poll line reports ("... for 212.0ms in one poll").
+fn reported_duration(line: &str) -> Duration {
+    let rest = &line[line.find(" for ").expect("a duration") + 5..];
+    let text = &rest[..rest.find(' ').unwrap()];
+    if let Some(ms) = text.strip_suffix("ms") {
+        Duration::from_secs_f64(ms.parse::<f64>().unwrap() / 1e3)
+    } else if let Some(s) = text.strip_suffix('s') {
+        Duration::from_secs_f64(s.parse::<f64>().unwrap())
+    } else {
+        panic!("unexpected duration {text:?} in {line:?}")
+    }
+}
+
+fn threshold_50ms(b: &mut runtime::Builder) {
+    b.slow_poll_threshold(Duration::from_millis(50));
+}
+
+rt_test! {
+    fn slow_poll_is_logged_with_task_and_location(rt, threshold_50ms) {
+        capture();
+        let m = rt.metrics();
+        assert_eq!(m.slow_poll_count(), 0);
+        let (id, line) = rt.block_on(async {
+            let line = line!() + 1;
+            let task = runtime::spawn(async { std::thread::sleep(Duration::from_millis(200)) });
+            let id = task.id();
+            task.await.unwrap();
+            (id, line)
+        });
+        let report = wait_for_log(&[&format!("task {id} spawned at"), "blocked its worker for"]);
+        assert!(report.starts_with("runtime::slow_poll "), "{report}");
+        assert!(report.contains(&format!("tests/observability.rs:{line}:")), "{report}");
+        assert!(report.contains("spawn_blocking"), "the fix is named: {report}");
+        let took = reported_duration(&report);
+        assert!(took >= Duration::from_millis(150), "reported {took:?} for a 200 ms poll");
+        assert!(m.slow_poll_count() >= 1);
+    }
+
+    fn stuck_poll_is_reported_while_stuck(rt, threshold_50ms) {
+        capture();
+        let stop = Arc::new(AtomicBool::new(false));
+        let handle = rt.handle().clone();
+        let stop2 = stop.clone();
+        rt.block_on(async move {
+            let task = runtime::spawn(async move {
+                // A loop that never awaits: it ends only when the watcher
+                // below has seen the report.
+                while !stop2.load(SeqCst) {
+                    std::hint::spin_loop();
+                }
+            });
+            let id = task.id();
+            let watcher = std::thread::spawn(move || {
+                let report = wait_for_log(&[&format!("task {id} spawned at"), "has not returned yet"]);
+                // Reported while stuck: the task is still in that poll.
+                let dump = handle.dump();
+                let info = dump.tasks().iter().find(|t| t.id() == id).expect("listed");
+                assert_eq!(info.state(), TaskState::Running, "{dump}");
+                assert!(reported_duration(&report) >= Duration::from_millis(90), "{report}");
+                stop.store(true, SeqCst);
+            });
+            task.await.unwrap();
+            watcher.join().unwrap();
+        });
+        assert!(rt.metrics().slow_poll_count() >= 1);
+    }
+
+    fn slow_poll_detection_is_off_by_default(rt) {
+        rt.block_on(async {
+            runtime::spawn(async { std::thread::sleep(Duration::from_millis(60)) })
+                .await
+                .unwrap();
+        });
+        assert_eq!(rt.metrics().slow_poll_count(), 0);
+    }
+
+    fn busy_duration_covers_work(rt) {
+        let m = rt.metrics();
+        rt.block_on(async {
+            runtime::spawn(async {
+                let start = Instant::now();
+                while start.elapsed() < Duration::from_millis(40) {
+                    std::hint::spin_loop();
+                }
+            })
+            .await
+            .unwrap();
+        });
+        // The stretch is added when the worker parks (it has nothing left
+        // to do) or at its next maintenance tick.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let busy: Duration = (0..m.num_workers()).map(|i| m.worker_total_busy_duration(i)).sum();
+            if busy >= Duration::from_millis(30) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "busy time {busy:?} after 40 ms of work");
+            std::thread::yield_now();
+        }
+    }
+
+    fn io_driver_ready_count_counts_socket_events(rt) {
+        let m = rt.metrics();
+        let before = m.io_driver_ready_count();
+        rt.block_on(async {
+            use runtime::io::{AsyncReadExt, AsyncWriteExt};
+            let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let client = runtime::spawn(async move {
+                let mut s = runtime::net::TcpStream::connect(addr).await.unwrap();
+                s.write_all(b"ping").await.unwrap();
+            });
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4];
+            s.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"ping");
+            client.await.unwrap();
+        });
+        assert!(m.io_driver_ready_count() > before, "a connect, an accept and a read took events");
+    }
+
+    fn dump_lists_exactly_the_live_tasks(rt) {
+        let handle = rt.handle().clone();
+        assert!(handle.dump().tasks().is_empty());
+        let (tx, rx) = futures::channel::oneshot::channel::<()>();
+        let polled = Arc::new(AtomicUsize::new(0));
+        let p = polled.clone();
+        let line = line!() + 1;
+        let waiting = rt.spawn(async move {
+            p.fetch_add(1, SeqCst);
+            let _ = rx.await;
+        });
+        rt.block_on(async {
+            while polled.load(SeqCst) == 0 {
+                runtime::task::yield_now().await;
+            }
+        });
+        // `polled` is set inside the poll; on a worker the poll may not
+        // have returned yet.
+        let mut dump = handle.dump();
+        while dump.tasks().first().map(|t| t.state()) == Some(TaskState::Running) {
+            std::thread::yield_now();
+            dump = handle.dump();
+        }
+        assert_eq!(dump.tasks().len(), 1, "{dump}");
+        let t = &dump.tasks()[0];
+        assert_eq!(t.id(), waiting.id());
+        assert_eq!(t.state(), TaskState::Idle);
+        assert_eq!(t.polls(), 1);
+        assert_eq!(t.location().file(), file!());
+        assert_eq!(t.location().line(), line);
+        assert!(t.age() < Duration::from_secs(600));
+        let text = dump.to_string();
+        assert_eq!(text.lines().count(), 2, "a header and one row: {text}");
+        assert!(text.contains(&format!("tests/observability.rs:{line}:")), "{text}");
+        assert!(text.contains(" idle "), "{text}");
+
+        // A task that dumps from inside lists itself as running.
+        let (me, inside) = rt.block_on(async {
+            runtime::spawn(async {
+                (runtime::task::id(), runtime::Handle::current().dump())
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(inside.tasks().len(), 2, "{inside}");
+        let row = inside.tasks().iter().find(|t| t.id() == me).unwrap();
+        assert_eq!(row.state(), TaskState::Running);
+
+        tx.send(()).unwrap();
+        rt.block_on(waiting).unwrap();
+        assert!(handle.dump().tasks().is_empty(), "{}", handle.dump());
+    }
+}
+
+/// A task spawned from the `block_on` future of a current-thread runtime is
+/// scheduled (not yet polled) until that future yields.
+#[test]
+fn dump_shows_scheduled_tasks_current_thread() {
+    let rt = common::current_thread();
+    rt.block_on(async {
+        let task = runtime::spawn(async {});
+        let dump = runtime::Handle::current().dump();
+        let row = dump.tasks().iter().find(|t| t.id() == task.id()).unwrap();
+        assert_eq!(row.state(), TaskState::Scheduled);
+        assert_eq!(row.polls(), 0);
+        task.await.unwrap();
+        assert!(runtime::Handle::current().dump().tasks().is_empty());
+    });
+}
+
+/// With both workers held by running tasks, a new task stays scheduled;
+/// the dump shows all three states at once.
+#[test]
+fn dump_shows_every_state_multi_thread() {
+    let rt = common::multi_thread(2);
+    let handle = rt.handle().clone();
+    let release = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    let idle_polled = Arc::new(AtomicBool::new(false));
+    let p = idle_polled.clone();
+    let idle = rt.spawn(async move {
+        p.store(true, SeqCst);
+        let _ = rx.await;
+    });
+    while !idle_polled.load(SeqCst) {
+        std::thread::yield_now();
+    }
+    let busy: Vec<_> = (0..2)
+        .map(|_| {
+            let (release, started) = (release.clone(), started.clone());
+            rt.spawn(async move {
+                started.fetch_add(1, SeqCst);
+                while !release.load(SeqCst) {
+                    std::hint::spin_loop();
+                }
+            })
+        })
+        .collect();
+    while started.load(SeqCst) < 2 {
+        std::thread::yield_now();
+    }
+    let queued = rt.spawn(async {});
+    let dump = handle.dump();
+    assert_eq!(dump.tasks().len(), 4, "{dump}");
+    let state = |id| dump.tasks().iter().find(|t| t.id() == id).unwrap().state();
+    assert_eq!(state(idle.id()), TaskState::Idle, "{dump}");
+    assert_eq!(state(busy[0].id()), TaskState::Running, "{dump}");
+    assert_eq!(state(busy[1].id()), TaskState::Running, "{dump}");
+    assert_eq!(state(queued.id()), TaskState::Scheduled, "{dump}");
+    release.store(true, SeqCst);
+    tx.send(()).unwrap();
+    rt.block_on(async {
+        for t in busy {
+            t.await.unwrap();
+        }
+        queued.await.unwrap();
+        idle.await.unwrap();
+    });
+    assert!(handle.dump().tasks().is_empty());
+}
+
+/// Blocking inside `block_in_place` is sanctioned: not reported. A slow
+/// task spawned after it is, which shows the watchdog was looking.
+#[test]
+fn block_in_place_is_not_a_slow_poll() {
+    capture();
+    let rt = common::build(2, threshold_50ms);
+    let m = rt.metrics();
+    let quiet = rt.block_on(async {
+        let task = runtime::spawn(async {
+            runtime::task::block_in_place(|| std::thread::sleep(Duration::from_millis(200)));
+        });
+        let id = task.id();
+        task.await.unwrap();
+        let marker = runtime::spawn(async { std::thread::sleep(Duration::from_millis(150)) });
+        let marker_id = marker.id();
+        marker.await.unwrap();
+        wait_for_log(&[&format!("task {marker_id} spawned at"), "blocked its worker"]);
+        id
+    });
+    assert!(!logged(&[&format!("task {quiet} spawned at")]));
+    assert_eq!(m.slow_poll_count(), 1);
+}
+
+#[test]
+fn zero_threshold_panics_with_a_clear_message() {
+    let err = std::panic::catch_unwind(|| {
+        runtime::Builder::new_multi_thread().slow_poll_threshold(Duration::ZERO);
+    })
+    .unwrap_err();
+    let msg = common::panic_message(&*err);
+    assert!(msg.contains("slow_poll_threshold must be greater than zero"), "{msg}");
+}
