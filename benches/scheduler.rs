@@ -12,6 +12,12 @@
 //!   noisy 2-core machine this is far more trustworthy than comparing
 //!   criterion runs made one after the other.
 //!
+//! - `cargo bench --bench scheduler -- --observe [SAMPLES]` measures the
+//!   cost of observability: the same workloads on two of our runtimes,
+//!   one plain and one with `slow_poll_threshold(100 ms)` (metrics are
+//!   always on), alternated sample by sample; prints the median of the
+//!   per-sample ratios (on/off).
+//!
 //! `idle_tasks` measures RSS growth per task for 100,000 tasks parked on a
 //! future that never completes; each runtime is measured in a fresh child
 //! process (this binary re-run with `IDLE_TASKS_CHILD=<runtime>`) so that
@@ -106,6 +112,30 @@ impl Rt for Ours {
             runtime::Builder::new_multi_thread()
                 .worker_threads(workers)
                 .enable_all()
+                .build()
+                .unwrap(),
+        )
+    }
+    fn spawner(&self) -> runtime::Handle {
+        self.0.handle().clone()
+    }
+    fn block_on<F: Future>(&self, f: F) -> F::Output {
+        self.0.block_on(f)
+    }
+}
+
+/// Ours with slow-poll detection on (the watchdog thread running).
+struct Observed(runtime::Runtime);
+
+impl Rt for Observed {
+    type Sp = runtime::Handle;
+    const NAME: &'static str = "runtime+slow_poll";
+    fn new(workers: usize) -> Self {
+        Observed(
+            runtime::Builder::new_multi_thread()
+                .worker_threads(workers)
+                .enable_all()
+                .slow_poll_threshold(Duration::from_millis(100))
                 .build()
                 .unwrap(),
         )
@@ -554,6 +584,44 @@ fn paired(samples: usize, filter: Option<&str>) {
     }
 }
 
+/// `--observe`: slow-poll detection on vs off, alternated per sample.
+fn observe(samples: usize, filter: Option<&str>) {
+    let off = Ours::new(workers());
+    let on = Observed::new(workers());
+    let names: Vec<_> = workloads::<Ours>().iter().map(|w| w.0).collect();
+    let (w_off, w_on) = (workloads::<Ours>(), workloads::<Observed>());
+    println!("| workload | off | on | on/off median (p25-p75) |");
+    println!("|---|---|---|---|");
+    for (i, name) in names.iter().enumerate() {
+        if filter.is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        (w_off[i].1)(&off);
+        (w_on[i].1)(&on);
+        let (mut t_off, mut t_on) = (vec![], vec![]);
+        for s in 0..samples {
+            if s % 2 == 0 {
+                t_off.push((w_off[i].1)(&off).as_secs_f64());
+                t_on.push((w_on[i].1)(&on).as_secs_f64());
+            } else {
+                t_on.push((w_on[i].1)(&on).as_secs_f64());
+                t_off.push((w_off[i].1)(&off).as_secs_f64());
+            }
+        }
+        let mut ratios: Vec<f64> = t_on.iter().zip(&t_off).map(|(a, b)| a / b).collect();
+        println!(
+            "| {name} | {:.3} ms | {:.3} ms | {} |",
+            median(&mut t_off) * 1e3,
+            median(&mut t_on) * 1e3,
+            ratio_cell(&mut ratios),
+        );
+    }
+    let slow = on.0.metrics().slow_poll_count();
+    if slow > 0 {
+        eprintln!("note: {slow} poll(s) took 100 ms or more (the machine stalled?)");
+    }
+}
+
 // ---------------------------------------------------------------------
 // Criterion mode.
 // ---------------------------------------------------------------------
@@ -594,6 +662,12 @@ fn main() {
         let samples = args.get(pos + 1).and_then(|s| s.parse().ok()).unwrap_or(41);
         let filter = std::env::var("BENCH_FILTER").ok();
         paired(samples, filter.as_deref());
+        return;
+    }
+    if let Some(pos) = args.iter().position(|a| a == "--observe") {
+        let samples = args.get(pos + 1).and_then(|s| s.parse().ok()).unwrap_or(41);
+        let filter = std::env::var("BENCH_FILTER").ok();
+        observe(samples, filter.as_deref());
         return;
     }
     criterion_mode();

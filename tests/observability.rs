@@ -326,7 +326,10 @@ fn block_in_place_is_not_a_slow_poll() {
         let marker = runtime::spawn(async { std::thread::sleep(Duration::from_millis(150)) });
         let marker_id = marker.id();
         marker.await.unwrap();
-        wait_for_log(&[&format!("task {marker_id} spawned at"), "blocked its worker"]);
+        wait_for_log(&[
+            &format!("task {marker_id} spawned at"),
+            "blocked its worker",
+        ]);
         id
     });
     assert!(!logged(&[&format!("task {quiet} spawned at")]));
@@ -340,5 +343,8 @@ fn zero_threshold_panics_with_a_clear_message() {
     })
     .unwrap_err();
     let msg = common::panic_message(&*err);
-    assert!(msg.contains("slow_poll_threshold must be greater than zero"), "{msg}");
+    assert!(
+        msg.contains("slow_poll_threshold must be greater than zero"),
+        "{msg}"
+    );
 }

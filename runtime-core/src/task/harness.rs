@@ -14,8 +14,8 @@ use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::Ordering::Relaxed;
 use std::ptr::NonNull;
+use std::sync::atomic::Ordering::Relaxed;
 use std::task::{Context, Poll, Waker};
 
 /// A typed view of a task; holds no reference of its own.
@@ -35,8 +35,8 @@ enum PollOutcome {
 
 impl<F, S> Harness<F, S>
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     /// # Safety

@@ -68,8 +68,8 @@ impl<S: Schedule> OwnedTasks<S> {
         location: &'static Location<'static>,
     ) -> (JoinHandle<F::Output>, Option<Notified<S>>)
     where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
+        F: Future + 'static,
+        F::Output: 'static,
     {
         let raw = RawTask::new(future, scheduler, id, location, 3);
         // SAFETY: `new` made three references: the list's, the Notified's and

@@ -19,6 +19,14 @@
 //! spawned on the blocking pool is not in an owned list and starts with two.
 //! Whoever drops the last reference frees the allocation.
 //!
+//! # Where `Send` is checked
+//!
+//! The task machinery itself does not require the future or its output
+//! to be `Send` (the handles are `Send` by `unsafe impl`). The entry
+//! points do: `spawn` and `spawn_blocking` require `Send`, and
+//! `spawn_local` (a `LocalSet`) accepts `!Send` futures only because the
+//! set polls and drops them all on its own thread (see `local.rs`).
+//!
 //! # The rules
 //!
 //! Every piece of code that touches a task follows these rules; the
@@ -88,6 +96,7 @@ mod id;
 mod join;
 mod join_set;
 pub(crate) mod list;
+mod local;
 mod raw;
 mod spawn;
 pub(crate) mod state;
@@ -103,6 +112,7 @@ pub use error::JoinError;
 pub use id::{id, try_id, Id};
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
+pub use local::{spawn_local, LocalSet, RunUntil};
 pub use spawn::{block_in_place, spawn, spawn_blocking};
 pub use yield_now::yield_now;
 

@@ -80,9 +80,9 @@ pub(crate) struct Vtable {
 
 struct VtableFor<F, S>(PhantomData<(F, S)>);
 
-impl<F: Future + Send + 'static, S: Schedule> VtableFor<F, S>
+impl<F: Future + 'static, S: Schedule> VtableFor<F, S>
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     const VTABLE: Vtable = Vtable {
         poll: poll::<F, S>,
@@ -94,19 +94,17 @@ where
     };
 }
 
-unsafe fn poll<F: Future + Send + 'static, S: Schedule>(
-    ptr: NonNull<Header>,
-) -> Option<(RawTask, bool)>
+unsafe fn poll<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>) -> Option<(RawTask, bool)>
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: the vtable was built for this task's `F` and `S`.
     unsafe { Harness::<F, S>::from_raw(ptr) }.poll()
 }
 
-unsafe fn schedule<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn schedule<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: the caller hands over one reference as a `Notified` (rule 6/7).
     let notified = unsafe { Notified::from_raw(RawTask { ptr }) };
@@ -116,21 +114,21 @@ where
         .schedule(notified);
 }
 
-unsafe fn dealloc<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn dealloc<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: the vtable was built for this task's `F` and `S`; the caller
     // dropped the last reference.
     unsafe { Harness::<F, S>::from_raw(ptr) }.dealloc();
 }
 
-unsafe fn try_read_output<F: Future + Send + 'static, S: Schedule>(
+unsafe fn try_read_output<F: Future + 'static, S: Schedule>(
     ptr: NonNull<Header>,
     dst: *mut (),
     waker: &Waker,
 ) where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: the caller (a `JoinHandle<F::Output>`) passes a
     // `*mut Poll<Result<F::Output, JoinError>>`.
@@ -139,19 +137,19 @@ unsafe fn try_read_output<F: Future + Send + 'static, S: Schedule>(
     unsafe { Harness::<F, S>::from_raw(ptr) }.try_read_output(dst, waker);
 }
 
-unsafe fn drop_join_handle_slow<F: Future + Send + 'static, S: Schedule>(
+unsafe fn drop_join_handle_slow<F: Future + 'static, S: Schedule>(
     ptr: NonNull<Header>,
     output_taken: bool,
 ) where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: the vtable was built for this task's `F` and `S`.
     unsafe { Harness::<F, S>::from_raw(ptr) }.drop_join_handle_slow(output_taken);
 }
 
-unsafe fn shutdown<F: Future + Send + 'static, S: Schedule>(ptr: NonNull<Header>)
+unsafe fn shutdown<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>)
 where
-    F::Output: Send + 'static,
+    F::Output: 'static,
 {
     // SAFETY: the vtable was built for this task's `F` and `S`.
     unsafe { Harness::<F, S>::from_raw(ptr) }.shutdown();
@@ -179,8 +177,8 @@ impl RawTask {
         refs: usize,
     ) -> RawTask
     where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
+        F: Future + 'static,
+        F::Output: 'static,
         S: Schedule,
     {
         let cell = Box::new(Cell {

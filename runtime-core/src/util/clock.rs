@@ -26,7 +26,10 @@ pub(crate) fn coarse_now_ns() -> u64 {
     #[cfg(not(target_os = "linux"))]
     {
         static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-        ORIGIN.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
+        ORIGIN
+            .get_or_init(std::time::Instant::now)
+            .elapsed()
+            .as_nanos() as u64
     }
 }
 

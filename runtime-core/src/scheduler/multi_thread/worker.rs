@@ -457,7 +457,9 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
             }
             // Blocking here is what block_in_place is for: not a stuck
             // poll. The worker's next thread publishes its own polls.
-            cx.worker.handle.remotes[cx.worker.index].stats.clear_current();
+            cx.worker.handle.remotes[cx.worker.index]
+                .stats
+                .clear_current();
             core.flush_yielded(&cx.worker);
             cx.worker.handle.notify_parked();
             *cx.worker.core.lock() = Some(core);
