@@ -134,3 +134,30 @@ fn http_hello_keeps_alive_and_stops_on_ctrl_c() {
         "{rest}"
     );
 }
+
+#[test]
+fn debug_mode_names_the_bad_handlers_and_dumps_tasks() {
+    let out = Command::new(example("debug_mode")).output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "debug_mode failed: {stderr}");
+    // The dump: a header, the stuck handler running, its spawn location.
+    assert!(stdout.contains("task  state"), "{stdout}");
+    assert!(stdout.contains(" running "), "{stdout}");
+    assert!(stdout.contains("examples/debug_mode.rs:"), "{stdout}");
+    assert!(stdout.contains("slow polls: 2,"), "{stdout}");
+    // The warnings: one for the spin handler while it is stuck, and one
+    // per bad poll when it returns.
+    assert!(stderr.contains("has not returned yet"), "{stderr}");
+    assert_eq!(
+        stderr.matches("blocked its worker for").count(),
+        2,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("spawned at examples/debug_mode.rs:"),
+        "{stderr}"
+    );
+}

@@ -115,10 +115,15 @@ impl Monitor {
             while !*stopped && Instant::now() < deadline {
                 cv.wait_until(&mut stopped, deadline);
             }
+            let now = Instant::now();
             if *stopped {
+                // A last look, so a slow poll that ended just before
+                // shutdown is still reported.
+                for (worker, slot) in seen.iter_mut().enumerate() {
+                    self.observe(worker, slot, last_tick, now);
+                }
                 return;
             }
-            let now = Instant::now();
             for (worker, slot) in seen.iter_mut().enumerate() {
                 self.observe(worker, slot, last_tick, now);
             }
