@@ -91,6 +91,8 @@ pub(crate) mod list;
 mod raw;
 mod spawn;
 pub(crate) mod state;
+mod task_group;
+mod task_local;
 #[cfg(all(test, not(loom)))]
 mod tests;
 mod waker;
@@ -104,6 +106,8 @@ pub use id::{id, try_id, Id};
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
 pub use spawn::{block_in_place, spawn, spawn_blocking};
+pub use task_group::{TaskGroup, TaskGroupError};
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::yield_now;
 
 pub(crate) use id::TaskIdGuard;
