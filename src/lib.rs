@@ -14,7 +14,10 @@
 //! - [`Runtime`], [`Builder`], [`Handle`]: build and drive a runtime
 //!   (also under [`runtime`](mod@runtime)).
 //! - [`task`]: `spawn`, `spawn_blocking`, `block_in_place`, `yield_now`,
-//!   `JoinHandle`, `JoinSet`, `AbortHandle`, task ids.
+//!   `JoinHandle`, `JoinSet`, `TaskGroup` (structured concurrency: the
+//!   first failing child cancels the others), `AbortHandle`, task ids.
+//! - [`task_local!`]: values scoped to a task (`KEY.scope(value, fut)`,
+//!   `KEY.with(|v| ..)`) rather than to a thread.
 //! - [`time`]: `sleep`, `timeout`, `interval`, `Instant`, the test clock.
 //! - [`io`]: the `futures-io` traits and extension traits, `AsyncFd`.
 //! - [`net`]: TCP, UDP and Unix sockets, `lookup_host`.
@@ -35,6 +38,28 @@ pub mod stream {
     pub use futures_lite::stream::{Stream, StreamExt};
 }
 pub use runtime_core::{spawn, spawn_blocking, Builder, Handle, Runtime};
+
+/// Declares task-local keys ([`task::LocalKey`]), as Tokio's `task_local!`:
+///
+/// ```
+/// runtime::task_local! {
+///     static TRACE_ID: u64;
+/// }
+///
+/// # #[cfg(feature = "macros")]
+/// #[runtime::main(worker_threads = 2)]
+/// async fn main() {
+///     let handle = runtime::spawn(TRACE_ID.scope(42, async {
+///         runtime::task::yield_now().await;
+///         TRACE_ID.get()
+///     }));
+///     assert_eq!(handle.await.unwrap(), 42);
+///     assert!(TRACE_ID.try_get().is_err());
+/// }
+/// # #[cfg(not(feature = "macros"))]
+/// # fn main() {}
+/// ```
+pub use runtime_core::task_local;
 
 #[cfg(feature = "macros")]
 pub use runtime_macros::{main, test};

@@ -135,6 +135,7 @@ const EXPECTED: &[&str] = &[
     "time is already frozen",
     "task_done() called more times",
     "all branches of select! are disabled",
+    "task-local",
 ];
 
 /// Installs (once per test binary) a panic hook that silences the panics

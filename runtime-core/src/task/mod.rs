@@ -100,6 +100,8 @@ mod local;
 mod raw;
 mod spawn;
 pub(crate) mod state;
+mod task_group;
+mod task_local;
 #[cfg(all(test, not(loom)))]
 mod tests;
 mod waker;
@@ -114,6 +116,8 @@ pub use join::JoinHandle;
 pub use join_set::JoinSet;
 pub use local::{spawn_local, LocalSet, RunUntil};
 pub use spawn::{block_in_place, spawn, spawn_blocking};
+pub use task_group::{TaskGroup, TaskGroupError};
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::yield_now;
 
 pub(crate) use id::TaskIdGuard;

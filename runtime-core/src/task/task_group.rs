@@ -1,0 +1,342 @@
+//! `TaskGroup`: structured concurrency (asyncio's `TaskGroup`, trio's
+//! nursery). Children are ordinary tasks; `join` waits for all of them and
+//! the first failure cancels the rest.
+
+use super::{AbortHandle, JoinError, JoinHandle};
+use crate::runtime::Handle;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// A group of fallible tasks that succeed or fail together.
+///
+/// [`spawn`](TaskGroup::spawn) starts each child at once as an ordinary
+/// runtime task (it runs in the background, on any worker, whether or not
+/// anyone awaits the group). [`join`](TaskGroup::join) then waits for the
+/// children:
+///
+/// - if every child returns `Ok`, `join` returns all the values **in spawn
+///   order** (not in the order the children finished);
+/// - as soon as one child returns `Err`, panics or is cancelled, `join`
+///   aborts every other child, waits until each of them has actually
+///   stopped (its future dropped, so no child outlives `join`), and returns
+///   that first failure as a [`TaskGroupError`]. It does not wait for the
+///   other children to finish their work.
+///
+/// Dropping the group, or a `join` future that has not completed, aborts
+/// every child that is still running.
+///
+/// All children succeed:
+///
+/// ```
+/// use runtime_core::task::{self, TaskGroup};
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// let squares = rt.block_on(async {
+///     let mut group = TaskGroup::new();
+///     for i in 0..5u64 {
+///         group.spawn(async move {
+///             // Later children may well finish first; the results still
+///             // come back in spawn order.
+///             for _ in 0..(5 - i) {
+///                 task::yield_now().await;
+///             }
+///             Ok::<_, std::io::Error>(i * i)
+///         });
+///     }
+///     assert_eq!(group.len(), 5);
+///     group.join().await
+/// });
+/// assert_eq!(squares.unwrap(), [0, 1, 4, 9, 16]);
+/// ```
+///
+/// One child fails, which cancels the child that would never finish:
+///
+/// ```
+/// use runtime_core::task::{TaskGroup, TaskGroupError};
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// let result = rt.block_on(async {
+///     let mut group: TaskGroup<u32, String> = TaskGroup::new();
+///     group.spawn(async {
+///         std::future::pending::<()>().await;
+///         Ok(1)
+///     });
+///     group.spawn(async { Err("no connection".to_string()) });
+///     group.join().await
+/// });
+/// match result {
+///     Err(TaskGroupError::Failed(e)) => assert_eq!(e, "no connection"),
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// ```
+pub struct TaskGroup<T, E> {
+    /// The children not joined yet, each tagged with its spawn index.
+    children: FuturesUnordered<Child<Result<T, E>>>,
+    /// How many children were ever spawned (the next spawn index).
+    spawned: usize,
+}
+
+/// A child's `JoinHandle` that also yields the child's spawn index.
+struct Child<T> {
+    index: usize,
+    handle: JoinHandle<T>,
+}
+
+impl<T> Future for Child<T> {
+    type Output = (usize, Result<T, JoinError>);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let index = self.index;
+        Pin::new(&mut self.handle).poll(cx).map(|res| (index, res))
+    }
+}
+
+impl<T, E> TaskGroup<T, E> {
+    /// An empty group.
+    pub fn new() -> TaskGroup<T, E> {
+        TaskGroup {
+            children: FuturesUnordered::new(),
+            spawned: 0,
+        }
+    }
+
+    /// Number of children spawned and not joined yet (a child that already
+    /// finished still counts).
+    pub fn len(&self) -> usize {
+        self.children.len()
+    }
+
+    /// `true` when the group holds no child.
+    pub fn is_empty(&self) -> bool {
+        self.children.is_empty()
+    }
+
+    fn insert(&mut self, handle: JoinHandle<Result<T, E>>) -> AbortHandle {
+        let abort = handle.abort_handle();
+        self.children.push(Child {
+            index: self.spawned,
+            handle,
+        });
+        self.spawned += 1;
+        abort
+    }
+
+    /// Aborts every child still in the group.
+    fn abort_all(&self) {
+        for child in self.children.iter() {
+            child.handle.abort();
+        }
+    }
+
+    /// Waits for every child and returns their values in spawn order, or
+    /// the first failure after every other child has been aborted and has
+    /// stopped.
+    ///
+    /// The failure is the first one `join` observes, in completion order:
+    /// [`Failed`](TaskGroupError::Failed) for a child that returned `Err`,
+    /// [`Panicked`](TaskGroupError::Panicked) for one that panicked,
+    /// [`Cancelled`](TaskGroupError::Cancelled) for one that was cancelled
+    /// from outside the group (through its [`AbortHandle`], or because its
+    /// runtime shut down). Whatever the other children end with (a value
+    /// that raced the abort, their own error or panic) is dropped.
+    ///
+    /// Dropping the returned future before it completes aborts the
+    /// children that are still running, as dropping the group does.
+    pub async fn join(mut self) -> Result<Vec<T>, TaskGroupError<E>> {
+        let mut values: Vec<Option<T>> = Vec::new();
+        values.resize_with(self.spawned, || None);
+        while let Some((index, res)) = self.children.next().await {
+            let failure = match res {
+                Ok(Ok(value)) => {
+                    values[index] = Some(value);
+                    continue;
+                }
+                Ok(Err(err)) => TaskGroupError::Failed(err),
+                Err(err) if err.is_panic() => TaskGroupError::Panicked(err),
+                Err(err) => TaskGroupError::Cancelled(err),
+            };
+            self.abort_all();
+            // Wait until every aborted child has dropped its future; what
+            // they return (a value that raced the abort, or their own
+            // error) is discarded.
+            while self.children.next().await.is_some() {}
+            return Err(failure);
+        }
+        Ok(values
+            .into_iter()
+            .map(|value| value.expect("TaskGroup: every child returned a value"))
+            .collect())
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> TaskGroup<T, E> {
+    /// Spawns `task` on the current runtime as a child of the group. It
+    /// starts running at once; its spawn location (for task dumps and
+    /// slow-poll reports) is the caller's.
+    ///
+    /// The returned [`AbortHandle`] cancels this child only; a child
+    /// cancelled that way makes [`join`](TaskGroup::join) fail with
+    /// [`TaskGroupError::Cancelled`].
+    ///
+    /// # Panics
+    /// Outside a runtime (as [`spawn`](crate::spawn)).
+    #[track_caller]
+    pub fn spawn<F>(&mut self, task: F) -> AbortHandle
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+    {
+        self.insert(crate::spawn(task))
+    }
+
+    /// Spawns `task` as a child of the group on the runtime behind
+    /// `handle` (which works from outside any runtime).
+    #[track_caller]
+    pub fn spawn_on<F>(&mut self, task: F, handle: &Handle) -> AbortHandle
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+    {
+        self.insert(handle.spawn(task))
+    }
+}
+
+impl<T, E> Default for TaskGroup<T, E> {
+    fn default() -> Self {
+        TaskGroup::new()
+    }
+}
+
+impl<T, E> Drop for TaskGroup<T, E> {
+    fn drop(&mut self) {
+        self.abort_all();
+    }
+}
+
+impl<T, E> fmt::Debug for TaskGroup<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskGroup")
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+/// Why [`TaskGroup::join`] failed: the first child that did not return a
+/// value.
+#[derive(Debug)]
+pub enum TaskGroupError<E> {
+    /// A child returned `Err`. `Display` and `source` are the error's own.
+    Failed(E),
+    /// A child panicked; [`JoinError::into_panic`] gives the payload (to
+    /// re-raise it with `std::panic::resume_unwind`).
+    Panicked(JoinError),
+    /// A child was cancelled from outside the group: aborted through its
+    /// [`AbortHandle`], or its runtime shut down.
+    Cancelled(JoinError),
+}
+
+impl<E> TaskGroupError<E> {
+    /// The child's own error, if it returned `Err`.
+    pub fn into_failed(self) -> Option<E> {
+        match self {
+            TaskGroupError::Failed(err) => Some(err),
+            _ => None,
+        }
+    }
+
+    /// The `JoinError` of a child that panicked or was cancelled.
+    pub fn into_join_error(self) -> Option<JoinError> {
+        match self {
+            TaskGroupError::Failed(_) => None,
+            TaskGroupError::Panicked(err) | TaskGroupError::Cancelled(err) => Some(err),
+        }
+    }
+
+    /// `true` when a child panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self, TaskGroupError::Panicked(_))
+    }
+
+    /// `true` when a child was cancelled from outside the group.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, TaskGroupError::Cancelled(_))
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for TaskGroupError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TaskGroupError::Failed(err) => fmt::Display::fmt(err, f),
+            TaskGroupError::Panicked(err) => write!(f, "a child task panicked: {err}"),
+            TaskGroupError::Cancelled(err) => write!(f, "a child task was cancelled: {err}"),
+        }
+    }
+}
+
+/// `Failed` is transparent (its `source` is the error's own source); the
+/// `JoinError` of the other variants is already part of the message, so
+/// it is not repeated as a source.
+impl<E: std::error::Error> std::error::Error for TaskGroupError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TaskGroupError::Failed(err) => err.source(),
+            TaskGroupError::Panicked(_) | TaskGroupError::Cancelled(_) => None,
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<TaskGroup<(), std::io::Error>>();
+    is::<TaskGroupError<std::io::Error>>();
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::task::Id;
+
+    #[derive(Debug)]
+    struct Refused;
+
+    impl fmt::Display for Refused {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("connection refused")
+        }
+    }
+
+    impl std::error::Error for Refused {}
+
+    #[test]
+    fn display_forwards_failed_and_names_join_errors() {
+        let failed: TaskGroupError<Refused> = TaskGroupError::Failed(Refused);
+        assert_eq!(failed.to_string(), "connection refused");
+
+        let id = Id::next();
+        let panicked: TaskGroupError<Refused> =
+            TaskGroupError::Panicked(JoinError::panic(id, Box::new("boom")));
+        assert_eq!(
+            panicked.to_string(),
+            format!("a child task panicked: task {id} panicked with message \"boom\"")
+        );
+        assert!(panicked.is_panic() && !panicked.is_cancelled());
+
+        let cancelled: TaskGroupError<Refused> =
+            TaskGroupError::Cancelled(JoinError::cancelled(id));
+        assert_eq!(
+            cancelled.to_string(),
+            format!("a child task was cancelled: task {id} was cancelled")
+        );
+        assert!(cancelled.is_cancelled());
+        assert_eq!(cancelled.into_join_error().unwrap().id(), id);
+    }
+
+    #[test]
+    fn is_an_error_when_the_child_error_is() {
+        let err: Box<dyn std::error::Error> = Box::new(TaskGroupError::Failed(Refused));
+        assert_eq!(err.to_string(), "connection refused");
+        assert!(err.source().is_none());
+    }
+}
