@@ -348,3 +348,18 @@ fn zero_threshold_panics_with_a_clear_message() {
         "{msg}"
     );
 }
+
+/// `TaskGroup::spawn` records the caller's location, like `spawn`.
+#[test]
+fn task_group_children_carry_the_callers_location() {
+    let rt = common::multi_thread(2);
+    rt.block_on(async {
+        let mut group = runtime::task::TaskGroup::<(), ()>::new();
+        let line = line!() + 1;
+        group.spawn(std::future::pending());
+        let dump = runtime::Handle::current().dump();
+        let child = dump.tasks().iter().find(|t| t.location().line() == line);
+        assert!(child.is_some_and(|t| t.location().file() == file!()), "{dump}");
+        drop(group);
+    });
+}
