@@ -584,10 +584,13 @@ fn paired(samples: usize, filter: Option<&str>) {
     }
 }
 
-/// `--observe`: slow-poll detection on vs off, alternated per sample.
+/// `--observe`: slow-poll detection on vs off, alternated per sample. Two
+/// runtimes of each kind take turns (sample `s` uses pair `s % 2`), so a
+/// runtime that happens to get unlucky thread placement does not pass
+/// for the cost of the feature.
 fn observe(samples: usize, filter: Option<&str>) {
-    let off = Ours::new(workers());
-    let on = Observed::new(workers());
+    let off = [Ours::new(workers()), Ours::new(workers())];
+    let on = [Observed::new(workers()), Observed::new(workers())];
     let names: Vec<_> = workloads::<Ours>().iter().map(|w| w.0).collect();
     let (w_off, w_on) = (workloads::<Ours>(), workloads::<Observed>());
     println!("| workload | off | on | on/off median (p25-p75) |");
@@ -596,16 +599,19 @@ fn observe(samples: usize, filter: Option<&str>) {
         if filter.is_some_and(|f| !name.contains(f)) {
             continue;
         }
-        (w_off[i].1)(&off);
-        (w_on[i].1)(&on);
+        for k in 0..2 {
+            (w_off[i].1)(&off[k]);
+            (w_on[i].1)(&on[k]);
+        }
         let (mut t_off, mut t_on) = (vec![], vec![]);
         for s in 0..samples {
-            if s % 2 == 0 {
-                t_off.push((w_off[i].1)(&off).as_secs_f64());
-                t_on.push((w_on[i].1)(&on).as_secs_f64());
+            let (a, b) = (&off[s % 2], &on[(s / 2) % 2]);
+            if s % 3 == 0 {
+                t_off.push((w_off[i].1)(a).as_secs_f64());
+                t_on.push((w_on[i].1)(b).as_secs_f64());
             } else {
-                t_on.push((w_on[i].1)(&on).as_secs_f64());
-                t_off.push((w_off[i].1)(&off).as_secs_f64());
+                t_on.push((w_on[i].1)(b).as_secs_f64());
+                t_off.push((w_off[i].1)(a).as_secs_f64());
             }
         }
         let mut ratios: Vec<f64> = t_on.iter().zip(&t_off).map(|(a, b)| a / b).collect();
@@ -616,7 +622,7 @@ fn observe(samples: usize, filter: Option<&str>) {
             ratio_cell(&mut ratios),
         );
     }
-    let slow = on.0.metrics().slow_poll_count();
+    let slow: u64 = on.iter().map(|r| r.0.metrics().slow_poll_count()).sum();
     if slow > 0 {
         eprintln!("note: {slow} poll(s) took 100 ms or more (the machine stalled?)");
     }
