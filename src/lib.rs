@@ -30,6 +30,12 @@
 
 pub use runtime_core::{fs, io, runtime, signal, task, time};
 pub use runtime_net as net;
+
+/// Adapters for libraries with runtime traits of their own.
+#[cfg(feature = "hyper")]
+pub mod compat {
+    pub use runtime_net::hyper_compat as hyper;
+}
 pub use runtime_sync as sync;
 
 /// Asynchronous streams: `futures-core`'s `Stream` and `futures-lite`'s

@@ -161,3 +161,49 @@ fn debug_mode_names_the_bad_handlers_and_dumps_tasks() {
         "{stderr}"
     );
 }
+
+/// hyper's own client, on this runtime, against the `hyper_server`
+/// example: HTTP/1.1 and HTTP/2 on the same port, then Ctrl-C.
+#[test]
+fn hyper_server_serves_http1_and_http2() {
+    use http_body_util::{BodyExt, Empty};
+    use runtime::compat::hyper::HyperExecutor;
+    let (mut child, addr) = start_server("hyper_server", &["127.0.0.1:0", "1"]);
+    let rt = runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let get = || {
+            hyper::Request::get("http://localhost/")
+                .header("host", "localhost")
+                .body(Empty::<bytes::Bytes>::new())
+                .unwrap()
+        };
+        let stream = runtime::net::TcpStream::connect(&addr).await.unwrap();
+        let (mut h1, conn) = hyper::client::conn::http1::handshake(stream).await.unwrap();
+        runtime::spawn(conn);
+        let stream = runtime::net::TcpStream::connect(&addr).await.unwrap();
+        let (mut h2, conn) = hyper::client::conn::http2::handshake(HyperExecutor, stream)
+            .await
+            .unwrap();
+        runtime::spawn(conn);
+        for (version, res) in [
+            (hyper::Version::HTTP_11, h1.send_request(get()).await),
+            (hyper::Version::HTTP_2, h2.send_request(get()).await),
+        ] {
+            let res = res.unwrap();
+            assert_eq!(res.version(), version);
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            assert_eq!(&body[..], b"Hello, world!");
+        }
+    });
+    // SAFETY: sending SIGINT to the child we started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let mut rest = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut rest)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(rest.contains("bye"), "{rest}");
+}

@@ -36,6 +36,8 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod addr;
+#[cfg(feature = "hyper")]
+pub mod hyper_compat;
 mod split;
 mod sys;
 pub mod tcp;

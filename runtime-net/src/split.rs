@@ -235,6 +235,19 @@ macro_rules! stream_common {
                     .poll_read_stream(cx, len, |s| std::io::Read::read(&mut &*s, buf))
             }
 
+            /// Reads into memory that may be uninitialised (hyper's
+            /// buffers), with the same short-read rule as `poll_read_priv`.
+            #[allow(dead_code)]
+            pub(crate) fn poll_read_uninit(
+                &self,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [std::mem::MaybeUninit<u8>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                let len = buf.len();
+                self.io
+                    .poll_read_stream(cx, len, |s| crate::sys::recv_uninit(s, &mut *buf))
+            }
+
             pub(crate) fn poll_write_priv(
                 &self,
                 cx: &mut std::task::Context<'_>,

@@ -78,3 +78,11 @@ macro_rules! fd_impls {
 }
 
 pub(crate) use fd_impls;
+
+/// `recv` into memory that may be uninitialised (no zero-fill per read).
+pub(crate) fn recv_uninit(
+    fd: &impl AsFd,
+    buf: &mut [std::mem::MaybeUninit<u8>],
+) -> io::Result<usize> {
+    SockRef::from(fd).recv(buf)
+}
