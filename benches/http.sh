@@ -9,7 +9,9 @@
 #
 #   benches/http.sh [ROUNDS] [CONNECTIONS] [SECONDS]
 #
-# Prints one line per run and a markdown summary with medians.
+# Prints one line per run and a markdown summary with medians. SERVERS
+# (space-separated example names, ours first) picks other servers:
+# benches/hyper.sh runs the hyper pair through this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
@@ -20,7 +22,9 @@ if ! command -v wrk >/dev/null; then
     echo "installing wrk (apt-get install -y wrk)" >&2
     apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 fi
-cargo build --release --example http_hello --example http_hello_tokio --example http_hello_smol >&2
+SERVERS=${SERVERS:-"http_hello http_hello_tokio http_hello_smol"}
+read -r -a servers <<<"$SERVERS"
+cargo build --release $(printf -- '--example %s ' "${servers[@]}") >&2
 TICKS=$(getconf CLK_TCK)
 
 # cpu_ticks PID: utime + stime of the process (all threads), in clock ticks.
@@ -60,11 +64,11 @@ run() {
 results=$(mktemp)
 for r in $(seq "$ROUNDS"); do
     # Rotate which server goes first.
-    case $(( r % 3 )) in
-        0) order="http_hello http_hello_tokio http_hello_smol" ;;
-        1) order="http_hello_tokio http_hello_smol http_hello" ;;
-        *) order="http_hello_smol http_hello http_hello_tokio" ;;
-    esac
+    n=${#servers[@]}
+    order=""
+    for k in $(seq 0 $((n - 1))); do
+        order="$order ${servers[$(( (r + k) % n ))]}"
+    done
     for name in $order; do
         line=$(run "$name" $((18000 + r)))
         echo "round $r: $line" >&2
@@ -72,8 +76,9 @@ for r in $(seq "$ROUNDS"); do
     done
 done
 
-python3 - "$results" "$CONNS" <<'PY'
+python3 - "$results" "$CONNS" $SERVERS <<'PY'
 import sys, statistics as st
+names = sys.argv[3:]
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 def med(name, i, conv=float):
     return st.median(conv(r[i]) for r in rows if r[0] == name)
@@ -81,10 +86,10 @@ def ms(v):
     return float(v[:-2]) if v.endswith("ms") else float(v[:-2]) / 1000 if v.endswith("us") else float(v[:-1]) * 1000
 print(f"| server (1 worker, wrk -t1 -c{sys.argv[2]}) | req/s | p50 | p99 | server CPU per request |")
 print("|---|---|---|---|---|")
-for name in ("http_hello", "http_hello_tokio", "http_hello_smol"):
+for name in names:
     print(f"| {name} | {med(name,1):.0f} | {med(name,2,ms):.3f} ms | {med(name,3,ms):.3f} ms | {med(name,4):.2f} us |")
-ours = [float(r[4]) for r in rows if r[0] == "http_hello"]
-for other in ("http_hello_tokio", "http_hello_smol"):
+ours = [float(r[4]) for r in rows if r[0] == names[0]]
+for other in names[1:]:
     theirs = [float(r[4]) for r in rows if r[0] == other]
     ratios = sorted(a / b for a, b in zip(ours, theirs))
     print(f"\nCPU per request, runtime/{other.split('_')[-1]}: median {st.median(ratios):.2f}x over {len(ratios)} paired rounds (min {ratios[0]:.2f}, max {ratios[-1]:.2f})")
