@@ -6,7 +6,7 @@
 mod common;
 
 use async_tungstenite::tungstenite::Message;
-use futures::{SinkExt, StreamExt};
+use futures::StreamExt;
 use runtime::net::{TcpListener, TcpStream};
 
 rt_test! {
