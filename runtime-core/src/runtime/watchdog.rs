@@ -1,5 +1,5 @@
 //! Slow-poll detection and the stall watchdog (asyncio's debug-mode
-//! "Executing <Task> took 0.2 seconds", plus what asyncio cannot do:
+//! `Executing <Task> took 0.2 seconds`, plus what asyncio cannot do:
 //! naming a task while it is still stuck).
 //!
 //! With `Builder::slow_poll_threshold(t)` set, each worker publishes which
