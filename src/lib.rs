@@ -31,6 +31,13 @@
 pub use runtime_core::{fs, io, runtime, signal, task, time};
 pub use runtime_net as net;
 
+/// The runtime guide (`docs/guide.md`): getting started, the mental
+/// model, porting from Tokio, sizing, graceful shutdown and scaling out.
+/// Its code blocks are compiled and run as doctests.
+pub mod guide {
+    #![doc = include_str!("../docs/guide.md")]
+}
+
 /// Adapters for libraries with runtime traits of their own.
 #[cfg(feature = "hyper")]
 pub mod compat {
