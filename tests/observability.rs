@@ -359,7 +359,10 @@ fn task_group_children_carry_the_callers_location() {
         group.spawn(std::future::pending());
         let dump = runtime::Handle::current().dump();
         let child = dump.tasks().iter().find(|t| t.location().line() == line);
-        assert!(child.is_some_and(|t| t.location().file() == file!()), "{dump}");
+        assert!(
+            child.is_some_and(|t| t.location().file() == file!()),
+            "{dump}"
+        );
         drop(group);
     });
 }
