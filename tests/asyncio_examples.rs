@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 /// The examples this file runs.
 const EXAMPLES: &[&str] = &[
@@ -26,40 +25,17 @@ const EXAMPLES: &[&str] = &[
     "asyncio_files",
 ];
 
-/// `cargo test` builds the examples, but `cargo test --test
-/// asyncio_examples` does not: build them (once, all together) so that this
-/// file never runs a missing or stale binary. Cargo releases its build lock
-/// before it runs tests, so the nested build does not wait for it.
-fn build_examples(profile_dir: &Path) {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-            Some("debug") | None => "dev",
-            Some(other) => other,
-        };
-        let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--quiet", "--profile", profile])
-            .arg("--manifest-path")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
-        for name in EXAMPLES {
-            cmd.args(["--example", name]);
-        }
-        let status = cmd.status().unwrap();
-        assert!(status.success(), "building the examples failed: {status}");
-    });
-}
-
 fn example(name: &str) -> PathBuf {
     assert!(EXAMPLES.contains(&name), "{name} is not in EXAMPLES");
     // target/<profile>/deps/asyncio_examples-<hash> -> target/<profile>/examples/<name>
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().unwrap().parent().unwrap();
-    build_examples(profile_dir);
     let path = profile_dir.join("examples").join(name);
+    // `cargo test` (the README's command) builds every example first;
+    // `cargo test --test asyncio_examples` alone does not.
     assert!(
         path.exists(),
-        "example binary {} is missing",
+        "example binary {} is missing: run `cargo test` (it builds examples) or `cargo build --examples`",
         path.display()
     );
     path

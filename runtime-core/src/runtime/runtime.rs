@@ -139,6 +139,7 @@ impl Runtime {
     pub fn shutdown_timeout(mut self, duration: Duration) {
         self.shutdown_scheduler();
         self.blocking_pool.shutdown(Some(duration));
+        self.stop_watchdog();
         self.shutdown_driver();
     }
 
@@ -156,10 +157,17 @@ impl Runtime {
         }
     }
 
-    fn shutdown_scheduler(&mut self) {
+    /// Stops the slow-poll monitor; called once the workers have stopped
+    /// (the blocking pool joined them), so its last look sees every poll
+    /// that ended, including one whose `JoinHandle` resolved just before
+    /// the runtime was dropped.
+    fn stop_watchdog(&mut self) {
         if let Some(mut watchdog) = self.watchdog.take() {
             watchdog.stop();
         }
+    }
+
+    fn shutdown_scheduler(&mut self) {
         // Refuse and cancel queued blocking closures first: workers that
         // stop must not pick them up.
         self.blocking_pool.begin_shutdown();
@@ -188,11 +196,13 @@ impl Drop for Runtime {
             }
             self.shutdown_scheduler();
             self.blocking_pool.shutdown(Some(Duration::ZERO));
+            self.stop_watchdog();
             self.shutdown_driver();
             return;
         }
         self.shutdown_scheduler();
         self.blocking_pool.shutdown(None);
+        self.stop_watchdog();
         self.shutdown_driver();
     }
 }
