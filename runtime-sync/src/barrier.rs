@@ -18,7 +18,11 @@ use std::task::{Poll, Waker};
 ///         std::thread::spawn(move || futures::executor::block_on(b.wait()).is_leader())
 ///     })
 ///     .collect();
-/// let leaders = threads.into_iter().filter(|_| true).map(|t| t.join().unwrap()).filter(|l| *l).count();
+/// let leaders = threads
+///     .into_iter()
+///     .map(|t| t.join().unwrap())
+///     .filter(|&is_leader| is_leader)
+///     .count();
 /// assert_eq!(leaders, 1);
 /// ```
 pub struct Barrier {
@@ -33,6 +37,16 @@ struct State {
 }
 
 /// What [`Barrier::wait`] returns.
+///
+/// ```
+/// use runtime_sync::Barrier;
+/// let barrier = Barrier::new(1);
+/// let result = futures::executor::block_on(barrier.wait());
+/// if result.is_leader() {
+///     // one task per round does the round's bookkeeping
+/// }
+/// assert!(result.is_leader());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BarrierWaitResult(bool);
 
@@ -45,6 +59,12 @@ impl BarrierWaitResult {
 
 impl Barrier {
     /// A barrier for `n` tasks (`0` behaves as `1`, as Tokio's).
+    ///
+    /// ```
+    /// use runtime_sync::Barrier;
+    /// let barrier = Barrier::new(0); // behaves as `Barrier::new(1)`
+    /// assert!(futures::executor::block_on(barrier.wait()).is_leader());
+    /// ```
     pub fn new(n: usize) -> Barrier {
         Barrier {
             n: n.max(1),
@@ -60,6 +80,26 @@ impl Barrier {
     ///
     /// Not cancel safe (as Tokio's): a dropped `wait` still counts as
     /// arrived.
+    ///
+    /// ```
+    /// use runtime_sync::Barrier;
+    /// use std::sync::Arc;
+    /// // Two threads meet three times: one leader per round.
+    /// let rounds = |barrier: Arc<Barrier>| {
+    ///     futures::executor::block_on(async move {
+    ///         let mut led = 0;
+    ///         for _ in 0..3 {
+    ///             led += barrier.wait().await.is_leader() as u32;
+    ///         }
+    ///         led
+    ///     })
+    /// };
+    /// let barrier = Arc::new(Barrier::new(2));
+    /// let b = barrier.clone();
+    /// let other = std::thread::spawn(move || rounds(b));
+    /// let here = rounds(barrier);
+    /// assert_eq!(here + other.join().unwrap(), 3);
+    /// ```
     pub async fn wait(&self) -> BarrierWaitResult {
         let generation = {
             let mut st = self.state.lock();

@@ -12,9 +12,34 @@ use std::task::{Poll, Waker};
 pub mod error {
     use std::fmt;
 
-    crate::send_error_type!("No receiver exists; the value comes back.");
+    crate::send_error_type!(
+        r#"No receiver exists; the value comes back.
+
+```
+use runtime_sync::broadcast;
+let (tx, rx) = broadcast::channel(1);
+drop(rx);
+assert_eq!(tx.send("nobody listens").unwrap_err().0, "nobody listens");
+```"#
+    );
 
     /// Why `recv` returned no message.
+    ///
+    /// ```
+    /// use runtime_sync::broadcast::{self, error::RecvError};
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = broadcast::channel(2);
+    ///     for i in 0..5 {
+    ///         tx.send(i).unwrap();
+    ///     }
+    ///     // Only the last 2 are kept: 3 were lost for this receiver.
+    ///     assert_eq!(rx.recv().await, Err(RecvError::Lagged(3)));
+    ///     assert_eq!(rx.recv().await, Ok(3));
+    ///     assert_eq!(rx.recv().await, Ok(4));
+    ///     drop(tx);
+    ///     assert_eq!(rx.recv().await, Err(RecvError::Closed));
+    /// });
+    /// ```
     #[derive(Debug, PartialEq, Eq, Clone, Copy)]
     pub enum RecvError {
         /// Every sender is gone and every message was received.
@@ -36,6 +61,18 @@ pub mod error {
     impl std::error::Error for RecvError {}
 
     /// Why `try_recv` returned no message.
+    ///
+    /// ```
+    /// use runtime_sync::broadcast::{self, error::TryRecvError};
+    /// let (tx, mut rx) = broadcast::channel(1);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// tx.send(1).unwrap();
+    /// tx.send(2).unwrap();
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Lagged(1)));
+    /// assert_eq!(rx.try_recv(), Ok(2));
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    /// ```
     #[derive(Debug, PartialEq, Eq, Clone, Copy)]
     pub enum TryRecvError {
         /// Nothing new right now.
@@ -116,11 +153,40 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 }
 
 /// Sends to every receiver; clone it for more producers.
+///
+/// ```
+/// use runtime_sync::broadcast;
+/// let (tx, mut rx) = broadcast::channel(4);
+/// let tx2 = tx.clone();
+/// tx.send("from tx").unwrap();
+/// tx2.send("from tx2").unwrap();
+/// assert_eq!(rx.try_recv(), Ok("from tx"));
+/// assert_eq!(rx.try_recv(), Ok("from tx2"));
+/// ```
 pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
 
 /// Receives every message sent after it subscribed.
+///
+/// ```
+/// use runtime_sync::broadcast;
+/// let (tx, mut rx) = broadcast::channel(4);
+/// let listener = std::thread::spawn(move || {
+///     futures::executor::block_on(async move {
+///         let mut sum = 0;
+///         while let Ok(n) = rx.recv().await {
+///             sum += n;
+///         }
+///         sum // `Err(Closed)`: every sender is gone and everything was read
+///     })
+/// });
+/// for n in 1..=3 {
+///     tx.send(n).unwrap();
+/// }
+/// drop(tx);
+/// assert_eq!(listener.join().unwrap(), 6);
+/// ```
 pub struct Receiver<T> {
     shared: Arc<Shared<T>>,
     /// Position of the next message for this receiver.
@@ -130,6 +196,15 @@ pub struct Receiver<T> {
 impl<T> Sender<T> {
     /// Sends `value` to every receiver; returns how many there are. Fails
     /// (giving the value back) when there is none.
+    ///
+    /// ```
+    /// use runtime_sync::broadcast;
+    /// let (tx, rx1) = broadcast::channel(4);
+    /// let rx2 = tx.subscribe();
+    /// assert_eq!(tx.send("hello").unwrap(), 2); // two receivers
+    /// drop((rx1, rx2));
+    /// assert!(tx.send("anyone?").is_err());
+    /// ```
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
         let (n, waiters) = {
             let mut st = self.shared.state.lock();
@@ -150,6 +225,17 @@ impl<T> Sender<T> {
     }
 
     /// A new receiver that gets the messages sent from now on.
+    ///
+    /// ```
+    /// use runtime_sync::broadcast;
+    /// let (tx, mut early) = broadcast::channel(4);
+    /// tx.send(1).unwrap();
+    /// let mut late = tx.subscribe();
+    /// tx.send(2).unwrap();
+    /// assert_eq!(early.try_recv(), Ok(1));
+    /// assert_eq!(early.try_recv(), Ok(2));
+    /// assert_eq!(late.try_recv(), Ok(2)); // subscribed after 1 was sent
+    /// ```
     pub fn subscribe(&self) -> Receiver<T> {
         let mut st = self.shared.state.lock();
         st.receivers += 1;
@@ -160,12 +246,32 @@ impl<T> Sender<T> {
     }
 
     /// Receivers alive now.
+    ///
+    /// ```
+    /// use runtime_sync::broadcast;
+    /// let (tx, rx) = broadcast::channel::<u8>(1);
+    /// let rx2 = rx.resubscribe();
+    /// assert_eq!(tx.receiver_count(), 2);
+    /// drop((rx, rx2));
+    /// assert_eq!(tx.receiver_count(), 0);
+    /// ```
     pub fn receiver_count(&self) -> usize {
         self.shared.state.lock().receivers
     }
 
-    /// Messages kept and not yet seen by every receiver (at most the
-    /// capacity).
+    /// Messages kept: the last ones sent, at most the capacity, whether
+    /// or not every receiver has seen them (receiving does not shrink it;
+    /// Tokio's `len` counts only messages some receiver has yet to see).
+    ///
+    /// ```
+    /// use runtime_sync::broadcast;
+    /// let (tx, _rx) = broadcast::channel(2);
+    /// assert!(tx.is_empty());
+    /// for i in 0..3 {
+    ///     tx.send(i).unwrap();
+    /// }
+    /// assert_eq!(tx.len(), 2); // at most the capacity
+    /// ```
     pub fn len(&self) -> usize {
         self.shared.state.lock().buf.len()
     }
@@ -222,6 +328,26 @@ fn take_next<T: Clone>(next: &mut u64, st: &State<T>) -> Result<T, TryRecvError>
 
 impl<T: Clone> Receiver<T> {
     /// The next message. Cancel safe.
+    ///
+    /// ```
+    /// use runtime_sync::broadcast::{self, error::RecvError};
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = broadcast::channel(2);
+    ///     for i in 0..3 {
+    ///         tx.send(i).unwrap();
+    ///     }
+    ///     drop(tx);
+    ///     let (mut got, mut missed) = (Vec::new(), 0);
+    ///     loop {
+    ///         match rx.recv().await {
+    ///             Ok(v) => got.push(v),
+    ///             Err(RecvError::Lagged(n)) => missed += n,
+    ///             Err(RecvError::Closed) => break,
+    ///         }
+    ///     }
+    ///     assert_eq!((got, missed), (vec![1, 2], 1));
+    /// });
+    /// ```
     pub async fn recv(&mut self) -> Result<T, RecvError> {
         let Receiver { shared, next } = self;
         std::future::poll_fn(|cx| {
@@ -246,12 +372,30 @@ impl<T: Clone> Receiver<T> {
     }
 
     /// The next message if there is one, without waiting.
+    ///
+    /// ```
+    /// use runtime_sync::broadcast::{self, error::TryRecvError};
+    /// let (tx, mut rx) = broadcast::channel(4);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let st = self.shared.state.lock();
         take_next(&mut self.next, &st)
     }
 
     /// A new receiver starting from now (not from where this one is).
+    ///
+    /// ```
+    /// use runtime_sync::broadcast;
+    /// let (tx, mut rx) = broadcast::channel(4);
+    /// tx.send(1).unwrap();
+    /// let mut fresh = rx.resubscribe();
+    /// tx.send(2).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1)); // rx keeps its backlog
+    /// assert_eq!(fresh.try_recv(), Ok(2)); // fresh starts from now
+    /// ```
     pub fn resubscribe(&self) -> Receiver<T> {
         let mut st = self.shared.state.lock();
         st.receivers += 1;

@@ -88,6 +88,15 @@ impl Node {
 
 impl CancellationToken {
     /// A new, uncancelled token.
+    ///
+    /// ```
+    /// use runtime_sync::CancellationToken;
+    /// let token = CancellationToken::new();
+    /// assert!(!token.is_cancelled());
+    /// let clone = token.clone();
+    /// clone.cancel(); // a clone is the same token
+    /// assert!(token.is_cancelled());
+    /// ```
     pub fn new() -> CancellationToken {
         CancellationToken {
             node: Node::new(None),
@@ -96,6 +105,18 @@ impl CancellationToken {
 
     /// A token cancelled whenever this one is (and on its own `cancel`,
     /// which does not reach this one).
+    ///
+    /// ```
+    /// use runtime_sync::CancellationToken;
+    /// let parent = CancellationToken::new();
+    /// let child = parent.child_token();
+    /// child.cancel();
+    /// assert!(!parent.is_cancelled()); // does not reach up
+    /// let child2 = parent.child_token();
+    /// parent.cancel();
+    /// assert!(child2.is_cancelled()); // reaches down
+    /// assert!(parent.child_token().is_cancelled()); // born cancelled
+    /// ```
     pub fn child_token(&self) -> CancellationToken {
         let child = Node::new(Some(self.node.clone()));
         {
@@ -113,26 +134,83 @@ impl CancellationToken {
     }
 
     /// Cancels this token and every descendant, waking their waiters.
+    ///
+    /// ```
+    /// use runtime_sync::CancellationToken;
+    /// let token = CancellationToken::new();
+    /// let grandchild = token.child_token().child_token();
+    /// token.cancel();
+    /// token.cancel(); // again: no effect
+    /// assert!(grandchild.is_cancelled());
+    /// ```
     pub fn cancel(&self) {
         self.node.cancel();
     }
 
     /// Whether this token (or an ancestor) was cancelled.
+    ///
+    /// ```
+    /// use runtime_sync::CancellationToken;
+    /// let token = CancellationToken::new();
+    /// let mut steps = 0;
+    /// for step in 0..10 {
+    ///     if token.is_cancelled() {
+    ///         break;
+    ///     }
+    ///     steps += 1;
+    ///     if step == 2 {
+    ///         token.cancel();
+    ///     }
+    /// }
+    /// assert_eq!(steps, 3);
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         self.node.cancelled.load(Ordering::Acquire)
     }
 
     /// Completes once the token is cancelled.
+    ///
+    /// ```
+    /// use runtime_sync::CancellationToken;
+    /// let token = CancellationToken::new();
+    /// let worker_token = token.clone();
+    /// let worker = std::thread::spawn(move || {
+    ///     futures::executor::block_on(worker_token.cancelled());
+    ///     "stopped"
+    /// });
+    /// token.cancel();
+    /// assert_eq!(worker.join().unwrap(), "stopped");
+    /// ```
     pub fn cancelled(&self) -> WaitForCancellationFuture<'_> {
         WaitForCancellationFuture { token: self }
     }
 
-    /// Like `cancelled`, owning a clone of the token (for `'static` tasks).
+    /// Like `cancelled`, but the future owns the token (for `'static`
+    /// tasks); call it on a clone to keep using the token.
+    ///
+    /// ```
+    /// use runtime_sync::CancellationToken;
+    /// let token = CancellationToken::new();
+    /// let stop = token.clone().cancelled_owned(); // borrows nothing
+    /// let waiter = std::thread::spawn(move || futures::executor::block_on(stop));
+    /// token.cancel();
+    /// waiter.join().unwrap();
+    /// ```
     pub fn cancelled_owned(self) -> WaitForCancellationFutureOwned {
         WaitForCancellationFutureOwned { token: self }
     }
 
     /// A guard that cancels the token when dropped.
+    ///
+    /// ```
+    /// use runtime_sync::CancellationToken;
+    /// let token = CancellationToken::new();
+    /// {
+    ///     let _guard = token.clone().drop_guard();
+    ///     // ... work; leaving the scope in any way cancels
+    /// }
+    /// assert!(token.is_cancelled());
+    /// ```
     pub fn drop_guard(self) -> DropGuard {
         DropGuard { token: Some(self) }
     }
@@ -153,6 +231,20 @@ impl fmt::Debug for CancellationToken {
 }
 
 /// The future of [`CancellationToken::cancelled`].
+///
+/// ```
+/// use futures::future::{select, Either};
+/// use runtime_sync::CancellationToken;
+/// futures::executor::block_on(async {
+///     let token = CancellationToken::new();
+///     token.cancel();
+///     let work = std::future::pending::<u32>(); // would never finish
+///     match select(std::pin::pin!(token.cancelled()), std::pin::pin!(work)).await {
+///         Either::Left(((), _)) => {} // cancelled first
+///         Either::Right(_) => unreachable!(),
+///     }
+/// });
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 #[derive(Debug)]
 pub struct WaitForCancellationFuture<'a> {
@@ -167,6 +259,19 @@ impl Future for WaitForCancellationFuture<'_> {
 }
 
 /// The future of [`CancellationToken::cancelled_owned`].
+///
+/// ```
+/// use runtime_sync::{CancellationToken, WaitForCancellationFutureOwned};
+/// struct Worker {
+///     stop: WaitForCancellationFutureOwned, // no lifetime to carry around
+/// }
+/// let token = CancellationToken::new();
+/// let worker = Worker {
+///     stop: token.child_token().cancelled_owned(),
+/// };
+/// token.cancel();
+/// futures::executor::block_on(worker.stop); // completes at once
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 #[derive(Debug)]
 pub struct WaitForCancellationFutureOwned {
@@ -181,6 +286,19 @@ impl Future for WaitForCancellationFutureOwned {
 }
 
 /// Cancels its token when dropped, unless [`disarm`](DropGuard::disarm)ed.
+///
+/// ```
+/// use runtime_sync::CancellationToken;
+/// let token = CancellationToken::new();
+/// let t = token.clone();
+/// let result = std::thread::spawn(move || {
+///     let _guard = t.drop_guard();
+///     panic!("the worker failed");
+/// })
+/// .join();
+/// assert!(result.is_err());
+/// assert!(token.is_cancelled()); // the guard cancelled during the unwind
+/// ```
 #[derive(Debug)]
 pub struct DropGuard {
     token: Option<CancellationToken>,
@@ -188,6 +306,13 @@ pub struct DropGuard {
 
 impl DropGuard {
     /// Gives the token back without cancelling it.
+    ///
+    /// ```
+    /// use runtime_sync::CancellationToken;
+    /// let guard = CancellationToken::new().drop_guard();
+    /// let token = guard.disarm(); // finished normally: do not cancel
+    /// assert!(!token.is_cancelled());
+    /// ```
     pub fn disarm(mut self) -> CancellationToken {
         self.token
             .take()

@@ -25,9 +25,28 @@ use std::task::{Context, Poll, Waker};
 pub mod error {
     use std::fmt;
 
-    crate::send_error_type!("The receiver is gone; the value comes back.");
+    crate::send_error_type!(
+        r#"The receiver is gone; the value comes back.
+
+```
+use runtime_sync::mpsc;
+let (tx, rx) = mpsc::unbounded_channel();
+drop(rx);
+let err = tx.send(String::from("undelivered")).unwrap_err();
+assert_eq!(err.0, "undelivered");
+```"#
+    );
 
     /// Why `try_send` failed; the value comes back.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::{self, error::TrySendError};
+    /// let (tx, rx) = mpsc::channel(1);
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(tx.try_send(2), Err(TrySendError::Full(2)));
+    /// drop(rx);
+    /// assert_eq!(tx.try_send(3), Err(TrySendError::Closed(3)));
+    /// ```
     #[derive(PartialEq, Eq, Clone, Copy)]
     pub enum TrySendError<T> {
         /// No free slot.
@@ -38,6 +57,14 @@ pub mod error {
 
     impl<T> TrySendError<T> {
         /// The value that was not sent.
+        ///
+        /// ```
+        /// use runtime_sync::mpsc;
+        /// let (tx, _rx) = mpsc::channel(1);
+        /// tx.try_send("first").unwrap();
+        /// let err = tx.try_send("second").unwrap_err();
+        /// assert_eq!(err.into_inner(), "second");
+        /// ```
         pub fn into_inner(self) -> T {
             match self {
                 TrySendError::Full(v) | TrySendError::Closed(v) => v,
@@ -72,6 +99,14 @@ pub mod error {
     }
 
     /// Why `try_recv` returned no message.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::{self, error::TryRecvError};
+    /// let (tx, mut rx) = mpsc::unbounded_channel::<u8>();
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    /// ```
     #[derive(Debug, PartialEq, Eq, Clone, Copy)]
     pub enum TryRecvError {
         /// Nothing queued right now.
@@ -417,6 +452,17 @@ impl<T> Chan<T> {
 
 /// The future of [`Sender::send`]; dropping it loses neither the message
 /// (it is dropped with the future, never half-sent) nor a slot.
+///
+/// ```
+/// use futures::FutureExt;
+/// use runtime_sync::mpsc;
+/// let (tx, mut rx) = mpsc::channel(1);
+/// tx.try_send(1).unwrap();
+/// // Full: the send would wait. Dropping it loses no slot.
+/// assert!(tx.send(2).now_or_never().is_none());
+/// assert_eq!(rx.try_recv(), Ok(1));
+/// assert_eq!(tx.capacity(), 1);
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Send<'a, T> {
     chan: &'a Chan<T>,
@@ -537,17 +583,61 @@ pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
 }
 
 /// Sends into a bounded channel; clone it for more producers.
+///
+/// ```
+/// use runtime_sync::mpsc;
+/// let (tx, mut rx) = mpsc::channel(8);
+/// let producers: Vec<_> = (0..3)
+///     .map(|i| {
+///         let tx = tx.clone();
+///         std::thread::spawn(move || futures::executor::block_on(tx.send(i)).unwrap())
+///     })
+///     .collect();
+/// drop(tx); // the receiver sees `None` once every clone is gone too
+/// for p in producers {
+///     p.join().unwrap();
+/// }
+/// let mut got = Vec::new();
+/// while let Some(v) = futures::executor::block_on(rx.recv()) {
+///     got.push(v);
+/// }
+/// got.sort();
+/// assert_eq!(got, [0, 1, 2]);
+/// ```
 pub struct Sender<T> {
     chan: Arc<Chan<T>>,
 }
 
 /// Receives from a bounded channel.
+///
+/// ```
+/// use futures::StreamExt;
+/// use runtime_sync::mpsc;
+/// futures::executor::block_on(async {
+///     let (tx, rx) = mpsc::channel(4);
+///     tx.send(1).await.unwrap();
+///     tx.send(2).await.unwrap();
+///     drop(tx);
+///     // A receiver is also a `Stream`.
+///     let all: Vec<i32> = rx.collect().await;
+///     assert_eq!(all, [1, 2]);
+/// });
+/// ```
 pub struct Receiver<T> {
     chan: Arc<Chan<T>>,
 }
 
 /// A reserved slot: [`send`](Permit::send) fills it without waiting.
 /// Dropping it unused frees the slot.
+///
+/// ```
+/// use runtime_sync::mpsc;
+/// let (tx, _rx) = mpsc::channel::<u8>(1);
+/// let permit = tx.try_reserve().unwrap();
+/// assert_eq!(tx.capacity(), 0);
+/// drop(permit); // unused: the slot is free again
+/// assert_eq!(tx.capacity(), 1);
+/// ```
 pub struct Permit<'a, T> {
     chan: &'a Chan<T>,
     used: bool,
@@ -557,6 +647,26 @@ impl<T> Sender<T> {
     /// Waits for a free slot, then queues `value`. Fails (giving the value
     /// back) once the receiver is gone. Cancel safe: dropping the future
     /// loses no slot (the message goes with the future).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let producer = std::thread::spawn(move || {
+    ///     futures::executor::block_on(async {
+    ///         for i in 0..3 {
+    ///             tx.send(i).await.unwrap(); // waits while the one slot is taken
+    ///         }
+    ///     })
+    /// });
+    /// let mut got = Vec::new();
+    /// futures::executor::block_on(async {
+    ///     while let Some(v) = rx.recv().await {
+    ///         got.push(v);
+    ///     }
+    /// });
+    /// producer.join().unwrap();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
     pub fn send(&self, value: T) -> Send<'_, T> {
         Send {
             chan: &self.chan,
@@ -565,7 +675,17 @@ impl<T> Sender<T> {
         }
     }
 
-    /// Queues `value` if there is a free slot, without waiting.
+    /// Queues `value` if there is a free slot (and no `send` is already
+    /// waiting for one), without waiting.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::{self, error::TrySendError};
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// assert!(tx.try_send(1).is_ok());
+    /// assert_eq!(tx.try_send(2), Err(TrySendError::Full(2)));
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert!(tx.try_send(2).is_ok());
+    /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         let mut st = self.chan.state.lock();
         if st.rx_closed {
@@ -578,6 +698,19 @@ impl<T> Sender<T> {
     }
 
     /// Waits for a free slot and keeps it for a later `Permit::send`.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = mpsc::channel(1);
+    ///     // Reserve first, then build the message: nothing is built in vain.
+    ///     let permit = tx.reserve().await.unwrap();
+    ///     permit.send(String::from("built after reserving"));
+    ///     assert_eq!(rx.recv().await.as_deref(), Some("built after reserving"));
+    ///     drop(rx);
+    ///     assert!(tx.reserve().await.is_err());
+    /// });
+    /// ```
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
         Reserve {
             chan: &self.chan,
@@ -592,6 +725,15 @@ impl<T> Sender<T> {
     }
 
     /// Takes a free slot without waiting.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::{self, error::TrySendError};
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let permit = tx.try_reserve().unwrap();
+    /// assert!(matches!(tx.try_reserve(), Err(TrySendError::Full(()))));
+    /// permit.send(7);
+    /// assert_eq!(rx.try_recv(), Ok(7));
+    /// ```
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
         let mut st = self.chan.state.lock();
         if st.rx_closed {
@@ -607,16 +749,45 @@ impl<T> Sender<T> {
     }
 
     /// Waits until the receiver is dropped or closed.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, rx) = mpsc::channel::<u8>(1);
+    /// let watcher = std::thread::spawn(move || {
+    ///     futures::executor::block_on(tx.closed());
+    ///     tx.is_closed()
+    /// });
+    /// drop(rx);
+    /// assert!(watcher.join().unwrap());
+    /// ```
     pub async fn closed(&self) {
         std::future::poll_fn(|cx| self.chan.poll_closed(cx)).await
     }
 
     /// Whether the receiver is gone (or closed the channel).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel::<u8>(1);
+    /// assert!(!tx.is_closed());
+    /// rx.close();
+    /// assert!(tx.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.chan.is_closed()
     }
 
     /// Free slots right now.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(3);
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(tx.capacity(), 2);
+    /// assert_eq!(tx.max_capacity(), 3);
+    /// rx.try_recv().unwrap();
+    /// assert_eq!(tx.capacity(), 3);
+    /// ```
     pub fn capacity(&self) -> usize {
         self.chan.free_slots()
     }
@@ -627,14 +798,32 @@ impl<T> Sender<T> {
     }
 
     /// Whether both senders send into the same channel.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (a, _rx) = mpsc::channel::<u8>(1);
+    /// let b = a.clone();
+    /// let (c, _rx2) = mpsc::channel::<u8>(1);
+    /// assert!(a.same_channel(&b));
+    /// assert!(!a.same_channel(&c));
+    /// ```
     pub fn same_channel(&self, other: &Sender<T>) -> bool {
         Arc::ptr_eq(&self.chan, &other.chan)
     }
 }
 
 impl<T> Permit<'_, T> {
-    /// Queues `value` in the reserved slot. If the receiver has gone
-    /// meanwhile, the value is dropped.
+    /// Queues `value` in the reserved slot. If the receiver has gone or
+    /// closed the channel meanwhile, the value is dropped (unlike Tokio,
+    /// whose permits still deliver after `Receiver::close`).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let permit = tx.try_reserve().unwrap();
+    /// permit.send("never waits");
+    /// assert_eq!(rx.try_recv(), Ok("never waits"));
+    /// ```
     pub fn send(mut self, value: T) {
         self.used = true;
         let _ = self.chan.push(value);
@@ -667,11 +856,32 @@ impl<T> Drop for Sender<T> {
 impl<T> Receiver<T> {
     /// The next message; `None` once every sender is gone and the buffer
     /// is empty. Cancel safe.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = mpsc::channel(2);
+    ///     tx.send(1).await.unwrap();
+    ///     drop(tx);
+    ///     assert_eq!(rx.recv().await, Some(1)); // queued messages outlive the senders
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
     pub async fn recv(&mut self) -> Option<T> {
         std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
     }
 
     /// Polls for the next message.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// use std::task::{Context, Poll, Waker};
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert_eq!(rx.poll_recv(&mut cx), Poll::Pending);
+    /// tx.try_send(5).unwrap();
+    /// assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(5)));
+    /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         self.chan.poll_recv(cx)
     }
@@ -679,29 +889,83 @@ impl<T> Receiver<T> {
     /// Waits for at least one message, then moves up to `limit` queued
     /// messages into `buffer`; returns how many (0: closed and empty, or
     /// `limit` was 0).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = mpsc::channel(8);
+    ///     for i in 0..5 {
+    ///         tx.send(i).await.unwrap();
+    ///     }
+    ///     let mut batch = Vec::new();
+    ///     assert_eq!(rx.recv_many(&mut batch, 3).await, 3);
+    ///     assert_eq!(batch, [0, 1, 2]);
+    ///     assert_eq!(rx.recv_many(&mut batch, 10).await, 2); // appends
+    ///     assert_eq!(batch, [0, 1, 2, 3, 4]);
+    ///     drop(tx);
+    ///     assert_eq!(rx.recv_many(&mut batch, 10).await, 0); // closed and empty
+    /// });
+    /// ```
     pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, buffer, limit)).await
     }
 
     /// The next message if one is queued, without waiting.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::{self, error::TryRecvError};
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// tx.try_send(1).unwrap();
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         self.chan.try_recv()
     }
 
     /// Stops the senders (their `send` fails from now on) while keeping the
     /// messages already queued for `recv`.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(2);
+    /// tx.try_send(1).unwrap();
+    /// rx.close();
+    /// assert!(tx.try_send(2).is_err());
+    /// assert_eq!(futures::executor::block_on(rx.recv()), Some(1)); // still delivered
+    /// assert_eq!(futures::executor::block_on(rx.recv()), None);
+    /// ```
     pub fn close(&mut self) {
         self.chan.close();
     }
 
     /// Whether the channel is closed (by `close` or because every sender
     /// is gone).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, rx) = mpsc::channel::<u8>(1);
+    /// assert!(!rx.is_closed());
+    /// drop(tx);
+    /// assert!(rx.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         let st = self.chan.state.lock();
         st.rx_closed || st.senders == 0
     }
 
     /// Messages queued right now.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, rx) = mpsc::channel(4);
+    /// assert!(rx.is_empty());
+    /// tx.try_send(1).unwrap();
+    /// tx.try_send(2).unwrap();
+    /// assert_eq!(rx.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.chan.len()
     }
@@ -726,17 +990,50 @@ impl<T> futures_core::Stream for Receiver<T> {
 }
 
 /// Sends into an unbounded channel; clone it for more producers.
+///
+/// ```
+/// use runtime_sync::mpsc;
+/// let (tx, mut rx) = mpsc::unbounded_channel();
+/// let tx2 = tx.clone();
+/// std::thread::spawn(move || tx2.send("from a thread").unwrap())
+///     .join()
+///     .unwrap();
+/// tx.send("from here").unwrap();
+/// assert_eq!(rx.try_recv(), Ok("from a thread"));
+/// assert_eq!(rx.try_recv(), Ok("from here"));
+/// ```
 pub struct UnboundedSender<T> {
     chan: Arc<Chan<T>>,
 }
 
 /// Receives from an unbounded channel.
+///
+/// ```
+/// use futures::StreamExt;
+/// use runtime_sync::mpsc;
+/// let (tx, rx) = mpsc::unbounded_channel();
+/// for i in 0..3 {
+///     tx.send(i).unwrap();
+/// }
+/// drop(tx);
+/// // A receiver is also a `Stream`.
+/// let doubled: Vec<i32> = futures::executor::block_on(rx.map(|x| x * 2).collect());
+/// assert_eq!(doubled, [0, 2, 4]);
+/// ```
 pub struct UnboundedReceiver<T> {
     inner: Receiver<T>,
 }
 
 impl<T> UnboundedSender<T> {
     /// Queues `value` (never waits); fails once the receiver is gone.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, rx) = mpsc::unbounded_channel();
+    /// assert!(tx.send(1).is_ok()); // never waits
+    /// drop(rx);
+    /// assert_eq!(tx.send(2).unwrap_err().0, 2); // the value comes back
+    /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         let mut st = self.chan.state.lock();
         if st.rx_closed {
@@ -747,6 +1044,14 @@ impl<T> UnboundedSender<T> {
     }
 
     /// Waits until the receiver is dropped or closed.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::unbounded_channel::<u8>();
+    /// rx.close();
+    /// futures::executor::block_on(tx.closed()); // completes at once: already closed
+    /// assert!(tx.is_closed());
+    /// ```
     pub async fn closed(&self) {
         std::future::poll_fn(|cx| self.chan.poll_closed(cx)).await
     }
@@ -757,6 +1062,14 @@ impl<T> UnboundedSender<T> {
     }
 
     /// Whether both senders send into the same channel.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (a, _rx) = mpsc::unbounded_channel::<u8>();
+    /// let (b, _rx2) = mpsc::unbounded_channel::<u8>();
+    /// assert!(a.same_channel(&a.clone()));
+    /// assert!(!a.same_channel(&b));
+    /// ```
     pub fn same_channel(&self, other: &UnboundedSender<T>) -> bool {
         Arc::ptr_eq(&self.chan, &other.chan)
     }
@@ -780,26 +1093,76 @@ impl<T> Drop for UnboundedSender<T> {
 impl<T> UnboundedReceiver<T> {
     /// The next message; `None` once every sender is gone and the buffer
     /// is empty. Cancel safe.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = mpsc::unbounded_channel();
+    ///     std::thread::spawn(move || tx.send(42).unwrap());
+    ///     assert_eq!(rx.recv().await, Some(42));
+    ///     assert_eq!(rx.recv().await, None); // the sender is gone
+    /// });
+    /// ```
     pub async fn recv(&mut self) -> Option<T> {
         self.inner.recv().await
     }
 
     /// Polls for the next message.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// use std::task::{Context, Poll, Waker};
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert_eq!(rx.poll_recv(&mut cx), Poll::Pending);
+    /// tx.send('x').unwrap();
+    /// drop(tx);
+    /// assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some('x')));
+    /// assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(None));
+    /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         self.inner.poll_recv(cx)
     }
 
     /// See [`Receiver::recv_many`].
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// for word in ["a", "b", "c"] {
+    ///     tx.send(word).unwrap();
+    /// }
+    /// let mut batch = Vec::with_capacity(16);
+    /// let n = futures::executor::block_on(rx.recv_many(&mut batch, 16));
+    /// assert_eq!((n, batch), (3, vec!["a", "b", "c"]));
+    /// ```
     pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         self.inner.recv_many(buffer, limit).await
     }
 
     /// The next message if one is queued, without waiting.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::{self, error::TryRecvError};
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         self.inner.try_recv()
     }
 
     /// Stops the senders while keeping the queued messages.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// rx.close();
+    /// assert!(tx.send(2).is_err());
+    /// assert_eq!(rx.try_recv(), Ok(1)); // queued before the close: still delivered
+    /// ```
     pub fn close(&mut self) {
         self.inner.close();
     }
@@ -810,6 +1173,15 @@ impl<T> UnboundedReceiver<T> {
     }
 
     /// Messages queued right now.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// tx.send(()).unwrap();
+    /// assert_eq!(rx.len(), 1);
+    /// rx.try_recv().unwrap();
+    /// assert!(rx.is_empty());
+    /// ```
     pub fn len(&self) -> usize {
         self.inner.len()
     }

@@ -15,6 +15,16 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 /// `try_lock`, `try_read` or `try_write` would have had to wait.
+///
+/// ```
+/// use runtime_sync::Mutex;
+/// let m = Mutex::new(0);
+/// let guard = m.try_lock().unwrap();
+/// let err = m.try_lock().unwrap_err();
+/// assert_eq!(err.to_string(), "operation would block");
+/// drop(guard);
+/// assert!(m.try_lock().is_ok());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TryLockError(());
 
@@ -72,6 +82,16 @@ pub struct MutexGuard<'a, T: ?Sized> {
 }
 
 /// A [`MutexGuard`] that owns an `Arc` of its mutex (from `lock_owned`).
+///
+/// ```
+/// use runtime_sync::Mutex;
+/// use std::sync::Arc;
+/// let counter = Arc::new(Mutex::new(0));
+/// let mut guard = counter.clone().try_lock_owned().unwrap();
+/// // Not tied to a borrow: the guard can move to another thread or task.
+/// std::thread::spawn(move || *guard += 1).join().unwrap();
+/// assert_eq!(*counter.try_lock().unwrap(), 1);
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct OwnedMutexGuard<T: ?Sized> {
     lock: Arc<Mutex<T>>,
@@ -81,6 +101,13 @@ pub struct OwnedMutexGuard<T: ?Sized> {
 
 impl<T> Mutex<T> {
     /// A new, unlocked mutex.
+    ///
+    /// ```
+    /// use runtime_sync::Mutex;
+    /// let m = Mutex::new(vec![1]);
+    /// futures::executor::block_on(async { m.lock().await.push(2) });
+    /// assert_eq!(m.into_inner(), [1, 2]);
+    /// ```
     pub fn new(value: T) -> Mutex<T> {
         Mutex {
             sem: Semaphore::new(1),
@@ -96,6 +123,28 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Waits for the lock. Cancel safe; first come, first served.
+    ///
+    /// ```
+    /// use runtime_sync::Mutex;
+    /// use std::sync::Arc;
+    /// let total = Arc::new(Mutex::new(0));
+    /// let threads: Vec<_> = (0..4)
+    ///     .map(|_| {
+    ///         let total = total.clone();
+    ///         std::thread::spawn(move || {
+    ///             futures::executor::block_on(async {
+    ///                 for _ in 0..100 {
+    ///                     *total.lock().await += 1;
+    ///                 }
+    ///             })
+    ///         })
+    ///     })
+    ///     .collect();
+    /// for t in threads {
+    ///     t.join().unwrap();
+    /// }
+    /// assert_eq!(*futures::executor::block_on(total.lock()), 400);
+    /// ```
     pub async fn lock(&self) -> MutexGuard<'_, T> {
         Acquire::new(&self.sem, 1)
             .await
@@ -107,6 +156,15 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Takes the lock if it is free (and nobody is queued).
+    ///
+    /// ```
+    /// use runtime_sync::Mutex;
+    /// let m = Mutex::new(1);
+    /// let guard = m.try_lock().unwrap();
+    /// assert!(m.try_lock().is_err());
+    /// drop(guard);
+    /// assert_eq!(*m.try_lock().unwrap(), 1);
+    /// ```
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
         self.sem
             .try_take(1)
@@ -118,6 +176,16 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// `lock` for an `Arc<Mutex<T>>`: the guard can move into a task.
+    ///
+    /// ```
+    /// use runtime_sync::Mutex;
+    /// use std::sync::Arc;
+    /// let log = Arc::new(Mutex::new(String::new()));
+    /// let mut guard = futures::executor::block_on(log.clone().lock_owned());
+    /// let writer = std::thread::spawn(move || guard.push_str("written elsewhere"));
+    /// writer.join().unwrap();
+    /// assert_eq!(*futures::executor::block_on(log.lock()), "written elsewhere");
+    /// ```
     pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
         Acquire::new(&self.sem, 1)
             .await
@@ -129,6 +197,16 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// `try_lock` for an `Arc<Mutex<T>>`.
+    ///
+    /// ```
+    /// use runtime_sync::Mutex;
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new(0));
+    /// let guard = m.clone().try_lock_owned().unwrap();
+    /// assert!(m.clone().try_lock_owned().is_err());
+    /// drop(guard);
+    /// assert!(m.try_lock_owned().is_ok());
+    /// ```
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
         match self.sem.try_take(1) {
             Ok(()) => Ok(OwnedMutexGuard {
@@ -140,6 +218,13 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// The data, without locking (the `&mut` proves nobody else holds it).
+    ///
+    /// ```
+    /// use runtime_sync::Mutex;
+    /// let mut m = Mutex::new(0);
+    /// *m.get_mut() = 10; // no locking: `&mut` proves nobody else holds it
+    /// assert_eq!(*m.try_lock().unwrap(), 10);
+    /// ```
     pub fn get_mut(&mut self) -> &mut T {
         self.data.get_mut()
     }
@@ -239,12 +324,31 @@ unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
 
 /// Shared access to an [`RwLock`]'s data.
+///
+/// ```
+/// use runtime_sync::RwLock;
+/// let lock = RwLock::new(String::from("shared"));
+/// let a = lock.try_read().unwrap();
+/// let b = lock.try_read().unwrap();
+/// assert_eq!(*a, *b);
+/// assert!(lock.try_write().is_err()); // readers keep writers out
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RwLockReadGuard<'a, T: ?Sized> {
     lock: &'a RwLock<T>,
 }
 
 /// Exclusive access to an [`RwLock`]'s data.
+///
+/// ```
+/// use runtime_sync::RwLock;
+/// let lock = RwLock::new(vec![1]);
+/// let mut w = lock.try_write().unwrap();
+/// w.push(2);
+/// assert!(lock.try_read().is_err()); // the writer keeps readers out
+/// drop(w);
+/// assert_eq!(*lock.try_read().unwrap(), [1, 2]);
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RwLockWriteGuard<'a, T: ?Sized> {
     lock: &'a RwLock<T>,
@@ -252,6 +356,13 @@ pub struct RwLockWriteGuard<'a, T: ?Sized> {
 
 impl<T> RwLock<T> {
     /// A new, unlocked lock.
+    ///
+    /// ```
+    /// use runtime_sync::RwLock;
+    /// let lock = RwLock::new(0);
+    /// *lock.try_write().unwrap() += 1;
+    /// assert_eq!(lock.into_inner(), 1);
+    /// ```
     pub fn new(value: T) -> RwLock<T> {
         RwLock {
             sem: Semaphore::new(MAX_READS as usize),
@@ -267,6 +378,24 @@ impl<T> RwLock<T> {
 
 impl<T: ?Sized> RwLock<T> {
     /// Waits for shared access.
+    ///
+    /// ```
+    /// use runtime_sync::RwLock;
+    /// use std::sync::Arc;
+    /// let config = Arc::new(RwLock::new(7));
+    /// let readers: Vec<_> = (0..3)
+    ///     .map(|_| {
+    ///         let config = config.clone();
+    ///         std::thread::spawn(move || {
+    ///             let v = *futures::executor::block_on(config.read());
+    ///             v
+    ///         })
+    ///     })
+    ///     .collect();
+    /// for r in readers {
+    ///     assert_eq!(r.join().unwrap(), 7);
+    /// }
+    /// ```
     pub async fn read(&self) -> RwLockReadGuard<'_, T> {
         Acquire::new(&self.sem, 1)
             .await
@@ -275,6 +404,20 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// Waits for exclusive access.
+    ///
+    /// ```
+    /// use runtime_sync::RwLock;
+    /// futures::executor::block_on(async {
+    ///     let lock = RwLock::new(0);
+    ///     let reader = lock.read().await;
+    ///     let mut write = std::pin::pin!(lock.write());
+    ///     assert!(futures::poll!(write.as_mut()).is_pending()); // waits for the reader
+    ///     assert!(lock.try_read().is_err()); // and holds back new readers
+    ///     drop(reader);
+    ///     *write.await += 1;
+    ///     assert_eq!(*lock.read().await, 1);
+    /// });
+    /// ```
     pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
         Acquire::new(&self.sem, MAX_READS as usize)
             .await
@@ -283,6 +426,14 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// Shared access if it is available now.
+    ///
+    /// ```
+    /// use runtime_sync::RwLock;
+    /// let lock = RwLock::new(1);
+    /// let r1 = lock.try_read().unwrap();
+    /// let r2 = lock.try_read().unwrap();
+    /// assert_eq!(*r1 + *r2, 2);
+    /// ```
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
         self.sem
             .try_take(1)
@@ -291,6 +442,16 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// Exclusive access if it is available now.
+    ///
+    /// ```
+    /// use runtime_sync::RwLock;
+    /// let lock = RwLock::new(1);
+    /// let reader = lock.try_read().unwrap();
+    /// assert!(lock.try_write().is_err());
+    /// drop(reader);
+    /// *lock.try_write().unwrap() = 2;
+    /// assert_eq!(*lock.try_read().unwrap(), 2);
+    /// ```
     pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
         self.sem
             .try_take(MAX_READS as usize)
@@ -299,6 +460,13 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// The data, without locking.
+    ///
+    /// ```
+    /// use runtime_sync::RwLock;
+    /// let mut lock = RwLock::new(vec![1]);
+    /// lock.get_mut().push(2); // no locking: `&mut` proves exclusive access
+    /// assert_eq!(*lock.try_read().unwrap(), [1, 2]);
+    /// ```
     pub fn get_mut(&mut self) -> &mut T {
         self.data.get_mut()
     }

@@ -47,6 +47,18 @@ enum How {
 }
 
 /// The future of [`Notify::notified`].
+///
+/// ```
+/// use runtime_sync::Notify;
+/// futures::executor::block_on(async {
+///     let notify = Notify::new();
+///     let mut first = Box::pin(notify.notified());
+///     assert!(futures::poll!(first.as_mut()).is_pending());
+///     notify.notify_one(); // chooses `first`...
+///     drop(first); // ...which is dropped before it saw it: the permit is kept
+///     notify.notified().await; // completes at once
+/// });
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Notified<'a> {
     notify: &'a Notify,
@@ -57,6 +69,13 @@ pub struct Notified<'a> {
 
 impl Notify {
     /// A `Notify` with no permit stored.
+    ///
+    /// ```
+    /// use futures::FutureExt;
+    /// use runtime_sync::Notify;
+    /// let notify = Notify::new();
+    /// assert!(notify.notified().now_or_never().is_none()); // no permit stored
+    /// ```
     pub fn new() -> Notify {
         Notify {
             state: Mutex::new(State {
@@ -70,6 +89,19 @@ impl Notify {
     /// Waits for a notification: a stored permit, a `notify_one` choosing
     /// this waiter (first come, first served), or a `notify_waiters` made
     /// after this call.
+    ///
+    /// ```
+    /// use runtime_sync::Notify;
+    /// use std::sync::Arc;
+    /// let ready = Arc::new(Notify::new());
+    /// let r = ready.clone();
+    /// let waiter = std::thread::spawn(move || {
+    ///     futures::executor::block_on(r.notified());
+    ///     "woken"
+    /// });
+    /// ready.notify_one(); // wakes it, or is stored if it is not waiting yet
+    /// assert_eq!(waiter.join().unwrap(), "woken");
+    /// ```
     pub fn notified(&self) -> Notified<'_> {
         let waiters_calls = self.state.lock().waiters_calls;
         Notified {
@@ -81,6 +113,20 @@ impl Notify {
     }
 
     /// Wakes the longest-waiting task, or stores one permit if none waits.
+    ///
+    /// ```
+    /// use runtime_sync::Notify;
+    /// futures::executor::block_on(async {
+    ///     let notify = Notify::new();
+    ///     let mut first = std::pin::pin!(notify.notified());
+    ///     let mut second = std::pin::pin!(notify.notified());
+    ///     assert!(futures::poll!(first.as_mut()).is_pending());
+    ///     assert!(futures::poll!(second.as_mut()).is_pending());
+    ///     notify.notify_one(); // the longest-waiting one
+    ///     assert!(futures::poll!(first.as_mut()).is_ready());
+    ///     assert!(futures::poll!(second.as_mut()).is_pending());
+    /// });
+    /// ```
     pub fn notify_one(&self) {
         let waker = {
             let mut st = self.state.lock();
@@ -92,6 +138,20 @@ impl Notify {
     }
 
     /// Wakes every task waiting now (nothing is stored for later ones).
+    ///
+    /// ```
+    /// use runtime_sync::Notify;
+    /// futures::executor::block_on(async {
+    ///     let notify = Notify::new();
+    ///     let a = notify.notified();
+    ///     let b = notify.notified();
+    ///     notify.notify_waiters(); // wakes both: they were made before the call
+    ///     a.await;
+    ///     b.await;
+    ///     // Nothing is stored for later: a new `notified` waits.
+    ///     assert!(futures::poll!(std::pin::pin!(notify.notified())).is_pending());
+    /// });
+    /// ```
     pub fn notify_waiters(&self) {
         let mut wakers = Vec::new();
         {

@@ -25,6 +25,19 @@ pub struct OnceCell<T> {
 }
 
 /// Why [`OnceCell::set`] failed; the value comes back.
+///
+/// ```
+/// use runtime_sync::{OnceCell, SetError};
+/// futures::executor::block_on(async {
+///     let cell = OnceCell::new();
+///     let mut slow = Box::pin(cell.get_or_init(|| std::future::pending()));
+///     assert!(futures::poll!(slow.as_mut()).is_pending()); // initialising...
+///     assert_eq!(cell.set(1), Err(SetError::InitializingError(1)));
+///     drop(slow); // cancelled: the cell is free again
+///     assert_eq!(cell.set(2), Ok(()));
+///     assert_eq!(cell.set(3), Err(SetError::AlreadyInitializedError(3)));
+/// });
+/// ```
 #[derive(Debug, PartialEq, Eq)]
 pub enum SetError<T> {
     /// The cell already holds a value.
@@ -46,6 +59,13 @@ impl<T: fmt::Debug> std::error::Error for SetError<T> {}
 
 impl<T> OnceCell<T> {
     /// An empty cell.
+    ///
+    /// ```
+    /// use runtime_sync::OnceCell;
+    /// let cell: OnceCell<u32> = OnceCell::new();
+    /// assert!(!cell.initialized());
+    /// assert_eq!(cell.get(), None);
+    /// ```
     pub fn new() -> OnceCell<T> {
         OnceCell {
             value: OnceLock::new(),
@@ -53,7 +73,15 @@ impl<T> OnceCell<T> {
         }
     }
 
-    /// A cell holding `value`.
+    /// A cell holding `value` if it is `Some`, else an empty cell.
+    ///
+    /// ```
+    /// use runtime_sync::OnceCell;
+    /// let cell = OnceCell::new_with(Some(1));
+    /// assert_eq!(cell.get(), Some(&1));
+    /// let empty = OnceCell::<u8>::new_with(None);
+    /// assert!(!empty.initialized());
+    /// ```
     pub fn new_with(value: Option<T>) -> OnceCell<T> {
         let cell = OnceCell::new();
         if let Some(v) = value {
@@ -73,6 +101,14 @@ impl<T> OnceCell<T> {
     }
 
     /// Sets the value if the cell is empty and nobody is initialising it.
+    ///
+    /// ```
+    /// use runtime_sync::OnceCell;
+    /// let cell = OnceCell::new();
+    /// assert!(cell.set("first").is_ok());
+    /// assert!(cell.set("second").is_err());
+    /// assert_eq!(cell.get(), Some(&"first"));
+    /// ```
     pub fn set(&self, value: T) -> Result<(), SetError<T>> {
         if self.initialized() {
             return Err(SetError::AlreadyInitializedError(value));
@@ -91,6 +127,30 @@ impl<T> OnceCell<T> {
     /// The value, running `f` to make it if the cell is empty. Concurrent
     /// callers wait for the one running `f`; if its future is dropped,
     /// the next caller runs its own `f`.
+    ///
+    /// ```
+    /// use runtime_sync::OnceCell;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// static CALLS: AtomicUsize = AtomicUsize::new(0);
+    /// let cell = Arc::new(OnceCell::new());
+    /// let threads: Vec<_> = (0..4)
+    ///     .map(|_| {
+    ///         let cell = cell.clone();
+    ///         std::thread::spawn(move || {
+    ///             let v = *futures::executor::block_on(cell.get_or_init(|| async {
+    ///                 CALLS.fetch_add(1, Ordering::SeqCst);
+    ///                 42
+    ///             }));
+    ///             v
+    ///         })
+    ///     })
+    ///     .collect();
+    /// for t in threads {
+    ///     assert_eq!(t.join().unwrap(), 42);
+    /// }
+    /// assert_eq!(CALLS.load(Ordering::SeqCst), 1); // initialised once
+    /// ```
     pub async fn get_or_init<F, Fut>(&self, f: F) -> &T
     where
         F: FnOnce() -> Fut,
@@ -113,6 +173,18 @@ impl<T> OnceCell<T> {
 
     /// Like `get_or_init` with a fallible `f`: on `Err` the cell stays
     /// empty and the next caller tries again.
+    ///
+    /// ```
+    /// use runtime_sync::OnceCell;
+    /// futures::executor::block_on(async {
+    ///     let cell = OnceCell::new();
+    ///     let failed = cell.get_or_try_init(|| async { Err("unreachable") }).await;
+    ///     assert_eq!(failed, Err("unreachable"));
+    ///     assert!(!cell.initialized()); // the next caller tries again
+    ///     let ok = cell.get_or_try_init(|| async { Ok::<_, &str>(7) }).await;
+    ///     assert_eq!(ok, Ok(&7));
+    /// });
+    /// ```
     pub async fn get_or_try_init<E, F, Fut>(&self, f: F) -> Result<&T, E>
     where
         F: FnOnce() -> Fut,
@@ -134,11 +206,26 @@ impl<T> OnceCell<T> {
     }
 
     /// The value, taking the cell apart.
+    ///
+    /// ```
+    /// use runtime_sync::OnceCell;
+    /// let cell = OnceCell::new();
+    /// cell.set(String::from("owned")).unwrap();
+    /// assert_eq!(cell.into_inner().as_deref(), Some("owned"));
+    /// ```
     pub fn into_inner(self) -> Option<T> {
         self.value.into_inner()
     }
 
     /// Takes the value out, leaving the cell empty.
+    ///
+    /// ```
+    /// use runtime_sync::OnceCell;
+    /// let mut cell = OnceCell::new_with(Some(1));
+    /// assert_eq!(cell.take(), Some(1));
+    /// assert!(!cell.initialized());
+    /// cell.set(2).unwrap(); // it can be set again
+    /// ```
     pub fn take(&mut self) -> Option<T> {
         self.value.take()
     }

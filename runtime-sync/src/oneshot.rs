@@ -13,6 +13,14 @@ pub mod error {
     use std::fmt;
 
     /// The sender was dropped without sending.
+    ///
+    /// ```
+    /// use runtime_sync::oneshot;
+    /// let (tx, rx) = oneshot::channel::<u8>();
+    /// drop(tx);
+    /// let err = futures::executor::block_on(rx).unwrap_err();
+    /// assert_eq!(err.to_string(), "channel closed");
+    /// ```
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct RecvError(pub(super) ());
 
@@ -25,6 +33,14 @@ pub mod error {
     impl std::error::Error for RecvError {}
 
     /// Why `try_recv` returned no value.
+    ///
+    /// ```
+    /// use runtime_sync::oneshot::{self, error::TryRecvError};
+    /// let (tx, mut rx) = oneshot::channel::<u8>();
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    /// ```
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TryRecvError {
         /// Nothing sent yet.
@@ -81,12 +97,44 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 }
 
 /// Sends the one value.
+///
+/// ```
+/// use runtime_sync::{mpsc, oneshot};
+/// // Request/response: each request carries the sender for its reply.
+/// struct Request {
+///     n: u32,
+///     reply: oneshot::Sender<u32>,
+/// }
+/// let (requests, mut incoming) = mpsc::unbounded_channel::<Request>();
+/// let server = std::thread::spawn(move || {
+///     futures::executor::block_on(async {
+///         while let Some(req) = incoming.recv().await {
+///             let _ = req.reply.send(req.n * 2);
+///         }
+///     })
+/// });
+/// let (reply, answer) = oneshot::channel();
+/// requests.send(Request { n: 21, reply }).unwrap();
+/// assert_eq!(futures::executor::block_on(answer), Ok(42));
+/// drop(requests);
+/// server.join().unwrap();
+/// ```
 pub struct Sender<T> {
     /// `None` once sent.
     inner: Option<Arc<Mutex<State<T>>>>,
 }
 
 /// Receives the one value: `.await` it.
+///
+/// ```
+/// use futures::FutureExt;
+/// use runtime_sync::oneshot;
+/// let (tx, mut rx) = oneshot::channel();
+/// // Poll it through `&mut` to keep it: nothing has come yet.
+/// assert!((&mut rx).now_or_never().is_none());
+/// tx.send("done").unwrap();
+/// assert_eq!(futures::executor::block_on(rx), Ok("done"));
+/// ```
 pub struct Receiver<T> {
     /// `None` once the value (or the error) was returned.
     inner: Option<Arc<Mutex<State<T>>>>,
@@ -101,6 +149,13 @@ fn set_waker(slot: &mut Option<Waker>, waker: &Waker) {
 
 impl<T> Sender<T> {
     /// Sends `value`; gives it back if the receiver is gone.
+    ///
+    /// ```
+    /// use runtime_sync::oneshot;
+    /// let (tx, rx) = oneshot::channel();
+    /// drop(rx);
+    /// assert_eq!(tx.send(5), Err(5)); // nobody to receive it: it comes back
+    /// ```
     pub fn send(mut self, value: T) -> Result<(), T> {
         let inner = self.inner.take().expect("a Sender sends once");
         let waker = {
@@ -127,16 +182,46 @@ impl<T> Sender<T> {
     }
 
     /// Whether the receiver was dropped or closed.
+    ///
+    /// ```
+    /// use runtime_sync::oneshot;
+    /// let (tx, rx) = oneshot::channel::<u8>();
+    /// assert!(!tx.is_closed());
+    /// drop(rx);
+    /// assert!(tx.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.inner.as_ref().is_none_or(|i| i.lock().rx_closed)
     }
 
     /// Waits until the receiver is dropped or closed.
+    ///
+    /// ```
+    /// use runtime_sync::oneshot;
+    /// // Give up on a computation once nobody wants its result.
+    /// let (mut tx, rx) = oneshot::channel::<u64>();
+    /// let worker = std::thread::spawn(move || {
+    ///     futures::executor::block_on(tx.closed());
+    ///     "abandoned"
+    /// });
+    /// drop(rx);
+    /// assert_eq!(worker.join().unwrap(), "abandoned");
+    /// ```
     pub async fn closed(&mut self) {
         std::future::poll_fn(|cx| self.poll_closed(cx)).await
     }
 
     /// Polls for the receiver being dropped or closed.
+    ///
+    /// ```
+    /// use runtime_sync::oneshot;
+    /// use std::task::{Context, Poll, Waker};
+    /// let (mut tx, mut rx) = oneshot::channel::<u8>();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert_eq!(tx.poll_closed(&mut cx), Poll::Pending);
+    /// rx.close();
+    /// assert_eq!(tx.poll_closed(&mut cx), Poll::Ready(()));
+    /// ```
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let Some(inner) = &self.inner else {
             return Poll::Ready(());
@@ -168,6 +253,15 @@ impl<T> Drop for Sender<T> {
 
 impl<T> Receiver<T> {
     /// Takes the value if it is there, without waiting.
+    ///
+    /// ```
+    /// use runtime_sync::oneshot::{self, error::TryRecvError};
+    /// let (tx, mut rx) = oneshot::channel();
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed)); // already taken
+    /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let Some(inner) = &self.inner else {
             return Err(TryRecvError::Closed);
@@ -186,6 +280,19 @@ impl<T> Receiver<T> {
 
     /// Refuses the value from now on (a later `send` gives it back); a
     /// value already sent can still be received.
+    ///
+    /// ```
+    /// use runtime_sync::oneshot;
+    /// let (tx, mut rx) = oneshot::channel();
+    /// rx.close();
+    /// assert!(tx.is_closed());
+    /// assert_eq!(tx.send("refused"), Err("refused"));
+    ///
+    /// let (tx, mut rx) = oneshot::channel();
+    /// tx.send("sent before the close").unwrap();
+    /// rx.close();
+    /// assert_eq!(rx.try_recv(), Ok("sent before the close"));
+    /// ```
     pub fn close(&mut self) {
         let Some(inner) = &self.inner else { return };
         let waker = {

@@ -19,6 +19,30 @@ use std::task::{Context, Poll, Waker};
 
 /// Where a queue keeps its items: the order is what tells the queue kinds
 /// apart.
+///
+/// ```
+/// use runtime_sync::queue::{BaseQueue, Store};
+/// use std::collections::BinaryHeap;
+/// /// Largest first.
+/// #[derive(Default)]
+/// struct Largest(BinaryHeap<u32>);
+/// impl Store<u32> for Largest {
+///     fn push(&mut self, item: u32) {
+///         self.0.push(item)
+///     }
+///     fn pop(&mut self) -> Option<u32> {
+///         self.0.pop()
+///     }
+///     fn len(&self) -> usize {
+///         self.0.len()
+///     }
+/// }
+/// let q: BaseQueue<u32, Largest> = BaseQueue::new(0);
+/// for n in [2, 9, 4] {
+///     q.try_put(n).unwrap();
+/// }
+/// assert_eq!(q.try_get(), Some(9));
+/// ```
 pub trait Store<T>: Default {
     /// Adds an item.
     fn push(&mut self, item: T);
@@ -33,12 +57,36 @@ pub trait Store<T>: Default {
 }
 
 /// First in, first out.
+///
+/// ```
+/// use runtime_sync::queue::{Fifo, Store};
+/// let mut s = Fifo::default();
+/// s.push(1);
+/// s.push(2);
+/// assert_eq!(s.pop(), Some(1));
+/// ```
 #[derive(Debug)]
 pub struct Fifo<T>(VecDeque<T>);
 /// Last in, first out.
+///
+/// ```
+/// use runtime_sync::queue::{Lifo, Store};
+/// let mut s = Lifo::default();
+/// s.push(1);
+/// s.push(2);
+/// assert_eq!(s.pop(), Some(2));
+/// ```
 #[derive(Debug)]
 pub struct Lifo<T>(Vec<T>);
 /// Smallest first.
+///
+/// ```
+/// use runtime_sync::queue::{Smallest, Store};
+/// let mut s = Smallest::default();
+/// s.push(2);
+/// s.push(1);
+/// assert_eq!(s.pop(), Some(1));
+/// ```
 #[derive(Debug)]
 pub struct Smallest<T: Ord>(BinaryHeap<Reverse<T>>);
 
@@ -113,11 +161,59 @@ impl<T: Ord> Store<T> for Smallest<T> {
 /// ```
 pub type Queue<T> = BaseQueue<T, Fifo<T>>;
 /// An asyncio-style priority queue: `get` returns the smallest item.
+///
+/// ```
+/// use runtime_sync::PriorityQueue;
+/// let q = PriorityQueue::new(0);
+/// for job in [(2, "low"), (0, "urgent"), (1, "normal")] {
+///     q.try_put(job).unwrap();
+/// }
+/// assert_eq!(q.try_get(), Some((0, "urgent")));
+/// assert_eq!(q.try_get(), Some((1, "normal")));
+/// ```
 pub type PriorityQueue<T> = BaseQueue<T, Smallest<T>>;
 /// An asyncio-style LIFO queue: `get` returns the newest item.
+///
+/// ```
+/// use runtime_sync::LifoQueue;
+/// let q = LifoQueue::new(0);
+/// q.try_put("old").unwrap();
+/// q.try_put("new").unwrap();
+/// assert_eq!(q.try_get(), Some("new"));
+/// ```
 pub type LifoQueue<T> = BaseQueue<T, Lifo<T>>;
 
 /// The queue behind [`Queue`], [`PriorityQueue`] and [`LifoQueue`].
+///
+/// ```
+/// use runtime_sync::Queue;
+/// use std::sync::Arc;
+/// // A worker, and `join` to wait until it has processed everything.
+/// let q = Arc::new(Queue::new(0));
+/// let worker = {
+///     let q = q.clone();
+///     std::thread::spawn(move || {
+///         futures::executor::block_on(async {
+///             let mut sum = 0;
+///             loop {
+///                 let n: u32 = q.get().await;
+///                 sum += n;
+///                 q.task_done();
+///                 if n == 0 {
+///                     return sum; // 0: stop
+///                 }
+///             }
+///         })
+///     })
+/// };
+/// futures::executor::block_on(async {
+///     for n in [3, 2, 1, 0] {
+///         q.put(n).await;
+///     }
+///     q.join().await;
+/// });
+/// assert_eq!(worker.join().unwrap(), 6);
+/// ```
 pub struct BaseQueue<T, S: Store<T>> {
     maxsize: usize,
     state: Mutex<State<T, S>>,
@@ -174,6 +270,18 @@ fn wake_first(list: &mut WaitList<Waiter>) -> Option<Waker> {
 
 impl<T, S: Store<T>> BaseQueue<T, S> {
     /// A queue holding at most `maxsize` items (0: no limit), as asyncio.
+    ///
+    /// ```
+    /// use runtime_sync::Queue;
+    /// let bounded = Queue::new(1);
+    /// bounded.try_put(1).unwrap();
+    /// assert_eq!(bounded.try_put(2), Err(2));
+    /// let unbounded = Queue::new(0);
+    /// for i in 0..1000 {
+    ///     unbounded.try_put(i).unwrap();
+    /// }
+    /// assert!(!unbounded.is_full());
+    /// ```
     pub fn new(maxsize: usize) -> Self {
         BaseQueue {
             maxsize,
@@ -194,6 +302,14 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// Items queued now.
+    ///
+    /// ```
+    /// use runtime_sync::Queue;
+    /// let q = Queue::new(0);
+    /// assert!(q.is_empty());
+    /// q.try_put('a').unwrap();
+    /// assert_eq!(q.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.state.lock().items.len()
     }
@@ -204,6 +320,14 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// `maxsize` items queued now (never true for an unbounded queue).
+    ///
+    /// ```
+    /// use runtime_sync::Queue;
+    /// let q = Queue::new(1);
+    /// assert!(!q.is_full());
+    /// q.try_put(()).unwrap();
+    /// assert!(q.is_full());
+    /// ```
     pub fn is_full(&self) -> bool {
         self.maxsize > 0 && self.len() >= self.maxsize
     }
@@ -212,7 +336,15 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         self.maxsize == 0 || st.items.len() < self.maxsize
     }
 
-    /// Queues `item` if there is room; gives it back if the queue is full.
+    /// Queues `item` if there is room; gives it back if the queue is full
+    /// (or a `put` is already waiting: waiting putters go first).
+    ///
+    /// ```
+    /// use runtime_sync::Queue;
+    /// let q = Queue::new(1);
+    /// assert_eq!(q.try_put("a"), Ok(()));
+    /// assert_eq!(q.try_put("b"), Err("b")); // full: it comes back
+    /// ```
     pub fn try_put(&self, item: T) -> Result<(), T> {
         let waker = {
             let mut st = self.state.lock();
@@ -231,6 +363,30 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// Queues `item`, waiting while the queue is full (backpressure).
+    ///
+    /// ```
+    /// use runtime_sync::Queue;
+    /// use std::sync::Arc;
+    /// let q = Arc::new(Queue::new(1));
+    /// let producer = {
+    ///     let q = q.clone();
+    ///     std::thread::spawn(move || {
+    ///         futures::executor::block_on(async {
+    ///             for i in 0..3 {
+    ///                 q.put(i).await; // waits while the queue is full
+    ///             }
+    ///         })
+    ///     })
+    /// };
+    /// let mut got = Vec::new();
+    /// futures::executor::block_on(async {
+    ///     for _ in 0..3 {
+    ///         got.push(q.get().await);
+    ///     }
+    /// });
+    /// producer.join().unwrap();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
     pub fn put(&self, item: T) -> Put<'_, T, S> {
         Put {
             queue: self,
@@ -278,7 +434,16 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         Poll::Ready(())
     }
 
-    /// Takes the next item if there is one, without waiting.
+    /// Takes the next item if there is one, without waiting (`None` also
+    /// while a `get` is already waiting: waiting getters go first).
+    ///
+    /// ```
+    /// use runtime_sync::Queue;
+    /// let q = Queue::new(0);
+    /// assert_eq!(q.try_get(), None::<u8>);
+    /// q.try_put(1).unwrap();
+    /// assert_eq!(q.try_get(), Some(1));
+    /// ```
     pub fn try_get(&self) -> Option<T> {
         let (item, waker) = {
             let mut st = self.state.lock();
@@ -295,6 +460,18 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// Takes the next item, waiting while the queue is empty.
+    ///
+    /// ```
+    /// use runtime_sync::Queue;
+    /// use std::sync::Arc;
+    /// let q = Arc::new(Queue::new(0));
+    /// let consumer = {
+    ///     let q = q.clone();
+    ///     std::thread::spawn(move || futures::executor::block_on(q.get())) // waits
+    /// };
+    /// q.try_put("item").unwrap();
+    /// assert_eq!(consumer.join().unwrap(), "item");
+    /// ```
     pub fn get(&self) -> Get<'_, T, S> {
         Get {
             queue: self,
@@ -339,6 +516,21 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// # Panics
     /// When called more times than items were put (asyncio raises
     /// `ValueError` there).
+    ///
+    /// ```
+    /// use runtime_sync::Queue;
+    /// let q = Queue::new(0);
+    /// q.try_put("job").unwrap();
+    /// let _job = q.try_get().unwrap();
+    /// // ... process it ...
+    /// q.task_done();
+    /// futures::executor::block_on(q.join()); // nothing unfinished
+    /// ```
+    ///
+    /// ```should_panic
+    /// let q = runtime_sync::Queue::<u8>::new(0);
+    /// q.task_done(); // nothing was put
+    /// ```
     #[track_caller]
     pub fn task_done(&self) {
         let joiners = {
@@ -359,6 +551,18 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// Waits until every item ever put has been marked with `task_done`.
+    ///
+    /// ```
+    /// use futures::FutureExt;
+    /// use runtime_sync::Queue;
+    /// let q = Queue::new(0);
+    /// q.try_put(1).unwrap();
+    /// assert!(q.join().now_or_never().is_none()); // one item unfinished
+    /// q.try_get().unwrap();
+    /// assert!(q.join().now_or_never().is_none()); // taken, not yet done
+    /// q.task_done();
+    /// assert!(q.join().now_or_never().is_some());
+    /// ```
     pub async fn join(&self) {
         poll_fn(|cx| {
             let mut st = self.state.lock();
@@ -396,6 +600,17 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
 
 /// The future of `put`; dropping it before it completes loses nothing
 /// (the item was never queued and is dropped with it).
+///
+/// ```
+/// use futures::FutureExt;
+/// use runtime_sync::Queue;
+/// let q = Queue::new(1);
+/// q.try_put("kept").unwrap();
+/// // Full: the put would wait; dropping it drops its item, nothing else.
+/// assert!(q.put("dropped").now_or_never().is_none());
+/// assert_eq!(q.try_get(), Some("kept"));
+/// assert!(q.is_empty());
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Put<'a, T, S: Store<T>> {
     queue: &'a BaseQueue<T, S>,
@@ -404,6 +619,22 @@ pub struct Put<'a, T, S: Store<T>> {
 }
 
 /// The future of `get`; dropping it before it completes loses no item.
+///
+/// ```
+/// use futures::future::{select, Either};
+/// use runtime_sync::Queue;
+/// futures::executor::block_on(async {
+///     let jobs = Queue::<&str>::new(0);
+///     let urgent = Queue::new(0);
+///     urgent.try_put("urgent").unwrap();
+///     // `Get` is `Unpin`: it goes straight into `select`. The losing get is
+///     // dropped without taking anything.
+///     match select(jobs.get(), urgent.get()).await {
+///         Either::Right((item, _)) => assert_eq!(item, "urgent"),
+///         Either::Left(_) => unreachable!(),
+///     };
+/// });
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Get<'a, T, S: Store<T>> {
     queue: &'a BaseQueue<T, S>,

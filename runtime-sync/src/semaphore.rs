@@ -48,6 +48,14 @@ struct Waiter {
 }
 
 /// `acquire` failed: the semaphore was closed.
+///
+/// ```
+/// use runtime_sync::Semaphore;
+/// let sem = Semaphore::new(0);
+/// sem.close();
+/// let err = futures::executor::block_on(sem.acquire()).unwrap_err();
+/// assert_eq!(err.to_string(), "semaphore closed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AcquireError(());
 
@@ -60,6 +68,15 @@ impl fmt::Display for AcquireError {
 impl std::error::Error for AcquireError {}
 
 /// Why `try_acquire` failed.
+///
+/// ```
+/// use runtime_sync::{Semaphore, TryAcquireError};
+/// let sem = Semaphore::new(1);
+/// let _held = sem.try_acquire().unwrap();
+/// assert_eq!(sem.try_acquire().unwrap_err(), TryAcquireError::NoPermits);
+/// sem.close();
+/// assert_eq!(sem.try_acquire().unwrap_err(), TryAcquireError::Closed);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TryAcquireError {
     /// The semaphore was closed.
@@ -81,12 +98,24 @@ impl std::error::Error for TryAcquireError {}
 
 impl Semaphore {
     /// The most permits a semaphore can hold.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// let sem = Semaphore::new(Semaphore::MAX_PERMITS);
+    /// assert_eq!(sem.available_permits(), Semaphore::MAX_PERMITS);
+    /// ```
     pub const MAX_PERMITS: usize = usize::MAX >> 3;
 
     /// A semaphore with `permits` permits.
     ///
     /// # Panics
     /// When `permits` exceeds [`Semaphore::MAX_PERMITS`].
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// let sem = Semaphore::new(3);
+    /// assert_eq!(sem.available_permits(), 3);
+    /// ```
     #[track_caller]
     pub fn new(permits: usize) -> Semaphore {
         assert!(
@@ -112,12 +141,28 @@ impl Semaphore {
     ///
     /// # Panics
     /// When the total would exceed [`Semaphore::MAX_PERMITS`].
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// let sem = Semaphore::new(0);
+    /// assert!(sem.try_acquire().is_err());
+    /// sem.add_permits(2);
+    /// assert_eq!(sem.try_acquire_many(2).unwrap().num_permits(), 2);
+    /// ```
     #[track_caller]
     pub fn add_permits(&self, n: usize) {
         self.release(n);
     }
 
     /// Takes up to `n` free permits away for good; returns how many.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// let sem = Semaphore::new(5);
+    /// assert_eq!(sem.forget_permits(3), 3);
+    /// assert_eq!(sem.forget_permits(10), 2); // only 2 were left
+    /// assert_eq!(sem.available_permits(), 0);
+    /// ```
     pub fn forget_permits(&self, n: usize) -> usize {
         let mut st = self.state.lock();
         let taken = n.min(st.permits);
@@ -127,6 +172,17 @@ impl Semaphore {
 
     /// Closes the semaphore: waiting and future `acquire`s fail; permits
     /// already held stay valid.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(Semaphore::new(0));
+    /// let s = sem.clone();
+    /// let waiter = std::thread::spawn(move || futures::executor::block_on(s.acquire()).is_err());
+    /// sem.close();
+    /// assert!(waiter.join().unwrap()); // the waiting acquire failed
+    /// assert!(sem.is_closed());
+    /// ```
     pub fn close(&self) {
         let mut wakers = Vec::new();
         {
@@ -146,11 +202,28 @@ impl Semaphore {
     }
 
     /// Takes one permit if one is free and nobody is queued before us.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// let sem = Semaphore::new(1);
+    /// let permit = sem.try_acquire().unwrap();
+    /// assert!(sem.try_acquire().is_err());
+    /// drop(permit);
+    /// assert!(sem.try_acquire().is_ok());
+    /// ```
     pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.try_acquire_many(1)
     }
 
     /// Takes `n` permits if they are free and nobody is queued before us.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// let sem = Semaphore::new(3);
+    /// let two = sem.try_acquire_many(2).unwrap();
+    /// assert_eq!(two.num_permits(), 2);
+    /// assert!(sem.try_acquire_many(2).is_err()); // only 1 left
+    /// ```
     pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.try_take(n as usize)?;
         Ok(SemaphorePermit {
@@ -160,11 +233,31 @@ impl Semaphore {
     }
 
     /// `try_acquire` for an `Arc<Semaphore>`; the permit owns a reference.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(Semaphore::new(1));
+    /// let permit = sem.clone().try_acquire_owned().unwrap();
+    /// assert!(sem.clone().try_acquire_owned().is_err());
+    /// std::thread::spawn(move || drop(permit)).join().unwrap(); // can move anywhere
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
     pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
         self.try_acquire_many_owned(1)
     }
 
     /// `try_acquire_many` for an `Arc<Semaphore>`.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(Semaphore::new(4));
+    /// let permit = sem.clone().try_acquire_many_owned(3).unwrap();
+    /// assert_eq!(sem.available_permits(), 1);
+    /// drop(permit);
+    /// assert_eq!(sem.available_permits(), 4);
+    /// ```
     pub fn try_acquire_many_owned(
         self: Arc<Self>,
         n: u32,
@@ -189,11 +282,50 @@ impl Semaphore {
     }
 
     /// Waits for one permit. Cancel safe; fair (first come, first served).
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// // At most 2 of the 6 workers run at once.
+    /// let sem = Arc::new(Semaphore::new(2));
+    /// let running = Arc::new(AtomicUsize::new(0));
+    /// let workers: Vec<_> = (0..6)
+    ///     .map(|_| {
+    ///         let (sem, running) = (sem.clone(), running.clone());
+    ///         std::thread::spawn(move || {
+    ///             futures::executor::block_on(async {
+    ///                 let _permit = sem.acquire().await.unwrap();
+    ///                 assert!(running.fetch_add(1, Ordering::SeqCst) < 2);
+    ///                 running.fetch_sub(1, Ordering::SeqCst);
+    ///             })
+    ///         })
+    ///     })
+    ///     .collect();
+    /// for w in workers {
+    ///     w.join().unwrap();
+    /// }
+    /// assert_eq!(sem.available_permits(), 2);
+    /// ```
     pub async fn acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
         self.acquire_many(1).await
     }
 
     /// Waits for `n` permits at once.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// futures::executor::block_on(async {
+    ///     let sem = Semaphore::new(2);
+    ///     let one = sem.acquire().await.unwrap();
+    ///     let mut both = std::pin::pin!(sem.acquire_many(2));
+    ///     assert!(futures::poll!(both.as_mut()).is_pending());
+    ///     // Queued first, it holds back later acquires: no starvation.
+    ///     assert!(sem.try_acquire().is_err());
+    ///     drop(one);
+    ///     assert_eq!(both.await.unwrap().num_permits(), 2);
+    /// });
+    /// ```
     pub async fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
         Acquire::new(self, n as usize).await?;
         Ok(SemaphorePermit {
@@ -203,11 +335,32 @@ impl Semaphore {
     }
 
     /// `acquire` for an `Arc<Semaphore>`; the permit owns a reference.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(Semaphore::new(1));
+    /// let permit = futures::executor::block_on(sem.clone().acquire_owned()).unwrap();
+    /// let job = std::thread::spawn(move || {
+    ///     let _permit = permit; // held for as long as the job runs
+    ///     "done"
+    /// });
+    /// assert_eq!(job.join().unwrap(), "done");
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
     pub async fn acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
         self.acquire_many_owned(1).await
     }
 
     /// `acquire_many` for an `Arc<Semaphore>`.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(Semaphore::new(3));
+    /// let permit = futures::executor::block_on(sem.clone().acquire_many_owned(3)).unwrap();
+    /// assert_eq!((permit.num_permits(), sem.available_permits()), (3, 0));
+    /// ```
     pub async fn acquire_many_owned(
         self: Arc<Self>,
         n: u32,
@@ -379,6 +532,16 @@ impl Drop for Acquire<'_> {
 }
 
 /// Permits borrowed from a [`Semaphore`]; dropping it gives them back.
+///
+/// ```
+/// use runtime_sync::Semaphore;
+/// let sem = Semaphore::new(1);
+/// {
+///     let _permit = sem.try_acquire().unwrap();
+///     assert_eq!(sem.available_permits(), 0);
+/// }
+/// assert_eq!(sem.available_permits(), 1); // given back on drop
+/// ```
 #[must_use = "dropping the permit gives it back at once"]
 pub struct SemaphorePermit<'a> {
     sem: &'a Semaphore,
@@ -387,11 +550,24 @@ pub struct SemaphorePermit<'a> {
 
 impl SemaphorePermit<'_> {
     /// Keeps the permits out of the semaphore for good.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// let sem = Semaphore::new(2);
+    /// sem.try_acquire().unwrap().forget();
+    /// assert_eq!(sem.available_permits(), 1); // one permit is gone for good
+    /// ```
     pub fn forget(mut self) {
         self.permits = 0;
     }
 
     /// How many permits this holds.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// let sem = Semaphore::new(5);
+    /// assert_eq!(sem.try_acquire_many(3).unwrap().num_permits(), 3);
+    /// ```
     pub fn num_permits(&self) -> usize {
         self.permits as usize
     }
@@ -412,6 +588,15 @@ impl fmt::Debug for SemaphorePermit<'_> {
 }
 
 /// Permits of an `Arc<Semaphore>`, owning a reference to it.
+///
+/// ```
+/// use runtime_sync::Semaphore;
+/// use std::sync::Arc;
+/// let sem = Arc::new(Semaphore::new(1));
+/// let permit = sem.clone().try_acquire_owned().unwrap();
+/// drop(sem); // the permit keeps the semaphore alive
+/// assert_eq!(permit.semaphore().available_permits(), 0);
+/// ```
 #[must_use = "dropping the permit gives it back at once"]
 pub struct OwnedSemaphorePermit {
     sem: Arc<Semaphore>,
@@ -420,6 +605,14 @@ pub struct OwnedSemaphorePermit {
 
 impl OwnedSemaphorePermit {
     /// Keeps the permits out of the semaphore for good.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(Semaphore::new(2));
+    /// sem.clone().try_acquire_owned().unwrap().forget();
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
     pub fn forget(mut self) {
         self.permits = 0;
     }
@@ -430,6 +623,15 @@ impl OwnedSemaphorePermit {
     }
 
     /// The semaphore these permits belong to.
+    ///
+    /// ```
+    /// use runtime_sync::Semaphore;
+    /// use std::sync::Arc;
+    /// let sem = Arc::new(Semaphore::new(2));
+    /// let permit = sem.clone().try_acquire_owned().unwrap();
+    /// assert!(Arc::ptr_eq(permit.semaphore(), &sem));
+    /// assert_eq!(permit.semaphore().available_permits(), 1);
+    /// ```
     pub fn semaphore(&self) -> &Arc<Semaphore> {
         &self.sem
     }

@@ -13,9 +13,28 @@ use std::task::{Poll, Waker};
 pub mod error {
     use std::fmt;
 
-    crate::send_error_type!("No receiver exists; the value comes back.");
+    crate::send_error_type!(
+        r#"No receiver exists; the value comes back.
+
+```
+use runtime_sync::watch;
+let (tx, rx) = watch::channel(0);
+drop(rx);
+assert_eq!(tx.send(1).unwrap_err().0, 1);
+```"#
+    );
 
     /// The sender is gone (no more changes will come).
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = watch::channel(0);
+    ///     drop(tx);
+    ///     assert!(rx.changed().await.is_err());
+    ///     assert_eq!(*rx.borrow(), 0); // the last value stays readable
+    /// });
+    /// ```
     #[derive(Debug, PartialEq, Eq, Clone, Copy)]
     pub struct RecvError(pub(crate) ());
 
@@ -80,18 +99,54 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
 }
 
 /// Publishes new values.
+///
+/// ```
+/// use runtime_sync::watch;
+/// let (tx, mut rx) = watch::channel(0);
+/// let publisher = std::thread::spawn(move || {
+///     for i in 1..=100 {
+///         tx.send(i).unwrap();
+///     }
+/// });
+/// // The receiver may skip values, but it always ends on the latest.
+/// futures::executor::block_on(async { while rx.changed().await.is_ok() {} });
+/// publisher.join().unwrap();
+/// assert_eq!(*rx.borrow(), 100);
+/// ```
 pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
 
 /// Observes the value.
+///
+/// ```
+/// use runtime_sync::watch;
+/// let (tx, rx) = watch::channel("v1");
+/// let rx2 = rx.clone(); // each clone tracks what it has seen on its own
+/// tx.send("v2").unwrap();
+/// assert_eq!(*rx.borrow(), "v2");
+/// assert!(rx2.has_changed().unwrap());
+/// ```
 pub struct Receiver<T> {
     shared: Arc<Shared<T>>,
     /// The version this receiver has seen.
     seen: u64,
 }
 
-/// A read lock on the current value; do not hold it across an `.await`.
+/// A read lock on the current value; do not hold it across an `.await`,
+/// and drop it before sending on the same thread (the send would wait for
+/// it forever).
+///
+/// ```
+/// use runtime_sync::watch;
+/// let (tx, rx) = watch::channel(vec![1, 2, 3]);
+/// {
+///     let r = rx.borrow(); // a read lock: keep it short
+///     assert_eq!(r.len(), 3);
+/// } // released here, so the send below can take the write lock
+/// tx.send(vec![]).unwrap();
+/// assert!(rx.borrow().is_empty());
+/// ```
 pub struct Ref<'a, T> {
     guard: RwLockReadGuard<'a, T>,
 }
@@ -112,6 +167,16 @@ impl<T: fmt::Debug> fmt::Debug for Ref<'_, T> {
 impl<T> Sender<T> {
     /// Replaces the value and notifies receivers; fails (giving the value
     /// back) when there is no receiver.
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, rx) = watch::channel(1);
+    /// tx.send(2).unwrap();
+    /// assert_eq!(*rx.borrow(), 2);
+    /// drop(rx);
+    /// assert!(tx.send(3).is_err()); // nobody watches: not stored
+    /// assert_eq!(*tx.borrow(), 2);
+    /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         if self.shared.state.lock().receivers == 0 {
             return Err(SendError(value));
@@ -121,6 +186,14 @@ impl<T> Sender<T> {
     }
 
     /// Replaces the value (even with no receiver) and returns the old one.
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, rx) = watch::channel(1);
+    /// drop(rx);
+    /// assert_eq!(tx.send_replace(2), 1); // stored even with no receiver
+    /// assert_eq!(*tx.borrow(), 2);
+    /// ```
     pub fn send_replace(&self, value: T) -> T {
         let mut guard = self.shared.value.write();
         let old = std::mem::replace(&mut *guard, value);
@@ -131,6 +204,14 @@ impl<T> Sender<T> {
     }
 
     /// Changes the value in place and notifies receivers.
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, mut rx) = watch::channel(vec!["a"]);
+    /// tx.send_modify(|v| v.push("b"));
+    /// assert!(rx.has_changed().unwrap());
+    /// assert_eq!(*rx.borrow_and_update(), ["a", "b"]);
+    /// ```
     pub fn send_modify(&self, modify: impl FnOnce(&mut T)) {
         let mut guard = self.shared.value.write();
         modify(&mut guard);
@@ -149,6 +230,12 @@ impl<T> Sender<T> {
     }
 
     /// The current value.
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, _rx) = watch::channel(String::from("config v1"));
+    /// assert_eq!(*tx.borrow(), "config v1");
+    /// ```
     pub fn borrow(&self) -> Ref<'_, T> {
         Ref {
             guard: self.shared.value.read(),
@@ -156,6 +243,16 @@ impl<T> Sender<T> {
     }
 
     /// A new receiver that has seen the current value.
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, rx) = watch::channel(0);
+    /// tx.send(1).unwrap();
+    /// let late = tx.subscribe();
+    /// assert!(!late.has_changed().unwrap()); // has seen the current value
+    /// assert_eq!(*late.borrow(), 1);
+    /// assert!(rx.has_changed().unwrap());
+    /// ```
     pub fn subscribe(&self) -> Receiver<T> {
         let mut st = self.shared.state.lock();
         st.receivers += 1;
@@ -166,6 +263,15 @@ impl<T> Sender<T> {
     }
 
     /// Receivers alive now.
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, rx) = watch::channel(());
+    /// let rx2 = rx.clone();
+    /// assert_eq!(tx.receiver_count(), 2);
+    /// drop((rx, rx2));
+    /// assert!(tx.is_closed());
+    /// ```
     pub fn receiver_count(&self) -> usize {
         self.shared.state.lock().receivers
     }
@@ -176,6 +282,17 @@ impl<T> Sender<T> {
     }
 
     /// Waits until every receiver is gone.
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, rx) = watch::channel(0);
+    /// let publisher = std::thread::spawn(move || {
+    ///     futures::executor::block_on(tx.closed()); // until nobody watches
+    ///     tx.is_closed()
+    /// });
+    /// drop(rx);
+    /// assert!(publisher.join().unwrap());
+    /// ```
     pub async fn closed(&self) {
         std::future::poll_fn(|cx| {
             let mut st = self.shared.state.lock();
@@ -207,6 +324,17 @@ impl<T> Drop for Sender<T> {
 impl<T> Receiver<T> {
     /// Waits until the value changes after this receiver last looked
     /// (marking it seen); fails once the sender is gone. Cancel safe.
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, mut rx) = watch::channel(0);
+    /// std::thread::spawn(move || tx.send(1).unwrap());
+    /// futures::executor::block_on(async {
+    ///     rx.changed().await.unwrap();
+    ///     assert_eq!(*rx.borrow_and_update(), 1);
+    ///     assert!(rx.changed().await.is_err()); // seen it all, and the sender is gone
+    /// });
+    /// ```
     pub async fn changed(&mut self) -> Result<(), RecvError> {
         std::future::poll_fn(|cx| {
             let restore = std::task::ready!(crate::coop::poll_proceed(cx));
@@ -230,7 +358,22 @@ impl<T> Receiver<T> {
         .await
     }
 
-    /// Whether the value changed since this receiver last looked.
+    /// Whether the value changed since this receiver last looked. `Err`
+    /// once the sender is gone and this receiver has seen the last value
+    /// (an unseen last value still gives `Ok(true)`, as `changed` does;
+    /// Tokio's `has_changed` fails as soon as the sender is gone).
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, mut rx) = watch::channel(0);
+    /// assert_eq!(rx.has_changed(), Ok(false));
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.has_changed(), Ok(true));
+    /// drop(tx);
+    /// assert_eq!(rx.has_changed(), Ok(true)); // still unseen
+    /// rx.mark_unchanged();
+    /// assert!(rx.has_changed().is_err());
+    /// ```
     pub fn has_changed(&self) -> Result<bool, RecvError> {
         let st = self.shared.state.lock();
         if st.version == self.seen && !st.sender_alive {
@@ -240,6 +383,14 @@ impl<T> Receiver<T> {
     }
 
     /// The current value (without marking it seen).
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, rx) = watch::channel(0);
+    /// tx.send(5).unwrap();
+    /// assert_eq!(*rx.borrow(), 5);
+    /// assert!(rx.has_changed().unwrap()); // `borrow` does not mark it seen
+    /// ```
     pub fn borrow(&self) -> Ref<'_, T> {
         Ref {
             guard: self.shared.value.read(),
@@ -248,6 +399,14 @@ impl<T> Receiver<T> {
 
     /// The current value, marking it seen (the version is read under the
     /// value's read lock, so it is this value's).
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, mut rx) = watch::channel(0);
+    /// tx.send(5).unwrap();
+    /// assert_eq!(*rx.borrow_and_update(), 5);
+    /// assert!(!rx.has_changed().unwrap());
+    /// ```
     pub fn borrow_and_update(&mut self) -> Ref<'_, T> {
         let guard = self.shared.value.read();
         self.seen = self.shared.state.lock().version;
@@ -255,6 +414,15 @@ impl<T> Receiver<T> {
     }
 
     /// Marks the current value seen.
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, mut rx) = watch::channel("idle");
+    /// tx.send("busy").unwrap();
+    /// rx.mark_unchanged(); // not interested in this one
+    /// assert!(!rx.has_changed().unwrap());
+    /// assert_eq!(*rx.borrow(), "busy");
+    /// ```
     pub fn mark_unchanged(&mut self) {
         self.seen = self.shared.state.lock().version;
     }
