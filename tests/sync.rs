@@ -586,13 +586,16 @@ rt_test! {
 #[test]
 fn review_fixes_oneshot_close_and_token_tree() {
     futures::executor::block_on(async {
-        // A closed receiver that waits learns that nothing will come.
+        // A closed receiver learns at once that nothing will come (the
+        // sender can no longer send), even with the sender alive.
         let (tx, mut rx) = oneshot::channel::<u32>();
         rx.close();
         let mut waiting = Box::pin(rx);
-        assert!(futures::poll!(waiting.as_mut()).is_pending());
+        assert!(matches!(
+            futures::poll!(waiting.as_mut()),
+            std::task::Poll::Ready(Err(_))
+        ));
         assert_eq!(tx.send(1), Err(1));
-        assert!(waiting.await.is_err());
 
         // Dropping a middle token does not cut its children off.
         let root = runtime::sync::CancellationToken::new();
@@ -608,5 +611,61 @@ fn review_fixes_oneshot_close_and_token_tree() {
         tx.send(1).await.unwrap();
         drop(rx);
         assert_eq!(tx.capacity(), 2);
+    });
+}
+
+/// Fixes found while writing the API examples: a closed oneshot receiver
+/// does not wait forever; permits reserved before `Receiver::close` still
+/// deliver and the receiver ends only after them; `has_changed` fails once
+/// the watch sender is gone (as Tokio's).
+#[test]
+fn close_semantics_match_tokio() {
+    use runtime::sync::{mpsc, oneshot, watch};
+    let rt = common::current_thread();
+    rt.block_on(async {
+        // oneshot: close with the sender alive, nothing sent.
+        let (tx, mut rx) = oneshot::channel::<u32>();
+        rx.close();
+        assert_eq!(rx.try_recv(), Err(oneshot::error::TryRecvError::Closed));
+        let waited = runtime::time::timeout(std::time::Duration::from_secs(10), rx).await;
+        assert!(
+            matches!(waited, Ok(Err(_))),
+            "a closed receiver must end at once"
+        );
+        assert_eq!(tx.send(1), Err(1));
+
+        // mpsc: a permit reserved before close still delivers.
+        let (tx, mut rx) = mpsc::channel::<u32>(4);
+        tx.send(1).await.unwrap();
+        let permit = tx.reserve().await.unwrap();
+        rx.close();
+        assert!(tx.send(99).await.is_err(), "no new sends after close");
+        assert_eq!(rx.recv().await, Some(1));
+        let (got, ()) = runtime::join!(async { (rx.recv().await, rx.recv().await) }, async {
+            runtime::task::yield_now().await;
+            permit.send(2);
+        });
+        assert_eq!(
+            got,
+            (Some(2), None),
+            "the receiver waits for the reserved slot"
+        );
+
+        // mpsc: a reserved permit dropped unused after close ends the wait.
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        let permit = tx.try_reserve().unwrap();
+        rx.close();
+        let (got, ()) = runtime::join!(rx.recv(), async {
+            runtime::task::yield_now().await;
+            drop(permit);
+        });
+        assert_eq!(got, None);
+
+        // watch: has_changed fails once the sender is gone; the value stays.
+        let (tx, mut rx) = watch::channel(0);
+        tx.send(5).unwrap();
+        drop(tx);
+        assert!(rx.has_changed().is_err());
+        assert_eq!(*rx.borrow_and_update(), 5);
     });
 }

@@ -3,6 +3,7 @@
 //! not touch its parent. Clones are the same token.
 
 use crate::loom::sync::Mutex;
+use crate::wait_list::{Key, WaitList};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -34,17 +35,21 @@ struct Node {
     _parent: Option<Arc<Node>>,
 }
 
-#[derive(Default)]
 struct Inner {
     children: Vec<Weak<Node>>,
-    waiters: Vec<Waker>,
+    /// Pending `cancelled()` futures; each removes its own entry when
+    /// dropped, so a long-lived token does not collect dead wakers.
+    waiters: WaitList<Waker>,
 }
 
 impl Node {
     fn new(parent: Option<Arc<Node>>) -> Arc<Node> {
         Arc::new(Node {
             cancelled: AtomicBool::new(false),
-            inner: Mutex::new(Inner::default()),
+            inner: Mutex::new(Inner {
+                children: Vec::new(),
+                waiters: WaitList::new(),
+            }),
             _parent: parent,
         })
     }
@@ -55,10 +60,9 @@ impl Node {
             if self.cancelled.swap(true, Ordering::AcqRel) {
                 return;
             }
-            (
-                std::mem::take(&mut inner.children),
-                std::mem::take(&mut inner.waiters),
-            )
+            let mut waiters = Vec::with_capacity(inner.waiters.len());
+            inner.waiters.drain(|w| waiters.push(w));
+            (std::mem::take(&mut inner.children), waiters)
         };
         for w in waiters {
             w.wake();
@@ -70,7 +74,9 @@ impl Node {
         }
     }
 
-    fn poll_cancelled(&self, cx: &mut Context<'_>) -> Poll<()> {
+    /// Polls for cancellation; `key` is the calling future's entry in the
+    /// waiter list (registered on the first `Pending`).
+    fn poll_cancelled(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<()> {
         if self.cancelled.load(Ordering::Acquire) {
             return Poll::Ready(());
         }
@@ -79,10 +85,16 @@ impl Node {
         if self.cancelled.load(Ordering::Acquire) {
             return Poll::Ready(());
         }
-        if !inner.waiters.iter().any(|w| w.will_wake(cx.waker())) {
-            inner.waiters.push(cx.waker().clone());
-        }
+        inner.waiters.register(key, cx.waker());
         Poll::Pending
+    }
+
+    /// A pending future went away: forget its waker.
+    fn forget(&self, key: &mut Option<Key>) {
+        if key.is_some() {
+            let removed = self.inner.lock().waiters.forget(key);
+            drop(removed);
+        }
     }
 }
 
@@ -182,7 +194,10 @@ impl CancellationToken {
     /// assert_eq!(worker.join().unwrap(), "stopped");
     /// ```
     pub fn cancelled(&self) -> WaitForCancellationFuture<'_> {
-        WaitForCancellationFuture { token: self }
+        WaitForCancellationFuture {
+            token: self,
+            key: None,
+        }
     }
 
     /// Like `cancelled`, but the future owns the token (for `'static`
@@ -197,7 +212,10 @@ impl CancellationToken {
     /// waiter.join().unwrap();
     /// ```
     pub fn cancelled_owned(self) -> WaitForCancellationFutureOwned {
-        WaitForCancellationFutureOwned { token: self }
+        WaitForCancellationFutureOwned {
+            token: self,
+            key: None,
+        }
     }
 
     /// A guard that cancels the token when dropped.
@@ -239,22 +257,31 @@ impl fmt::Debug for CancellationToken {
 ///     let token = CancellationToken::new();
 ///     token.cancel();
 ///     let work = std::future::pending::<u32>(); // would never finish
-///     match select(std::pin::pin!(token.cancelled()), std::pin::pin!(work)).await {
-///         Either::Left(((), _)) => {} // cancelled first
-///         Either::Right(_) => unreachable!(),
-///     }
+///     let first = match select(std::pin::pin!(token.cancelled()), std::pin::pin!(work)).await {
+///         Either::Left(((), _)) => "cancelled",
+///         Either::Right(_) => "work",
+///     };
+///     assert_eq!(first, "cancelled");
 /// });
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 #[derive(Debug)]
 pub struct WaitForCancellationFuture<'a> {
     token: &'a CancellationToken,
+    key: Option<Key>,
 }
 
 impl Future for WaitForCancellationFuture<'_> {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.token.node.poll_cancelled(cx)
+        let this = self.get_mut();
+        this.token.node.poll_cancelled(cx, &mut this.key)
+    }
+}
+
+impl Drop for WaitForCancellationFuture<'_> {
+    fn drop(&mut self) {
+        self.token.node.forget(&mut self.key);
     }
 }
 
@@ -276,12 +303,20 @@ impl Future for WaitForCancellationFuture<'_> {
 #[derive(Debug)]
 pub struct WaitForCancellationFutureOwned {
     token: CancellationToken,
+    key: Option<Key>,
 }
 
 impl Future for WaitForCancellationFutureOwned {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.token.node.poll_cancelled(cx)
+        let this = self.get_mut();
+        this.token.node.poll_cancelled(cx, &mut this.key)
+    }
+}
+
+impl Drop for WaitForCancellationFutureOwned {
+    fn drop(&mut self) {
+        self.token.node.forget(&mut self.key);
     }
 }
 
@@ -325,5 +360,33 @@ impl Drop for DropGuard {
         if let Some(token) = self.token.take() {
             token.cancel();
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::CancellationToken;
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    /// A long-lived token polled by many short-lived `cancelled()` futures
+    /// (e.g. one per `select!` loop turn) keeps no dead wakers.
+    #[test]
+    fn dropped_cancelled_futures_leave_no_waker_behind() {
+        let token = CancellationToken::new();
+        let mut cx = Context::from_waker(Waker::noop());
+        for _ in 0..1000 {
+            let mut fut = std::pin::pin!(token.cancelled());
+            assert!(fut.as_mut().poll(&mut cx).is_pending());
+            let mut owned = Box::pin(token.clone().cancelled_owned());
+            assert!(owned.as_mut().poll(&mut cx).is_pending());
+        }
+        assert_eq!(token.node.inner.lock().waiters.len(), 0);
+        // One still pending is woken by cancel.
+        let mut fut = Box::pin(token.cancelled());
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(token.node.inner.lock().waiters.len(), 1);
+        token.cancel();
+        assert!(fut.as_mut().poll(&mut cx).is_ready());
     }
 }

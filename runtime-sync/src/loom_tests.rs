@@ -44,6 +44,30 @@ fn mpsc_send_races_with_close() {
     });
 }
 
+/// A permit reserved before the receiver closes delivers (or, dropped
+/// unused, frees the receiver): the receiver neither loses the value nor
+/// waits forever.
+#[test]
+fn mpsc_permit_races_with_close() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        let sender = thread::spawn(move || match tx.try_reserve() {
+            Ok(permit) => {
+                permit.send(3);
+                true
+            }
+            Err(_) => false,
+        });
+        rx.close();
+        // Reserved before the close: delivered (the receiver waits for
+        // it); after: refused, and there is nothing to wait for.
+        let got = block_on(rx.recv());
+        let reserved = sender.join().unwrap();
+        assert_eq!(reserved, got == Some(3));
+        assert_eq!(block_on(rx.recv()), None);
+    });
+}
+
 #[test]
 fn mpsc_unbounded_send_races_with_last_sender_drop() {
     loom::model(|| {

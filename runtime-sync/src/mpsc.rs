@@ -141,8 +141,11 @@ struct State<T> {
     rx_waker: Option<Waker>,
     senders: usize,
     rx_closed: bool,
+    /// The receiver itself is gone (not just closed): values that arrive
+    /// now can never be received.
+    rx_dropped: bool,
     /// `Sender::closed()` waiters.
-    closed_waiters: Vec<Waker>,
+    closed_waiters: WaitList<Waker>,
     /// Slots taken: queued messages plus slots reserved (by a `Permit`, or
     /// granted to a waiting sender) and not yet filled.
     taken: usize,
@@ -160,7 +163,19 @@ impl<T> State<T> {
     /// Frees one slot: to the first waiting sender (returned to be woken
     /// outside the lock) or back to the pool. No allocation: the common
     /// case of every send and receive.
+    ///
+    /// After `Receiver::close` no slot is handed out any more: the slot
+    /// goes back, and when the last one held (by a `Permit` or a granted
+    /// send) comes back, the receiver is woken to see the channel drained.
     fn release_slot(&mut self) -> Option<Waker> {
+        if self.rx_closed {
+            self.taken -= 1;
+            return if self.taken == 0 {
+                self.rx_waker.take()
+            } else {
+                None
+            };
+        }
         match self.send_waiters.front_mut() {
             Some((key, w)) => {
                 w.granted = true;
@@ -173,6 +188,13 @@ impl<T> State<T> {
                 None
             }
         }
+    }
+
+    /// Nothing is queued and nothing more can come: every sender is gone,
+    /// or the receiver closed the channel and every slot still held then
+    /// (permits reserved before the close) has been filled or given back.
+    fn drained(&self) -> bool {
+        self.queue.is_empty() && (self.senders == 0 || (self.rx_closed && self.taken == 0))
     }
 
     /// Frees `n` slots: each goes to the first waiting sender if any (it
@@ -198,7 +220,8 @@ impl<T> Chan<T> {
                 rx_waker: None,
                 senders: 1,
                 rx_closed: false,
-                closed_waiters: Vec::new(),
+                rx_dropped: false,
+                closed_waiters: WaitList::new(),
                 taken: 0,
                 send_waiters: WaitList::new(),
             }),
@@ -245,9 +268,12 @@ impl<T> Chan<T> {
                     .get_mut(k)
                     .expect("a waiting send keeps its entry");
                 if w.granted {
+                    // The slot was handed over before any close: it may
+                    // still be filled (as a `Permit` may), unless the
+                    // receiver is gone.
                     st.send_waiters.remove(k);
                     *key = None;
-                    if st.rx_closed {
+                    if st.rx_dropped {
                         st.taken -= 1;
                         return Poll::Ready(Err(()));
                     }
@@ -288,7 +314,10 @@ impl<T> Chan<T> {
         mut st: crate::loom::sync::MutexGuard<'_, State<T>>,
         value: T,
     ) -> Result<(), SendError<T>> {
-        if st.rx_closed {
+        // The caller holds a slot, taken before any close (after one none
+        // is handed out): it is filled even if the receiver closed since,
+        // as Tokio's permits are. Only a dropped receiver refuses it.
+        if st.rx_dropped {
             let waker = st.release_slot();
             drop(st);
             if let Some(w) = waker {
@@ -330,7 +359,7 @@ impl<T> Chan<T> {
             restore.made_progress();
             return Poll::Ready(Some(v));
         }
-        if st.senders == 0 || st.rx_closed {
+        if st.drained() {
             restore.made_progress();
             return Poll::Ready(None);
         }
@@ -357,7 +386,7 @@ impl<T> Chan<T> {
             restore.made_progress();
             return Poll::Ready(n);
         }
-        if st.senders == 0 || st.rx_closed {
+        if st.drained() {
             restore.made_progress();
             return Poll::Ready(0);
         }
@@ -375,7 +404,7 @@ impl<T> Chan<T> {
             }
             return Ok(v);
         }
-        if st.senders == 0 || st.rx_closed {
+        if st.drained() {
             return Err(TryRecvError::Disconnected);
         }
         Err(TryRecvError::Empty)
@@ -386,7 +415,7 @@ impl<T> Chan<T> {
         {
             let mut st = self.state.lock();
             st.rx_closed = true;
-            wakers.append(&mut st.closed_waiters);
+            st.closed_waiters.drain(|w| wakers.push(w));
             // Waiting senders fail on their next poll.
             st.send_waiters
                 .for_each_linked(|w| wakers.extend(w.waker.take()));
@@ -398,15 +427,34 @@ impl<T> Chan<T> {
         self.state.lock().rx_closed
     }
 
-    fn poll_closed(&self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut st = self.state.lock();
-        if st.rx_closed {
-            return Poll::Ready(());
+    /// `Sender::closed()`: waits for the receiver to go away.
+    async fn closed(&self) {
+        /// Forgets the waker if the future is dropped while pending.
+        struct Forget<'a, T> {
+            chan: &'a Chan<T>,
+            key: Option<Key>,
         }
-        if !st.closed_waiters.iter().any(|w| w.will_wake(cx.waker())) {
-            st.closed_waiters.push(cx.waker().clone());
+        impl<T> Drop for Forget<'_, T> {
+            fn drop(&mut self) {
+                if self.key.is_some() {
+                    let waker = self.chan.state.lock().closed_waiters.forget(&mut self.key);
+                    drop(waker);
+                }
+            }
         }
-        Poll::Pending
+        let mut guard = Forget {
+            chan: self,
+            key: None,
+        };
+        std::future::poll_fn(|cx| {
+            let mut st = self.state.lock();
+            if st.rx_closed {
+                return Poll::Ready(());
+            }
+            st.closed_waiters.register(&mut guard.key, cx.waker());
+            Poll::Pending
+        })
+        .await
     }
 
     fn add_sender(&self) {
@@ -428,6 +476,7 @@ impl<T> Chan<T> {
     }
 
     fn drop_receiver(&self) {
+        self.state.lock().rx_dropped = true;
         self.close();
         // Buffered messages are dropped here, outside the lock; their slots
         // are free again (`capacity()` reports them).
@@ -643,6 +692,12 @@ pub struct Permit<'a, T> {
     used: bool,
 }
 
+impl<T> fmt::Debug for Permit<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit").finish_non_exhaustive()
+    }
+}
+
 impl<T> Sender<T> {
     /// Waits for a free slot, then queues `value`. Fails (giving the value
     /// back) once the receiver is gone. Cancel safe: dropping the future
@@ -761,7 +816,7 @@ impl<T> Sender<T> {
     /// assert!(watcher.join().unwrap());
     /// ```
     pub async fn closed(&self) {
-        std::future::poll_fn(|cx| self.chan.poll_closed(cx)).await
+        self.chan.closed().await
     }
 
     /// Whether the receiver is gone (or closed the channel).
@@ -813,16 +868,24 @@ impl<T> Sender<T> {
 }
 
 impl<T> Permit<'_, T> {
-    /// Queues `value` in the reserved slot. If the receiver has gone or
-    /// closed the channel meanwhile, the value is dropped (unlike Tokio,
-    /// whose permits still deliver after `Receiver::close`).
+    /// Queues `value` in the reserved slot. A permit reserved before
+    /// `Receiver::close` still delivers (the receiver sees `None` only once
+    /// every such permit was used or dropped), as Tokio's do; only when the
+    /// receiver itself is gone is the value dropped.
     ///
     /// ```
     /// use runtime_sync::mpsc;
-    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let (tx, mut rx) = mpsc::channel(2);
     /// let permit = tx.try_reserve().unwrap();
     /// permit.send("never waits");
     /// assert_eq!(rx.try_recv(), Ok("never waits"));
+    ///
+    /// let permit = tx.try_reserve().unwrap();
+    /// rx.close();
+    /// assert!(tx.try_send("refused").is_err());
+    /// permit.send("reserved before the close");
+    /// assert_eq!(rx.try_recv(), Ok("reserved before the close"));
+    /// assert!(rx.try_recv().is_err()); // drained and closed
     /// ```
     pub fn send(mut self, value: T) {
         self.used = true;
@@ -1053,7 +1116,7 @@ impl<T> UnboundedSender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub async fn closed(&self) {
-        std::future::poll_fn(|cx| self.chan.poll_closed(cx)).await
+        self.chan.closed().await
     }
 
     /// Whether the receiver is gone (or closed the channel).

@@ -272,19 +272,23 @@ impl<T> Receiver<T> {
             self.inner = None;
             return Ok(v);
         }
-        if st.complete {
+        // After `close` no value can arrive (`send` refuses it).
+        if st.complete || st.rx_closed {
             return Err(TryRecvError::Closed);
         }
         Err(TryRecvError::Empty)
     }
 
     /// Refuses the value from now on (a later `send` gives it back); a
-    /// value already sent can still be received.
+    /// value already sent can still be received. With none sent,
+    /// `try_recv` then gives `Closed` and awaiting the receiver ends at
+    /// once with `RecvError`, even while the sender is alive.
     ///
     /// ```
     /// use runtime_sync::oneshot;
-    /// let (tx, mut rx) = oneshot::channel();
+    /// let (tx, mut rx) = oneshot::channel::<&str>();
     /// rx.close();
+    /// assert_eq!(rx.try_recv(), Err(oneshot::error::TryRecvError::Closed));
     /// assert!(tx.is_closed());
     /// assert_eq!(tx.send("refused"), Err("refused"));
     ///
@@ -323,7 +327,9 @@ impl<T> Future for Receiver<T> {
             restore.made_progress();
             return Poll::Ready(Ok(v));
         }
-        if st.complete {
+        // Closed by the receiver: `send` refuses values from now on, so
+        // waiting would never end.
+        if st.complete || st.rx_closed {
             drop(st);
             this.inner = None;
             restore.made_progress();

@@ -641,6 +641,22 @@ pub struct Get<'a, T, S: Store<T>> {
     key: Option<Key>,
 }
 
+impl<T, S: Store<T>> fmt::Debug for Put<'_, T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Put")
+            .field("waiting", &self.key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, S: Store<T>> fmt::Debug for Get<'_, T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Get")
+            .field("waiting", &self.key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 // The item is never pinned in place (it is moved into the queue), so the
 // futures are `Unpin` whatever `T` is.
 impl<T, S: Store<T>> Unpin for Put<'_, T, S> {}

@@ -150,6 +150,22 @@ impl<T> WaitList<T> {
         value
     }
 
+    /// Removes every queued waiter, front to back, handing each value to
+    /// `f`. The entries' keys go stale (generation bumped), so a future
+    /// that still holds one cannot remove a later waiter by mistake.
+    pub(crate) fn drain(&mut self, mut f: impl FnMut(T)) {
+        while self.head != NONE {
+            let index = self.head;
+            let key = Key {
+                index,
+                generation: self.entries[index as usize].generation,
+            };
+            if let Some(v) = self.remove(key) {
+                f(v);
+            }
+        }
+    }
+
     /// Calls `f` on every queued waiter, front to back.
     pub(crate) fn for_each_linked(&mut self, mut f: impl FnMut(&mut T)) {
         let mut cursor = self.head;
@@ -163,9 +179,45 @@ impl<T> WaitList<T> {
     }
 }
 
+impl WaitList<std::task::Waker> {
+    /// Registers a pending future's waker under its `key`: updates the
+    /// entry while it is still queued, or queues a new one (first poll, or
+    /// the entry was drained since).
+    pub(crate) fn register(&mut self, key: &mut Option<Key>, waker: &std::task::Waker) {
+        match key.and_then(|k| self.get_mut(k)) {
+            Some(w) => {
+                if !w.will_wake(waker) {
+                    *w = waker.clone();
+                }
+            }
+            None => *key = Some(self.push_back(waker.clone())),
+        }
+    }
+
+    /// Forgets a dropped future's waker (nothing if it was drained).
+    pub(crate) fn forget(&mut self, key: &mut Option<Key>) -> Option<std::task::Waker> {
+        key.take().and_then(|k| self.remove(k))
+    }
+}
+
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drained_keys_go_stale() {
+        let mut l = WaitList::new();
+        let a = l.push_back(1);
+        let _b = l.push_back(2);
+        let mut got = Vec::new();
+        l.drain(|v| got.push(v));
+        assert_eq!(got, [1, 2]);
+        assert!(l.is_empty());
+        // A new waiter may reuse a's slot; a's old key must not name it.
+        let c = l.push_back(3);
+        assert_eq!(l.remove(a), None);
+        assert_eq!(l.remove(c), Some(3));
+    }
 
     #[test]
     fn fifo_with_removal_from_the_middle() {

@@ -4,6 +4,7 @@
 //! keeps the latest state, not a history.
 
 use crate::loom::sync::{Arc, Mutex};
+use crate::wait_list::{Key, WaitList};
 use parking_lot::{RwLock, RwLockReadGuard};
 use std::fmt;
 use std::ops::Deref;
@@ -65,7 +66,7 @@ struct State {
     sender_alive: bool,
     receivers: usize,
     waiters: Vec<Waker>,
-    closed_waiters: Vec<Waker>,
+    closed_waiters: WaitList<Waker>,
 }
 
 /// Creates a watch channel holding `init`.
@@ -87,7 +88,7 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
             sender_alive: true,
             receivers: 1,
             waiters: Vec::new(),
-            closed_waiters: Vec::new(),
+            closed_waiters: WaitList::new(),
         }),
     });
     (
@@ -294,14 +295,34 @@ impl<T> Sender<T> {
     /// assert!(publisher.join().unwrap());
     /// ```
     pub async fn closed(&self) {
+        /// Forgets the waker if the future is dropped while pending.
+        struct Forget<'a, T> {
+            shared: &'a Shared<T>,
+            key: Option<Key>,
+        }
+        impl<T> Drop for Forget<'_, T> {
+            fn drop(&mut self) {
+                if self.key.is_some() {
+                    let waker = self
+                        .shared
+                        .state
+                        .lock()
+                        .closed_waiters
+                        .forget(&mut self.key);
+                    drop(waker);
+                }
+            }
+        }
+        let mut guard = Forget {
+            shared: &self.shared,
+            key: None,
+        };
         std::future::poll_fn(|cx| {
             let mut st = self.shared.state.lock();
             if st.receivers == 0 {
                 return Poll::Ready(());
             }
-            if !st.closed_waiters.iter().any(|w| w.will_wake(cx.waker())) {
-                st.closed_waiters.push(cx.waker().clone());
-            }
+            st.closed_waiters.register(&mut guard.key, cx.waker());
             Poll::Pending
         })
         .await
@@ -358,10 +379,9 @@ impl<T> Receiver<T> {
         .await
     }
 
-    /// Whether the value changed since this receiver last looked. `Err`
-    /// once the sender is gone and this receiver has seen the last value
-    /// (an unseen last value still gives `Ok(true)`, as `changed` does;
-    /// Tokio's `has_changed` fails as soon as the sender is gone).
+    /// Whether the value changed since this receiver last looked; `Err`
+    /// once the sender is gone (as Tokio's). `changed()` still returns a
+    /// last value this receiver has not seen before it fails.
     ///
     /// ```
     /// use runtime_sync::watch;
@@ -370,13 +390,13 @@ impl<T> Receiver<T> {
     /// tx.send(1).unwrap();
     /// assert_eq!(rx.has_changed(), Ok(true));
     /// drop(tx);
-    /// assert_eq!(rx.has_changed(), Ok(true)); // still unseen
-    /// rx.mark_unchanged();
     /// assert!(rx.has_changed().is_err());
+    /// // The last value is still there to read.
+    /// assert_eq!(*rx.borrow_and_update(), 1);
     /// ```
     pub fn has_changed(&self) -> Result<bool, RecvError> {
         let st = self.shared.state.lock();
-        if st.version == self.seen && !st.sender_alive {
+        if !st.sender_alive {
             return Err(RecvError(()));
         }
         Ok(st.version != self.seen)
@@ -446,7 +466,9 @@ impl<T> Drop for Receiver<T> {
             if st.receivers > 0 {
                 return;
             }
-            std::mem::take(&mut st.closed_waiters)
+            let mut waiters = Vec::new();
+            st.closed_waiters.drain(|w| waiters.push(w));
+            waiters
         };
         for w in waiters {
             w.wake();
