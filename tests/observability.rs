@@ -366,3 +366,47 @@ fn task_group_children_carry_the_callers_location() {
         drop(group);
     });
 }
+
+/// `RUNTIME_SLOW_POLL_MS` turns debug mode on for a program that does not
+/// set a threshold (as `PYTHONASYNCIODEBUG`). The variable is process-wide,
+/// so the test re-runs itself in a child process with it set.
+#[test]
+fn slow_poll_threshold_from_the_environment() {
+    const NAME: &str = "slow_poll_threshold_from_the_environment";
+    if std::env::var_os("RUNTIME_SLOW_POLL_MS").is_none() {
+        let exe = std::env::current_exe().unwrap();
+        let out = std::process::Command::new(&exe)
+            .args([NAME, "--exact", "--nocapture"])
+            .env("RUNTIME_SLOW_POLL_MS", "50")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains("1 passed"), "{text}");
+        // A bad value is a clear error from build(), not silence.
+        let out = std::process::Command::new(&exe)
+            .args([NAME, "--exact"])
+            .env("RUNTIME_SLOW_POLL_MS", "fast")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains("1 passed"), "{text}");
+        return;
+    }
+    let built = runtime::Builder::new_current_thread().enable_all().build();
+    if std::env::var("RUNTIME_SLOW_POLL_MS").unwrap() == "fast" {
+        let err = built.unwrap_err();
+        assert!(
+            err.to_string().contains("RUNTIME_SLOW_POLL_MS=\"fast\""),
+            "{err}"
+        );
+        return;
+    }
+    let rt = built.unwrap();
+    rt.block_on(async {
+        runtime::spawn(async { std::thread::sleep(Duration::from_millis(150)) })
+            .await
+            .unwrap();
+    });
+    // Counted while it ran (at 50 ms), well before it returned.
+    assert_eq!(rt.metrics().slow_poll_count(), 1);
+}

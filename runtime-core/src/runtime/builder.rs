@@ -214,7 +214,10 @@ impl Builder {
     /// running at twice the threshold is reported while it is stuck (and
     /// again at 4x, 8x, ...), so a task that never returns is named too.
     ///
-    /// Off by default. When on, a worker spends two stores per poll on
+    /// Off by default; also turned on, for a program that does not call
+    /// this, by the environment variable `RUNTIME_SLOW_POLL_MS` (a
+    /// threshold in milliseconds, like asyncio's `PYTHONASYNCIODEBUG`):
+    /// `RUNTIME_SLOW_POLL_MS=100 cargo run`. When on, a worker spends two stores per poll on
     /// its own cache line (no clock read): a monitor thread samples the
     /// workers every `threshold / 10` (between 1 ms and 100 ms), which is
     /// also the precision of the reported durations. See
@@ -254,12 +257,18 @@ impl Builder {
                 "start_paused(true) is only supported on current_thread runtimes (Builder::new_current_thread())",
             ));
         }
+        // Debug mode from the environment (as PYTHONASYNCIODEBUG), unless
+        // the program set a threshold itself.
+        let slow_poll_threshold = match self.slow_poll_threshold {
+            Some(t) => Some(t),
+            None => slow_poll_from_env(std::env::var_os(SLOW_POLL_ENV))?,
+        };
         let config = Config {
             event_interval: self.event_interval,
             global_queue_interval: self
                 .global_queue_interval
                 .unwrap_or(DEFAULT_GLOBAL_QUEUE_INTERVAL),
-            slow_poll_threshold: self.slow_poll_threshold,
+            slow_poll_threshold,
         };
         let driver = if self.enable_io || self.enable_time {
             Some(std::sync::Arc::new(crate::driver::Driver::new(
@@ -285,7 +294,7 @@ impl Builder {
                     scheduler::Handle::CurrentThread(handle),
                     pool,
                 );
-                rt.start_watchdog(self.slow_poll_threshold)?;
+                rt.start_watchdog(slow_poll_threshold)?;
                 Ok(rt)
             }
             Kind::MultiThread => {
@@ -299,7 +308,7 @@ impl Builder {
                     pool,
                 );
                 launch.launch()?;
-                rt.start_watchdog(self.slow_poll_threshold)?;
+                rt.start_watchdog(slow_poll_threshold)?;
                 Ok(rt)
             }
         }
@@ -313,6 +322,57 @@ impl Builder {
             before_stop: self.before_stop.clone(),
             thread_cap: self.max_blocking_threads + workers,
             keep_alive: self.keep_alive,
+        }
+    }
+}
+
+/// Turns slow-poll detection on for programs that do not set it
+/// themselves: a threshold in milliseconds.
+pub(crate) const SLOW_POLL_ENV: &str = "RUNTIME_SLOW_POLL_MS";
+
+/// Reads `RUNTIME_SLOW_POLL_MS`: unset or empty is off; a positive number
+/// of milliseconds is the threshold; anything else is an error that names
+/// the variable.
+fn slow_poll_from_env(value: Option<std::ffi::OsString>) -> io::Result<Option<Duration>> {
+    let Some(value) = value else { return Ok(None) };
+    let text = value.to_string_lossy();
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u64>() {
+        Ok(ms) if ms > 0 => Ok(Some(Duration::from_millis(ms))),
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{SLOW_POLL_ENV}={text:?} is not a slow-poll threshold: give a whole number of \
+                 milliseconds greater than zero (e.g. {SLOW_POLL_ENV}=100), or unset it"
+            ),
+        )),
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::slow_poll_from_env;
+    use std::time::Duration;
+
+    #[test]
+    fn slow_poll_env_values() {
+        assert_eq!(slow_poll_from_env(None).unwrap(), None);
+        assert_eq!(slow_poll_from_env(Some("".into())).unwrap(), None);
+        assert_eq!(
+            slow_poll_from_env(Some(" 250 ".into())).unwrap(),
+            Some(Duration::from_millis(250))
+        );
+        for bad in ["0", "-5", "0.5", "100ms", "lots"] {
+            let err = slow_poll_from_env(Some(bad.into())).unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+            let msg = err.to_string();
+            assert!(
+                msg.contains("RUNTIME_SLOW_POLL_MS") && msg.contains("milliseconds"),
+                "{msg}"
+            );
         }
     }
 }
