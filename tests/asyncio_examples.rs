@@ -4,6 +4,10 @@
 //! result fails the process. The last test checks that the guide's code
 //! excerpts are still taken verbatim from the example files.
 
+#[allow(unused_macros)]
+#[macro_use]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -27,28 +31,12 @@ const EXAMPLES: &[&str] = &[
 
 fn example(name: &str) -> PathBuf {
     assert!(EXAMPLES.contains(&name), "{name} is not in EXAMPLES");
-    // target/<profile>/deps/asyncio_examples-<hash> -> target/<profile>/examples/<name>
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
-    let path = profile_dir.join("examples").join(name);
-    // `cargo test` (the README's command) builds every example first;
-    // `cargo test --test asyncio_examples` alone does not.
-    assert!(
-        path.exists(),
-        "example binary {} is missing: run `cargo test` (it builds examples) or `cargo build --examples`",
-        path.display()
-    );
-    path
+    common::example_path(name)
 }
 
 fn run(name: &str) -> String {
-    let out = Command::new(example(name)).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{name} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    assert!(EXAMPLES.contains(&name), "{name} is not in EXAMPLES");
+    common::run_example(name)
 }
 
 /// Asserts that `out` holds each of `lines` as a whole line, in order.

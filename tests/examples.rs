@@ -1,31 +1,20 @@
 //! The examples run: each is started as its own process (cargo builds
 //! them for `cargo test`) and checked from the outside.
 
+#[allow(unused_macros)]
+#[macro_use]
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 fn example(name: &str) -> PathBuf {
-    // target/<profile>/deps/examples-<hash> -> target/<profile>/examples/<name>
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let path = dir.join(name);
-    assert!(
-        path.exists(),
-        "example binary {} is missing: run `cargo test` (it builds examples)",
-        path.display()
-    );
-    path
+    common::example_path(name)
 }
 
 fn run(name: &str) -> String {
-    let out = Command::new(example(name)).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{name} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    common::run_example(name)
 }
 
 /// Starts a server example and returns it with the address it printed.
@@ -84,7 +73,7 @@ fn echo_server_echoes() {
 
 #[test]
 fn http_hello_keeps_alive_and_stops_on_ctrl_c() {
-    let (mut child, addr) = start_server("http_hello", &["127.0.0.1:0", "1"]);
+    let (child, addr) = start_server("http_hello", &["127.0.0.1:0", "1"]);
     let mut c = std::net::TcpStream::connect(&addr).unwrap();
     // Two requests on one connection, the second pipelined with a third.
     let mut reader = BufReader::new(c.try_clone().unwrap());
@@ -115,20 +104,7 @@ fn http_hello_keeps_alive_and_stops_on_ctrl_c() {
             assert_eq!(body, b"Hello, world!");
         }
     }
-    // SAFETY: sending SIGINT to the child we started.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let mut rest = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut rest)
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert!(
-        status.success(),
-        "http_hello did not exit cleanly: {status}"
-    );
+    let rest = common::stop_with_ctrl_c(child);
     assert!(
         rest.contains("shutting down") && rest.contains("bye"),
         "{rest}"
@@ -168,7 +144,7 @@ fn debug_mode_names_the_bad_handlers_and_dumps_tasks() {
 fn hyper_server_serves_http1_and_http2() {
     use http_body_util::{BodyExt, Empty};
     use runtime::compat::hyper::HyperExecutor;
-    let (mut child, addr) = start_server("hyper_server", &["127.0.0.1:0", "1"]);
+    let (child, addr) = start_server("hyper_server", &["127.0.0.1:0", "1"]);
     let rt = runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let get = || {
@@ -195,15 +171,6 @@ fn hyper_server_serves_http1_and_http2() {
             assert_eq!(&body[..], b"Hello, world!");
         }
     });
-    // SAFETY: sending SIGINT to the child we started.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let mut rest = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut rest)
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let rest = common::stop_with_ctrl_c(child);
     assert!(rest.contains("bye"), "{rest}");
 }

@@ -429,32 +429,8 @@ impl<T> Chan<T> {
 
     /// `Sender::closed()`: waits for the receiver to go away.
     async fn closed(&self) {
-        /// Forgets the waker if the future is dropped while pending.
-        struct Forget<'a, T> {
-            chan: &'a Chan<T>,
-            key: Option<Key>,
-        }
-        impl<T> Drop for Forget<'_, T> {
-            fn drop(&mut self) {
-                if self.key.is_some() {
-                    let waker = self.chan.state.lock().closed_waiters.forget(&mut self.key);
-                    drop(waker);
-                }
-            }
-        }
-        let mut guard = Forget {
-            chan: self,
-            key: None,
-        };
-        std::future::poll_fn(|cx| {
-            let mut st = self.state.lock();
-            if st.rx_closed {
-                return Poll::Ready(());
-            }
-            st.closed_waiters.register(&mut guard.key, cx.waker());
-            Poll::Pending
-        })
-        .await
+        crate::wait_list::wait_until(&self.state, |st| &mut st.closed_waiters, |st| st.rx_closed)
+            .await
     }
 
     fn add_sender(&self) {

@@ -200,9 +200,77 @@ impl WaitList<std::task::Waker> {
     }
 }
 
+/// Waits until `done` holds for the state behind `lock`, keeping the
+/// caller's waker in the list `waiters` picks out of that state meanwhile
+/// (the side that makes `done` true drains and wakes it). A future dropped
+/// while waiting takes its waker back out, so a long-lived channel or
+/// token does not collect the wakers of abandoned waits.
+pub(crate) async fn wait_until<S>(
+    lock: &crate::loom::sync::Mutex<S>,
+    waiters: fn(&mut S) -> &mut WaitList<std::task::Waker>,
+    done: fn(&S) -> bool,
+) {
+    struct Forget<'a, S> {
+        lock: &'a crate::loom::sync::Mutex<S>,
+        waiters: fn(&mut S) -> &mut WaitList<std::task::Waker>,
+        key: Option<Key>,
+    }
+    impl<S> Drop for Forget<'_, S> {
+        fn drop(&mut self) {
+            if self.key.is_some() {
+                let waker = (self.waiters)(&mut self.lock.lock()).forget(&mut self.key);
+                // Dropped here, after the lock.
+                drop(waker);
+            }
+        }
+    }
+    let mut guard = Forget {
+        lock,
+        waiters,
+        key: None,
+    };
+    std::future::poll_fn(|cx| {
+        let mut st = lock.lock();
+        if done(&st) {
+            return std::task::Poll::Ready(());
+        }
+        waiters(&mut st).register(&mut guard.key, cx.waker());
+        std::task::Poll::Pending
+    })
+    .await
+}
+
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wait_until_forgets_its_waker_when_dropped() {
+        use std::future::Future;
+        struct St {
+            done: bool,
+            waiters: WaitList<std::task::Waker>,
+        }
+        let lock = crate::loom::sync::Mutex::new(St {
+            done: false,
+            waiters: WaitList::new(),
+        });
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        for _ in 0..100 {
+            let mut fut = Box::pin(wait_until(&lock, |s| &mut s.waiters, |s| s.done));
+            assert!(fut.as_mut().poll(&mut cx).is_pending());
+            assert_eq!(lock.lock().waiters.len(), 1);
+        }
+        assert_eq!(
+            lock.lock().waiters.len(),
+            0,
+            "abandoned waits left wakers behind"
+        );
+        let mut fut = Box::pin(wait_until(&lock, |s| &mut s.waiters, |s| s.done));
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        lock.lock().done = true;
+        assert!(fut.as_mut().poll(&mut cx).is_ready());
+    }
 
     #[test]
     fn drained_keys_go_stale() {

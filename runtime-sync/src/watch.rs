@@ -4,7 +4,7 @@
 //! keeps the latest state, not a history.
 
 use crate::loom::sync::{Arc, Mutex};
-use crate::wait_list::{Key, WaitList};
+use crate::wait_list::WaitList;
 use parking_lot::{RwLock, RwLockReadGuard};
 use std::fmt;
 use std::ops::Deref;
@@ -295,36 +295,11 @@ impl<T> Sender<T> {
     /// assert!(publisher.join().unwrap());
     /// ```
     pub async fn closed(&self) {
-        /// Forgets the waker if the future is dropped while pending.
-        struct Forget<'a, T> {
-            shared: &'a Shared<T>,
-            key: Option<Key>,
-        }
-        impl<T> Drop for Forget<'_, T> {
-            fn drop(&mut self) {
-                if self.key.is_some() {
-                    let waker = self
-                        .shared
-                        .state
-                        .lock()
-                        .closed_waiters
-                        .forget(&mut self.key);
-                    drop(waker);
-                }
-            }
-        }
-        let mut guard = Forget {
-            shared: &self.shared,
-            key: None,
-        };
-        std::future::poll_fn(|cx| {
-            let mut st = self.shared.state.lock();
-            if st.receivers == 0 {
-                return Poll::Ready(());
-            }
-            st.closed_waiters.register(&mut guard.key, cx.waker());
-            Poll::Pending
-        })
+        crate::wait_list::wait_until(
+            &self.shared.state,
+            |st| &mut st.closed_waiters,
+            |st| st.receivers == 0,
+        )
         .await
     }
 }

@@ -260,3 +260,60 @@ impl<R: Send + 'static> HeldBlocking<R> {
         self.handle
     }
 }
+
+/// The path of an example binary (`cargo test` builds every example
+/// before the tests run; `cargo test --test X` alone does not).
+pub fn example_path(name: &str) -> std::path::PathBuf {
+    // target/<profile>/deps/<test>-<hash> -> target/<profile>/examples/<name>
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name);
+    assert!(
+        path.exists(),
+        "example binary {} is missing: run `cargo test` (it builds examples) or `cargo build --examples`",
+        path.display()
+    );
+    path
+}
+
+/// Runs an example to completion; panics with its stderr if it fails.
+/// Returns its stdout.
+pub fn run_example(name: &str) -> String {
+    let out = std::process::Command::new(example_path(name))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Sends SIGINT (Ctrl-C) to a server example started with piped stdout,
+/// waits for it, asserts it exited cleanly, and returns the rest of its
+/// stdout.
+pub fn stop_with_ctrl_c(mut child: std::process::Child) -> String {
+    use std::io::Read;
+    // SAFETY: kill(2) on the pid of a child this process started and has
+    // not waited for yet, so the pid still names that child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let mut rest = String::new();
+    child
+        .stdout
+        .take()
+        .expect("the child's stdout is piped")
+        .read_to_string(&mut rest)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "did not exit cleanly on Ctrl-C: {status}; output: {rest}"
+    );
+    rest
+}
