@@ -669,3 +669,39 @@ fn close_semantics_match_tokio() {
         assert_eq!(*rx.borrow_and_update(), 5);
     });
 }
+
+/// A broadcast message is freed as soon as every receiver alive when it
+/// was sent has seen it (or dropped out), not when it is overwritten, and
+/// `len` counts only messages someone has yet to see (as Tokio's).
+#[test]
+fn broadcast_frees_messages_every_receiver_has_seen() {
+    use runtime::sync::broadcast;
+    let (tx, mut a) = broadcast::channel::<Arc<u32>>(8);
+    let mut b = tx.subscribe();
+    let msg = Arc::new(7);
+    tx.send(msg.clone()).unwrap();
+    assert_eq!(Arc::strong_count(&msg), 2, "one copy in the channel");
+    assert_eq!(tx.len(), 1);
+    let got_a = a.try_recv().unwrap();
+    assert_eq!(tx.len(), 1, "b has yet to see it");
+    let got_b = b.try_recv().unwrap();
+    assert_eq!(tx.len(), 0);
+    drop((got_a, got_b));
+    assert_eq!(Arc::strong_count(&msg), 1, "the channel let go of it");
+
+    // A receiver that drops without reading releases its share.
+    let msg = Arc::new(8);
+    tx.send(msg.clone()).unwrap();
+    drop(a.try_recv().unwrap());
+    assert_eq!(Arc::strong_count(&msg), 2);
+    drop(b);
+    assert_eq!(Arc::strong_count(&msg), 1);
+    assert!(tx.is_empty());
+
+    // A late subscriber does not hold messages sent before it came.
+    let msg = Arc::new(9);
+    tx.send(msg.clone()).unwrap();
+    let _late = tx.subscribe();
+    drop(a.try_recv().unwrap());
+    assert_eq!(Arc::strong_count(&msg), 1);
+}

@@ -2,6 +2,11 @@
 //! multi-consumer). The channel keeps the last `capacity` messages; a
 //! receiver that falls further behind is told how many it missed
 //! (`RecvError::Lagged(n)`) and continues from the oldest kept message.
+//!
+//! Each kept message counts the receivers that have yet to see it (those
+//! alive when it was sent); the last one to receive it takes it without a
+//! clone, and a message every receiver has seen (or dropped) is freed at
+//! once rather than when it is overwritten, as Tokio's are.
 
 use crate::loom::sync::{Arc, Mutex};
 use std::collections::VecDeque;
@@ -103,9 +108,18 @@ struct Shared<T> {
     state: Mutex<State<T>>,
 }
 
+/// A kept message and the receivers that have yet to see it; `value` is
+/// `None` once they all have (the slot stays, to keep positions simple).
+struct Slot<T> {
+    value: Option<T>,
+    rem: usize,
+}
+
 struct State<T> {
     /// The kept messages; `buf[0]` has position `head - buf.len()`.
-    buf: VecDeque<T>,
+    buf: VecDeque<Slot<T>>,
+    /// Slots whose value is still there (`Sender::len`).
+    live: usize,
     /// Position the next message gets.
     head: u64,
     senders: usize,
@@ -138,6 +152,7 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         capacity,
         state: Mutex::new(State {
             buf: VecDeque::with_capacity(capacity),
+            live: 0,
             head: 0,
             senders: 1,
             receivers: 1,
@@ -206,18 +221,29 @@ impl<T> Sender<T> {
     /// assert!(tx.send("anyone?").is_err());
     /// ```
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
-        let (n, waiters) = {
+        let (n, waiters, evicted) = {
             let mut st = self.shared.state.lock();
             if st.receivers == 0 {
                 return Err(SendError(value));
             }
+            let mut evicted = None;
             if st.buf.len() == self.shared.capacity {
-                st.buf.pop_front();
+                evicted = st.buf.pop_front().and_then(|slot| slot.value);
+                if evicted.is_some() {
+                    st.live -= 1;
+                }
             }
-            st.buf.push_back(value);
+            let rem = st.receivers;
+            st.buf.push_back(Slot {
+                value: Some(value),
+                rem,
+            });
+            st.live += 1;
             st.head += 1;
-            (st.receivers, std::mem::take(&mut st.waiters))
+            (st.receivers, std::mem::take(&mut st.waiters), evicted)
         };
+        // Dropped outside the lock.
+        drop(evicted);
         for w in waiters {
             w.wake();
         }
@@ -259,21 +285,23 @@ impl<T> Sender<T> {
         self.shared.state.lock().receivers
     }
 
-    /// Messages kept: the last ones sent, at most the capacity, whether
-    /// or not every receiver has seen them (receiving does not shrink it;
-    /// Tokio's `len` counts only messages some receiver has yet to see).
+    /// Messages kept that some receiver has yet to see (at most the
+    /// capacity), as Tokio's `len`.
     ///
     /// ```
     /// use runtime_sync::broadcast;
-    /// let (tx, _rx) = broadcast::channel(2);
+    /// let (tx, mut rx) = broadcast::channel(2);
     /// assert!(tx.is_empty());
     /// for i in 0..3 {
     ///     tx.send(i).unwrap();
     /// }
     /// assert_eq!(tx.len(), 2); // at most the capacity
+    /// assert!(rx.try_recv().is_err()); // lagged: the oldest is gone
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(tx.len(), 1); // the only receiver has seen 1
     /// ```
     pub fn len(&self) -> usize {
-        self.shared.state.lock().buf.len()
+        self.shared.state.lock().live
     }
 
     /// No message kept.
@@ -308,7 +336,7 @@ impl<T> Drop for Sender<T> {
 }
 
 /// The message at position `*next` for a receiver, moving it on.
-fn take_next<T: Clone>(next: &mut u64, st: &State<T>) -> Result<T, TryRecvError> {
+fn take_next<T: Clone>(next: &mut u64, st: &mut State<T>) -> Result<T, TryRecvError> {
     let oldest = st.head - st.buf.len() as u64;
     if *next < oldest {
         let missed = oldest - *next;
@@ -316,9 +344,17 @@ fn take_next<T: Clone>(next: &mut u64, st: &State<T>) -> Result<T, TryRecvError>
         return Err(TryRecvError::Lagged(missed));
     }
     if *next < st.head {
-        let value = st.buf[(*next - oldest) as usize].clone();
+        let slot = &mut st.buf[(*next - oldest) as usize];
         *next += 1;
-        return Ok(value);
+        slot.rem -= 1;
+        let value = if slot.rem == 0 {
+            // The last receiver to see it takes it.
+            st.live -= 1;
+            slot.value.take()
+        } else {
+            slot.value.clone()
+        };
+        return Ok(value.expect("a receiver counted in a message finds it there"));
     }
     if st.senders == 0 {
         return Err(TryRecvError::Closed);
@@ -353,7 +389,7 @@ impl<T: Clone> Receiver<T> {
         std::future::poll_fn(|cx| {
             let restore = std::task::ready!(crate::coop::poll_proceed(cx));
             let mut st = shared.state.lock();
-            let res = match take_next(next, &st) {
+            let res = match take_next(next, &mut st) {
                 Ok(v) => Ok(v),
                 Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
                 Err(TryRecvError::Closed) => Err(RecvError::Closed),
@@ -381,8 +417,8 @@ impl<T: Clone> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Ok(1));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let st = self.shared.state.lock();
-        take_next(&mut self.next, &st)
+        let mut st = self.shared.state.lock();
+        take_next(&mut self.next, &mut st)
     }
 
     /// A new receiver starting from now (not from where this one is).
@@ -408,7 +444,26 @@ impl<T: Clone> Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.shared.state.lock().receivers -= 1;
+        // Stop counting as a receiver of the messages this one has not
+        // seen; those it was the last one to miss are freed.
+        let mut freed = Vec::new();
+        {
+            let mut st = self.shared.state.lock();
+            st.receivers -= 1;
+            let oldest = st.head - st.buf.len() as u64;
+            let from = (self.next.max(oldest) - oldest) as usize;
+            let State { buf, live, .. } = &mut *st;
+            for slot in buf.iter_mut().skip(from) {
+                slot.rem -= 1;
+                if slot.rem == 0 {
+                    if let Some(v) = slot.value.take() {
+                        *live -= 1;
+                        freed.push(v);
+                    }
+                }
+            }
+        }
+        drop(freed);
     }
 }
 
