@@ -82,6 +82,19 @@ fn globals() -> io::Result<&'static Globals> {
 ///     println!("shutting down");
 /// });
 /// ```
+///
+/// A program (a test of its shutdown path, say) can send the signal to
+/// itself; once `ctrl_c` was called, `SIGINT` no longer ends the process:
+///
+/// ```
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let ctrl_c = runtime_core::signal::ctrl_c(); // the handler is installed here
+///     // SAFETY: `raise` only sends a signal to the calling thread.
+///     unsafe { libc::raise(libc::SIGINT) };
+///     ctrl_c.await.unwrap();
+/// });
+/// ```
 #[track_caller]
 pub fn ctrl_c() -> impl std::future::Future<Output = io::Result<()>> + Send {
     let setup = globals().and_then(|g| {

@@ -8,6 +8,27 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV
 
 /// Something that resolves to socket addresses. Sealed: implemented for
 /// the address types Tokio accepts.
+///
+/// ```
+/// use runtime_net::{lookup_host, ToSocketAddrs};
+/// use std::net::{Ipv4Addr, SocketAddr};
+///
+/// async fn first_addr(addr: impl ToSocketAddrs) -> SocketAddr {
+///     lookup_host(addr).await.unwrap().next().unwrap()
+/// }
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let expected: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+/// assert_eq!(first_addr("127.0.0.1:8080").await, expected);
+/// assert_eq!(first_addr(("127.0.0.1", 8080)).await, expected);
+/// assert_eq!(first_addr((Ipv4Addr::LOCALHOST, 8080)).await, expected);
+/// assert_eq!(first_addr(expected).await, expected);
+/// assert_eq!(first_addr(String::from("127.0.0.1:8080")).await, expected);
+/// // Host names are resolved (on the blocking pool).
+/// assert!(first_addr("localhost:8080").await.ip().is_loopback());
+/// # });
+/// ```
 pub trait ToSocketAddrs: sealed::Sealed {}
 
 pub(crate) mod sealed {

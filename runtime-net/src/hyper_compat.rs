@@ -41,6 +41,19 @@ use std::time::Duration;
 /// # Panics
 /// When hyper calls it outside a runtime (it only does so from inside the
 /// connection future, which runs on the runtime).
+///
+/// ```
+/// use hyper::rt::Executor;
+/// use runtime_net::hyper_compat::HyperExecutor;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let metrics = runtime_core::Handle::current().metrics();
+/// // What hyper does with an HTTP/2 stream or a connection driver:
+/// HyperExecutor.execute(async { /* ... */ });
+/// assert_eq!(metrics.spawned_tasks_count(), 1); // a task of its own
+/// # });
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HyperExecutor;
 
@@ -57,11 +70,66 @@ where
 /// hyper's timer on the runtime's timer wheel (header-read timeouts,
 /// keep-alive intervals). `reset` moves the existing timer in place
 /// instead of allocating a new one.
+///
+/// One HTTP/1.1 exchange over a socket pair, with a header-read timeout
+/// (which needs the timer):
+///
+/// ```
+/// use hyper::server::conn::http1;
+/// use hyper::service::service_fn;
+/// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+/// use runtime_net::hyper_compat::HyperTimer;
+/// use runtime_net::UnixStream;
+/// use std::convert::Infallible;
+/// use std::time::Duration;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (server_io, mut client) = UnixStream::pair().unwrap();
+/// let server = runtime_core::spawn(async move {
+///     let service = service_fn(|_req| async {
+///         Ok::<_, Infallible>(hyper::Response::new(String::from("hello")))
+///     });
+///     http1::Builder::new()
+///         .timer(HyperTimer)
+///         .header_read_timeout(Duration::from_secs(5))
+///         .serve_connection(server_io, service)
+///         .await
+/// });
+/// client.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.unwrap();
+/// let mut response = String::new();
+/// client.read_to_string(&mut response).await.unwrap();
+/// assert!(response.starts_with("HTTP/1.1 200 OK\r\n"));
+/// assert!(response.ends_with("\r\n\r\nhello"));
+/// server.await.unwrap().unwrap();
+/// # });
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HyperTimer;
 
 pin_project_lite::pin_project! {
     /// A [`Sleep`] as hyper's `Sleep`.
+    ///
+    /// ```
+    /// use hyper::rt::Timer;
+    /// use runtime_core::time::{Duration, Instant};
+    /// use runtime_net::hyper_compat::{HyperSleep, HyperTimer};
+    ///
+    /// let rt = runtime_core::Builder::new_current_thread()
+    ///     .enable_all()
+    ///     .start_paused(true)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let mut sleep = HyperTimer.sleep(Duration::from_secs(60));
+    ///     assert!(sleep.as_mut().downcast_mut_pin::<HyperSleep>().is_some());
+    ///     // hyper moves a deadline (keep-alive, header timeouts) with `reset`.
+    ///     let sooner = Instant::now() + Duration::from_secs(1);
+    ///     HyperTimer.reset(&mut sleep, sooner.into_std());
+    ///     sleep.await;
+    ///     assert!(Instant::now() < sooner + Duration::from_secs(1));
+    /// });
+    /// ```
     #[derive(Debug)]
     pub struct HyperSleep {
         #[pin]

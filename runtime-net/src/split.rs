@@ -10,14 +10,105 @@
 macro_rules! stream_halves {
     ($stream:ident) => {
         /// The read half of a borrowed split (see `split`).
+        ///
+        /// ```
+        #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+        /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+        /// # impl Pair for runtime_net::UnixStream {
+        /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+        /// # }
+        /// # impl Pair for runtime_net::TcpStream {
+        /// #     fn pair() -> (Self, Self) {
+        /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+        /// #     }
+        /// # }
+        /// # let rt = runtime_core::Runtime::new().unwrap();
+        /// # rt.block_on(async {
+        /// # #[allow(unused_mut)]
+        /// # let (mut a, mut b) = <Stream as Pair>::pair();
+        /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+        ///
+        #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s.")]
+        /// let (mut reader, _writer) = a.split();
+        /// b.write_all(b"ping").await.unwrap();
+        /// let mut buf = [0; 4];
+        /// reader.read_exact(&mut buf).await.unwrap();
+        /// assert_eq!(&buf, b"ping");
+        /// // The stream itself is reachable through the half.
+        /// assert!(reader.as_ref().local_addr().is_ok());
+        /// # });
+        /// ```
         #[derive(Debug)]
         pub struct ReadHalf<'a>(&'a $stream);
 
         /// The write half of a borrowed split (see `split`).
+        ///
+        /// ```
+        #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+        /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+        /// # impl Pair for runtime_net::UnixStream {
+        /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+        /// # }
+        /// # impl Pair for runtime_net::TcpStream {
+        /// #     fn pair() -> (Self, Self) {
+        /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+        /// #     }
+        /// # }
+        /// # let rt = runtime_core::Runtime::new().unwrap();
+        /// # rt.block_on(async {
+        /// # #[allow(unused_mut)]
+        /// # let (mut a, mut b) = <Stream as Pair>::pair();
+        /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+        ///
+        #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s.")]
+        /// let (_reader, mut writer) = a.split();
+        /// writer.write_all(b"pong").await.unwrap();
+        /// writer.close().await.unwrap(); // shuts down the write side of `a`
+        /// let mut got = Vec::new();
+        /// b.read_to_end(&mut got).await.unwrap();
+        /// assert_eq!(got, b"pong");
+        /// # });
+        /// ```
         #[derive(Debug)]
         pub struct WriteHalf<'a>(&'a $stream);
 
         /// The read half of an owned split (see `into_split`).
+        ///
+        /// ```
+        #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+        /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+        /// # impl Pair for runtime_net::UnixStream {
+        /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+        /// # }
+        /// # impl Pair for runtime_net::TcpStream {
+        /// #     fn pair() -> (Self, Self) {
+        /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+        /// #     }
+        /// # }
+        /// # let rt = runtime_core::Runtime::new().unwrap();
+        /// # rt.block_on(async {
+        /// # #[allow(unused_mut)]
+        /// # let (mut a, mut b) = <Stream as Pair>::pair();
+        /// use runtime_core::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        ///
+        #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s.")]
+        /// let (reader, _writer) = a.into_split();
+        /// // The read half can move to a task of its own.
+        /// let lines = runtime_core::spawn(async move {
+        ///     let mut line = String::new();
+        ///     BufReader::new(reader).read_line(&mut line).await.unwrap();
+        ///     line
+        /// });
+        /// b.write_all(b"hello\n").await.unwrap();
+        /// assert_eq!(lines.await.unwrap(), "hello\n");
+        /// # });
+        /// ```
         #[derive(Debug)]
         pub struct OwnedReadHalf {
             inner: std::sync::Arc<$stream>,
@@ -25,6 +116,34 @@ macro_rules! stream_halves {
 
         /// The write half of an owned split (see `into_split`); dropping
         /// it shuts the write side of the socket down.
+        ///
+        /// ```
+        #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+        /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+        /// # impl Pair for runtime_net::UnixStream {
+        /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+        /// # }
+        /// # impl Pair for runtime_net::TcpStream {
+        /// #     fn pair() -> (Self, Self) {
+        /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+        /// #     }
+        /// # }
+        /// # let rt = runtime_core::Runtime::new().unwrap();
+        /// # rt.block_on(async {
+        /// # #[allow(unused_mut)]
+        /// # let (mut a, mut b) = <Stream as Pair>::pair();
+        /// use runtime_core::io::AsyncReadExt;
+        ///
+        #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s.")]
+        /// let (_reader, writer) = a.into_split();
+        /// drop(writer); // shuts the write side of `a` down
+        /// let mut rest = Vec::new();
+        /// b.read_to_end(&mut rest).await.unwrap(); // end of file, though `a` is open
+        /// assert!(rest.is_empty());
+        /// # });
+        /// ```
         #[derive(Debug)]
         pub struct OwnedWriteHalf {
             inner: std::sync::Arc<$stream>,
@@ -33,6 +152,35 @@ macro_rules! stream_halves {
 
         /// `reunite` was given halves of two different streams; they are
         /// handed back.
+        ///
+        /// ```
+        #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+        /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+        /// # impl Pair for runtime_net::UnixStream {
+        /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+        /// # }
+        /// # impl Pair for runtime_net::TcpStream {
+        /// #     fn pair() -> (Self, Self) {
+        /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+        /// #     }
+        /// # }
+        /// # let rt = runtime_core::Runtime::new().unwrap();
+        /// # rt.block_on(async {
+        /// # #[allow(unused_mut)]
+        /// # let (mut a, mut b) = <Stream as Pair>::pair();
+        #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s.")]
+        /// let (a_read, a_write) = a.into_split();
+        /// let (b_read, b_write) = b.into_split();
+        /// let err = a_read.reunite(b_write).unwrap_err();
+        /// assert_eq!(err.to_string(), "tried to reunite halves that are not from the same socket");
+        /// // The halves come back.
+        /// let (a_read, b_write) = (err.0, err.1);
+        /// assert!(a_read.reunite(a_write).is_ok());
+        /// assert!(b_read.reunite(b_write).is_ok());
+        /// # });
+        /// ```
         #[derive(Debug)]
         pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
 
@@ -63,6 +211,36 @@ macro_rules! stream_halves {
 
         impl OwnedReadHalf {
             /// Puts the stream back together from its two halves.
+            ///
+            /// ```
+            #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+            /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+            /// # impl Pair for runtime_net::UnixStream {
+            /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+            /// # }
+            /// # impl Pair for runtime_net::TcpStream {
+            /// #     fn pair() -> (Self, Self) {
+            /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+            /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+            /// #     }
+            /// # }
+            /// # let rt = runtime_core::Runtime::new().unwrap();
+            /// # rt.block_on(async {
+            /// # #[allow(unused_mut)]
+            /// # let (mut a, mut b) = <Stream as Pair>::pair();
+            /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+            ///
+            #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s.")]
+            /// let (reader, writer) = a.into_split();
+            /// let mut a = reader.reunite(writer).unwrap();
+            /// // Whole again, and the write side is still open.
+            /// a.write_all(b"ok").await.unwrap();
+            /// let mut buf = [0; 2];
+            /// b.read_exact(&mut buf).await.unwrap();
+            /// assert_eq!(&buf, b"ok");
+            /// # });
+            /// ```
             pub fn reunite(self, other: OwnedWriteHalf) -> Result<$stream, ReuniteError> {
                 if !std::sync::Arc::ptr_eq(&self.inner, &other.inner) {
                     return Err(ReuniteError(self, other));
@@ -84,6 +262,39 @@ macro_rules! stream_halves {
             }
 
             /// Keeps the write side open when this half is dropped.
+            ///
+            /// ```
+            #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+            /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+            /// # impl Pair for runtime_net::UnixStream {
+            /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+            /// # }
+            /// # impl Pair for runtime_net::TcpStream {
+            /// #     fn pair() -> (Self, Self) {
+            /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+            /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+            /// #     }
+            /// # }
+            /// # let rt = runtime_core::Runtime::new().unwrap();
+            /// # rt.block_on(async {
+            /// # #[allow(unused_mut)]
+            /// # let (mut a, mut b) = <Stream as Pair>::pair();
+            /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+            ///
+            #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s.")]
+            /// let (mut reader, writer) = a.into_split();
+            /// writer.forget(); // no shutdown: `b` does not see end of file
+            /// b.write_all(b"ask").await.unwrap();
+            /// let mut buf = [0; 3];
+            /// reader.read_exact(&mut buf).await.unwrap();
+            /// // The socket closes with its last half.
+            /// drop(reader);
+            /// let mut rest = Vec::new();
+            /// b.read_to_end(&mut rest).await.unwrap();
+            /// assert!(rest.is_empty());
+            /// # });
+            /// ```
             pub fn forget(mut self) {
                 self.shutdown_on_drop = false;
             }
@@ -189,17 +400,110 @@ macro_rules! stream_common {
         impl $stream {
             /// Waits until the stream is readable (then `try_read` may
             /// succeed).
+            ///
+            /// ```
+            #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+            /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+            /// # impl Pair for runtime_net::UnixStream {
+            /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+            /// # }
+            /// # impl Pair for runtime_net::TcpStream {
+            /// #     fn pair() -> (Self, Self) {
+            /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+            /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+            /// #     }
+            /// # }
+            /// # let rt = runtime_core::Runtime::new().unwrap();
+            /// # rt.block_on(async {
+            /// # #[allow(unused_mut)]
+            /// # let (mut a, mut b) = <Stream as Pair>::pair();
+            /// use runtime_core::io::AsyncWriteExt;
+            /// use std::io::ErrorKind;
+            ///
+            #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s.")]
+            /// b.write_all(b"data").await.unwrap();
+            /// let mut buf = [0; 16];
+            /// let n = loop {
+            ///     a.readable().await.unwrap();
+            ///     match a.try_read(&mut buf) {
+            ///         Ok(n) => break n,
+            ///         Err(e) if e.kind() == ErrorKind::WouldBlock => continue, // spurious
+            ///         Err(e) => panic!("{e}"),
+            ///     }
+            /// };
+            /// assert_eq!(&buf[..n], b"data");
+            /// # });
+            /// ```
             pub async fn readable(&self) -> std::io::Result<()> {
                 self.io.readable().await.map(|_| ())
             }
 
             /// Waits until the stream is writable (then `try_write` may
             /// succeed).
+            ///
+            /// ```
+            #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+            /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+            /// # impl Pair for runtime_net::UnixStream {
+            /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+            /// # }
+            /// # impl Pair for runtime_net::TcpStream {
+            /// #     fn pair() -> (Self, Self) {
+            /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+            /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+            /// #     }
+            /// # }
+            /// # let rt = runtime_core::Runtime::new().unwrap();
+            /// # rt.block_on(async {
+            /// # #[allow(unused_mut)]
+            /// # let (mut a, mut b) = <Stream as Pair>::pair();
+            /// use std::io::ErrorKind;
+            ///
+            #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s.")]
+            /// let n = loop {
+            ///     a.writable().await.unwrap();
+            ///     match a.try_write(b"hello") {
+            ///         Ok(n) => break n,
+            ///         Err(e) if e.kind() == ErrorKind::WouldBlock => continue, // spurious
+            ///         Err(e) => panic!("{e}"),
+            ///     }
+            /// };
+            /// assert_eq!(n, 5);
+            /// # });
+            /// ```
             pub async fn writable(&self) -> std::io::Result<()> {
                 self.io.writable().await.map(|_| ())
             }
 
             /// Reads what is there without waiting; `WouldBlock` if nothing is.
+            ///
+            /// ```
+            #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+            /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+            /// # impl Pair for runtime_net::UnixStream {
+            /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+            /// # }
+            /// # impl Pair for runtime_net::TcpStream {
+            /// #     fn pair() -> (Self, Self) {
+            /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+            /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+            /// #     }
+            /// # }
+            /// # let rt = runtime_core::Runtime::new().unwrap();
+            /// # rt.block_on(async {
+            /// # #[allow(unused_mut)]
+            /// # let (mut a, mut b) = <Stream as Pair>::pair();
+            /// use std::io::ErrorKind;
+            ///
+            #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s; nothing was sent.")]
+            /// let mut buf = [0; 16];
+            /// let err = a.try_read(&mut buf).unwrap_err();
+            /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
+            /// # });
+            /// ```
             pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
                 self.io.try_io(runtime_core::io::Interest::READABLE, |s| {
                     std::io::Read::read(&mut &*s, buf)
@@ -207,6 +511,41 @@ macro_rules! stream_common {
             }
 
             /// Writes what fits without waiting; `WouldBlock` if nothing does.
+            ///
+            /// ```
+            #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+            /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+            /// # impl Pair for runtime_net::UnixStream {
+            /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+            /// # }
+            /// # impl Pair for runtime_net::TcpStream {
+            /// #     fn pair() -> (Self, Self) {
+            /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+            /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+            /// #     }
+            /// # }
+            /// # let rt = runtime_core::Runtime::new().unwrap();
+            /// # rt.block_on(async {
+            /// # #[allow(unused_mut)]
+            /// # let (mut a, mut b) = <Stream as Pair>::pair();
+            /// use std::io::ErrorKind;
+            ///
+            #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s; `b` reads nothing, so")]
+            /// // `a`'s buffers fill up.
+            /// let chunk = [0u8; 64 * 1024];
+            /// let mut sent = 0;
+            /// loop {
+            ///     a.writable().await.unwrap();
+            ///     match a.try_write(&chunk) {
+            ///         Ok(n) => sent += n,
+            ///         Err(e) if e.kind() == ErrorKind::WouldBlock => break, // full, for now
+            ///         Err(e) => panic!("{e}"),
+            ///     }
+            /// }
+            /// assert!(sent > 0);
+            /// # });
+            /// ```
             pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
                 self.io.try_io(runtime_core::io::Interest::WRITABLE, |s| {
                     crate::sys::send(s, buf)
@@ -215,12 +554,87 @@ macro_rules! stream_common {
 
             /// Borrowed read and write halves, usable from two futures at
             /// once (e.g. in `join!`), without allocating.
+            ///
+            /// ```
+            #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+            /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+            /// # impl Pair for runtime_net::UnixStream {
+            /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+            /// # }
+            /// # impl Pair for runtime_net::TcpStream {
+            /// #     fn pair() -> (Self, Self) {
+            /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+            /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+            /// #     }
+            /// # }
+            /// # let rt = runtime_core::Runtime::new().unwrap();
+            /// # rt.block_on(async {
+            /// # #[allow(unused_mut)]
+            /// # let (mut a, mut b) = <Stream as Pair>::pair();
+            /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+            ///
+            #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s.")]
+            /// let client = runtime_core::spawn(async move {
+            ///     b.write_all(b"hello").await.unwrap();
+            ///     b.close().await.unwrap(); // done sending
+            ///     let mut echoed = Vec::new();
+            ///     b.read_to_end(&mut echoed).await.unwrap();
+            ///     echoed
+            /// });
+            /// // Echo: copy what `a` receives back to the sender.
+            /// let (mut reader, mut writer) = a.split();
+            /// let n = runtime_core::io::copy(&mut reader, &mut writer).await.unwrap();
+            /// writer.close().await.unwrap();
+            /// assert_eq!(n, 5);
+            /// assert_eq!(client.await.unwrap(), b"hello");
+            /// # });
+            /// ```
             pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
                 split(self)
             }
 
             /// Owned halves that can move to different tasks; `reunite`
             /// puts them back together.
+            ///
+            /// ```
+            #[doc = concat!("# type Stream = runtime_net::", stringify!($stream), ";")]
+            /// # trait Pair: Sized { fn pair() -> (Self, Self); }
+            /// # impl Pair for runtime_net::UnixStream {
+            /// #     fn pair() -> (Self, Self) { Self::pair().unwrap() }
+            /// # }
+            /// # impl Pair for runtime_net::TcpStream {
+            /// #     fn pair() -> (Self, Self) {
+            /// #         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            /// #         let a = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+            /// #         (Self::from_std(a).unwrap(), Self::from_std(l.accept().unwrap().0).unwrap())
+            /// #     }
+            /// # }
+            /// # let rt = runtime_core::Runtime::new().unwrap();
+            /// # rt.block_on(async {
+            /// # #[allow(unused_mut)]
+            /// # let (mut a, mut b) = <Stream as Pair>::pair();
+            /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+            ///
+            #[doc = concat!("// `a` and `b` are two connected ", stringify!($stream), "s.")]
+            /// let (mut reader, mut writer) = a.into_split();
+            /// // Each half in a task of its own.
+            /// let sender = runtime_core::spawn(async move {
+            ///     writer.write_all(b"ping").await.unwrap();
+            /// }); // `writer` dropped: `b` sees end of file
+            /// let receiver = runtime_core::spawn(async move {
+            ///     let mut buf = [0; 4];
+            ///     reader.read_exact(&mut buf).await.unwrap();
+            ///     buf
+            /// });
+            /// let mut got = Vec::new();
+            /// b.read_to_end(&mut got).await.unwrap();
+            /// assert_eq!(got, b"ping");
+            /// b.write_all(b"pong").await.unwrap();
+            /// assert_eq!(&receiver.await.unwrap(), b"pong");
+            /// sender.await.unwrap();
+            /// # });
+            /// ```
             pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
                 into_split(self)
             }

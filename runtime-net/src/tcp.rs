@@ -21,6 +21,33 @@ crate::split::stream_halves!(TcpStream);
 crate::split::stream_common!(TcpStream);
 
 /// A TCP socket listening for connections.
+///
+/// ```
+/// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+/// use runtime_net::{TcpListener, TcpStream};
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+/// let addr = listener.local_addr().unwrap();
+/// // A server: one task per connection (`runtime_net::tcp` says which
+/// // `accept` errors to retry).
+/// runtime_core::spawn(async move {
+///     loop {
+///         let (mut socket, _peer) = listener.accept().await.unwrap();
+///         runtime_core::spawn(async move {
+///             socket.write_all(b"hello\n").await.unwrap();
+///         });
+///     }
+/// });
+/// for _ in 0..2 {
+///     let mut client = TcpStream::connect(addr).await.unwrap();
+///     let mut greeting = String::new();
+///     client.read_to_string(&mut greeting).await.unwrap();
+///     assert_eq!(greeting, "hello\n");
+/// }
+/// # });
+/// ```
 pub struct TcpListener {
     io: AsyncFd<net::TcpListener>,
 }
@@ -31,6 +58,21 @@ impl TcpListener {
     ///
     /// # Panics
     /// Outside a runtime with the I/O driver enabled.
+    ///
+    /// ```
+    /// use runtime_net::TcpListener;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// // Port 0: the system picks a free port.
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let addr = listener.local_addr().unwrap();
+    /// assert!(addr.ip().is_loopback() && addr.port() != 0);
+    /// // The port is taken now.
+    /// let err = TcpListener::bind(addr).await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+    /// # });
+    /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         each_addr(&addr, |a| async move {
             let socket = TcpSocket::for_addr(a)?;
@@ -43,6 +85,19 @@ impl TcpListener {
 
     /// Waits for a connection. Errors are those of `accept(2)`: see the
     /// module docs for which ones to retry.
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// let (conn, peer) = listener.accept().await.unwrap();
+    /// assert_eq!(peer, client.local_addr().unwrap());
+    /// assert_eq!(conn.peer_addr().unwrap(), peer);
+    /// # });
+    /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         // Several tasks may accept on one (shared) listener at once.
         let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
@@ -50,6 +105,19 @@ impl TcpListener {
     }
 
     /// Polls for a connection (only the task that polled last is woken).
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpStream};
+    /// use std::future::poll_fn;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// let (_conn, peer) = poll_fn(|cx| listener.poll_accept(cx)).await.unwrap();
+    /// assert_eq!(peer, client.local_addr().unwrap());
+    /// # });
+    /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
         let (stream, addr) = std::task::ready!(self.io.poll_read_io(cx, |l| l.accept()))?;
         Poll::Ready(TcpStream::from_std(stream).map(|s| (s, addr)))
@@ -59,6 +127,19 @@ impl TcpListener {
     ///
     /// # Panics
     /// Outside a runtime with the I/O driver enabled.
+    ///
+    /// ```
+    /// use runtime_net::TcpListener;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// // Say, a socket handed over by a process manager.
+    /// let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let addr = std_listener.local_addr().unwrap();
+    /// let listener = TcpListener::from_std(std_listener).unwrap();
+    /// assert_eq!(listener.local_addr().unwrap(), addr);
+    /// # });
+    /// ```
     #[track_caller]
     pub fn from_std(listener: net::TcpListener) -> io::Result<TcpListener> {
         listener.set_nonblocking(true)?;
@@ -68,6 +149,21 @@ impl TcpListener {
     }
 
     /// Deregisters the listener and returns it (still nonblocking).
+    ///
+    /// ```
+    /// use runtime_net::TcpListener;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let addr = listener.local_addr().unwrap();
+    /// let std_listener = listener.into_std().unwrap();
+    /// // Still nonblocking: with no client waiting, accept does not block.
+    /// let err = std_listener.accept().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// assert_eq!(std_listener.local_addr().unwrap(), addr);
+    /// # });
+    /// ```
     pub fn into_std(self) -> io::Result<net::TcpListener> {
         Ok(self.io.into_inner())
     }
@@ -83,6 +179,17 @@ impl TcpListener {
     }
 
     /// Sets `IP_TTL`.
+    ///
+    /// ```
+    /// use runtime_net::TcpListener;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// listener.set_ttl(100).unwrap();
+    /// assert_eq!(listener.ttl().unwrap(), 100);
+    /// # });
+    /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         self.io.get_ref().set_ttl(ttl)
     }
@@ -102,6 +209,30 @@ crate::sys::fd_impls!(TcpListener);
 /// A TCP connection. Reads and writes go through `futures-io`'s
 /// `AsyncRead`/`AsyncWrite` (use `runtime::io::{AsyncReadExt,
 /// AsyncWriteExt}`); `close()` shuts down the write side only.
+///
+/// ```
+/// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+/// use runtime_net::{TcpListener, TcpStream};
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+/// let addr = listener.local_addr().unwrap();
+/// let server = runtime_core::spawn(async move {
+///     let (mut socket, _) = listener.accept().await.unwrap();
+///     let mut request = String::new();
+///     socket.read_to_string(&mut request).await.unwrap(); // until the client's close
+///     socket.write_all(request.to_uppercase().as_bytes()).await.unwrap();
+/// });
+/// let mut client = TcpStream::connect(addr).await.unwrap();
+/// client.write_all(b"shout").await.unwrap();
+/// client.close().await.unwrap(); // write side only: the reply still arrives
+/// let mut reply = String::new();
+/// client.read_to_string(&mut reply).await.unwrap();
+/// assert_eq!(reply, "SHOUT");
+/// server.await.unwrap();
+/// # });
+/// ```
 pub struct TcpStream {
     io: AsyncFd<net::TcpStream>,
 }
@@ -110,6 +241,24 @@ impl TcpStream {
     /// Connects to `addr`, trying each of its addresses in turn.
     ///
     /// A closed port gives `ConnectionRefused`.
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpStream};
+    /// use std::io::ErrorKind;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let addr = listener.local_addr().unwrap();
+    /// let stream = TcpStream::connect(addr).await.unwrap();
+    /// assert_eq!(stream.peer_addr().unwrap(), addr);
+    ///
+    /// // Nobody listens there any more.
+    /// drop(listener);
+    /// let err = TcpStream::connect(addr).await.unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+    /// # });
+    /// ```
     pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
         each_addr(&addr, |a| async move {
             TcpSocket::for_addr(a)?.connect(a).await
@@ -153,6 +302,24 @@ impl TcpStream {
     ///
     /// # Panics
     /// Outside a runtime with the I/O driver enabled.
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncWriteExt;
+    /// use runtime_net::TcpStream;
+    /// use std::io::Read;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let std_stream = std::net::TcpStream::connect(std_listener.local_addr().unwrap()).unwrap();
+    /// let mut stream = TcpStream::from_std(std_stream).unwrap();
+    /// stream.write_all(b"hi").await.unwrap();
+    /// let (mut peer, _) = std_listener.accept().unwrap();
+    /// let mut buf = [0; 2];
+    /// peer.read_exact(&mut buf).unwrap();
+    /// assert_eq!(&buf, b"hi");
+    /// # });
+    /// ```
     #[track_caller]
     pub fn from_std(stream: net::TcpStream) -> io::Result<TcpStream> {
         stream.set_nonblocking(true)?;
@@ -160,11 +327,38 @@ impl TcpStream {
     }
 
     /// Deregisters the stream and returns it (still nonblocking).
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpStream};
+    /// use std::io::Write;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let stream = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// let mut std_stream = stream.into_std().unwrap();
+    /// std_stream.set_nonblocking(false).unwrap(); // for plain blocking use
+    /// std_stream.write_all(b"blocking write").unwrap();
+    /// # });
+    /// ```
     pub fn into_std(self) -> io::Result<net::TcpStream> {
         Ok(self.io.into_inner())
     }
 
     /// The remote address.
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// let (server, _) = listener.accept().await.unwrap();
+    /// assert_eq!(client.peer_addr().unwrap(), server.local_addr().unwrap());
+    /// assert_eq!(server.peer_addr().unwrap(), client.local_addr().unwrap());
+    /// # });
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.io.get_ref().peer_addr()
     }
@@ -180,6 +374,19 @@ impl TcpStream {
     }
 
     /// Sets `TCP_NODELAY` (disables Nagle's algorithm).
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let stream = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// // Small, latency-sensitive messages: send each at once.
+    /// stream.set_nodelay(true).unwrap();
+    /// assert!(stream.nodelay().unwrap());
+    /// # });
+    /// ```
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
         self.io.get_ref().set_nodelay(nodelay)
     }
@@ -190,6 +397,18 @@ impl TcpStream {
     }
 
     /// Sets `IP_TTL`.
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let stream = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// stream.set_ttl(8).unwrap();
+    /// assert_eq!(stream.ttl().unwrap(), 8);
+    /// # });
+    /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         self.io.get_ref().set_ttl(ttl)
     }
@@ -200,23 +419,99 @@ impl TcpStream {
     }
 
     /// Sets `SO_LINGER` (`Some(0)` makes close send a reset).
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncReadExt;
+    /// use runtime_net::{TcpListener, TcpStream};
+    /// use std::time::Duration;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// let (mut server, _) = listener.accept().await.unwrap();
+    /// client.set_linger(Some(Duration::ZERO)).unwrap();
+    /// assert_eq!(client.linger().unwrap(), Some(Duration::ZERO));
+    /// drop(client); // aborts the connection with a reset
+    /// let err = server.read(&mut [0; 8]).await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset);
+    /// # });
+    /// ```
     pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
         socket2::SockRef::from(self.io.get_ref()).set_linger(dur)
     }
 
     /// Writes several buffers without waiting.
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncReadExt;
+    /// use runtime_net::{TcpListener, TcpStream};
+    /// use std::io::IoSlice;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// let (mut server, _) = listener.accept().await.unwrap();
+    /// let (header, body) = (b"len=5;".as_slice(), b"hello".as_slice());
+    /// client.writable().await.unwrap();
+    /// // One system call for both buffers.
+    /// let n = client.try_write_vectored(&[IoSlice::new(header), IoSlice::new(body)]).unwrap();
+    /// assert_eq!(n, 11);
+    /// let mut got = [0; 11];
+    /// server.read_exact(&mut got).await.unwrap();
+    /// assert_eq!(&got, b"len=5;hello");
+    /// # });
+    /// ```
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.io
             .try_io(Interest::WRITABLE, |s| sys::send_vectored(s, bufs))
     }
 
     /// Waits for data and copies it into `buf` without consuming it.
+    ///
+    /// ```
+    /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+    /// use runtime_net::{TcpListener, TcpStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let mut client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// let (mut server, _) = listener.accept().await.unwrap();
+    /// client.write_all(b"GET /").await.unwrap();
+    /// // Look at the first bytes (say, to pick a protocol) without taking them.
+    /// let mut head = [0; 3];
+    /// let n = server.peek(&mut head).await.unwrap();
+    /// assert_eq!(&head[..n], &b"GET"[..n]);
+    /// let mut all = [0; 5];
+    /// server.read_exact(&mut all).await.unwrap();
+    /// assert_eq!(&all, b"GET /");
+    /// # });
+    /// ```
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.async_io(Interest::READABLE, |s| s.peek(buf)).await
     }
 
     /// Shuts down the read side, the write side or both (not async: the
     /// system call does not block).
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncReadExt;
+    /// use runtime_net::{TcpListener, TcpStream};
+    /// use std::net::Shutdown;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// let (mut server, _) = listener.accept().await.unwrap();
+    /// client.shutdown(Shutdown::Write).unwrap();
+    /// let mut rest = Vec::new();
+    /// server.read_to_end(&mut rest).await.unwrap(); // end of file
+    /// assert!(rest.is_empty());
+    /// # });
+    /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
@@ -252,11 +547,30 @@ pub struct TcpSocket {
 
 impl TcpSocket {
     /// A new IPv4 TCP socket.
+    ///
+    /// ```
+    /// use runtime_net::TcpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// assert!(socket.local_addr().unwrap().is_ipv4());
+    /// # });
+    /// ```
     pub fn new_v4() -> io::Result<TcpSocket> {
         TcpSocket::new(Domain::IPV4)
     }
 
     /// A new IPv6 TCP socket.
+    ///
+    /// ```
+    /// use runtime_net::TcpSocket;
+    ///
+    /// let socket = TcpSocket::new_v6().unwrap();
+    /// socket.set_reuseaddr(true).unwrap();
+    /// // bind to "[::1]:0" and listen, or connect, as with `new_v4`.
+    /// ```
     pub fn new_v6() -> io::Result<TcpSocket> {
         TcpSocket::new(Domain::IPV6)
     }
@@ -272,6 +586,16 @@ impl TcpSocket {
     }
 
     /// Sets `SO_REUSEADDR`.
+    ///
+    /// ```
+    /// use runtime_net::TcpSocket;
+    ///
+    /// // Restart a server on its port while old connections are in TIME_WAIT.
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// assert!(!socket.reuseaddr().unwrap());
+    /// socket.set_reuseaddr(true).unwrap();
+    /// assert!(socket.reuseaddr().unwrap());
+    /// ```
     pub fn set_reuseaddr(&self, reuse: bool) -> io::Result<()> {
         self.inner.set_reuse_address(reuse)
     }
@@ -282,6 +606,24 @@ impl TcpSocket {
     }
 
     /// Sets `SO_REUSEPORT` (several listeners on one port, one per process).
+    ///
+    /// ```
+    /// use runtime_net::TcpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// // Two listeners on one port (the kernel spreads connections over them).
+    /// let first = TcpSocket::new_v4().unwrap();
+    /// first.set_reuseport(true).unwrap();
+    /// first.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let addr = first.local_addr().unwrap();
+    /// let second = TcpSocket::new_v4().unwrap();
+    /// second.set_reuseport(true).unwrap();
+    /// assert!(second.reuseport().unwrap());
+    /// second.bind(addr).unwrap();
+    /// let (_a, _b) = (first.listen(128).unwrap(), second.listen(128).unwrap());
+    /// # });
+    /// ```
     pub fn set_reuseport(&self, reuse: bool) -> io::Result<()> {
         self.inner.set_reuse_port(reuse)
     }
@@ -292,6 +634,21 @@ impl TcpSocket {
     }
 
     /// Sets `SO_SNDBUF`.
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpSocket};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// // Before connecting: the receive buffer also sets the window scale
+    /// // the TCP handshake agrees on.
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// socket.set_send_buffer_size(256 * 1024).unwrap();
+    /// socket.set_recv_buffer_size(256 * 1024).unwrap();
+    /// let _stream = socket.connect(listener.local_addr().unwrap()).await.unwrap();
+    /// # });
+    /// ```
     pub fn set_send_buffer_size(&self, size: u32) -> io::Result<()> {
         self.inner.set_send_buffer_size(size as usize)
     }
@@ -302,6 +659,19 @@ impl TcpSocket {
     }
 
     /// Sets `TCP_NODELAY`.
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpSocket};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// socket.set_nodelay(true).unwrap();
+    /// let stream = socket.connect(listener.local_addr().unwrap()).await.unwrap();
+    /// assert!(stream.nodelay().unwrap()); // the option stays with the connection
+    /// # });
+    /// ```
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
         self.inner.set_tcp_nodelay(nodelay)
     }
@@ -328,6 +698,20 @@ impl TcpSocket {
     ///
     /// # Panics
     /// Outside a runtime with the I/O driver enabled.
+    ///
+    /// ```
+    /// use runtime_net::{TcpSocket, TcpStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let listener = socket.listen(16).unwrap();
+    /// let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// let (_conn, peer) = listener.accept().await.unwrap();
+    /// assert_eq!(peer, client.local_addr().unwrap());
+    /// # });
+    /// ```
     #[track_caller]
     pub fn listen(self, backlog: u32) -> io::Result<TcpListener> {
         let backlog = i32::try_from(backlog).unwrap_or(i32::MAX);
@@ -338,6 +722,21 @@ impl TcpSocket {
     }
 
     /// Connects to `addr`.
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpSocket};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// // Connect from a chosen local address.
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let local = socket.local_addr().unwrap();
+    /// let stream = socket.connect(listener.local_addr().unwrap()).await.unwrap();
+    /// assert_eq!(stream.local_addr().unwrap(), local);
+    /// # });
+    /// ```
     pub async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
         sys::start_connect(&self.inner, &SockAddr::from(addr))?;
         TcpStream::connected(self.inner).await

@@ -31,6 +31,16 @@ impl UdpSocket {
     ///
     /// # Panics
     /// Outside a runtime with the I/O driver enabled.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// assert_ne!(socket.local_addr().unwrap().port(), 0);
+    /// # });
+    /// ```
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
         each_addr(&addr, |a| async move {
             UdpSocket::from_std(net::UdpSocket::bind(a)?)
@@ -42,6 +52,18 @@ impl UdpSocket {
     ///
     /// # Panics
     /// Outside a runtime with the I/O driver enabled.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let std_socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    /// let addr = std_socket.local_addr().unwrap();
+    /// let socket = UdpSocket::from_std(std_socket).unwrap();
+    /// assert_eq!(socket.local_addr().unwrap(), addr);
+    /// # });
+    /// ```
     #[track_caller]
     pub fn from_std(socket: net::UdpSocket) -> io::Result<UdpSocket> {
         socket.set_nonblocking(true)?;
@@ -51,11 +73,40 @@ impl UdpSocket {
     }
 
     /// Deregisters the socket and returns it (still nonblocking).
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let std_socket = socket.into_std().unwrap();
+    /// // Still nonblocking: nothing queued is `WouldBlock`, not a wait.
+    /// let err = std_socket.recv(&mut [0; 8]).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// # });
+    /// ```
     pub fn into_std(self) -> io::Result<net::UdpSocket> {
         Ok(self.io.into_inner())
     }
 
     /// Sets the default destination (and the only source `recv` accepts).
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let server = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// client.connect(server.local_addr().unwrap()).await.unwrap();
+    /// assert_eq!(client.peer_addr().unwrap(), server.local_addr().unwrap());
+    /// client.send(b"query").await.unwrap(); // no address needed
+    /// let mut buf = [0; 16];
+    /// let (n, from) = server.recv_from(&mut buf).await.unwrap();
+    /// assert_eq!((&buf[..n], from), (&b"query"[..], client.local_addr().unwrap()));
+    /// # });
+    /// ```
     pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
         let mut last = None;
         for a in resolve(&addr).await? {
@@ -68,16 +119,63 @@ impl UdpSocket {
     }
 
     /// Sends to the connected peer.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// a.connect(b.local_addr().unwrap()).await.unwrap();
+    /// b.connect(a.local_addr().unwrap()).await.unwrap();
+    /// assert_eq!(a.send(b"ping").await.unwrap(), 4); // one datagram
+    /// let mut buf = [0; 16];
+    /// let n = b.recv(&mut buf).await.unwrap();
+    /// assert_eq!(&buf[..n], b"ping");
+    /// # });
+    /// ```
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
         self.io.async_io(Interest::WRITABLE, |s| s.send(buf)).await
     }
 
     /// Receives from the connected peer.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// b.connect(a.local_addr().unwrap()).await.unwrap();
+    /// a.send_to(b"hello world", b.local_addr().unwrap()).await.unwrap();
+    /// // A buffer too small for the datagram gets its start; the rest is lost.
+    /// let mut buf = [0; 5];
+    /// assert_eq!(b.recv(&mut buf).await.unwrap(), 5);
+    /// assert_eq!(&buf, b"hello");
+    /// # });
+    /// ```
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.async_io(Interest::READABLE, |s| s.recv(buf)).await
     }
 
     /// Sends to `target` (its first address).
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let peer = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let port = peer.local_addr().unwrap().port();
+    /// // Any address form works as the target: here (host, port).
+    /// socket.send_to(b"hi", ("127.0.0.1", port)).await.unwrap();
+    /// let mut buf = [0; 2];
+    /// assert_eq!(peer.recv_from(&mut buf).await.unwrap().0, 2);
+    /// # });
+    /// ```
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
         let addr = resolve(&target).await?[0];
         self.io
@@ -86,6 +184,23 @@ impl UdpSocket {
     }
 
     /// Receives a datagram and its sender's address.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let server = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// client.send_to(b"echo me", server.local_addr().unwrap()).await.unwrap();
+    /// // An echo server: reply to whoever sent the datagram.
+    /// let mut buf = [0; 1500];
+    /// let (n, from) = server.recv_from(&mut buf).await.unwrap();
+    /// server.send_to(&buf[..n], from).await.unwrap();
+    /// let (n, _) = client.recv_from(&mut buf).await.unwrap();
+    /// assert_eq!(&buf[..n], b"echo me");
+    /// # });
+    /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io
             .async_io(Interest::READABLE, |s| s.recv_from(buf))
@@ -93,6 +208,22 @@ impl UdpSocket {
     }
 
     /// Receives a datagram without removing it from the queue.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// a.send_to(b"data", b.local_addr().unwrap()).await.unwrap();
+    /// let mut buf = [0; 8];
+    /// let (n, from) = b.peek_from(&mut buf).await.unwrap();
+    /// assert_eq!((n, from), (4, a.local_addr().unwrap()));
+    /// // Still queued: `recv_from` gets the same datagram.
+    /// assert_eq!(b.recv_from(&mut buf).await.unwrap(), (4, from));
+    /// # });
+    /// ```
     pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io
             .async_io(Interest::READABLE, |s| s.peek_from(buf))
@@ -100,22 +231,100 @@ impl UdpSocket {
     }
 
     /// Sends without waiting; `WouldBlock` if the buffer is full.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// a.connect(b.local_addr().unwrap()).await.unwrap();
+    /// a.writable().await.unwrap();
+    /// assert_eq!(a.try_send(b"now").unwrap(), 3);
+    /// # });
+    /// ```
     pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
         self.io.try_io(Interest::WRITABLE, |s| s.send(buf))
     }
 
     /// Receives without waiting; `WouldBlock` if nothing is queued.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    /// use std::io::ErrorKind;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// b.connect(a.local_addr().unwrap()).await.unwrap();
+    /// let mut buf = [0; 8];
+    /// assert_eq!(b.try_recv(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+    /// a.send_to(b"x", b.local_addr().unwrap()).await.unwrap();
+    /// let n = loop {
+    ///     b.readable().await.unwrap();
+    ///     match b.try_recv(&mut buf) {
+    ///         Ok(n) => break n,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+    ///         Err(e) => panic!("{e}"),
+    ///     }
+    /// };
+    /// assert_eq!(&buf[..n], b"x");
+    /// # });
+    /// ```
     pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.try_io(Interest::READABLE, |s| s.recv(buf))
     }
 
     /// Sends to `target` without waiting.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// a.writable().await.unwrap();
+    /// let n = a.try_send_to(b"fire and forget", b.local_addr().unwrap()).unwrap();
+    /// assert_eq!(n, 15);
+    /// # });
+    /// ```
     pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
         self.io
             .try_io(Interest::WRITABLE, |s| s.send_to(buf, target))
     }
 
     /// Receives a datagram without waiting.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    /// use std::io::ErrorKind;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// for msg in [&b"one"[..], b"two"] {
+    ///     a.send_to(msg, b.local_addr().unwrap()).await.unwrap();
+    /// }
+    /// // Drain whatever is queued, then stop.
+    /// let mut got = Vec::new();
+    /// let mut buf = [0; 8];
+    /// while got.len() < 2 {
+    ///     b.readable().await.unwrap();
+    ///     loop {
+    ///         match b.try_recv_from(&mut buf) {
+    ///             Ok((n, _from)) => got.push(buf[..n].to_vec()),
+    ///             Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+    ///             Err(e) => panic!("{e}"),
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(got, [b"one".to_vec(), b"two".to_vec()]);
+    /// # });
+    /// ```
     pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io.try_io(Interest::READABLE, |s| s.recv_from(buf))
     }
@@ -126,6 +335,27 @@ impl UdpSocket {
     }
 
     /// Waits until a datagram can be sent.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    /// use std::io::ErrorKind;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// a.connect(b.local_addr().unwrap()).await.unwrap();
+    /// let n = loop {
+    ///     a.writable().await.unwrap();
+    ///     match a.try_send(b"hello") {
+    ///         Ok(n) => break n,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+    ///         Err(e) => panic!("{e}"),
+    ///     }
+    /// };
+    /// assert_eq!(n, 5);
+    /// # });
+    /// ```
     pub async fn writable(&self) -> io::Result<()> {
         self.io.writable().await.map(|_| ())
     }
@@ -146,6 +376,19 @@ impl UdpSocket {
     }
 
     /// Sets `SO_BROADCAST`.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// assert!(!socket.broadcast().unwrap());
+    /// // Needed to send to a broadcast address such as 255.255.255.255.
+    /// socket.set_broadcast(true).unwrap();
+    /// assert!(socket.broadcast().unwrap());
+    /// # });
+    /// ```
     pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
         self.io.get_ref().set_broadcast(on)
     }
@@ -156,11 +399,34 @@ impl UdpSocket {
     }
 
     /// Sets `IP_TTL`.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// socket.set_ttl(1).unwrap(); // stay on the local network
+    /// assert_eq!(socket.ttl().unwrap(), 1);
+    /// # });
+    /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         self.io.get_ref().set_ttl(ttl)
     }
 
     /// Pending socket error (`SO_ERROR`), cleared by reading it.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// // Nothing went wrong yet. (After a send to a port nobody listens on,
+    /// // a connected socket would hold `ConnectionRefused` here.)
+    /// assert!(socket.take_error().unwrap().is_none());
+    /// # });
+    /// ```
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         SockRef::from(self.io.get_ref()).take_error()
     }

@@ -16,6 +16,27 @@ crate::split::stream_halves!(UnixStream);
 crate::split::stream_common!(UnixStream);
 
 /// A Unix domain socket listening for connections.
+///
+/// ```
+/// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+/// use runtime_net::{UnixListener, UnixStream};
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let path = std::env::temp_dir().join(format!("listener-doc-{}.sock", std::process::id()));
+/// let listener = UnixListener::bind(&path).unwrap();
+/// let server = runtime_core::spawn(async move {
+///     let (mut socket, _) = listener.accept().await.unwrap();
+///     socket.write_all(b"welcome").await.unwrap();
+/// });
+/// let mut client = UnixStream::connect(&path).await.unwrap();
+/// let mut text = String::new();
+/// client.read_to_string(&mut text).await.unwrap();
+/// assert_eq!(text, "welcome");
+/// server.await.unwrap();
+/// std::fs::remove_file(&path).unwrap(); // the socket file outlives the listener
+/// # });
+/// ```
 pub struct UnixListener {
     io: AsyncFd<net::UnixListener>,
 }
@@ -25,6 +46,20 @@ impl UnixListener {
     ///
     /// # Panics
     /// Outside a runtime with the I/O driver enabled.
+    ///
+    /// ```
+    /// use runtime_net::UnixListener;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("bind-doc-{}.sock", std::process::id()));
+    /// let listener = UnixListener::bind(&path).unwrap();
+    /// assert_eq!(listener.local_addr().unwrap().as_pathname(), Some(path.as_path()));
+    /// // The path is taken while the file exists.
+    /// assert!(UnixListener::bind(&path).is_err());
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         UnixListener::from_std(net::UnixListener::bind(path)?)
@@ -34,6 +69,20 @@ impl UnixListener {
     ///
     /// # Panics
     /// Outside a runtime with the I/O driver enabled.
+    ///
+    /// ```
+    /// use runtime_net::{UnixListener, UnixStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("listener-from-std-doc-{}.sock", std::process::id()));
+    /// let std_listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    /// let listener = UnixListener::from_std(std_listener).unwrap();
+    /// let _client = UnixStream::connect(&path).await.unwrap();
+    /// listener.accept().await.unwrap();
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     #[track_caller]
     pub fn from_std(listener: net::UnixListener) -> io::Result<UnixListener> {
         listener.set_nonblocking(true)?;
@@ -43,17 +92,61 @@ impl UnixListener {
     }
 
     /// Deregisters the listener and returns it (still nonblocking).
+    ///
+    /// ```
+    /// use runtime_net::UnixListener;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("listener-into-std-doc-{}.sock", std::process::id()));
+    /// let listener = UnixListener::bind(&path).unwrap();
+    /// let std_listener = listener.into_std().unwrap();
+    /// // Still nonblocking.
+    /// assert_eq!(std_listener.accept().unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     pub fn into_std(self) -> io::Result<net::UnixListener> {
         Ok(self.io.into_inner())
     }
 
     /// Waits for a connection.
+    ///
+    /// ```
+    /// use runtime_net::{UnixListener, UnixStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("accept-doc-{}.sock", std::process::id()));
+    /// let listener = UnixListener::bind(&path).unwrap();
+    /// let _client = UnixStream::connect(&path).await.unwrap();
+    /// let (conn, peer) = listener.accept().await.unwrap();
+    /// // A client that did not bind has an unnamed address.
+    /// assert!(peer.is_unnamed());
+    /// assert_eq!(conn.local_addr().unwrap().as_pathname(), Some(path.as_path()));
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
         let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
         Ok((UnixStream::from_std(stream)?, addr))
     }
 
     /// Polls for a connection.
+    ///
+    /// ```
+    /// use runtime_net::{UnixListener, UnixStream};
+    /// use std::future::poll_fn;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("poll-accept-doc-{}.sock", std::process::id()));
+    /// let listener = UnixListener::bind(&path).unwrap();
+    /// let _client = UnixStream::connect(&path).await.unwrap();
+    /// let (_conn, _peer) = poll_fn(|cx| listener.poll_accept(cx)).await.unwrap();
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
         let (stream, addr) = std::task::ready!(self.io.poll_read_io(cx, |l| l.accept()))?;
         Poll::Ready(UnixStream::from_std(stream).map(|s| (s, addr)))
@@ -78,12 +171,46 @@ crate::sys::fd_impls!(UnixListener);
 
 /// A Unix domain stream socket; `AsyncRead` + `AsyncWrite` like
 /// [`TcpStream`](crate::TcpStream).
+///
+/// ```
+/// use runtime_core::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+/// use runtime_net::UnixStream;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (mut parent, child) = UnixStream::pair().unwrap();
+/// let worker = runtime_core::spawn(async move {
+///     let mut lines = BufReader::new(child);
+///     let mut line = String::new();
+///     lines.read_line(&mut line).await.unwrap();
+///     line.trim().parse::<u32>().unwrap() * 2
+/// });
+/// parent.write_all(b"21\n").await.unwrap();
+/// assert_eq!(worker.await.unwrap(), 42);
+/// # });
+/// ```
 pub struct UnixStream {
     io: AsyncFd<net::UnixStream>,
 }
 
 impl UnixStream {
     /// Connects to the socket at `path`.
+    ///
+    /// ```
+    /// use runtime_net::{UnixListener, UnixStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("connect-doc-{}.sock", std::process::id()));
+    /// // Nobody listens yet.
+    /// assert!(UnixStream::connect(&path).await.is_err());
+    /// let listener = UnixListener::bind(&path).unwrap();
+    /// let stream = UnixStream::connect(&path).await.unwrap();
+    /// assert_eq!(stream.peer_addr().unwrap().as_pathname(), Some(path.as_path()));
+    /// # drop(listener);
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
         sys::prepare(&socket)?;
@@ -115,6 +242,20 @@ impl UnixStream {
     ///
     /// # Panics
     /// Outside a runtime with the I/O driver enabled.
+    ///
+    /// ```
+    /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+    /// use runtime_net::UnixStream;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (mut a, mut b) = UnixStream::pair().unwrap();
+    /// a.write_all(b"ping").await.unwrap();
+    /// let mut buf = [0; 4];
+    /// b.read_exact(&mut buf).await.unwrap();
+    /// assert_eq!(&buf, b"ping");
+    /// # });
+    /// ```
     #[track_caller]
     pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
         let (a, b) = net::UnixStream::pair()?;
@@ -125,6 +266,23 @@ impl UnixStream {
     ///
     /// # Panics
     /// Outside a runtime with the I/O driver enabled.
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncReadExt;
+    /// use runtime_net::UnixStream;
+    /// use std::io::Write;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (std_a, mut std_b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// let mut a = UnixStream::from_std(std_a).unwrap();
+    /// std_b.write_all(b"from std").unwrap();
+    /// drop(std_b);
+    /// let mut text = String::new();
+    /// a.read_to_string(&mut text).await.unwrap();
+    /// assert_eq!(text, "from std");
+    /// # });
+    /// ```
     #[track_caller]
     pub fn from_std(stream: net::UnixStream) -> io::Result<UnixStream> {
         stream.set_nonblocking(true)?;
@@ -141,6 +299,21 @@ impl UnixStream {
     }
 
     /// Deregisters the stream and returns it (still nonblocking).
+    ///
+    /// ```
+    /// use runtime_net::UnixStream;
+    /// use std::io::{Read, Write};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, b) = UnixStream::pair().unwrap();
+    /// let (mut a, mut b) = (a.into_std().unwrap(), b.into_std().unwrap());
+    /// a.set_nonblocking(false).unwrap();
+    /// b.write_all(b"x").unwrap();
+    /// let mut byte = [0];
+    /// a.read_exact(&mut byte).unwrap(); // a plain blocking read
+    /// # });
+    /// ```
     pub fn into_std(self) -> io::Result<net::UnixStream> {
         Ok(self.io.into_inner())
     }
@@ -151,11 +324,41 @@ impl UnixStream {
     }
 
     /// The peer's address.
+    ///
+    /// ```
+    /// use runtime_net::{UnixListener, UnixStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("peer-addr-doc-{}.sock", std::process::id()));
+    /// let listener = UnixListener::bind(&path).unwrap();
+    /// let client = UnixStream::connect(&path).await.unwrap();
+    /// let (server, _) = listener.accept().await.unwrap();
+    /// assert_eq!(client.peer_addr().unwrap().as_pathname(), Some(path.as_path()));
+    /// assert!(server.peer_addr().unwrap().is_unnamed());
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.io.get_ref().peer_addr()
     }
 
     /// Shuts down the read side, the write side or both.
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncReadExt;
+    /// use runtime_net::UnixStream;
+    /// use std::net::Shutdown;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, mut b) = UnixStream::pair().unwrap();
+    /// a.shutdown(Shutdown::Write).unwrap();
+    /// let mut rest = Vec::new();
+    /// b.read_to_end(&mut rest).await.unwrap(); // end of file
+    /// assert!(rest.is_empty());
+    /// # });
+    /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
@@ -172,6 +375,29 @@ impl fmt::Debug for UnixStream {
 crate::sys::fd_impls!(UnixStream);
 
 /// A Unix domain datagram socket.
+///
+/// ```
+/// use runtime_net::UnixDatagram;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let dir = std::env::temp_dir();
+/// let server_path = dir.join(format!("dgram-server-doc-{}.sock", std::process::id()));
+/// let client_path = dir.join(format!("dgram-client-doc-{}.sock", std::process::id()));
+/// let server = UnixDatagram::bind(&server_path).unwrap();
+/// let client = UnixDatagram::bind(&client_path).unwrap();
+/// client.send_to(b"request", &server_path).await.unwrap();
+/// let mut buf = [0; 64];
+/// let (n, from) = server.recv_from(&mut buf).await.unwrap();
+/// // Reply to the sender's address (it bound one).
+/// server.send_to(b"reply", from.as_pathname().unwrap()).await.unwrap();
+/// assert_eq!(&buf[..n], b"request");
+/// let n = client.recv(&mut buf).await.unwrap();
+/// assert_eq!(&buf[..n], b"reply");
+/// std::fs::remove_file(&server_path).unwrap();
+/// std::fs::remove_file(&client_path).unwrap();
+/// # });
+/// ```
 pub struct UnixDatagram {
     io: AsyncFd<net::UnixDatagram>,
 }
@@ -181,18 +407,63 @@ impl UnixDatagram {
     ///
     /// # Panics
     /// Outside a runtime with the I/O driver enabled.
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("dgram-bind-doc-{}.sock", std::process::id()));
+    /// let socket = UnixDatagram::bind(&path).unwrap();
+    /// assert_eq!(socket.local_addr().unwrap().as_pathname(), Some(path.as_path()));
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
         UnixDatagram::from_std(net::UnixDatagram::bind(path)?)
     }
 
     /// An unbound socket (it can send, and receive replies once connected).
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("dgram-unbound-doc-{}.sock", std::process::id()));
+    /// let server = UnixDatagram::bind(&path).unwrap();
+    /// let client = UnixDatagram::unbound().unwrap();
+    /// assert!(client.local_addr().unwrap().is_unnamed());
+    /// client.send_to(b"log line", &path).await.unwrap();
+    /// let mut buf = [0; 16];
+    /// let n = server.recv(&mut buf).await.unwrap();
+    /// assert_eq!(&buf[..n], b"log line");
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     #[track_caller]
     pub fn unbound() -> io::Result<UnixDatagram> {
         UnixDatagram::from_std(net::UnixDatagram::unbound()?)
     }
 
     /// A connected pair of sockets.
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, b) = UnixDatagram::pair().unwrap();
+    /// a.send(b"one").await.unwrap();
+    /// a.send(b"two").await.unwrap();
+    /// // Message boundaries are kept.
+    /// let mut buf = [0; 16];
+    /// assert_eq!(b.recv(&mut buf).await.unwrap(), 3);
+    /// assert_eq!(b.recv(&mut buf).await.unwrap(), 3);
+    /// assert_eq!(&buf[..3], b"two");
+    /// # });
+    /// ```
     #[track_caller]
     pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
         let (a, b) = net::UnixDatagram::pair()?;
@@ -200,6 +471,19 @@ impl UnixDatagram {
     }
 
     /// Wraps a std socket (it is switched to nonblocking mode).
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (std_a, std_b) = std::os::unix::net::UnixDatagram::pair().unwrap();
+    /// let a = UnixDatagram::from_std(std_a).unwrap();
+    /// std_b.send(b"hi").unwrap();
+    /// let mut buf = [0; 2];
+    /// assert_eq!(a.recv(&mut buf).await.unwrap(), 2);
+    /// # });
+    /// ```
     #[track_caller]
     pub fn from_std(socket: net::UnixDatagram) -> io::Result<UnixDatagram> {
         socket.set_nonblocking(true)?;
@@ -209,11 +493,41 @@ impl UnixDatagram {
     }
 
     /// Deregisters the socket and returns it (still nonblocking).
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, _b) = UnixDatagram::pair().unwrap();
+    /// let a = a.into_std().unwrap();
+    /// // Still nonblocking.
+    /// assert_eq!(a.recv(&mut [0; 8]).unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
+    /// # });
+    /// ```
     pub fn into_std(self) -> io::Result<net::UnixDatagram> {
         Ok(self.io.into_inner())
     }
 
     /// Sets the default destination.
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("dgram-connect-doc-{}.sock", std::process::id()));
+    /// let server = UnixDatagram::bind(&path).unwrap();
+    /// let client = UnixDatagram::unbound().unwrap();
+    /// client.connect(&path).unwrap();
+    /// assert_eq!(client.peer_addr().unwrap().as_pathname(), Some(path.as_path()));
+    /// client.send(b"no address needed").await.unwrap();
+    /// let mut buf = [0; 32];
+    /// let n = server.recv(&mut buf).await.unwrap();
+    /// assert_eq!(&buf[..n], b"no address needed");
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
         self.io.get_ref().connect(path)
     }
@@ -254,6 +568,19 @@ impl UnixDatagram {
     }
 
     /// Shuts down the read side, the write side or both.
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    /// use std::net::Shutdown;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, _b) = UnixDatagram::pair().unwrap();
+    /// a.shutdown(Shutdown::Write).unwrap();
+    /// let err = a.send(b"too late").await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+    /// # });
+    /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }

@@ -70,6 +70,23 @@ enum State {
 
 impl File {
     /// Opens a file for reading.
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    /// use runtime_core::io::AsyncReadExt;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("open-doc-{}", std::process::id()));
+    /// runtime_core::fs::write(&path, "contents").await.unwrap();
+    /// let mut file = File::open(&path).await.unwrap();
+    /// let mut text = String::new();
+    /// file.read_to_string(&mut text).await.unwrap();
+    /// assert_eq!(text, "contents");
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// assert!(File::open("/no/such/file").await.is_err());
+    /// # });
+    /// ```
     pub async fn open(path: impl AsRef<Path>) -> io::Result<File> {
         let path = path.as_ref().to_owned();
         Ok(File::from_std(
@@ -78,6 +95,22 @@ impl File {
     }
 
     /// Creates (or truncates) a file for writing.
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    /// use runtime_core::io::AsyncWriteExt;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("create-doc-{}", std::process::id()));
+    /// let mut file = File::create(&path).await.unwrap();
+    /// file.write_all(b"log line\n").await.unwrap();
+    /// // A failed write surfaces here at the latest.
+    /// file.flush().await.unwrap();
+    /// assert_eq!(runtime_core::fs::read_to_string(&path).await.unwrap(), "log line\n");
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
     pub async fn create(path: impl AsRef<Path>) -> io::Result<File> {
         let path = path.as_ref().to_owned();
         Ok(File::from_std(
@@ -86,11 +119,41 @@ impl File {
     }
 
     /// Options for opening a file (read, write, append, create, ...).
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    /// use runtime_core::io::AsyncWriteExt;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("options-doc-{}", std::process::id()));
+    /// let mut log = File::options().create(true).append(true).open(&path).await.unwrap();
+    /// log.write_all(b"one\n").await.unwrap();
+    /// log.flush().await.unwrap();
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
     pub fn options() -> OpenOptions {
         OpenOptions::new()
     }
 
     /// Wraps an open std file.
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    /// use runtime_core::io::AsyncReadExt;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("from-std-doc-{}", std::process::id()));
+    /// std::fs::write(&path, "abc").unwrap();
+    /// let mut file = File::from_std(std::fs::File::open(&path).unwrap());
+    /// let mut buf = Vec::new();
+    /// file.read_to_end(&mut buf).await.unwrap();
+    /// assert_eq!(buf, b"abc");
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     pub fn from_std(std: std::fs::File) -> File {
         File {
             std: Arc::new(std),
@@ -129,6 +192,20 @@ impl File {
     }
 
     /// Flushes pending writes and syncs data and metadata to the disk.
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    /// use runtime_core::io::AsyncWriteExt;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("sync-all-doc-{}", std::process::id()));
+    /// let mut file = File::create(&path).await.unwrap();
+    /// file.write_all(b"durable").await.unwrap();
+    /// file.sync_all().await.unwrap(); // on the disk, with its metadata
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
     pub async fn sync_all(&mut self) -> io::Result<()> {
         self.complete_inflight().await?;
         let std = self.std.clone();
@@ -136,6 +213,20 @@ impl File {
     }
 
     /// Flushes pending writes and syncs the data to the disk.
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    /// use runtime_core::io::AsyncWriteExt;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("sync-data-doc-{}", std::process::id()));
+    /// let mut file = File::create(&path).await.unwrap();
+    /// file.write_all(b"record").await.unwrap();
+    /// file.sync_data().await.unwrap(); // the bytes are on the disk
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
     pub async fn sync_data(&mut self) -> io::Result<()> {
         self.complete_inflight().await?;
         let std = self.std.clone();
@@ -143,6 +234,22 @@ impl File {
     }
 
     /// Truncates or extends the file.
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    /// use runtime_core::io::AsyncWriteExt;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("set-len-doc-{}", std::process::id()));
+    /// let mut file = File::create(&path).await.unwrap();
+    /// file.write_all(b"hello world").await.unwrap();
+    /// file.set_len(5).await.unwrap();
+    /// assert_eq!(file.metadata().await.unwrap().len(), 5);
+    /// assert_eq!(runtime_core::fs::read(&path).await.unwrap(), b"hello");
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
     pub async fn set_len(&mut self, size: u64) -> io::Result<()> {
         self.complete_inflight().await?;
         let (_, back) = self.take_idle();
@@ -159,12 +266,49 @@ impl File {
     }
 
     /// The file's metadata.
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("file-metadata-doc-{}", std::process::id()));
+    /// runtime_core::fs::write(&path, "1234").await.unwrap();
+    /// let file = File::open(&path).await.unwrap();
+    /// let meta = file.metadata().await.unwrap();
+    /// assert!(meta.is_file());
+    /// assert_eq!(meta.len(), 4);
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
     pub async fn metadata(&self) -> io::Result<std::fs::Metadata> {
         let std = self.std.clone();
         asyncify(move || std.metadata()).await
     }
 
-    /// Waits for pending writes and returns the std file.
+    /// Waits for pending writes and returns the std file. The error of a
+    /// pending write that failed is lost here (as with Tokio): call `flush`
+    /// first to see it.
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    /// use runtime_core::io::AsyncWriteExt;
+    /// use std::io::{Read, Seek, SeekFrom};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("into-std-doc-{}", std::process::id()));
+    /// let mut file = File::options().read(true).write(true).create(true).truncate(true).open(&path).await.unwrap();
+    /// file.write_all(b"async").await.unwrap();
+    /// file.flush().await.unwrap(); // where a failed write would show
+    /// let mut std_file: std::fs::File = file.into_std().await;
+    /// std_file.seek(SeekFrom::Start(0)).unwrap();
+    /// let mut text = String::new();
+    /// std_file.read_to_string(&mut text).unwrap();
+    /// assert_eq!(text, "async");
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     pub async fn into_std(mut self) -> std::fs::File {
         let _ = self.complete_inflight().await;
         let std = self.std.clone();
@@ -304,6 +448,30 @@ impl fmt::Debug for File {
 }
 
 /// Options for opening a file, as `std::fs::OpenOptions`.
+///
+/// ```
+/// use runtime_core::fs::OpenOptions;
+/// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let path = std::env::temp_dir().join(format!("open-options-doc-{}", std::process::id()));
+/// let mut file = OpenOptions::new()
+///     .read(true)
+///     .write(true)
+///     .create(true)
+///     .truncate(true)
+///     .open(&path)
+///     .await
+///     .unwrap();
+/// file.write_all(b"read back").await.unwrap();
+/// let mut again = OpenOptions::new().read(true).open(&path).await.unwrap();
+/// let mut text = String::new();
+/// again.read_to_string(&mut text).await.unwrap();
+/// assert_eq!(text, "read back");
+/// # runtime_core::fs::remove_file(&path).await.unwrap();
+/// # });
+/// ```
 #[derive(Clone, Debug)]
 pub struct OpenOptions(std::fs::OpenOptions);
 
@@ -323,11 +491,40 @@ impl OpenOptions {
         self
     }
     /// Writes go to the end of the file.
+    ///
+    /// ```
+    /// use runtime_core::fs::OpenOptions;
+    /// use runtime_core::io::AsyncWriteExt;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("append-doc-{}", std::process::id()));
+    /// runtime_core::fs::write(&path, "one\n").await.unwrap();
+    /// let mut log = OpenOptions::new().append(true).open(&path).await.unwrap();
+    /// log.write_all(b"two\n").await.unwrap();
+    /// log.flush().await.unwrap();
+    /// assert_eq!(runtime_core::fs::read_to_string(&path).await.unwrap(), "one\ntwo\n");
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
     pub fn append(&mut self, on: bool) -> &mut Self {
         self.0.append(on);
         self
     }
     /// Truncate the file to 0 bytes.
+    ///
+    /// ```
+    /// use runtime_core::fs::OpenOptions;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("truncate-doc-{}", std::process::id()));
+    /// runtime_core::fs::write(&path, "old contents").await.unwrap();
+    /// let file = OpenOptions::new().write(true).truncate(true).open(&path).await.unwrap();
+    /// assert_eq!(file.metadata().await.unwrap().len(), 0);
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
     pub fn truncate(&mut self, on: bool) -> &mut Self {
         self.0.truncate(on);
         self
@@ -338,11 +535,44 @@ impl OpenOptions {
         self
     }
     /// Create the file, failing if it exists.
+    ///
+    /// ```
+    /// use runtime_core::fs::OpenOptions;
+    /// use std::io::ErrorKind;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("create-new-doc-{}", std::process::id()));
+    /// // Claim a lock file: only one opener can succeed.
+    /// let mut opts = OpenOptions::new();
+    /// opts.write(true).create_new(true);
+    /// let _lock = opts.open(&path).await.unwrap();
+    /// let err = opts.open(&path).await.unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
     pub fn create_new(&mut self, on: bool) -> &mut Self {
         self.0.create_new(on);
         self
     }
     /// Opens `path` with these options.
+    ///
+    /// ```
+    /// use runtime_core::fs::OpenOptions;
+    /// use std::io::ErrorKind;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("options-open-doc-{}", std::process::id()));
+    /// // Without `create`, a missing file is an error.
+    /// let err = OpenOptions::new().write(true).open(&path).await.unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::NotFound);
+    /// let file = OpenOptions::new().write(true).create(true).open(&path).await.unwrap();
+    /// assert_eq!(file.metadata().await.unwrap().len(), 0);
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
     pub async fn open(&self, path: impl AsRef<Path>) -> io::Result<File> {
         let (opts, path) = (self.0.clone(), path.as_ref().to_owned());
         Ok(File::from_std(asyncify(move || opts.open(path)).await?))

@@ -51,6 +51,34 @@ pub struct AsyncFd<T: AsRawFd> {
 /// [`clear_ready`](Self::clear_ready) says the readiness was used up (an
 /// operation returned `WouldBlock`); dropping the guard without it keeps
 /// the readiness, so the next wait returns at once.
+///
+/// ```
+/// use runtime_core::io::AsyncFd;
+/// use std::io::{ErrorKind, Write};
+/// use std::os::unix::net::UnixStream;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (a, _b) = UnixStream::pair().unwrap();
+/// a.set_nonblocking(true).unwrap();
+/// let a = AsyncFd::new(a).unwrap();
+/// // Fill the socket's buffer.
+/// let mut written = 0;
+/// loop {
+///     let mut guard = a.writable().await.unwrap();
+///     match guard.get_inner().write(&[0; 4096]) {
+///         Ok(n) => written += n,
+///         Err(e) if e.kind() == ErrorKind::WouldBlock => {
+///             // Used up: the next `writable` waits for room.
+///             guard.clear_ready();
+///             break;
+///         }
+///         Err(e) => panic!("{e}"),
+///     }
+/// }
+/// assert!(written > 0);
+/// # });
+/// ```
 #[must_use = "the readiness is only cleared through the guard"]
 pub struct AsyncFdReadyGuard<'a, T: AsRawFd> {
     fd: &'a AsyncFd<T>,
@@ -58,6 +86,30 @@ pub struct AsyncFdReadyGuard<'a, T: AsRawFd> {
 }
 
 /// Like [`AsyncFdReadyGuard`], with mutable access to the object.
+///
+/// ```
+/// use runtime_core::io::AsyncFd;
+/// use std::io::{Read, Write};
+/// use std::os::unix::net::UnixStream;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (a, mut b) = UnixStream::pair().unwrap();
+/// a.set_nonblocking(true).unwrap();
+/// let mut a = AsyncFd::new(a).unwrap();
+/// b.write_all(b"hi").unwrap();
+/// let mut buf = [0; 2];
+/// loop {
+///     let mut guard = a.readable_mut().await.unwrap();
+///     // `&mut AsyncFd`: for objects whose reads need `&mut self`.
+///     if let Ok(res) = guard.try_io(|fd| fd.get_mut().read(&mut buf)) {
+///         assert_eq!(res.unwrap(), 2);
+///         break;
+///     }
+/// }
+/// assert_eq!(&buf, b"hi");
+/// # });
+/// ```
 #[must_use = "the readiness is only cleared through the guard"]
 pub struct AsyncFdReadyMutGuard<'a, T: AsRawFd> {
     fd: &'a mut AsyncFd<T>,
@@ -66,6 +118,26 @@ pub struct AsyncFdReadyMutGuard<'a, T: AsRawFd> {
 
 /// The operation passed to a guard's `try_io` would have blocked; the
 /// readiness was cleared and the caller should wait again.
+///
+/// ```
+/// use runtime_core::io::{AsyncFd, TryIoError};
+/// use std::io::{Read, Write};
+/// use std::os::unix::net::UnixStream;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (a, mut b) = UnixStream::pair().unwrap();
+/// a.set_nonblocking(true).unwrap();
+/// let a = AsyncFd::new(a).unwrap();
+/// b.write_all(b"x").unwrap();
+/// let mut guard = a.readable().await.unwrap();
+/// let mut buf = [0; 8];
+/// assert_eq!(guard.try_io(|fd| fd.get_ref().read(&mut buf)).unwrap().unwrap(), 1);
+/// // Drained: the readiness is stale and a second read would block.
+/// let err: TryIoError = guard.try_io(|fd| fd.get_ref().read(&mut buf)).unwrap_err();
+/// assert_eq!(err.to_string(), "the operation would block; wait for readiness again");
+/// # });
+/// ```
 #[derive(Debug)]
 pub struct TryIoError(());
 
@@ -92,6 +164,22 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// # Panics
     /// Outside a runtime, or on a runtime built without `enable_io`.
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncFd;
+    /// use std::os::unix::net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, b) = UnixDatagram::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap(); // required
+    /// let a = AsyncFd::new(a).unwrap();
+    /// b.send(b"ping").unwrap();
+    /// let mut buf = [0; 8];
+    /// let n = a.async_io(runtime_core::io::Interest::READABLE, |s| s.recv(&mut buf)).await.unwrap();
+    /// assert_eq!(&buf[..n], b"ping");
+    /// # });
+    /// ```
     #[track_caller]
     pub fn new(inner: T) -> io::Result<AsyncFd<T>> {
         AsyncFd::with_interest(inner, Interest::READABLE | Interest::WRITABLE)
@@ -101,6 +189,23 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// # Panics
     /// As [`new`](AsyncFd::new).
+    ///
+    /// ```
+    /// use runtime_core::io::{AsyncFd, Interest};
+    /// use std::os::unix::net::{UnixListener, UnixStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("asyncfd-doc-{}.sock", std::process::id()));
+    /// let listener = UnixListener::bind(&path).unwrap();
+    /// listener.set_nonblocking(true).unwrap();
+    /// // A listener is only ever read from.
+    /// let listener = AsyncFd::with_interest(listener, Interest::READABLE).unwrap();
+    /// let _client = UnixStream::connect(&path).unwrap();
+    /// let (_conn, _) = listener.async_io(Interest::READABLE, |l| l.accept()).await.unwrap();
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
     #[track_caller]
     pub fn with_interest(inner: T, interest: Interest) -> io::Result<AsyncFd<T>> {
         let registration = Registration::new(inner.as_raw_fd(), interest)?;
@@ -125,6 +230,26 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// Deregisters the fd and returns the object.
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncFd;
+    /// use std::io::{Read, Write};
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, mut b) = UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = AsyncFd::new(a).unwrap();
+    /// // Back to blocking std I/O.
+    /// let mut a: UnixStream = a.into_inner();
+    /// a.set_nonblocking(false).unwrap();
+    /// b.write_all(b"x").unwrap();
+    /// let mut byte = [0];
+    /// a.read_exact(&mut byte).unwrap();
+    /// assert_eq!(&byte, b"x");
+    /// # });
+    /// ```
     pub fn into_inner(mut self) -> T {
         self.registration.deregister();
         self.inner
@@ -135,6 +260,23 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Waits until the fd is readable (one waiter per direction: the last
     /// task to poll is the one woken; use [`readable`](Self::readable) from
     /// several tasks).
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncFd;
+    /// use std::future::poll_fn;
+    /// use std::io::Write;
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, mut b) = UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = AsyncFd::new(a).unwrap();
+    /// b.write_all(b"x").unwrap();
+    /// let guard = poll_fn(|cx| a.poll_read_ready(cx)).await.unwrap();
+    /// assert!(guard.ready().is_readable());
+    /// # });
+    /// ```
     pub fn poll_read_ready<'a>(
         &'a self,
         cx: &mut Context<'_>,
@@ -177,6 +319,26 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// Waits until the fd is writable. Any number of tasks may wait at once.
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncFd;
+    /// use std::io::Write;
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, _b) = UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = AsyncFd::new(a).unwrap();
+    /// let n = loop {
+    ///     let mut guard = a.writable().await.unwrap();
+    ///     if let Ok(res) = guard.try_io(|fd| fd.get_ref().write(b"hello")) {
+    ///         break res.unwrap();
+    ///     }
+    /// };
+    /// assert_eq!(n, 5);
+    /// # });
+    /// ```
     pub async fn writable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
         let ev = poll_fn(|cx| self.registration.poll_ready(cx, Direction::Write, true)).await?;
         Ok(AsyncFdReadyGuard::new(self, ev))
@@ -197,6 +359,25 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Runs `f` whenever the fd is ready for `interest` (exactly one of
     /// `READABLE`/`WRITABLE`), until it returns something other than
     /// `WouldBlock`.
+    ///
+    /// ```
+    /// use runtime_core::io::{AsyncFd, Interest};
+    /// use std::io::{Read, Write};
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, mut b) = UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = AsyncFd::new(a).unwrap();
+    /// let writer = std::thread::spawn(move || b.write_all(b"later").unwrap());
+    /// let mut buf = [0; 5];
+    /// // `Read` is implemented for `&UnixStream`.
+    /// let n = a.async_io(Interest::READABLE, |s| (&*s).read(&mut buf)).await.unwrap();
+    /// assert!(n > 0 && buf[..n] == b"later"[..n]);
+    /// writer.join().unwrap();
+    /// # });
+    /// ```
     pub async fn async_io<R>(
         &self,
         interest: Interest,
@@ -211,6 +392,27 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Runs `f` if the fd looks ready for `interest`, without waiting:
     /// `WouldBlock` when it is not (or when `f` says so, which clears the
     /// readiness).
+    ///
+    /// ```
+    /// use runtime_core::io::{AsyncFd, Interest};
+    /// use std::io::{ErrorKind, Read, Write};
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, mut b) = UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = AsyncFd::new(a).unwrap();
+    /// let mut buf = [0; 8];
+    /// let err = a.try_io(Interest::READABLE, |s| (&*s).read(&mut buf)).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    ///
+    /// b.write_all(b"now").unwrap();
+    /// drop(a.readable().await.unwrap()); // keeps the readiness
+    /// let n = a.try_io(Interest::READABLE, |s| (&*s).read(&mut buf)).unwrap();
+    /// assert_eq!(&buf[..n], b"now");
+    /// # });
+    /// ```
     pub fn try_io<R>(
         &self,
         interest: Interest,
@@ -225,6 +427,24 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// unit of the task's budget per readiness. Like the other `poll_*`
     /// methods, only the task that polled last is woken; use
     /// [`async_io`](Self::async_io) where several tasks wait at once.
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncFd;
+    /// use std::future::poll_fn;
+    /// use std::io::Write;
+    /// use std::os::unix::net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, b) = UnixDatagram::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = AsyncFd::new(a).unwrap();
+    /// b.send(b"one").unwrap();
+    /// let mut buf = [0; 16];
+    /// let n = poll_fn(|cx| a.poll_read_io(cx, |s| s.recv(&mut buf))).await.unwrap();
+    /// assert_eq!(&buf[..n], b"one");
+    /// # });
+    /// ```
     pub fn poll_read_io<R>(
         &self,
         cx: &mut Context<'_>,
@@ -247,6 +467,26 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// `len` is taken to mean the fd is drained, saving the system call
     /// that would return `WouldBlock`. Not for datagram sockets, where a
     /// short read says nothing about what is left.
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncFd;
+    /// use std::future::poll_fn;
+    /// use std::io::{Read, Write};
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, mut b) = UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = AsyncFd::new(a).unwrap();
+    /// b.write_all(b"abc").unwrap();
+    /// let mut buf = [0; 64];
+    /// let len = buf.len();
+    /// // 3 < 64 bytes: the stream is taken to be drained, readiness is cleared.
+    /// let n = poll_fn(|cx| a.poll_read_stream(cx, len, |s| (&*s).read(&mut buf))).await.unwrap();
+    /// assert_eq!(&buf[..n], b"abc");
+    /// # });
+    /// ```
     pub fn poll_read_stream(
         &self,
         cx: &mut Context<'_>,
@@ -261,6 +501,26 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Writes to a *stream* socket or pipe: like
     /// [`poll_write_io`](Self::poll_write_io), but a write shorter than
     /// `len` is taken to mean the buffer is full.
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncFd;
+    /// use std::future::poll_fn;
+    /// use std::io::{Read, Write};
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, mut b) = UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = AsyncFd::new(a).unwrap();
+    /// let msg = b"hello";
+    /// let n = poll_fn(|cx| a.poll_write_stream(cx, msg.len(), |s| (&*s).write(msg))).await.unwrap();
+    /// assert_eq!(n, 5);
+    /// let mut got = [0; 5];
+    /// b.read_exact(&mut got).unwrap();
+    /// assert_eq!(&got, msg);
+    /// # });
+    /// ```
     pub fn poll_write_stream(
         &self,
         cx: &mut Context<'_>,

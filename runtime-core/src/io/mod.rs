@@ -37,6 +37,14 @@ use std::fmt;
 use std::ops::BitOr;
 
 /// The readiness an [`AsyncFd`] is registered for.
+///
+/// ```
+/// use runtime_core::io::Interest;
+///
+/// let both = Interest::READABLE | Interest::WRITABLE;
+/// assert!(both.is_readable() && both.is_writable());
+/// assert!(!Interest::READABLE.is_writable());
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Interest(u8);
 
@@ -47,6 +55,14 @@ impl Interest {
     pub const WRITABLE: Interest = Interest(2);
 
     /// Both interests of `self` and `other`.
+    ///
+    /// ```
+    /// use runtime_core::io::Interest;
+    ///
+    /// // Usable in constants, unlike `|`.
+    /// const BOTH: Interest = Interest::READABLE.add(Interest::WRITABLE);
+    /// assert_eq!(BOTH, Interest::READABLE | Interest::WRITABLE);
+    /// ```
     pub const fn add(self, other: Interest) -> Interest {
         Interest(self.0 | other.0)
     }
@@ -85,6 +101,24 @@ impl fmt::Debug for Interest {
 }
 
 /// The readiness a wait found (see [`AsyncFdReadyGuard::ready`]).
+///
+/// ```
+/// use runtime_core::io::{AsyncFd, Ready};
+///
+/// // A closed read side also counts as readable: the read returns 0 at once.
+/// assert!(Ready::READ_CLOSED.is_readable());
+/// assert!((Ready::READABLE | Ready::WRITABLE).is_writable());
+/// assert!(Ready::EMPTY.is_empty());
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+///     a.set_nonblocking(true).unwrap();
+///     let a = AsyncFd::new(a).unwrap();
+///     let ready: Ready = a.writable().await.unwrap().ready();
+///     assert!(ready.is_writable() && !ready.is_error());
+/// });
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Ready(usize);
 
@@ -119,6 +153,20 @@ impl Ready {
         self.0 & (WRITABLE | WRITE_CLOSED) != 0
     }
     /// The read side is closed.
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncFd;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     a.set_nonblocking(true).unwrap();
+    ///     let a = AsyncFd::new(a).unwrap();
+    ///     drop(b); // the peer hangs up
+    ///     let guard = a.readable().await.unwrap();
+    ///     assert!(guard.ready().is_read_closed());
+    /// });
+    /// ```
     pub fn is_read_closed(self) -> bool {
         self.0 & READ_CLOSED != 0
     }

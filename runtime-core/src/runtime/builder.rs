@@ -54,12 +54,30 @@ const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(10);
 impl Builder {
     /// A builder for the work-stealing multi-thread runtime (one worker per
     /// core by default).
+    ///
+    /// ```
+    /// use runtime_core::runtime::RuntimeFlavor;
+    ///
+    /// let rt = runtime_core::Builder::new_multi_thread().enable_all().build().unwrap();
+    /// assert_eq!(rt.handle().runtime_flavor(), RuntimeFlavor::MultiThread);
+    /// assert_eq!(rt.block_on(rt.spawn(async { 6 * 7 })).unwrap(), 42);
+    /// ```
     pub fn new_multi_thread() -> Builder {
         Builder::new(Kind::MultiThread)
     }
 
     /// A builder for the runtime that runs every task on the thread that
     /// calls `block_on`.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_current_thread().enable_all().build().unwrap();
+    /// // Spawned tasks run on the thread that is inside `block_on`.
+    /// let here = std::thread::current().id();
+    /// let there = rt.block_on(async {
+    ///     runtime_core::spawn(async { std::thread::current().id() }).await.unwrap()
+    /// });
+    /// assert_eq!(there, here);
+    /// ```
     pub fn new_current_thread() -> Builder {
         Builder::new(Kind::CurrentThread)
     }
@@ -88,6 +106,11 @@ impl Builder {
     ///
     /// # Panics
     /// When `val` is 0: a runtime needs at least one worker thread.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread().worker_threads(3).build().unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), 3);
+    /// ```
     #[track_caller]
     pub fn worker_threads(&mut self, val: usize) -> &mut Self {
         assert!(val > 0, "worker_threads must be at least 1: a runtime with 0 worker threads could never run a task");
@@ -99,6 +122,18 @@ impl Builder {
     ///
     /// # Panics
     /// When `val` is 0: `spawn_blocking` would never run anything.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_current_thread().max_blocking_threads(1).build().unwrap();
+    /// rt.block_on(async {
+    ///     let jobs: Vec<_> = (0..4).map(|i| runtime_core::spawn_blocking(move || i * 2)).collect();
+    ///     for (i, job) in jobs.into_iter().enumerate() {
+    ///         assert_eq!(job.await.unwrap(), i * 2);
+    ///     }
+    /// });
+    /// // The four closures ran one after another on a single thread.
+    /// assert_eq!(rt.metrics().num_blocking_threads(), 1);
+    /// ```
     #[track_caller]
     pub fn max_blocking_threads(&mut self, val: usize) -> &mut Self {
         assert!(val > 0, "max_blocking_threads must be at least 1: with 0 blocking threads spawn_blocking could never run");
@@ -107,6 +142,16 @@ impl Builder {
     }
 
     /// Name of every thread the runtime starts (default "runtime-worker").
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread().thread_name("my-worker").build().unwrap();
+    /// let name = rt.block_on(async {
+    ///     runtime_core::spawn_blocking(|| std::thread::current().name().map(String::from))
+    ///         .await
+    ///         .unwrap()
+    /// });
+    /// assert_eq!(name.as_deref(), Some("my-worker"));
+    /// ```
     pub fn thread_name(&mut self, val: impl Into<String>) -> &mut Self {
         let name: String = val.into();
         self.thread_name = std::sync::Arc::new(move || name.clone());
@@ -114,6 +159,22 @@ impl Builder {
     }
 
     /// A function producing the name of each new thread.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// static NEXT: AtomicUsize = AtomicUsize::new(0);
+    /// let rt = runtime_core::Builder::new_current_thread()
+    ///     .thread_name_fn(|| format!("blocking-{}", NEXT.fetch_add(1, Ordering::Relaxed)))
+    ///     .build()
+    ///     .unwrap();
+    /// let name = rt.block_on(async {
+    ///     runtime_core::spawn_blocking(|| std::thread::current().name().unwrap().to_string())
+    ///         .await
+    ///         .unwrap()
+    /// });
+    /// assert_eq!(name, "blocking-0");
+    /// ```
     pub fn thread_name_fn<F>(&mut self, f: F) -> &mut Self
     where
         F: Fn() -> String + Send + Sync + 'static,
@@ -123,6 +184,23 @@ impl Builder {
     }
 
     /// Stack size of the runtime's threads, in bytes.
+    ///
+    /// ```
+    /// // Room for a 3 MiB buffer on the stack (the default is 2 MiB).
+    /// let rt = runtime_core::Builder::new_multi_thread()
+    ///     .thread_stack_size(8 * 1024 * 1024)
+    ///     .build()
+    ///     .unwrap();
+    /// let sum = rt.block_on(async {
+    ///     runtime_core::spawn_blocking(|| {
+    ///         let buf = std::hint::black_box([1u8; 3 * 1024 * 1024]);
+    ///         buf.iter().map(|&b| b as usize).sum::<usize>()
+    ///     })
+    ///     .await
+    ///     .unwrap()
+    /// });
+    /// assert_eq!(sum, 3 * 1024 * 1024);
+    /// ```
     pub fn thread_stack_size(&mut self, val: usize) -> &mut Self {
         self.thread_stack_size = Some(val);
         self
@@ -130,6 +208,24 @@ impl Builder {
 
     /// Runs `f` on each runtime thread (workers and blocking threads) when
     /// it starts.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let started = Arc::new(AtomicUsize::new(0));
+    /// let counter = started.clone();
+    /// let rt = runtime_core::Builder::new_current_thread()
+    ///     .on_thread_start(move || {
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// // A current-thread runtime starts threads only for `spawn_blocking`.
+    /// assert_eq!(started.load(Ordering::SeqCst), 0);
+    /// rt.block_on(async { runtime_core::spawn_blocking(|| ()).await.unwrap() });
+    /// assert_eq!(started.load(Ordering::SeqCst), 1);
+    /// ```
     pub fn on_thread_start<F>(&mut self, f: F) -> &mut Self
     where
         F: Fn() + Send + Sync + 'static,
@@ -139,6 +235,26 @@ impl Builder {
     }
 
     /// Runs `f` on each runtime thread just before it exits.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let stopped = Arc::new(AtomicUsize::new(0));
+    /// let counter = stopped.clone();
+    /// let rt = runtime_core::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .on_thread_stop(move || {
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async { runtime_core::spawn_blocking(|| ()).await.unwrap() });
+    /// // Dropping the runtime joins its threads: both workers and the
+    /// // blocking thread have run the hook by then.
+    /// drop(rt);
+    /// assert_eq!(stopped.load(Ordering::SeqCst), 3);
+    /// ```
     pub fn on_thread_stop<F>(&mut self, f: F) -> &mut Self
     where
         F: Fn() + Send + Sync + 'static,
@@ -149,30 +265,96 @@ impl Builder {
 
     /// How long an idle blocking thread waits for work before exiting
     /// (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// // Blocking threads that stay idle for 100 ms exit (and are started again
+    /// // when needed).
+    /// let rt = runtime_core::Builder::new_current_thread()
+    ///     .thread_keep_alive(Duration::from_millis(100))
+    ///     .build()
+    ///     .unwrap();
+    /// let n = rt.block_on(async { runtime_core::spawn_blocking(|| 1 + 1).await.unwrap() });
+    /// assert_eq!(n, 2);
+    /// ```
     pub fn thread_keep_alive(&mut self, duration: Duration) -> &mut Self {
         self.keep_alive = duration;
         self
     }
 
     /// Turns on the I/O driver (sockets, `AsyncFd`, signals).
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncFd;
+    ///
+    /// let rt = runtime_core::Builder::new_current_thread().enable_io().build().unwrap();
+    /// rt.block_on(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     a.set_nonblocking(true).unwrap();
+    ///     let a = AsyncFd::new(a).unwrap(); // needs the I/O driver
+    ///     let guard = a.writable().await.unwrap();
+    ///     assert!(guard.ready().is_writable());
+    /// });
+    /// ```
     pub fn enable_io(&mut self) -> &mut Self {
         self.enable_io = true;
         self
     }
 
     /// Turns on the timer driver (`sleep`, `timeout`, `interval`).
+    ///
+    /// ```
+    /// use runtime_core::time::{sleep, timeout, Duration};
+    ///
+    /// let rt = runtime_core::Builder::new_current_thread().enable_time().build().unwrap();
+    /// rt.block_on(async {
+    ///     sleep(Duration::from_millis(1)).await; // needs the timer driver
+    ///     assert_eq!(timeout(Duration::from_secs(5), async { 7 }).await, Ok(7));
+    /// });
+    /// ```
     pub fn enable_time(&mut self) -> &mut Self {
         self.enable_time = true;
         self
     }
 
     /// Turns on every driver.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread().enable_all().build().unwrap();
+    /// rt.block_on(async {
+    ///     runtime_core::time::sleep(std::time::Duration::from_millis(1)).await;
+    /// });
+    /// ```
     pub fn enable_all(&mut self) -> &mut Self {
         self.enable_io().enable_time()
     }
 
     /// Starts the test clock paused (current-thread runtimes with the timer
     /// driver only, as Tokio): see `time::pause`.
+    ///
+    /// ```
+    /// use runtime_core::time::{sleep, Duration, Instant};
+    ///
+    /// let rt = runtime_core::Builder::new_current_thread()
+    ///     .enable_time()
+    ///     .start_paused(true)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let start = Instant::now();
+    ///     sleep(Duration::from_secs(60)).await; // no real time passes
+    ///     assert!(start.elapsed() >= Duration::from_secs(60));
+    /// });
+    ///
+    /// // Only current-thread runtimes can start paused.
+    /// let err = runtime_core::Builder::new_multi_thread()
+    ///     .enable_all()
+    ///     .start_paused(true)
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
     pub fn start_paused(&mut self, start_paused: bool) -> &mut Self {
         self.start_paused = start_paused;
         self
@@ -182,6 +364,16 @@ impl Builder {
     ///
     /// # Panics
     /// When `val` is 0.
+    ///
+    /// ```
+    /// // Look at I/O and timers more often, at some cost in throughput.
+    /// let rt = runtime_core::Builder::new_multi_thread()
+    ///     .event_interval(31)
+    ///     .enable_all()
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.block_on(async { runtime_core::spawn(async { 1 }).await.unwrap() }), 1);
+    /// ```
     #[track_caller]
     pub fn event_interval(&mut self, val: u32) -> &mut Self {
         assert!(val > 0, "event_interval must be at least 1");
@@ -194,6 +386,14 @@ impl Builder {
     ///
     /// # Panics
     /// When `val` is 0.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread()
+    ///     .global_queue_interval(61)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.block_on(async { runtime_core::spawn(async { 1 }).await.unwrap() }), 1);
+    /// ```
     #[track_caller]
     pub fn global_queue_interval(&mut self, val: u32) -> &mut Self {
         assert!(val > 0, "global_queue_interval must be at least 1");
@@ -248,6 +448,17 @@ impl Builder {
 
     /// Builds the runtime; fails if its threads cannot be started, or if
     /// the settings do not fit together.
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    ///
+    /// let rt = runtime_core::Builder::new_current_thread().enable_all().build().unwrap();
+    /// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+    ///
+    /// // A paused clock needs the timer driver.
+    /// let err = runtime_core::Builder::new_current_thread().start_paused(true).build().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    /// ```
     pub fn build(&mut self) -> io::Result<Runtime> {
         // runtime-sync's channels and semaphores spend task budgets too.
         runtime_sync::install_coop_hook(&crate::coop::SYNC_HOOK);

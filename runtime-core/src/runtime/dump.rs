@@ -14,6 +14,26 @@ use std::panic::Location;
 use std::time::Duration;
 
 /// What a task was doing when the dump looked at it.
+///
+/// ```
+/// use runtime_core::runtime::{Handle, TaskState};
+///
+/// let rt = runtime_core::Builder::new_current_thread().build().unwrap();
+/// let state_of = |id| rt.handle().dump().tasks().iter().find(|t| t.id() == id).unwrap().state();
+/// let waiting = rt.spawn(std::future::pending::<()>());
+/// // Not polled yet: waiting in the run queue.
+/// assert_eq!(state_of(waiting.id()), TaskState::Scheduled);
+/// let checker = rt.spawn(async {
+///     let dump = Handle::current().dump();
+///     let me = runtime_core::task::id();
+///     dump.tasks().iter().map(|t| (t.id() == me, t.state())).collect::<Vec<_>>()
+/// });
+/// // The first task ran (and now waits); the second dumped while running.
+/// assert_eq!(
+///     rt.block_on(checker).unwrap(),
+///     [(false, TaskState::Idle), (true, TaskState::Running)]
+/// );
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TaskState {
     /// Waiting to be woken (its future returned `Pending`).
@@ -41,6 +61,18 @@ impl fmt::Display for TaskState {
 }
 
 /// One live task in a [`Dump`].
+///
+/// ```
+/// let rt = runtime_core::Builder::new_current_thread().build().unwrap();
+/// let task = rt.spawn(std::future::pending::<()>());
+/// rt.block_on(runtime_core::task::yield_now()); // let it run once
+/// let dump = rt.handle().dump();
+/// let info = &dump.tasks()[0];
+/// assert_eq!(info.id(), task.id());
+/// assert_eq!(info.location().file(), file!()); // spawned here
+/// assert_eq!(info.polls(), 1);
+/// assert!(info.age() < std::time::Duration::from_secs(60));
+/// ```
 #[derive(Clone, Debug)]
 pub struct TaskInfo {
     id: Id,

@@ -23,6 +23,13 @@ pub struct Handle {
 }
 
 /// Returned by [`Handle::try_current`] outside a runtime.
+///
+/// ```
+/// use runtime_core::Handle;
+///
+/// let err = Handle::try_current().unwrap_err();
+/// assert!(err.to_string().contains("there is no runtime on this thread"));
+/// ```
 #[derive(Debug)]
 pub struct TryCurrentError(());
 
@@ -38,6 +45,17 @@ impl fmt::Display for TryCurrentError {
 impl std::error::Error for TryCurrentError {}
 
 /// Keeps a runtime current on this thread; returned by `enter`.
+///
+/// ```
+/// use runtime_core::Handle;
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// assert!(Handle::try_current().is_err());
+/// let guard = rt.enter();
+/// assert!(Handle::try_current().is_ok());
+/// drop(guard);
+/// assert!(Handle::try_current().is_err());
+/// ```
 #[must_use = "the runtime is current only while the guard lives"]
 pub struct EnterGuard<'a> {
     _guard: context::SetCurrentGuard,
@@ -55,6 +73,19 @@ impl Handle {
     ///
     /// # Panics
     /// Outside a runtime, with a message saying how to get one.
+    ///
+    /// ```
+    /// use runtime_core::Handle;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let out = rt.block_on(async {
+    ///     // Hand the runtime to a plain thread, which spawns onto it.
+    ///     let handle = Handle::current();
+    ///     let task = std::thread::spawn(move || handle.spawn(async { 3 })).join().unwrap();
+    ///     task.await.unwrap()
+    /// });
+    /// assert_eq!(out, 3);
+    /// ```
     #[track_caller]
     pub fn current() -> Handle {
         match Handle::try_current() {
@@ -64,6 +95,14 @@ impl Handle {
     }
 
     /// The handle of the runtime this thread is in, if any.
+    ///
+    /// ```
+    /// use runtime_core::Handle;
+    ///
+    /// assert!(Handle::try_current().is_err());
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// assert!(rt.block_on(async { Handle::try_current().is_ok() }));
+    /// ```
     pub fn try_current() -> Result<Handle, TryCurrentError> {
         context::with_current(|h| h.cloned())
             .map(|inner| Handle { inner })
@@ -71,6 +110,19 @@ impl Handle {
     }
 
     /// Makes this runtime current on this thread until the guard drops.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let handle = rt.handle().clone();
+    /// std::thread::spawn(move || {
+    ///     let _guard = handle.enter();
+    ///     // `spawn` (and timers, sockets...) find the runtime through the guard.
+    ///     let task = runtime_core::spawn(async { 2 });
+    ///     assert_eq!(handle.block_on(task).unwrap(), 2);
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// ```
     pub fn enter(&self) -> EnterGuard<'_> {
         EnterGuard {
             _guard: context::set_current(&self.inner),
@@ -79,6 +131,13 @@ impl Handle {
     }
 
     /// Spawns a task on this runtime from any thread.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let handle = rt.handle().clone();
+    /// let task = std::thread::spawn(move || handle.spawn(async { 2 + 2 })).join().unwrap();
+    /// assert_eq!(rt.block_on(task).unwrap(), 4);
+    /// ```
     #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -90,6 +149,13 @@ impl Handle {
     }
 
     /// Runs a blocking closure on this runtime's blocking pool.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let handle = rt.handle();
+    /// let task = handle.spawn_blocking(|| std::env::current_dir().is_ok());
+    /// assert!(rt.block_on(task).unwrap());
+    /// ```
     #[track_caller]
     pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
     where
@@ -106,6 +172,27 @@ impl Handle {
     ///
     /// # Panics
     /// When called from inside a runtime.
+    ///
+    /// ```
+    /// use runtime_core::time::{sleep, Duration};
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let handle = rt.handle().clone();
+    /// // Any number of threads may block on one multi-thread runtime at once.
+    /// let threads: Vec<_> = (0..3u64)
+    ///     .map(|i| {
+    ///         let handle = handle.clone();
+    ///         std::thread::spawn(move || {
+    ///             handle.block_on(async move {
+    ///                 sleep(Duration::from_millis(1)).await;
+    ///                 i
+    ///             })
+    ///         })
+    ///     })
+    ///     .collect();
+    /// let sum: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    /// assert_eq!(sum, 3);
+    /// ```
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _current = context::set_current(&self.inner);
@@ -113,6 +200,15 @@ impl Handle {
     }
 
     /// Counters and gauges of this runtime.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let spawned = rt.block_on(async {
+    ///     runtime_core::spawn(async {}).await.unwrap();
+    ///     runtime_core::Handle::current().metrics().spawned_tasks_count()
+    /// });
+    /// assert_eq!(spawned, 1);
+    /// ```
     pub fn metrics(&self) -> RuntimeMetrics {
         RuntimeMetrics::new(self.inner.clone())
     }
@@ -134,6 +230,13 @@ impl Handle {
     }
 
     /// Which scheduler this runtime uses.
+    ///
+    /// ```
+    /// use runtime_core::runtime::RuntimeFlavor;
+    ///
+    /// let rt = runtime_core::Builder::new_current_thread().build().unwrap();
+    /// assert_eq!(rt.handle().runtime_flavor(), RuntimeFlavor::CurrentThread);
+    /// ```
     pub fn runtime_flavor(&self) -> RuntimeFlavor {
         match self.inner {
             scheduler::Handle::CurrentThread(_) => RuntimeFlavor::CurrentThread,

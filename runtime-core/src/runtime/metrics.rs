@@ -28,12 +28,27 @@ impl RuntimeMetrics {
     }
 
     /// Worker threads (1 on a current-thread runtime).
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_current_thread().build().unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), 1);
+    /// ```
     pub fn num_workers(&self) -> usize {
         self.handle.num_workers()
     }
 
     /// Tasks spawned and not yet completed (the `block_on` future is not a
     /// task; blocking closures are not counted).
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let m = rt.metrics();
+    /// let task = rt.spawn(std::future::pending::<()>());
+    /// assert_eq!(m.num_alive_tasks(), 1);
+    /// task.abort();
+    /// assert!(rt.block_on(task).unwrap_err().is_cancelled());
+    /// assert_eq!(m.num_alive_tasks(), 0);
+    /// ```
     pub fn num_alive_tasks(&self) -> usize {
         self.handle.num_alive_tasks()
     }
@@ -44,14 +59,45 @@ impl RuntimeMetrics {
     }
 
     /// Tasks waiting in the global (injection) queue.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_current_thread().build().unwrap();
+    /// let m = rt.metrics();
+    /// // Spawned from outside `block_on`: queued until a thread drives the runtime.
+    /// let tasks: Vec<_> = (0..3).map(|i| rt.spawn(async move { i })).collect();
+    /// assert_eq!(m.global_queue_depth(), 3);
+    /// rt.block_on(async {
+    ///     for task in tasks {
+    ///         task.await.unwrap();
+    ///     }
+    /// });
+    /// assert_eq!(m.global_queue_depth(), 0);
+    /// ```
     pub fn global_queue_depth(&self) -> usize {
         self.handle.global_queue_depth()
     }
 
-    /// Tasks waiting in worker `worker`'s local queue.
+    /// Tasks waiting in worker `worker`'s local queue. On a multi-thread
+    /// runtime the task in the worker's LIFO slot (the one it runs next)
+    /// is not counted.
     ///
     /// # Panics
     /// When `worker >= num_workers()`.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+    /// let depth = rt.block_on(rt.spawn(async {
+    ///     // Spawned from a worker: queued on that worker.
+    ///     let tasks: Vec<_> = (0..3).map(|i| runtime_core::spawn(async move { i })).collect();
+    ///     let depth = runtime_core::Handle::current().metrics().worker_local_queue_depth(0);
+    ///     for task in tasks {
+    ///         task.await.unwrap();
+    ///     }
+    ///     depth
+    /// }));
+    /// // The newest task waits in the worker's LIFO slot, which is not counted.
+    /// assert_eq!(depth.unwrap(), 2);
+    /// ```
     #[track_caller]
     pub fn worker_local_queue_depth(&self, worker: usize) -> usize {
         self.handle.worker_local_queue_depth(worker)
@@ -61,6 +107,15 @@ impl RuntimeMetrics {
     ///
     /// # Panics
     /// When `worker >= num_workers()`.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_current_thread().build().unwrap();
+    /// rt.block_on(async {
+    ///     runtime_core::spawn(async { runtime_core::task::yield_now().await }).await.unwrap();
+    /// });
+    /// // The task was polled twice: once up to the yield, once to completion.
+    /// assert_eq!(rt.metrics().worker_poll_count(0), 2);
+    /// ```
     #[track_caller]
     pub fn worker_poll_count(&self, worker: usize) -> u64 {
         self.handle.worker_stats_ref(worker).polls()
@@ -70,6 +125,22 @@ impl RuntimeMetrics {
     ///
     /// # Panics
     /// When `worker >= num_workers()`.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// rt.block_on(async {
+    ///     let tasks: Vec<_> = (0..100).map(|i| runtime_core::spawn(async move { i })).collect();
+    ///     for task in tasks {
+    ///         task.await.unwrap();
+    ///     }
+    /// });
+    /// let m = rt.metrics();
+    /// let steals: u64 = (0..m.num_workers()).map(|w| m.worker_steal_count(w)).sum();
+    /// println!("{steals} steals");
+    /// // A current-thread runtime has nobody to steal from.
+    /// let ct = runtime_core::Builder::new_current_thread().build().unwrap();
+    /// assert_eq!(ct.metrics().worker_steal_count(0), 0);
+    /// ```
     #[track_caller]
     pub fn worker_steal_count(&self, worker: usize) -> u64 {
         self.handle.worker_stats_ref(worker).steals()
@@ -79,6 +150,15 @@ impl RuntimeMetrics {
     ///
     /// # Panics
     /// When `worker >= num_workers()`.
+    ///
+    /// ```
+    /// use runtime_core::time::{sleep, Duration};
+    ///
+    /// let rt = runtime_core::Builder::new_current_thread().enable_time().build().unwrap();
+    /// // Nothing else to do while the timer runs: the thread sleeps in the driver.
+    /// rt.block_on(async { sleep(Duration::from_millis(5)).await });
+    /// assert!(rt.metrics().worker_park_count(0) >= 1);
+    /// ```
     #[track_caller]
     pub fn worker_park_count(&self, worker: usize) -> u64 {
         self.handle.worker_stats_ref(worker).parks()
@@ -91,6 +171,23 @@ impl RuntimeMetrics {
     ///
     /// # Panics
     /// When `worker >= num_workers()`.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let started = Instant::now();
+    /// let rt = runtime_core::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// rt.block_on(async {
+    ///     runtime_core::spawn(async { std::hint::black_box((0..100_000u64).sum::<u64>()) })
+    ///         .await
+    ///         .unwrap()
+    /// });
+    /// let m = rt.metrics();
+    /// let busy: Duration = (0..m.num_workers()).map(|w| m.worker_total_busy_duration(w)).sum();
+    /// // Utilisation of the workers since the runtime started.
+    /// let share = busy.as_secs_f64() / (started.elapsed().as_secs_f64() * m.num_workers() as f64);
+    /// println!("workers busy {:.0}% of the time", share * 100.0);
+    /// ```
     #[track_caller]
     pub fn worker_total_busy_duration(&self, worker: usize) -> Duration {
         self.handle.worker_stats_ref(worker).busy()
@@ -98,6 +195,21 @@ impl RuntimeMetrics {
 
     /// I/O readiness events the driver has dispatched to sockets and other
     /// registered sources (0 without `enable_io`).
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncFd;
+    /// use std::io::Write;
+    ///
+    /// let rt = runtime_core::Builder::new_current_thread().enable_io().build().unwrap();
+    /// rt.block_on(async {
+    ///     let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     a.set_nonblocking(true).unwrap();
+    ///     let a = AsyncFd::new(a).unwrap();
+    ///     b.write_all(b"x").unwrap();
+    ///     let _ready = a.readable().await.unwrap();
+    /// });
+    /// assert!(rt.metrics().io_driver_ready_count() >= 1);
+    /// ```
     pub fn io_driver_ready_count(&self) -> u64 {
         self.handle.io_driver_ready_count()
     }
@@ -105,11 +217,38 @@ impl RuntimeMetrics {
     /// Task polls that took at least `Builder::slow_poll_threshold` (each
     /// counted once, also while still running); always 0 when slow-poll
     /// detection is off.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = runtime_core::Builder::new_multi_thread()
+    ///     .slow_poll_threshold(Duration::from_millis(20))
+    ///     .build()
+    ///     .unwrap();
+    /// let m = rt.metrics();
+    /// rt.block_on(async {
+    ///     // Blocks its worker for 100 ms in one poll (what the detection is for).
+    ///     runtime_core::spawn(async { std::thread::sleep(Duration::from_millis(100)) })
+    ///         .await
+    ///         .unwrap();
+    /// });
+    /// drop(rt); // the monitor's last look has seen every poll that ended
+    /// assert_eq!(m.slow_poll_count(), 1);
+    /// ```
     pub fn slow_poll_count(&self) -> u64 {
         self.handle.slow_poll_count()
     }
 
     /// Threads of the blocking pool that are not worker threads.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// let m = rt.metrics();
+    /// assert_eq!(m.num_blocking_threads(), 0); // the workers are not counted
+    /// rt.block_on(async { runtime_core::spawn_blocking(|| ()).await.unwrap() });
+    /// // The thread stays for `thread_keep_alive` (10 s) in case more work comes.
+    /// assert_eq!(m.num_blocking_threads(), 1);
+    /// ```
     pub fn num_blocking_threads(&self) -> usize {
         let threads = self.handle.blocking_spawner().num_threads();
         match self.handle {

@@ -44,6 +44,18 @@ pub(crate) enum Scheduler {
 }
 
 /// Which scheduler a runtime uses.
+///
+/// ```
+/// use runtime_core::runtime::RuntimeFlavor;
+///
+/// let rt = runtime_core::Builder::new_current_thread().build().unwrap();
+/// let flavor = rt.block_on(async { runtime_core::Handle::current().runtime_flavor() });
+/// assert_eq!(flavor, RuntimeFlavor::CurrentThread);
+/// assert_eq!(
+///     runtime_core::Runtime::new().unwrap().handle().runtime_flavor(),
+///     RuntimeFlavor::MultiThread
+/// );
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RuntimeFlavor {
@@ -56,6 +68,12 @@ pub enum RuntimeFlavor {
 impl Runtime {
     /// A multi-thread runtime with every driver enabled and one worker per
     /// core.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    /// assert_eq!(rt.metrics().num_workers(), cores);
+    /// ```
     pub fn new() -> io::Result<Runtime> {
         super::Builder::new_multi_thread().enable_all().build()
     }
@@ -83,6 +101,13 @@ impl Runtime {
     }
 
     /// Spawns a task on this runtime.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// // From outside any runtime: the task starts on a worker at once.
+    /// let task = rt.spawn(async { "done" });
+    /// assert_eq!(rt.block_on(task).unwrap(), "done");
+    /// ```
     #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -93,6 +118,12 @@ impl Runtime {
     }
 
     /// Runs a blocking closure on this runtime's blocking pool.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let task = rt.spawn_blocking(|| (1..=10u64).product::<u64>());
+    /// assert_eq!(rt.block_on(task).unwrap(), 3_628_800);
+    /// ```
     #[track_caller]
     pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
     where
@@ -110,6 +141,15 @@ impl Runtime {
     /// When called from inside a runtime (a task, or another `block_on`):
     /// blocking there would stall the tasks that thread drives. Use
     /// `.await` instead.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_current_thread().enable_all().build().unwrap();
+    /// let out = rt.block_on(async {
+    ///     let task = runtime_core::spawn(async { 21 });
+    ///     task.await.unwrap() * 2
+    /// });
+    /// assert_eq!(out, 42);
+    /// ```
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         match &self.scheduler {
@@ -119,23 +159,63 @@ impl Runtime {
     }
 
     /// This runtime's handle.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let handle = rt.handle().clone();
+    /// let task = std::thread::spawn(move || handle.spawn(async { 5 })).join().unwrap();
+    /// assert_eq!(rt.block_on(task).unwrap(), 5);
+    /// ```
     pub fn handle(&self) -> &Handle {
         &self.handle
     }
 
     /// Makes this runtime the current one (for `spawn`, `Handle::current`)
     /// until the guard drops.
+    ///
+    /// ```
+    /// use runtime_core::time::{sleep, Duration};
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let guard = rt.enter();
+    /// // Outside `block_on`, but with the runtime current: spawning and timers work.
+    /// let task = runtime_core::spawn(async { 1 });
+    /// let nap = sleep(Duration::from_millis(1));
+    /// drop(guard);
+    /// rt.block_on(nap);
+    /// assert_eq!(rt.block_on(task).unwrap(), 1);
+    /// ```
     pub fn enter(&self) -> EnterGuard<'_> {
         self.handle.enter()
     }
 
     /// Counters and gauges of this runtime.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// let _pending = rt.spawn(std::future::pending::<()>());
+    /// assert_eq!(rt.metrics().num_alive_tasks(), 1);
+    /// ```
     pub fn metrics(&self) -> RuntimeMetrics {
         self.handle.metrics()
     }
 
     /// Shuts down, waiting at most `duration` for blocking closures that
     /// are still running (they are left to finish in the background).
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let (tx, rx) = std::sync::mpsc::channel::<()>();
+    /// // A blocking closure that waits for a message that is not sent yet.
+    /// rt.spawn_blocking(move || rx.recv());
+    /// let start = Instant::now();
+    /// rt.shutdown_timeout(Duration::from_millis(50));
+    /// // It waited 50 ms at most, not for the closure.
+    /// assert!(start.elapsed() < Duration::from_secs(10));
+    /// drop(tx); // lets the closure, if it had started, finish in the background
+    /// ```
     pub fn shutdown_timeout(mut self, duration: Duration) {
         self.shutdown_scheduler();
         self.blocking_pool.shutdown(Some(duration));
@@ -144,6 +224,18 @@ impl Runtime {
     }
 
     /// Shuts down without waiting for running blocking closures.
+    ///
+    /// ```
+    /// let outer = runtime_core::Runtime::new().unwrap();
+    /// outer.block_on(async {
+    ///     let inner = runtime_core::Runtime::new().unwrap();
+    ///     let task = inner.spawn(std::future::pending::<()>());
+    ///     // Inside an async context, dropping a runtime must not wait for
+    ///     // its threads: shut it down in the background instead.
+    ///     inner.shutdown_background();
+    ///     assert!(task.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
     pub fn shutdown_background(self) {
         self.shutdown_timeout(Duration::ZERO);
     }

@@ -5,6 +5,23 @@ use std::fmt;
 
 /// Cancels a task from anywhere; obtained from
 /// [`JoinHandle::abort_handle`](super::JoinHandle::abort_handle).
+///
+/// ```
+/// use runtime_core::task::AbortHandle;
+///
+/// let rt = runtime_core::Builder::new_current_thread().build().unwrap();
+/// // Detached tasks (their JoinHandles are dropped), kept to be cancelled later.
+/// let tasks: Vec<AbortHandle> = (0..3)
+///     .map(|_| rt.spawn(std::future::pending::<()>()).abort_handle())
+///     .collect();
+/// assert_eq!(rt.metrics().num_alive_tasks(), 3);
+/// for task in &tasks {
+///     task.abort();
+/// }
+/// rt.block_on(runtime_core::task::yield_now()); // the runtime drops them
+/// assert!(tasks.iter().all(|t| t.is_finished()));
+/// assert_eq!(rt.metrics().num_alive_tasks(), 0);
+/// ```
 pub struct AbortHandle {
     raw: RawTask,
 }
@@ -27,6 +44,15 @@ impl AbortHandle {
     }
 
     /// `true` once the task has completed.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let mut task = rt.spawn(async { 1 });
+    /// let abort = task.abort_handle();
+    /// assert_eq!(rt.block_on(&mut task).unwrap(), 1);
+    /// assert!(abort.is_finished());
+    /// abort.abort(); // no effect on a finished task
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.raw.header().state.load().is_complete()
     }

@@ -7,6 +7,16 @@ use std::fmt;
 
 /// The task failed to run to completion: it was cancelled (aborted, or the
 /// runtime shut down) or it panicked.
+///
+/// ```
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let task = runtime_core::spawn(async { panic!("boom") });
+///     let err: runtime_core::task::JoinError = task.await.unwrap_err();
+///     assert!(err.is_panic());
+///     assert!(err.to_string().ends_with("panicked with message \"boom\""));
+/// });
+/// ```
 pub struct JoinError {
     repr: Repr,
     id: Id,
@@ -44,6 +54,16 @@ impl JoinError {
     }
 
     /// The task was cancelled (aborted, or its runtime shut down).
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let task = runtime_core::spawn(std::future::pending::<()>());
+    ///     task.abort();
+    ///     let err = task.await.unwrap_err();
+    ///     assert!(err.is_cancelled() && !err.is_panic());
+    /// });
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         matches!(self.repr, Repr::Cancelled)
     }
@@ -57,6 +77,15 @@ impl JoinError {
     ///
     /// # Panics
     /// When the task was cancelled rather than panicking.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let err = rt.block_on(rt.spawn(async { panic!("boom") })).unwrap_err();
+    /// let payload = err.into_panic();
+    /// assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+    /// // Or carry the panic on in this thread:
+    /// // std::panic::resume_unwind(payload);
+    /// ```
     #[track_caller]
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
         self.try_into_panic().expect(
@@ -65,6 +94,16 @@ impl JoinError {
     }
 
     /// The panic payload, or the error back when the task was cancelled.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let task = rt.spawn(std::future::pending::<()>());
+    /// task.abort();
+    /// let err = rt.block_on(task).unwrap_err();
+    /// // Not a panic: the error comes back.
+    /// let err = err.try_into_panic().unwrap_err();
+    /// assert!(err.is_cancelled());
+    /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
             Repr::Panic(p) => Ok(p.0),
@@ -73,6 +112,14 @@ impl JoinError {
     }
 
     /// The id of the task that failed.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let task = rt.spawn(std::future::pending::<()>());
+    /// let id = task.id();
+    /// task.abort();
+    /// assert_eq!(rt.block_on(task).unwrap_err().id(), id);
+    /// ```
     pub fn id(&self) -> Id {
         self.id
     }

@@ -25,6 +25,15 @@ impl Id {
     }
 
     /// The id as a number.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let a = rt.spawn(async {});
+    /// let b = rt.spawn(async {});
+    /// // Ids are handed out in spawn order.
+    /// assert!(a.id().as_u64() < b.id().as_u64());
+    /// assert_eq!(a.id().to_string(), a.id().as_u64().to_string());
+    /// ```
     pub fn as_u64(&self) -> u64 {
         self.0.get()
     }
@@ -41,6 +50,13 @@ impl fmt::Display for Id {
 /// # Panics
 /// When called outside a task (for example from `block_on`'s own future).
 /// Use [`try_id`] to get an `Option` instead.
+///
+/// ```
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// let task = rt.spawn(async { runtime_core::task::id() });
+/// let id = task.id();
+/// assert_eq!(rt.block_on(task).unwrap(), id);
+/// ```
 #[track_caller]
 pub fn id() -> Id {
     try_id().expect(
@@ -49,6 +65,19 @@ pub fn id() -> Id {
 }
 
 /// The id of the task that is running on this thread, if any.
+///
+/// ```
+/// use runtime_core::task;
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     // The future of `block_on` is not a task.
+///     assert_eq!(task::try_id(), None);
+///     let inside = runtime_core::spawn(async { task::try_id() });
+///     let id = inside.id();
+///     assert_eq!(inside.await.unwrap(), Some(id));
+/// });
+/// ```
 pub fn try_id() -> Option<Id> {
     context::current_task_id()
 }

@@ -61,17 +61,47 @@ impl<T> JoinHandle<T> {
     /// running one is cancelled when its current poll returns. Awaiting the
     /// handle then gives a `JoinError` with `is_cancelled()` (unless the task
     /// completed first).
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let task = runtime_core::spawn(std::future::pending::<()>());
+    ///     task.abort();
+    ///     assert!(task.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
     pub fn abort(&self) {
         self.raw.remote_abort();
     }
 
     /// `true` once the task has completed (output ready, panicked or
     /// cancelled).
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let pending = rt.spawn(std::future::pending::<()>());
+    /// assert!(!pending.is_finished());
+    ///
+    /// let mut done = rt.spawn(async { 1 });
+    /// assert_eq!(rt.block_on(&mut done).unwrap(), 1);
+    /// assert!(done.is_finished());
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.raw.header().state.load().is_complete()
     }
 
     /// A handle that can abort the task without owning its output.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let task = runtime_core::spawn(std::future::pending::<()>());
+    ///     let abort = task.abort_handle();
+    ///     // The AbortHandle goes to another task; the JoinHandle stays here.
+    ///     runtime_core::spawn(async move { abort.abort() });
+    ///     assert!(task.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
     pub fn abort_handle(&self) -> AbortHandle {
         self.raw.header().state.ref_inc();
         // SAFETY: the reference was just taken for the new handle.
@@ -79,6 +109,13 @@ impl<T> JoinHandle<T> {
     }
 
     /// The task's id.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let a = rt.spawn(async {});
+    /// let b = rt.spawn(async {});
+    /// assert_ne!(a.id(), b.id());
+    /// ```
     pub fn id(&self) -> Id {
         self.raw.id()
     }

@@ -34,6 +34,19 @@ pub struct JoinSet<T> {
 
 impl<T> JoinSet<T> {
     /// An empty set.
+    ///
+    /// ```
+    /// use runtime_core::task::JoinSet;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut set: JoinSet<u32> = JoinSet::new();
+    ///     assert!(set.is_empty());
+    ///     set.spawn(async { 1 });
+    ///     set.spawn(async { 2 });
+    ///     assert_eq!(set.len(), 2);
+    /// });
+    /// ```
     pub fn new() -> JoinSet<T> {
         JoinSet {
             tasks: FuturesUnordered::new(),
@@ -57,6 +70,22 @@ impl<T> JoinSet<T> {
     }
 
     /// Aborts every task in the set; they stay in it until joined.
+    ///
+    /// ```
+    /// use runtime_core::task::JoinSet;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut set = JoinSet::new();
+    ///     for _ in 0..3 {
+    ///         set.spawn(std::future::pending::<()>());
+    ///     }
+    ///     set.abort_all();
+    ///     while let Some(res) = set.join_next().await {
+    ///         assert!(res.unwrap_err().is_cancelled());
+    ///     }
+    /// });
+    /// ```
     pub fn abort_all(&mut self) {
         for handle in self.tasks.iter() {
             handle.abort();
@@ -64,11 +93,39 @@ impl<T> JoinSet<T> {
     }
 
     /// Removes every task from the set without aborting it.
+    ///
+    /// ```
+    /// use runtime_core::task::JoinSet;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let (tx, rx) = runtime_sync::oneshot::channel();
+    ///     let mut set = JoinSet::new();
+    ///     set.spawn(async move { tx.send("still ran").unwrap() });
+    ///     set.detach_all();
+    ///     drop(set); // does not abort the detached task
+    ///     assert_eq!(rx.await.unwrap(), "still ran");
+    /// });
+    /// ```
     pub fn detach_all(&mut self) {
         self.tasks.clear();
     }
 
     /// Polls for the next finished task; `Ready(None)` when the set is empty.
+    ///
+    /// ```
+    /// use runtime_core::task::JoinSet;
+    /// use std::future::poll_fn;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut set = JoinSet::new();
+    ///     set.spawn(async { 7 });
+    ///     let res = poll_fn(|cx| set.poll_join_next(cx)).await;
+    ///     assert_eq!(res.unwrap().unwrap(), 7);
+    ///     assert!(poll_fn(|cx| set.poll_join_next(cx)).await.is_none());
+    /// });
+    /// ```
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
         self.tasks.poll_next_unpin(cx)
     }
@@ -80,6 +137,26 @@ impl<T> JoinSet<T> {
     }
 
     /// Returns a finished task's result if one is ready now.
+    ///
+    /// ```
+    /// use runtime_core::task::{self, JoinSet};
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut set = JoinSet::new();
+    ///     set.spawn(std::future::pending::<u32>());
+    ///     set.spawn(async { 5 });
+    ///     // Collect what has finished while doing other work.
+    ///     let first = loop {
+    ///         if let Some(res) = set.try_join_next() {
+    ///             break res.unwrap();
+    ///         }
+    ///         task::yield_now().await; // (other work)
+    ///     };
+    ///     assert_eq!(first, 5);
+    ///     assert!(set.try_join_next().is_none()); // the other one never finishes
+    /// });
+    /// ```
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
         let mut cx = Context::from_waker(std::task::Waker::noop());
         match self.poll_join_next(&mut cx) {
@@ -89,6 +166,21 @@ impl<T> JoinSet<T> {
     }
 
     /// Aborts every task and waits until all of them have stopped.
+    ///
+    /// ```
+    /// use runtime_core::task::JoinSet;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut set = JoinSet::new();
+    ///     for _ in 0..3 {
+    ///         set.spawn(std::future::pending::<()>());
+    ///     }
+    ///     set.shutdown().await;
+    ///     assert!(set.is_empty());
+    ///     assert_eq!(runtime_core::Handle::current().metrics().num_alive_tasks(), 0);
+    /// });
+    /// ```
     pub async fn shutdown(&mut self) {
         self.abort_all();
         while self.join_next().await.is_some() {}
@@ -99,6 +191,21 @@ impl<T> JoinSet<T> {
     /// # Panics
     /// If a task panicked (the panic is resumed here) or was cancelled; the
     /// remaining tasks are aborted first.
+    ///
+    /// ```
+    /// use runtime_core::task::JoinSet;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let mut squares = rt.block_on(async {
+    ///     let mut set = JoinSet::new();
+    ///     for i in 1..=4u32 {
+    ///         set.spawn(async move { i * i });
+    ///     }
+    ///     set.join_all().await
+    /// });
+    /// squares.sort(); // completion order
+    /// assert_eq!(squares, [1, 4, 9, 16]);
+    /// ```
     pub async fn join_all(mut self) -> Vec<T> {
         let mut out = Vec::with_capacity(self.len());
         while let Some(res) = self.join_next().await {
@@ -132,6 +239,17 @@ impl<T: Send + 'static> JoinSet<T> {
     }
 
     /// Spawns `task` on the runtime behind `handle` and adds it to the set.
+    ///
+    /// ```
+    /// use runtime_core::task::JoinSet;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// // From outside the runtime.
+    /// let mut set = JoinSet::new();
+    /// set.spawn_on(async { "on rt" }, rt.handle());
+    /// let res = rt.block_on(set.join_next()).unwrap();
+    /// assert_eq!(res.unwrap(), "on rt");
+    /// ```
     #[track_caller]
     pub fn spawn_on<F>(&mut self, task: F, handle: &Handle) -> AbortHandle
     where
@@ -141,6 +259,20 @@ impl<T: Send + 'static> JoinSet<T> {
     }
 
     /// Runs `f` on the blocking pool and adds it to the set.
+    ///
+    /// ```
+    /// use runtime_core::task::JoinSet;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let total = rt.block_on(async {
+    ///     let mut set = JoinSet::new();
+    ///     for chunk in [vec![1, 2], vec![3, 4, 5]] {
+    ///         set.spawn_blocking(move || chunk.iter().sum::<i32>());
+    ///     }
+    ///     set.join_all().await.into_iter().sum::<i32>()
+    /// });
+    /// assert_eq!(total, 15);
+    /// ```
     #[track_caller]
     pub fn spawn_blocking<F>(&mut self, f: F) -> AbortHandle
     where

@@ -110,6 +110,23 @@ impl Default for LocalSet {
 
 impl LocalSet {
     /// An empty set.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    /// use runtime_core::task::LocalSet;
+    ///
+    /// let rt = runtime_core::Builder::new_current_thread().build().unwrap();
+    /// let local = LocalSet::new();
+    /// let count = Rc::new(Cell::new(0)); // not Send
+    /// for _ in 0..3 {
+    ///     let count = count.clone();
+    ///     local.spawn_local(async move { count.set(count.get() + 1) });
+    /// }
+    /// // Awaiting the set runs it until every task in it has finished.
+    /// rt.block_on(local);
+    /// assert_eq!(count.get(), 3);
+    /// ```
     pub fn new() -> LocalSet {
         LocalSet {
             shared: Arc::new(Shared {
@@ -123,6 +140,22 @@ impl LocalSet {
 
     /// Spawns a `!Send` task on this set. It runs when the set is driven
     /// (`run_until`, `block_on`, `.await`), on the thread driving it.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use runtime_core::task::LocalSet;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let local = LocalSet::new();
+    /// // Spawned from outside the set: it runs once the set is driven.
+    /// let task = local.spawn_local(async {
+    ///     let name = Rc::new("local"); // held across an .await
+    ///     runtime_core::task::yield_now().await;
+    ///     name.len()
+    /// });
+    /// let len = rt.block_on(local.run_until(task)).unwrap();
+    /// assert_eq!(len, 5);
+    /// ```
     #[track_caller]
     pub fn spawn_local<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -153,6 +186,18 @@ impl LocalSet {
 
     /// `rt.block_on(self.run_until(future))`: drives the set from the
     /// calling thread, inside `rt`, until `future` completes.
+    ///
+    /// ```
+    /// use runtime_core::task::{spawn_local, LocalSet};
+    ///
+    /// let rt = runtime_core::Builder::new_current_thread().enable_all().build().unwrap();
+    /// let local = LocalSet::new();
+    /// let out = local.block_on(&rt, async {
+    ///     let rc = std::rc::Rc::new(4);
+    ///     spawn_local(async move { *rc * 10 }).await.unwrap()
+    /// });
+    /// assert_eq!(out, 40);
+    /// ```
     #[track_caller]
     pub fn block_on<F: Future>(&self, rt: &crate::runtime::Runtime, future: F) -> F::Output {
         rt.block_on(self.run_until(future))
@@ -283,6 +328,20 @@ impl Schedule for Arc<Shared> {
 }
 
 /// The future returned by [`LocalSet::run_until`].
+///
+/// ```
+/// use runtime_core::task::LocalSet;
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// let local = LocalSet::new();
+/// let stuck = local.spawn_local(std::future::pending::<()>());
+/// rt.block_on(local.run_until(async {}));
+/// // `run_until` returned with the other task unfinished; it stays in the
+/// // set until the next run or until the set is dropped.
+/// assert!(!stuck.is_finished());
+/// drop(local);
+/// assert!(stuck.is_finished());
+/// ```
 pub struct RunUntil<'a, F> {
     set: &'a LocalSet,
     future: Pin<Box<F>>,

@@ -96,6 +96,13 @@ impl<T> Future for Child<T> {
 
 impl<T, E> TaskGroup<T, E> {
     /// An empty group.
+    ///
+    /// ```
+    /// use runtime_core::task::TaskGroup;
+    ///
+    /// let group: TaskGroup<u32, std::io::Error> = TaskGroup::new();
+    /// assert!(group.is_empty());
+    /// ```
     pub fn new() -> TaskGroup<T, E> {
         TaskGroup {
             children: FuturesUnordered::new(),
@@ -145,6 +152,22 @@ impl<T, E> TaskGroup<T, E> {
     ///
     /// Dropping the returned future before it completes aborts the
     /// children that are still running, as dropping the group does.
+    ///
+    /// ```
+    /// use runtime_core::task::TaskGroup;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let err = rt.block_on(async {
+    ///     let mut group: TaskGroup<(), String> = TaskGroup::new();
+    ///     group.spawn(std::future::pending());
+    ///     group.spawn(async { panic!("bug") });
+    ///     group.join().await.unwrap_err()
+    /// });
+    /// assert!(err.is_panic());
+    /// // Every other child was aborted and has stopped: none outlives `join`.
+    /// let payload = err.into_join_error().unwrap().into_panic();
+    /// assert_eq!(payload.downcast_ref::<&str>(), Some(&"bug"));
+    /// ```
     pub async fn join(mut self) -> Result<Vec<T>, TaskGroupError<E>> {
         let mut values: Vec<Option<T>> = Vec::new();
         values.resize_with(self.spawned, || None);
@@ -183,6 +206,20 @@ impl<T: Send + 'static, E: Send + 'static> TaskGroup<T, E> {
     ///
     /// # Panics
     /// Outside a runtime (as [`spawn`](crate::spawn)).
+    ///
+    /// ```
+    /// use runtime_core::task::TaskGroup;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let err = rt.block_on(async {
+    ///     let mut group: TaskGroup<u32, std::io::Error> = TaskGroup::new();
+    ///     group.spawn(async { Ok(1) });
+    ///     let slow = group.spawn(std::future::pending());
+    ///     slow.abort();
+    ///     group.join().await.unwrap_err()
+    /// });
+    /// assert!(err.is_cancelled());
+    /// ```
     #[track_caller]
     pub fn spawn<F>(&mut self, task: F) -> AbortHandle
     where
@@ -193,6 +230,17 @@ impl<T: Send + 'static, E: Send + 'static> TaskGroup<T, E> {
 
     /// Spawns `task` as a child of the group on the runtime behind
     /// `handle` (which works from outside any runtime).
+    ///
+    /// ```
+    /// use runtime_core::task::TaskGroup;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let mut group = TaskGroup::new();
+    /// for i in 0..3u32 {
+    ///     group.spawn_on(async move { Ok::<_, std::io::Error>(i) }, rt.handle());
+    /// }
+    /// assert_eq!(rt.block_on(group.join()).unwrap(), [0, 1, 2]);
+    /// ```
     #[track_caller]
     pub fn spawn_on<F>(&mut self, task: F, handle: &Handle) -> AbortHandle
     where
@@ -224,6 +272,24 @@ impl<T, E> fmt::Debug for TaskGroup<T, E> {
 
 /// Why [`TaskGroup::join`] failed: the first child that did not return a
 /// value.
+///
+/// ```
+/// use runtime_core::task::{TaskGroup, TaskGroupError};
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// let err = rt.block_on(async {
+///     let mut group = TaskGroup::new();
+///     group.spawn(async { Ok(1) });
+///     group.spawn(async { Err(std::io::Error::other("disk full")) });
+///     group.join().await.unwrap_err()
+/// });
+/// // `Display` (and `source`) of `Failed` are the child's error's own.
+/// assert_eq!(err.to_string(), "disk full");
+/// match err {
+///     TaskGroupError::Failed(e) => assert_eq!(e.kind(), std::io::ErrorKind::Other),
+///     TaskGroupError::Panicked(_) | TaskGroupError::Cancelled(_) => unreachable!(),
+/// }
+/// ```
 #[derive(Debug)]
 pub enum TaskGroupError<E> {
     /// A child returned `Err`. `Display` and `source` are the error's own.
@@ -238,6 +304,18 @@ pub enum TaskGroupError<E> {
 
 impl<E> TaskGroupError<E> {
     /// The child's own error, if it returned `Err`.
+    ///
+    /// ```
+    /// use runtime_core::task::TaskGroup;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let err = rt.block_on(async {
+    ///     let mut group: TaskGroup<(), &str> = TaskGroup::new();
+    ///     group.spawn(async { Err("refused") });
+    ///     group.join().await.unwrap_err()
+    /// });
+    /// assert_eq!(err.into_failed(), Some("refused"));
+    /// ```
     pub fn into_failed(self) -> Option<E> {
         match self {
             TaskGroupError::Failed(err) => Some(err),

@@ -94,6 +94,23 @@ macro_rules! __task_local_key {
 /// polled) [`with`](LocalKey::with), [`try_with`](LocalKey::try_with) and
 /// [`get`](LocalKey::get) read that value. The value is not inherited by
 /// tasks spawned from inside the scope.
+///
+/// ```
+/// runtime_core::task_local! {
+///     static TRACE_ID: u64;
+/// }
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// rt.block_on(TRACE_ID.scope(42, async {
+///     assert_eq!(TRACE_ID.get(), 42);
+///     // A task spawned inside the scope does not inherit it...
+///     let child = runtime_core::spawn(async { TRACE_ID.try_get().is_err() });
+///     assert!(child.await.unwrap());
+///     // ...unless it is given a scope of its own.
+///     let child = runtime_core::spawn(TRACE_ID.scope(TRACE_ID.get(), async { TRACE_ID.get() }));
+///     assert_eq!(child.await.unwrap(), 42);
+/// }));
+/// ```
 pub struct LocalKey<T: 'static> {
     cell: thread::LocalKey<RefCell<Option<T>>>,
 }
@@ -170,6 +187,19 @@ impl<T: 'static> LocalKey<T> {
     /// When the key is not set: outside every [`scope`](LocalKey::scope) /
     /// [`sync_scope`](LocalKey::sync_scope) of it (for example in a task
     /// spawned from inside a scope, which does not inherit it).
+    ///
+    /// ```
+    /// runtime_core::task_local! {
+    ///     static USER: String;
+    /// }
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let len = rt.block_on(USER.scope("ada".to_string(), async {
+    ///     // Borrows the value: no clone.
+    ///     USER.with(|user| user.len())
+    /// }));
+    /// assert_eq!(len, 3);
+    /// ```
     #[track_caller]
     pub fn with<F, R>(&'static self, f: F) -> R
     where
@@ -188,6 +218,21 @@ impl<T: 'static> LocalKey<T> {
     /// Calls `f` with a reference to the value of the current scope, or
     /// returns [`AccessError`] (without calling `f`) when the key is not
     /// set.
+    ///
+    /// ```
+    /// runtime_core::task_local! {
+    ///     static REQUEST_ID: u64;
+    /// }
+    ///
+    /// fn describe() -> String {
+    ///     REQUEST_ID
+    ///         .try_with(|id| format!("request {id}"))
+    ///         .unwrap_or_else(|_| "no request".to_string())
+    /// }
+    ///
+    /// assert_eq!(describe(), "no request");
+    /// assert_eq!(REQUEST_ID.sync_scope(7, describe), "request 7");
+    /// ```
     pub fn try_with<F, R>(&'static self, f: F) -> Result<R, AccessError>
     where
         F: FnOnce(&T) -> R,
@@ -247,6 +292,18 @@ impl<T: Clone + 'static> LocalKey<T> {
     ///
     /// # Panics
     /// When the key is not set (see [`with`](LocalKey::with)).
+    ///
+    /// ```
+    /// runtime_core::task_local! {
+    ///     static LIMIT: usize;
+    /// }
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(LIMIT.scope(10, async {
+    ///     runtime_core::task::yield_now().await;
+    ///     assert_eq!(LIMIT.get(), 10);
+    /// }));
+    /// ```
     #[track_caller]
     pub fn get(&'static self) -> T {
         self.with(T::clone)
@@ -254,6 +311,15 @@ impl<T: Clone + 'static> LocalKey<T> {
 
     /// A clone of the value of the current scope, or [`AccessError`] when
     /// the key is not set.
+    ///
+    /// ```
+    /// runtime_core::task_local! {
+    ///     static LIMIT: usize;
+    /// }
+    ///
+    /// assert!(LIMIT.try_get().is_err());
+    /// assert_eq!(LIMIT.sync_scope(3, || LIMIT.try_get()), Ok(3));
+    /// ```
     pub fn try_get(&'static self) -> Result<T, AccessError> {
         self.try_with(T::clone)
     }
@@ -294,6 +360,24 @@ impl ScopeError {
 pin_project! {
     /// The future returned by [`LocalKey::scope`]: runs the inner future
     /// with the task-local value set while it is polled.
+    ///
+    /// ```
+    /// use runtime_core::task::TaskLocalFuture;
+    ///
+    /// runtime_core::task_local! {
+    ///     static TENANT: String;
+    /// }
+    ///
+    /// async fn handle_request() -> String {
+    ///     TENANT.with(|t| format!("served {t}"))
+    /// }
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let scoped: TaskLocalFuture<String, _> = TENANT.scope("acme".to_string(), handle_request());
+    /// // An ordinary future: spawn it, and the value travels with the task.
+    /// let task = rt.spawn(scoped);
+    /// assert_eq!(rt.block_on(task).unwrap(), "served acme");
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct TaskLocalFuture<T: 'static, F> {
         key: &'static LocalKey<T>,
@@ -327,6 +411,25 @@ impl<T: 'static, F> TaskLocalFuture<T, F> {
     /// Removes the value from the scope and returns it (`None` if it was
     /// already taken). Polling afterwards runs the inner future with the
     /// key unset. Useful to get the value back after the future completed.
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    ///
+    /// runtime_core::task_local! {
+    ///     static LOG: RefCell<Vec<&'static str>>;
+    /// }
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let mut scoped = std::pin::pin!(LOG.scope(RefCell::new(Vec::new()), async {
+    ///     LOG.with(|log| log.borrow_mut().push("start"));
+    ///     runtime_core::task::yield_now().await;
+    ///     LOG.with(|log| log.borrow_mut().push("end"));
+    /// }));
+    /// rt.block_on(scoped.as_mut());
+    /// // What the future wrote to its task-local, after it completed.
+    /// let log = scoped.take_value().unwrap();
+    /// assert_eq!(log.into_inner(), ["start", "end"]);
+    /// ```
     pub fn take_value(self: Pin<&mut Self>) -> Option<T> {
         self.project().slot.take()
     }
@@ -367,6 +470,17 @@ impl<T: 'static + fmt::Debug, F> fmt::Debug for TaskLocalFuture<T, F> {
 
 /// The task-local key is not set: returned by [`LocalKey::try_with`]
 /// outside every scope of the key.
+///
+/// ```
+/// use runtime_core::task::AccessError;
+///
+/// runtime_core::task_local! {
+///     static NAME: String;
+/// }
+///
+/// let err: AccessError = NAME.try_with(|_| ()).unwrap_err();
+/// assert_eq!(err.to_string(), "task-local value not set");
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct AccessError {
     _p: (),

@@ -35,6 +35,18 @@ pub fn interval(period: Duration) -> Interval {
 ///
 /// # Panics
 /// As [`interval`].
+///
+/// ```
+/// use runtime_core::time::{interval_at, Duration, Instant};
+///
+/// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+/// # rt.block_on(async {
+/// let start = Instant::now() + Duration::from_secs(5);
+/// let mut ticks = interval_at(start, Duration::from_secs(1));
+/// assert_eq!(ticks.tick().await, start); // waits 5 s for the first tick
+/// assert_eq!(ticks.tick().await, start + Duration::from_secs(1));
+/// # });
+/// ```
 #[track_caller]
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
     assert!(
@@ -50,6 +62,40 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
 
 /// What an [`Interval`] does when ticks were missed (the task polled it
 /// late by more than a few milliseconds).
+///
+/// What each does after a task was 35 ms late for a 10 ms interval (the
+/// tick due at 10 ms fires late, at 35 ms; then):
+///
+/// ```
+/// use runtime_core::time::{self, interval, Duration, Instant, MissedTickBehavior};
+///
+/// async fn ticks_after_a_stall(behavior: MissedTickBehavior) -> Vec<u64> {
+///     let start = Instant::now();
+///     let mut ticks = interval(Duration::from_millis(10));
+///     ticks.set_missed_tick_behavior(behavior);
+///     ticks.tick().await; // at 0 ms
+///     time::advance(Duration::from_millis(35)).await; // busy elsewhere
+///     let mut at = Vec::new();
+///     for _ in 0..3 {
+///         at.push((ticks.tick().await - start).as_millis() as u64);
+///     }
+///     at
+/// }
+///
+/// let rt = runtime_core::Builder::new_current_thread()
+///     .enable_time()
+///     .start_paused(true)
+///     .build()
+///     .unwrap();
+/// rt.block_on(async {
+///     // Catch up at once, then keep the original schedule.
+///     assert_eq!(ticks_after_a_stall(MissedTickBehavior::Burst).await, [10, 20, 30]);
+///     // Restart the schedule from the late tick.
+///     assert_eq!(ticks_after_a_stall(MissedTickBehavior::Delay).await, [10, 45, 55]);
+///     // Drop the missed ticks, keep the original phase.
+///     assert_eq!(ticks_after_a_stall(MissedTickBehavior::Skip).await, [10, 40, 50]);
+/// });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MissedTickBehavior {
     /// Fire the missed ticks at once, one per `tick()`, until caught up.
@@ -82,6 +128,27 @@ impl MissedTickBehavior {
 }
 
 /// The stream of ticks of [`interval`] and [`interval_at`].
+///
+/// ```
+/// use runtime_core::time::{interval, Duration, Instant};
+///
+/// let rt = runtime_core::Builder::new_current_thread()
+///     .enable_time()
+///     .start_paused(true)
+///     .build()
+///     .unwrap();
+/// rt.block_on(async {
+///     let start = Instant::now();
+///     let mut heartbeat = interval(Duration::from_secs(15));
+///     let mut sent = Vec::new();
+///     for _ in 0..3 {
+///         let at = heartbeat.tick().await;
+///         sent.push((at - start).as_secs());
+///     }
+///     assert_eq!(sent, [0, 15, 30]);
+///     assert_eq!(heartbeat.period(), Duration::from_secs(15));
+/// });
+/// ```
 #[derive(Debug)]
 pub struct Interval {
     delay: Sleep,
@@ -96,6 +163,19 @@ impl Interval {
     }
 
     /// Polls for the next tick.
+    ///
+    /// ```
+    /// use runtime_core::time::{interval, Duration};
+    /// use std::future::poll_fn;
+    ///
+    /// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    /// # rt.block_on(async {
+    /// let mut ticks = interval(Duration::from_millis(10));
+    /// let first = poll_fn(|cx| ticks.poll_tick(cx)).await;
+    /// let second = poll_fn(|cx| ticks.poll_tick(cx)).await;
+    /// assert_eq!(second - first, Duration::from_millis(10));
+    /// # });
+    /// ```
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
         ready!(std::future::Future::poll(Pin::new(&mut self.delay), cx));
         let timeout = self.delay.deadline();
@@ -113,21 +193,76 @@ impl Interval {
     }
 
     /// Restarts the schedule: the next tick is one period from now.
+    ///
+    /// ```
+    /// use runtime_core::time::{self, interval, Duration, Instant};
+    ///
+    /// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    /// # rt.block_on(async {
+    /// let mut ticks = interval(Duration::from_secs(10));
+    /// ticks.tick().await;
+    /// time::advance(Duration::from_secs(4)).await;
+    /// ticks.reset(); // next tick 10 s from now, not 6 s
+    /// let reset_at = Instant::now();
+    /// assert_eq!(ticks.tick().await, reset_at + Duration::from_secs(10));
+    /// # });
+    /// ```
     pub fn reset(&mut self) {
         Pin::new(&mut self.delay).reset(Instant::now() + self.period);
     }
 
     /// The next tick fires at once, then the schedule continues from now.
+    ///
+    /// ```
+    /// use runtime_core::time::{interval, Duration, Instant};
+    ///
+    /// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    /// # rt.block_on(async {
+    /// let mut ticks = interval(Duration::from_secs(10));
+    /// ticks.tick().await;
+    /// ticks.reset_immediately();
+    /// let now = Instant::now();
+    /// assert_eq!(ticks.tick().await, now); // at once
+    /// assert_eq!(ticks.tick().await, now + Duration::from_secs(10));
+    /// # });
+    /// ```
     pub fn reset_immediately(&mut self) {
         Pin::new(&mut self.delay).reset(Instant::now());
     }
 
     /// The next tick fires `after` from now.
+    ///
+    /// ```
+    /// use runtime_core::time::{interval, Duration, Instant};
+    ///
+    /// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    /// # rt.block_on(async {
+    /// let mut ticks = interval(Duration::from_secs(10));
+    /// ticks.tick().await;
+    /// ticks.reset_after(Duration::from_secs(1));
+    /// let now = Instant::now();
+    /// assert_eq!(ticks.tick().await, now + Duration::from_secs(1));
+    /// assert_eq!(ticks.tick().await, now + Duration::from_secs(11));
+    /// # });
+    /// ```
     pub fn reset_after(&mut self, after: Duration) {
         Pin::new(&mut self.delay).reset(Instant::now() + after);
     }
 
     /// The next tick fires at `deadline`.
+    ///
+    /// ```
+    /// use runtime_core::time::{interval, Duration, Instant};
+    ///
+    /// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    /// # rt.block_on(async {
+    /// let mut ticks = interval(Duration::from_secs(10));
+    /// ticks.tick().await;
+    /// let at = Instant::now() + Duration::from_secs(3);
+    /// ticks.reset_at(at);
+    /// assert_eq!(ticks.tick().await, at);
+    /// # });
+    /// ```
     pub fn reset_at(&mut self, deadline: Instant) {
         Pin::new(&mut self.delay).reset(deadline);
     }
@@ -138,6 +273,18 @@ impl Interval {
     }
 
     /// Chooses what happens to missed ticks (default `Burst`).
+    ///
+    /// ```
+    /// use runtime_core::time::{interval, Duration, MissedTickBehavior};
+    ///
+    /// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    /// # rt.block_on(async {
+    /// let mut ticks = interval(Duration::from_secs(1));
+    /// assert_eq!(ticks.missed_tick_behavior(), MissedTickBehavior::Burst);
+    /// ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    /// assert_eq!(ticks.missed_tick_behavior(), MissedTickBehavior::Skip);
+    /// # });
+    /// ```
     pub fn set_missed_tick_behavior(&mut self, behavior: MissedTickBehavior) {
         self.missed_tick_behavior = behavior;
     }

@@ -107,6 +107,20 @@ pub fn pause() {
 ///
 /// # Panics
 /// When the clock is not paused, or as [`pause`].
+///
+/// ```
+/// use runtime_core::time::{self, Duration, Instant};
+///
+/// let rt = runtime_core::Builder::new_current_thread().enable_time().build().unwrap();
+/// rt.block_on(async {
+///     time::pause();
+///     let frozen = Instant::now();
+///     time::advance(Duration::from_secs(5)).await;
+///     time::resume();
+///     // The clock runs again, from where the advance left it.
+///     assert!(Instant::now() >= frozen + Duration::from_secs(5));
+/// });
+/// ```
 #[track_caller]
 pub fn resume() {
     with_paused_clock("time::resume", |time| {
@@ -121,6 +135,23 @@ pub fn resume() {
 ///
 /// # Panics
 /// When the clock is not paused, or as [`pause`].
+///
+/// ```
+/// use runtime_core::time::{self, Duration};
+///
+/// let rt = runtime_core::Builder::new_current_thread()
+///     .enable_time()
+///     .start_paused(true)
+///     .build()
+///     .unwrap();
+/// rt.block_on(async {
+///     let timer = runtime_core::spawn(time::sleep(Duration::from_secs(10)));
+///     time::advance(Duration::from_secs(9)).await;
+///     assert!(!timer.is_finished());
+///     time::advance(Duration::from_secs(1)).await;
+///     assert!(timer.is_finished());
+/// });
+/// ```
 #[track_caller]
 pub fn advance(duration: Duration) -> impl std::future::Future<Output = ()> {
     let mut wakers = Vec::new();

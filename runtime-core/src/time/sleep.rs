@@ -37,12 +37,39 @@ pub fn sleep(duration: Duration) -> Sleep {
 ///
 /// # Panics
 /// As [`sleep`].
+///
+/// ```
+/// use runtime_core::time::{sleep_until, Duration, Instant};
+///
+/// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+/// # rt.block_on(async {
+/// let deadline = Instant::now() + Duration::from_secs(10);
+/// sleep_until(deadline).await;
+/// assert!(Instant::now() >= deadline);
+/// # });
+/// ```
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep::new(deadline)
 }
 
 /// The future of [`sleep`] and [`sleep_until`].
+///
+/// A `Sleep` can be awaited by reference once pinned, and asked
+/// afterwards whether it has elapsed:
+///
+/// ```
+/// use runtime_core::time::{sleep, Duration, Sleep};
+/// use std::pin::{pin, Pin};
+///
+/// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+/// # rt.block_on(async {
+/// let mut nap: Pin<&mut Sleep> = pin!(sleep(Duration::from_secs(1)));
+/// assert!(!nap.is_elapsed());
+/// nap.as_mut().await;
+/// assert!(nap.is_elapsed());
+/// # });
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     deadline: Instant,
@@ -72,6 +99,17 @@ impl Sleep {
     }
 
     /// When this sleep ends.
+    ///
+    /// ```
+    /// use runtime_core::time::{sleep, Duration, Instant};
+    ///
+    /// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    /// # rt.block_on(async {
+    /// let start = Instant::now();
+    /// let nap = sleep(Duration::from_secs(3));
+    /// assert_eq!(nap.deadline(), start + Duration::from_secs(3));
+    /// # });
+    /// ```
     pub fn deadline(&self) -> Instant {
         self.deadline
     }
@@ -83,6 +121,24 @@ impl Sleep {
 
     /// Moves the deadline, reusing this sleep's place in the wheel (an
     /// elapsed sleep waits again).
+    ///
+    /// ```
+    /// use runtime_core::time::{self, sleep, Duration, Instant};
+    /// use std::pin::pin;
+    ///
+    /// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    /// # rt.block_on(async {
+    /// // An idle timeout that restarts on every message.
+    /// let mut idle = pin!(sleep(Duration::from_secs(30)));
+    /// for _message in 0..3 {
+    ///     time::advance(Duration::from_secs(20)).await; // a message arrives
+    ///     idle.as_mut().reset(Instant::now() + Duration::from_secs(30));
+    /// }
+    /// let last = Instant::now();
+    /// idle.as_mut().await;
+    /// assert!(Instant::now() >= last + Duration::from_secs(30));
+    /// # });
+    /// ```
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
         let this = self.get_mut();
         this.deadline = deadline;

@@ -32,6 +32,19 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 }
 
 /// Runs `future` until `deadline` at most; see [`timeout`].
+///
+/// ```
+/// use runtime_core::time::{sleep, timeout_at, Duration, Instant};
+///
+/// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+/// # rt.block_on(async {
+/// // One deadline shared by several steps.
+/// let deadline = Instant::now() + Duration::from_secs(10);
+/// assert!(timeout_at(deadline, sleep(Duration::from_secs(4))).await.is_ok());
+/// assert!(timeout_at(deadline, sleep(Duration::from_secs(4))).await.is_ok());
+/// assert!(timeout_at(deadline, sleep(Duration::from_secs(4))).await.is_err());
+/// # });
+/// ```
 #[track_caller]
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     Timeout::new(future.into_future(), Sleep::new(deadline))
@@ -39,6 +52,16 @@ pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::Int
 
 pin_project! {
     /// The future of [`timeout`] and [`timeout_at`].
+    ///
+    /// ```
+    /// use runtime_core::time::{timeout, Duration, Timeout};
+    ///
+    /// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    /// # rt.block_on(async {
+    /// let fut: Timeout<_> = timeout(Duration::from_secs(1), async { "fast" });
+    /// assert_eq!(fut.await, Ok("fast"));
+    /// # });
+    /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     #[derive(Debug)]
     pub struct Timeout<T> {
@@ -64,6 +87,17 @@ impl<T> Timeout<T> {
     }
 
     /// The inner future, without the deadline.
+    ///
+    /// ```
+    /// use runtime_core::time::{timeout, Duration};
+    ///
+    /// # let rt = runtime_core::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    /// # rt.block_on(async {
+    /// let limited = timeout(Duration::from_millis(1), async { 5 });
+    /// // Changed our mind: run it without the deadline.
+    /// assert_eq!(limited.into_inner().await, 5);
+    /// # });
+    /// ```
     pub fn into_inner(self) -> T {
         self.value
     }
