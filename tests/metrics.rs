@@ -65,3 +65,19 @@ fn worker_index_out_of_range_panics_with_a_clear_message() {
     });
     assert!(msg.contains("out of range"), "{msg}");
 }
+
+/// Tasks spawned from inside `block_on` on a current-thread runtime wait
+/// in its local queue, and the gauge says so at once.
+#[test]
+fn current_thread_local_queue_depth_counts_spawns_at_once() {
+    let rt = common::current_thread();
+    rt.block_on(async {
+        let m = runtime::Handle::current().metrics();
+        let tasks: Vec<_> = (0..3).map(|_| runtime::spawn(async {})).collect();
+        assert_eq!(m.worker_local_queue_depth(0), 3);
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(m.worker_local_queue_depth(0), 0);
+    });
+}

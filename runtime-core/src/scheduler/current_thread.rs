@@ -391,6 +391,9 @@ impl task::Schedule for Arc<Handle> {
                 if Arc::ptr_eq(&cx.handle, self) {
                     if let Some(core) = cx.core.borrow_mut().as_mut() {
                         core.tasks.push_back(task);
+                        // Relaxed: a gauge for `worker_local_queue_depth`.
+                        self.local_len
+                            .store(core.tasks.len(), std::sync::atomic::Ordering::Relaxed);
                         return None;
                     }
                 }
