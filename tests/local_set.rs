@@ -153,3 +153,80 @@ fn spawn_local_outside_a_set_panics_with_a_clear_message() {
     );
     assert!(msg.contains("run_until"), "{msg}");
 }
+
+/// Runs `body` on its own thread and fails if it has not finished within
+/// a generous deadline (these tests would hang if the bug came back).
+fn finishes_in_time(name: &str, body: impl FnOnce() + Send + 'static) {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        body();
+        done_tx.send(()).unwrap();
+    });
+    assert!(
+        done_rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .is_ok(),
+        "{name}: hung"
+    );
+}
+
+/// A set driven again from inside one of its own tasks (`run_until`
+/// nested in a task of the set): a wake from another thread neither
+/// deadlocks the waking thread nor gets lost.
+#[test]
+fn set_driven_from_inside_its_own_task() {
+    finishes_in_time("nested run_until", || {
+        let rt = common::current_thread();
+        let local = Rc::new(LocalSet::new());
+        let inner = local.clone();
+        let (tx, rx) = futures::channel::oneshot::channel::<u32>();
+        let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+        let value = local.block_on(&rt, async move {
+            let t = task::spawn_local(async move {
+                let u = task::spawn_local(async move {
+                    started_tx.send(()).unwrap();
+                    rx.await.unwrap()
+                });
+                inner.run_until(u).await.unwrap()
+            });
+            let sender = thread::spawn(move || {
+                started_rx.recv().unwrap();
+                tx.send(5).unwrap(); // wakes `u` from this thread
+            });
+            let v = t.await.unwrap();
+            sender.join().unwrap();
+            v
+        });
+        assert_eq!(value, 5);
+    });
+}
+
+/// A task that drove the set briefly and finished leaves the set's real
+/// driver in charge: a later wake from another thread reaches it.
+#[test]
+fn a_finished_nested_driver_does_not_swallow_wakes() {
+    finishes_in_time("stale driver waker", || {
+        let rt = common::current_thread();
+        let local = Rc::new(LocalSet::new());
+        let inner = local.clone();
+        let (tx, rx) = futures::channel::oneshot::channel::<u32>();
+        let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+        let value = local.block_on(&rt, async move {
+            // Detached: its end does not wake the block_on future, so only
+            // the set's registered waker can.
+            task::spawn_local(async move { inner.run_until(async {}).await });
+            let v = task::spawn_local(async move {
+                started_tx.send(()).unwrap();
+                rx.await.unwrap()
+            });
+            let sender = thread::spawn(move || {
+                started_rx.recv().unwrap();
+                tx.send(7).unwrap();
+            });
+            let v = v.await.unwrap();
+            sender.join().unwrap();
+            v
+        });
+        assert_eq!(value, 7);
+    });
+}

@@ -407,7 +407,7 @@ impl Builder {
     /// where it was spawned and how long the poll took, e.g.
     ///
     /// ```text
-    /// task 42 spawned at src/main.rs:10:5 blocked its worker for 212.0ms in one poll; move blocking work to spawn_blocking (or block_in_place)
+    /// task 42 spawned at src/main.rs:10:5 blocked its worker for 212.0ms in one poll (worker 1); move blocking work to spawn_blocking (or block_in_place)
     /// ```
     ///
     /// and counted in [`RuntimeMetrics::slow_poll_count`]. A poll still
@@ -419,7 +419,7 @@ impl Builder {
     /// threshold in milliseconds, like asyncio's `PYTHONASYNCIODEBUG`):
     /// `RUNTIME_SLOW_POLL_MS=100 cargo run`. When on, a worker spends two stores per poll on
     /// its own cache line (no clock read): a monitor thread samples the
-    /// workers every `threshold / 10` (between 1 ms and 100 ms), which is
+    /// workers every `threshold / 10` (at most 100 ms), which is
     /// also the precision of the reported durations. See
     /// `docs/observability.md`.
     ///
@@ -433,14 +433,16 @@ impl Builder {
     /// ```
     ///
     /// # Panics
-    /// When `threshold` is zero (every poll would be slow).
+    /// When `threshold` is under 10 ms: the monitor samples at most every
+    /// millisecond, too coarse to tell a shorter poll from a longer one.
     ///
     /// [`RuntimeMetrics::slow_poll_count`]: crate::runtime::RuntimeMetrics::slow_poll_count
     #[track_caller]
     pub fn slow_poll_threshold(&mut self, threshold: Duration) -> &mut Self {
         assert!(
-            !threshold.is_zero(),
-            "slow_poll_threshold must be greater than zero (try Duration::from_millis(100))"
+            threshold >= MIN_SLOW_POLL_THRESHOLD,
+            "slow_poll_threshold must be at least 10 ms, got {threshold:?}: the watchdog samples \
+             workers at most once a millisecond (try Duration::from_millis(100))"
         );
         self.slow_poll_threshold = Some(threshold);
         self
@@ -537,6 +539,10 @@ impl Builder {
     }
 }
 
+/// The smallest slow-poll threshold: ten of the watchdog's finest
+/// sampling steps (1 ms).
+const MIN_SLOW_POLL_THRESHOLD: Duration = Duration::from_millis(10);
+
 /// Turns slow-poll detection on for programs that do not set it
 /// themselves: a threshold in milliseconds.
 pub(crate) const SLOW_POLL_ENV: &str = "RUNTIME_SLOW_POLL_MS";
@@ -552,12 +558,14 @@ fn slow_poll_from_env(value: Option<std::ffi::OsString>) -> io::Result<Option<Du
         return Ok(None);
     }
     match text.parse::<u64>() {
-        Ok(ms) if ms > 0 => Ok(Some(Duration::from_millis(ms))),
+        Ok(ms) if Duration::from_millis(ms) >= MIN_SLOW_POLL_THRESHOLD => {
+            Ok(Some(Duration::from_millis(ms)))
+        }
         _ => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!(
                 "{SLOW_POLL_ENV}={text:?} is not a slow-poll threshold: give a whole number of \
-                 milliseconds greater than zero (e.g. {SLOW_POLL_ENV}=100), or unset it"
+                 milliseconds, at least 10 (e.g. {SLOW_POLL_ENV}=100), or unset it"
             ),
         )),
     }
@@ -576,7 +584,11 @@ mod tests {
             slow_poll_from_env(Some(" 250 ".into())).unwrap(),
             Some(Duration::from_millis(250))
         );
-        for bad in ["0", "-5", "0.5", "100ms", "lots"] {
+        assert_eq!(
+            slow_poll_from_env(Some("10".into())).unwrap(),
+            Some(Duration::from_millis(10))
+        );
+        for bad in ["0", "9", "-5", "0.5", "100ms", "lots"] {
             let err = slow_poll_from_env(Some(bad.into())).unwrap_err();
             assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
             let msg = err.to_string();

@@ -6,22 +6,25 @@
 //! task it is polling (its id and spawn location, numbered by the worker's
 //! poll count: see `scheduler::stats`); that costs two stores per poll on
 //! the worker's own cache line and no clock read. A monitor thread samples
-//! every worker each `t / 10` (1 ms to 100 ms) and keeps, per worker, the
+//! every worker each `t / 10` (`t` >= 10 ms; at most 100 ms) and keeps, per worker, the
 //! poll it saw and when:
 //!
 //! - a poll seen at two ticks in a row is the same poll still running (the
 //!   poll count numbers polls, so a task re-polled in between differs);
 //! - it started after the last tick that did not see it and no later than
 //!   the first tick that did, and ended after the last tick that saw it and
-//!   no later than the first tick that did not. The reported duration is
-//!   the middle of those bounds, so it is within `t / 10` of the truth;
+//!   no later than the first tick that did not. The reported duration
+//!   counts half of each gap, but at most half a tick of it (see `edge`:
+//!   a late tick cannot inflate a short poll), so with ticks on time it is
+//!   within `t / 10` of the truth;
 //! - a poll whose duration reaches `t` counts once in `slow_poll_count`
 //!   and is logged when it returns; one still running at `2t` is logged as
 //!   stuck, and again at `4t`, `8t`... so a task that never returns is
 //!   named with log lines that thin out.
 //!
 //! Reports go through `log` at warn level with target
-//! `runtime::slow_poll`.
+//! `runtime::slow_poll`, after each pass and outside the monitor's lock
+//! (a slow logger only delays ticks, never `stop`).
 
 use crate::runtime::dump::Human;
 use crate::scheduler::{self, stats::PollSample};
@@ -107,68 +110,80 @@ impl Monitor {
     fn run(&self, signal: &(Mutex<bool>, Condvar)) {
         let workers = self.handle.num_workers();
         let mut seen: Vec<Option<Seen>> = (0..workers).map(|_| None).collect();
+        let mut reports = Vec::new();
         let mut last_tick = Instant::now();
         let (lock, cv) = signal;
-        let mut stopped = lock.lock();
         loop {
-            let deadline = last_tick + self.tick;
-            while !*stopped && Instant::now() < deadline {
-                cv.wait_until(&mut stopped, deadline);
-            }
-            let now = Instant::now();
-            if *stopped {
-                // A last look, so a slow poll that ended just before
-                // shutdown is still reported.
-                for (worker, slot) in seen.iter_mut().enumerate() {
-                    self.observe(worker, slot, last_tick, now);
+            let stopped = {
+                let mut stopped = lock.lock();
+                let deadline = last_tick + self.tick;
+                while !*stopped && Instant::now() < deadline {
+                    cv.wait_until(&mut stopped, deadline);
                 }
-                return;
-            }
+                *stopped
+            };
+            // Outside the lock: `stop` never waits for a slow logger, and
+            // a slow logger only delays ticks (which the estimates below
+            // do not trust).
+            let now = Instant::now();
             for (worker, slot) in seen.iter_mut().enumerate() {
-                self.observe(worker, slot, last_tick, now);
+                self.observe(worker, slot, last_tick, now, &mut reports);
+            }
+            for report in reports.drain(..) {
+                report.log(self.flavor_advice());
+            }
+            if stopped {
+                // That was the last look, so a slow poll that ended just
+                // before shutdown is still reported.
+                return;
             }
             last_tick = now;
         }
     }
 
-    /// One tick for one worker.
-    fn observe(&self, worker: usize, slot: &mut Option<Seen>, last_tick: Instant, now: Instant) {
+    /// One tick for one worker; reports go to `reports`, to be logged
+    /// once the pass is over.
+    fn observe(
+        &self,
+        worker: usize,
+        slot: &mut Option<Seen>,
+        last_tick: Instant,
+        now: Instant,
+        reports: &mut Vec<Report>,
+    ) {
         let stats = self.handle.worker_stats_ref(worker);
         let sample = stats.sample();
-        if let (Some(seen), Some(sample)) = (slot.as_mut(), sample) {
+        if let (Some(seen), Some((sample, location))) = (slot.as_mut(), sample) {
             if seen.sample == sample {
                 seen.last_seen = now;
-                // The same poll is still running, so its location was
-                // published well before this read.
-                seen.location = stats.location();
-                // It started somewhere in (before, first_seen].
-                let running = now - midpoint(seen.before, seen.first_seen);
+                seen.location = location.or(seen.location);
+                // Running at least since first_seen, plus part of the gap
+                // before it.
+                let running = running_for(seen, now, self.tick);
                 if running >= self.threshold && !seen.counted {
                     seen.counted = true;
                     self.handle.count_slow_poll();
                 }
                 if running >= seen.next_stuck {
                     seen.next_stuck = seen.next_stuck.saturating_mul(2);
-                    self.report_stuck(worker, seen, running);
+                    reports.push(Report::stuck(worker, seen, running));
                 }
                 return;
             }
         }
         // The poll seen last (if any) returned after the last tick.
         if let Some(ended) = slot.take() {
-            let shortest = ended.last_seen - ended.first_seen;
-            let longest = now - ended.before;
-            let took = (shortest + longest) / 2;
+            let took = poll_duration(&ended, now, self.tick);
             if took >= self.threshold {
                 if !ended.counted {
                     self.handle.count_slow_poll();
                 }
-                self.report_slow(&ended, took);
+                reports.push(Report::slow(worker, &ended, took));
             }
         }
-        *slot = sample.map(|sample| Seen {
+        *slot = sample.map(|(sample, location)| Seen {
             sample,
-            location: stats.location(),
+            location,
             before: last_tick,
             first_seen: now,
             last_seen: now,
@@ -177,33 +192,88 @@ impl Monitor {
         });
     }
 
-    fn report_slow(&self, seen: &Seen, took: Duration) {
-        log::warn!(
-            target: LOG_TARGET,
-            "task {} spawned at {} blocked its worker for {} in one poll; move blocking work to \
-             spawn_blocking (or block_in_place)",
-            seen.sample.task,
-            Where(seen.location),
-            Human(took)
-        );
-    }
-
-    fn report_stuck(&self, worker: usize, seen: &Seen, running: Duration) {
-        log::warn!(
-            target: LOG_TARGET,
-            "task {} spawned at {} has been blocking worker {} for {} in one poll and has not \
-             returned yet (a blocking call, or a loop that never awaits?); the other tasks of \
-             this worker wait until it does",
-            seen.sample.task,
-            Where(seen.location),
-            worker,
-            Human(running)
-        );
+    /// What to do instead, for this runtime's flavour.
+    fn flavor_advice(&self) -> &'static str {
+        match self.handle {
+            scheduler::Handle::MultiThread(_) => {
+                "move blocking work to spawn_blocking (or block_in_place)"
+            }
+            scheduler::Handle::CurrentThread(_) => "move blocking work to spawn_blocking",
+        }
     }
 }
 
-fn midpoint(a: Instant, b: Instant) -> Instant {
-    a + (b - a) / 2
+/// How much of the gap between two ticks around a poll's start (or end)
+/// counts: half of it (the poll started somewhere inside), but a gap
+/// longer than a tick (the monitor ran late) is trusted for one tick only,
+/// so a late tick cannot inflate a short poll into a slow one.
+fn edge(gap: Duration, tick: Duration) -> Duration {
+    gap.min(tick) / 2
+}
+
+/// How long the poll in `seen`, still running, has run by `now`.
+fn running_for(seen: &Seen, now: Instant, tick: Duration) -> Duration {
+    now - seen.first_seen + edge(seen.first_seen - seen.before, tick)
+}
+
+/// How long the poll in `seen` took, given that it ended between its last
+/// sighting and `now`.
+fn poll_duration(seen: &Seen, now: Instant, tick: Duration) -> Duration {
+    seen.last_seen - seen.first_seen
+        + edge(seen.first_seen - seen.before, tick)
+        + edge(now - seen.last_seen, tick)
+}
+
+/// A line to log, made during a pass and logged after it.
+struct Report {
+    task: u64,
+    location: Option<&'static Location<'static>>,
+    worker: usize,
+    took: Duration,
+    still_running: bool,
+}
+
+impl Report {
+    fn slow(worker: usize, seen: &Seen, took: Duration) -> Report {
+        Report {
+            task: seen.sample.task,
+            location: seen.location,
+            worker,
+            took,
+            still_running: false,
+        }
+    }
+
+    fn stuck(worker: usize, seen: &Seen, running: Duration) -> Report {
+        Report {
+            still_running: true,
+            ..Report::slow(worker, seen, running)
+        }
+    }
+
+    fn log(&self, advice: &str) {
+        if self.still_running {
+            log::warn!(
+                target: LOG_TARGET,
+                "task {} spawned at {} has been blocking worker {} for {} in one poll and has \
+                 not returned yet (a blocking call, or a loop that never awaits?); the other \
+                 tasks of this worker wait until it does",
+                self.task,
+                Where(self.location),
+                self.worker,
+                Human(self.took)
+            );
+        } else {
+            log::warn!(
+                target: LOG_TARGET,
+                "task {} spawned at {} blocked its worker for {} in one poll (worker {}); {advice}",
+                self.task,
+                Where(self.location),
+                Human(self.took),
+                self.worker
+            );
+        }
+    }
 }
 
 /// `file:line:col`, or a placeholder if the location was not published.
@@ -215,5 +285,46 @@ impl std::fmt::Display for Where {
             Some(l) => write!(f, "{}:{}:{}", l.file(), l.line(), l.column()),
             None => f.write_str("<unknown location>"),
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn seen(before: Instant, first: Instant, last: Instant) -> Seen {
+        Seen {
+            sample: PollSample { poll: 1, task: 1 },
+            location: None,
+            before,
+            first_seen: first,
+            last_seen: last,
+            counted: false,
+            next_stuck: Duration::MAX,
+        }
+    }
+
+    #[test]
+    fn on_time_ticks_give_the_middle_of_the_bounds() {
+        let tick = Duration::from_millis(10);
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        // Seen at 10..=210, not at 0 or 220: between 200 and 220 ms.
+        let s = seen(ms(0), ms(10), ms(210));
+        assert_eq!(poll_duration(&s, ms(220), tick), Duration::from_millis(210));
+        assert_eq!(running_for(&s, ms(210), tick), Duration::from_millis(205));
+    }
+
+    #[test]
+    fn late_ticks_do_not_inflate_short_polls() {
+        let tick = Duration::from_millis(5);
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        // The monitor slept 150 ms between ticks (a slow logger): a poll
+        // seen once, at 150, counts as at most one tick long.
+        let s = seen(ms(0), ms(150), ms(150));
+        let took = poll_duration(&s, ms(300), tick);
+        assert!(took <= tick, "{took:?}");
+        // Before the fix: (0 + 300) / 2 = 150 ms, reported as slow.
     }
 }

@@ -56,7 +56,9 @@ impl WorkerStats {
         Self::bump(&self.polls, 1);
         if watch {
             let location = task.location as *const Location<'static> as *mut Location<'static>;
-            self.current_location.store(location, Relaxed);
+            // Release: a watchdog that reads this location also sees the
+            // poll count bumped above (its seqlock re-check relies on it).
+            self.current_location.store(location, Release);
             // Release: a watchdog that sees this id sees the poll count and
             // location written before it.
             self.current_task.store(task.id.as_u64(), Release);
@@ -107,29 +109,34 @@ impl WorkerStats {
         Duration::from_nanos(self.busy_ns.load(Relaxed))
     }
 
-    /// The poll this worker is in, if it is polling a task (watchdog).
-    pub(crate) fn sample(&self) -> Option<PollSample> {
-        // Acquire pairs with the Release in `poll_start`.
+    /// The poll this worker is in, if it is polling a task, with that
+    /// task's spawn location (watchdog). Read seqlock-style: the id and
+    /// poll count are read again after the location, and a sample taken
+    /// while the worker moved on to another poll is dropped (`None`: the
+    /// next tick looks again).
+    pub(crate) fn sample(&self) -> Option<(PollSample, Option<&'static Location<'static>>)> {
+        // Acquire pairs with the Release in `poll_start`: the location and
+        // poll count written before this id are visible.
         let task = self.current_task.load(Acquire);
         if task == 0 {
             return None;
         }
-        Some(PollSample {
-            poll: self.polls.load(Relaxed),
-            task,
-        })
-    }
-
-    /// The spawn location of the task last seen in `sample`.
-    pub(crate) fn location(&self) -> Option<&'static Location<'static>> {
-        let ptr = self.current_location.load(Relaxed);
-        if ptr.is_null() {
+        let poll = self.polls.load(Relaxed);
+        let ptr = self.current_location.load(Acquire);
+        // Keeps the reads above before the re-check below.
+        std::sync::atomic::fence(Acquire);
+        if self.current_task.load(Relaxed) != task || self.polls.load(Relaxed) != poll {
             return None;
         }
-        // SAFETY: every non-null value stored comes from a
-        // `&'static Location<'static>` (see `poll_start`), so it is valid for
-        // reads forever.
-        Some(unsafe { &*ptr })
+        let location = if ptr.is_null() {
+            None
+        } else {
+            // SAFETY: every non-null value stored comes from a
+            // `&'static Location<'static>` (see `poll_start`), so it is
+            // valid for reads forever.
+            Some(unsafe { &*ptr })
+        };
+        Some((PollSample { poll, task }, location))
     }
 
     /// Forgets the poll in progress (the worker lent its core away inside

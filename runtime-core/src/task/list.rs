@@ -68,6 +68,29 @@ impl<S: Schedule> OwnedTasks<S> {
         location: &'static Location<'static>,
     ) -> (JoinHandle<F::Output>, Option<Notified<S>>)
     where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        // SAFETY: the future and its output are `Send`, so wherever the
+        // task is polled or dropped is fine.
+        unsafe { self.bind_local(future, scheduler, id, location) }
+    }
+
+    /// `bind` for a future that may not be `Send`.
+    ///
+    /// # Safety
+    /// The caller guarantees the future is polled and dropped only on one
+    /// thread, and the output dropped only where it may be (`LocalSet`:
+    /// it polls on its own thread, shuts every task down there before it
+    /// goes, and keeps each incomplete task alive through this list).
+    pub(crate) unsafe fn bind_local<F>(
+        &self,
+        future: F,
+        scheduler: S,
+        id: Id,
+        location: &'static Location<'static>,
+    ) -> (JoinHandle<F::Output>, Option<Notified<S>>)
+    where
         F: Future + 'static,
         F::Output: 'static,
     {

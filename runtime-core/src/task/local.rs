@@ -65,8 +65,22 @@ const MAX_TASKS_PER_TICK: usize = 61;
 /// ```
 ///
 /// Dropping the set cancels (drops, on this thread) every task still in
-/// it. The tasks of a set do not appear in `Handle::dump`; the task that
-/// drives the set does.
+/// it. The tasks of a set do not appear in `Handle::dump` and are not
+/// watched by slow-poll detection; the task (or `block_on`) that drives
+/// the set is.
+///
+/// The set, and the futures that drive it, stay on their thread:
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>(_: T) {}
+/// assert_send(runtime_core::task::LocalSet::new());
+/// ```
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>(_: T) {}
+/// let local = runtime_core::task::LocalSet::new();
+/// assert_send(local.run_until(async {}));
+/// ```
 pub struct LocalSet {
     shared: Arc<Shared>,
     /// `!Send` and `!Sync`: the set and its tasks stay on one thread.
@@ -225,6 +239,28 @@ impl LocalSet {
             .is_some_and(|q| !q.is_empty())
     }
 
+    /// Runs one turn of a future that drives the set (`RunUntil`, the set
+    /// itself) with the set current and `cx`'s waker registered. Driven
+    /// again from inside one of its own tasks (`run_until` nested in a
+    /// task of the same set), the outer driver's waker is put back after
+    /// the turn: the outer driver keeps running every task, the nested
+    /// one included.
+    fn drive<R>(&self, cx: &mut Context<'_>, turn: impl FnOnce(&mut Context<'_>) -> R) -> R {
+        let nested = CURRENT.with(|c| c.get() == Arc::as_ptr(&self.shared));
+        let outer = if nested {
+            self.shared.waker.lock().clone()
+        } else {
+            None
+        };
+        let _enter = Enter::new(&self.shared);
+        self.register(cx.waker());
+        let out = turn(cx);
+        if nested {
+            *self.shared.waker.lock() = outer;
+        }
+        out
+    }
+
     /// Records the waker of the future driving the set.
     fn register(&self, waker: &Waker) {
         let mut slot = self.shared.waker.lock();
@@ -244,9 +280,16 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let (join, notified) = shared
-        .owned
-        .bind(future, shared.clone(), Id::next(), location);
+    // SAFETY: the set polls its tasks only on its own thread, in
+    // `RunUntil::poll`/`LocalSet::poll`, and shuts every remaining one down
+    // there in `LocalSet::drop`; until then this list's reference keeps an
+    // incomplete task from being freed (and its future dropped) elsewhere
+    // (module docs).
+    let (join, notified) = unsafe {
+        shared
+            .owned
+            .bind_local(future, shared.clone(), Id::next(), location)
+    };
     if let Some(notified) = notified {
         shared.schedule(notified);
     }
@@ -279,8 +322,10 @@ where
     assert!(
         !current.is_null(),
         "spawn_local called outside of a LocalSet: a !Send task needs a thread-bound set to run \
-         on. Run this code inside LocalSet::run_until or LocalSet::block_on (or a task spawned \
-         with spawn_local), or use spawn if the future is Send"
+         on, and this thread is not driving one right now (a plain task, spawn_blocking and \
+         other threads never are). Run this code inside LocalSet::run_until or \
+         LocalSet::block_on (or a task spawned with spawn_local), or use spawn if the future is \
+         Send"
     );
     // SAFETY: `CURRENT` is non-null only while an `Enter` guard is alive
     // on this thread, and whoever made that guard borrows, for the guard's
@@ -320,8 +365,11 @@ impl Schedule for Arc<Shared> {
         // anywhere else, wake the driving future.
         let inside = CURRENT.with(|c| c.get() == Arc::as_ptr(self));
         if !inside {
-            if let Some(waker) = self.waker.lock().as_ref() {
-                waker.wake_by_ref();
+            // Woken outside the lock: the driving future may be a task of
+            // this very set, whose wake comes back here.
+            let waker = self.waker.lock().clone();
+            if let Some(waker) = waker {
+                waker.wake();
             }
         }
     }
@@ -352,16 +400,16 @@ impl<F: Future> Future for RunUntil<'_, F> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let set = self.set;
-        let _enter = Enter::new(&set.shared);
-        set.register(cx.waker());
-        if let Poll::Ready(out) = coop::budget(|| self.future.as_mut().poll(cx)) {
-            return Poll::Ready(out);
-        }
-        if set.tick() {
-            // More local work: yield to the runtime, then come back.
-            cx.waker().wake_by_ref();
-        }
-        Poll::Pending
+        set.drive(cx, |cx| {
+            if let Poll::Ready(out) = coop::budget(|| self.future.as_mut().poll(cx)) {
+                return Poll::Ready(out);
+            }
+            if set.tick() {
+                // More local work: yield to the runtime, then come back.
+                cx.waker().wake_by_ref();
+            }
+            Poll::Pending
+        })
     }
 }
 
@@ -370,17 +418,18 @@ impl Future for LocalSet {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let _enter = Enter::new(&self.shared);
-        self.register(cx.waker());
-        if self.tick() {
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
-        }
-        if self.shared.owned.alive() == 0 {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
+        let set = &*self;
+        set.drive(cx, |cx| {
+            if set.tick() {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            if set.shared.owned.alive() == 0 {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
     }
 }
 
