@@ -9,7 +9,7 @@
 //! by shutdown or refused (and shut down) by `bind`.
 
 use super::{Header, Id, JoinHandle, Notified, RawTask, Schedule, Task};
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Mutex;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -17,16 +17,41 @@ use std::panic::Location;
 use std::ptr::NonNull;
 
 pub(crate) struct OwnedTasks<S: 'static> {
-    shards: Box<[Mutex<Shard>]>,
+    shards: Box<[ShardSlot]>,
     mask: usize,
-    alive: AtomicUsize,
-    spawned: AtomicU64,
     closed: AtomicBool,
     _p: PhantomData<S>,
 }
 
 struct Shard {
     head: Option<NonNull<Header>>,
+}
+
+/// One shard: its lock and its counts, on a line of its own so that
+/// spawns and completions on different shards never write a shared cache
+/// line. The counts are only written under the shard's lock (a load and a
+/// store, no read-modify-write) and are read without it by metrics: they
+/// are statistics (std atomics even under loom).
+#[repr(align(128))]
+struct ShardSlot {
+    lock: Mutex<Shard>,
+    alive: std::sync::atomic::AtomicUsize,
+    spawned: std::sync::atomic::AtomicU64,
+}
+
+impl ShardSlot {
+    /// Under the shard lock only.
+    fn add_alive(&self, delta: isize) {
+        let n = self.alive.load(Ordering::Relaxed);
+        self.alive
+            .store(n.wrapping_add_signed(delta), Ordering::Relaxed);
+    }
+
+    /// Under the shard lock only.
+    fn count_spawn(&self) {
+        let n = self.spawned.load(Ordering::Relaxed);
+        self.spawned.store(n + 1, Ordering::Relaxed);
+    }
 }
 
 // SAFETY: the raw pointers in a shard are only followed under its lock.
@@ -43,16 +68,20 @@ impl<S: Schedule> OwnedTasks<S> {
             min_shards.max(1).next_power_of_two()
         };
         OwnedTasks {
-            shards: (0..n).map(|_| Mutex::new(Shard { head: None })).collect(),
+            shards: (0..n)
+                .map(|_| ShardSlot {
+                    lock: Mutex::new(Shard { head: None }),
+                    alive: Default::default(),
+                    spawned: Default::default(),
+                })
+                .collect(),
             mask: n - 1,
-            alive: AtomicUsize::new(0),
-            spawned: AtomicU64::new(0),
             closed: AtomicBool::new(false),
             _p: PhantomData,
         }
     }
 
-    fn shard(&self, id: Id) -> &Mutex<Shard> {
+    fn shard(&self, id: Id) -> &ShardSlot {
         &self.shards[id.0.get() as usize & self.mask]
     }
 
@@ -104,9 +133,9 @@ impl<S: Schedule> OwnedTasks<S> {
                 JoinHandle::from_raw(raw),
             )
         };
-        // Relaxed: a statistic, read only for metrics.
-        self.spawned.fetch_add(1, Ordering::Relaxed);
-        let mut shard = self.shard(id).lock();
+        let slot = self.shard(id);
+        let mut shard = slot.lock.lock();
+        slot.count_spawn();
         if self.closed.load(Ordering::Acquire) {
             drop(shard);
             drop(notified);
@@ -125,8 +154,7 @@ impl<S: Schedule> OwnedTasks<S> {
             }
         }
         shard.head = Some(ptr);
-        // Relaxed: a count for metrics; shutdown does not rely on it.
-        self.alive.fetch_add(1, Ordering::Relaxed);
+        slot.add_alive(1);
         drop(shard);
         (join, Some(notified))
     }
@@ -135,7 +163,8 @@ impl<S: Schedule> OwnedTasks<S> {
     /// linked (already removed by shutdown).
     pub(crate) fn remove(&self, task: &Task<S>) -> Option<Task<S>> {
         let ptr = task.raw().ptr;
-        let mut shard = self.shard(task.header().id).lock();
+        let slot = self.shard(task.header().id);
+        let mut shard = slot.lock.lock();
         // SAFETY: the shard lock is held and every linked node of this shard
         // is alive (the list holds a reference to each).
         unsafe {
@@ -157,8 +186,9 @@ impl<S: Schedule> OwnedTasks<S> {
             header.owned_prev.with_mut(|p| *p = None);
             header.owned_next.with_mut(|n| *n = None);
         }
+        // Before COMPLETE is set (rule 4): the count is exact by then.
+        slot.add_alive(-1);
         drop(shard);
-        self.alive.fetch_sub(1, Ordering::Relaxed);
         // SAFETY: the node was linked, so the list owned one reference.
         Some(unsafe { Task::from_raw(task.raw()) })
     }
@@ -167,9 +197,9 @@ impl<S: Schedule> OwnedTasks<S> {
     /// call from several threads at once: each task is unlinked once.
     pub(crate) fn close_and_shutdown_all(&self) {
         self.closed.store(true, Ordering::Release);
-        for shard in self.shards.iter() {
+        for slot in self.shards.iter() {
             loop {
-                let mut guard = shard.lock();
+                let mut guard = slot.lock.lock();
                 let Some(ptr) = guard.head else { break };
                 // SAFETY: shard lock held; `ptr` is linked and alive.
                 unsafe {
@@ -180,8 +210,8 @@ impl<S: Schedule> OwnedTasks<S> {
                     }
                     ptr.as_ref().owned_next.with_mut(|n| *n = None);
                 }
+                slot.add_alive(-1);
                 drop(guard);
-                self.alive.fetch_sub(1, Ordering::Relaxed);
                 // SAFETY: we unlinked it, so the list's reference is ours.
                 let task = unsafe { Task::<S>::from_raw(RawTask { ptr }) };
                 task.shutdown();
@@ -193,8 +223,8 @@ impl<S: Schedule> OwnedTasks<S> {
     /// a time (the runtime keeps running; a task spawned or completed
     /// during the walk may or may not be seen).
     pub(crate) fn for_each(&self, mut f: impl FnMut(&Header)) {
-        for shard in self.shards.iter() {
-            let guard = shard.lock();
+        for slot in self.shards.iter() {
+            let guard = slot.lock.lock();
             let mut next = guard.head;
             while let Some(ptr) = next {
                 // SAFETY: the shard lock is held, so `ptr` is linked, and the
@@ -211,11 +241,17 @@ impl<S: Schedule> OwnedTasks<S> {
 
     /// Number of linked (alive) tasks.
     pub(crate) fn alive(&self) -> usize {
-        self.alive.load(Ordering::Relaxed)
+        self.shards
+            .iter()
+            .map(|s| s.alive.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// Number of tasks ever bound.
     pub(crate) fn spawned(&self) -> u64 {
-        self.spawned.load(Ordering::Relaxed)
+        self.shards
+            .iter()
+            .map(|s| s.spawned.load(Ordering::Relaxed))
+            .sum()
     }
 }
