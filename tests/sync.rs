@@ -651,6 +651,27 @@ fn close_semantics_match_tokio() {
             "the receiver waits for the reserved slot"
         );
 
+        // mpsc: a send granted a slot before the close but polled after it
+        // fails, as Tokio's does, and gives the slot back.
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.try_send(1).unwrap();
+        let mut waiting = Box::pin(tx.send(2));
+        assert!(futures::poll!(waiting.as_mut()).is_pending());
+        assert_eq!(rx.try_recv(), Ok(1)); // the freed slot goes to `waiting`
+        rx.close();
+        assert!(matches!(
+            futures::poll!(waiting.as_mut()),
+            std::task::Poll::Ready(Err(_))
+        ));
+        drop(waiting);
+        assert!(rx.try_recv().is_err());
+        assert_eq!(
+            rx.recv().await,
+            None,
+            "the slot came back: nothing to wait for"
+        );
+        drop(tx);
+
         // mpsc: a reserved permit dropped unused after close ends the wait.
         let (tx, mut rx) = mpsc::channel::<u32>(1);
         let permit = tx.try_reserve().unwrap();
@@ -704,4 +725,25 @@ fn broadcast_frees_messages_every_receiver_has_seen() {
     let _late = tx.subscribe();
     drop(a.try_recv().unwrap());
     assert_eq!(Arc::strong_count(&msg), 1);
+}
+
+/// Polling a finished `send` again is a bug in the caller and panics, but
+/// it must not leak the slot: a closed receiver would then wait forever.
+#[test]
+fn send_polled_after_completion_panics_without_leaking_a_slot() {
+    use futures::FutureExt;
+    use runtime::sync::mpsc;
+    let (tx, mut rx) = mpsc::channel::<u32>(2);
+    let mut send = Box::pin(tx.send(1));
+    assert!(send.as_mut().now_or_never().unwrap().is_ok());
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = send.as_mut().now_or_never();
+    }))
+    .unwrap_err();
+    assert!(common::panic_message(&*err).contains("Send polled after it completed"));
+    drop(send);
+    assert_eq!(tx.capacity(), 1, "one message queued, no slot leaked");
+    rx.close();
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert!(futures::executor::block_on(rx.recv()).is_none());
 }

@@ -78,11 +78,15 @@ impl Node {
     /// waiter list (registered on the first `Pending`).
     fn poll_cancelled(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<()> {
         if self.cancelled.load(Ordering::Acquire) {
+            // `cancel` drained the list: the key names nothing any more,
+            // and dropping the future need not lock.
+            *key = None;
             return Poll::Ready(());
         }
         let mut inner = self.inner.lock();
         // Looked at again under the lock, where `cancel` sets it.
         if self.cancelled.load(Ordering::Acquire) {
+            *key = None;
             return Poll::Ready(());
         }
         inner.waiters.register(key, cx.waker());

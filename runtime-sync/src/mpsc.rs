@@ -268,13 +268,18 @@ impl<T> Chan<T> {
                     .get_mut(k)
                     .expect("a waiting send keeps its entry");
                 if w.granted {
-                    // The slot was handed over before any close: it may
-                    // still be filled (as a `Permit` may), unless the
-                    // receiver is gone.
                     st.send_waiters.remove(k);
                     *key = None;
-                    if st.rx_dropped {
-                        st.taken -= 1;
+                    if st.rx_closed {
+                        // As Tokio: a send that had not taken its slot yet
+                        // when the receiver closed fails (only a `Permit`
+                        // already in hand still delivers); the slot goes
+                        // back, which may end a closed receiver's wait.
+                        let waker = st.release_slot();
+                        drop(st);
+                        if let Some(w) = waker {
+                            w.wake();
+                        }
                         return Poll::Ready(Err(()));
                     }
                     return Poll::Ready(Ok(st));
@@ -503,6 +508,9 @@ impl<T> std::future::Future for Send<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        // Checked before a slot is taken: one taken for a finished send
+        // would never come back.
+        assert!(this.value.is_some(), "Send polled after it completed");
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
         let res = match std::task::ready!(this.chan.poll_slot(cx, &mut this.key)) {
             Ok(st) => {
@@ -964,8 +972,11 @@ impl<T> Receiver<T> {
         self.chan.try_recv()
     }
 
-    /// Stops the senders (their `send` fails from now on) while keeping the
-    /// messages already queued for `recv`.
+    /// Stops the senders (their `send`, and a `send` still waiting, fail
+    /// from now on) while keeping the messages already queued for `recv`.
+    /// A `Permit` reserved before the close still delivers, and `recv`
+    /// returns `None` only once every such permit was used or dropped (as
+    /// Tokio's).
     ///
     /// ```
     /// use runtime_sync::mpsc;

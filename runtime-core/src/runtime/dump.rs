@@ -130,7 +130,7 @@ impl TaskInfo {
 
 /// A snapshot of every task alive in a runtime, from
 /// [`Handle::dump`](crate::runtime::Handle::dump); tasks are listed by id
-/// (spawn order). Blocking closures (`spawn_blocking`) are not tasks and
+/// (spawn order for the tasks spawned from any one thread). Blocking closures (`spawn_blocking`) are not tasks and
 /// are not listed.
 ///
 /// ```

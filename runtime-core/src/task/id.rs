@@ -16,11 +16,28 @@ use std::num::NonZeroU64;
 pub struct Id(pub(crate) NonZeroU64);
 
 impl Id {
+    /// A new id. Each thread takes ids from a block of its own, so spawns
+    /// on different workers do not all write one shared counter: ids are
+    /// unique, and increasing in spawn order on any one thread.
     pub(crate) fn next() -> Id {
+        /// Ids a thread reserves at a time.
+        const BLOCK: u64 = 256;
         // A plain std atomic even under loom: ids are not part of any
         // protocol, only unique numbers. Relaxed: uniqueness needs no order.
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        thread_local! {
+            /// This thread's block: (next id, end of the block).
+            static RESERVED: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+        }
+        let id = RESERVED.with(|r| {
+            let (mut next, mut end) = r.get();
+            if next == end {
+                next = NEXT.fetch_add(BLOCK, std::sync::atomic::Ordering::Relaxed);
+                end = next + BLOCK;
+            }
+            r.set((next + 1, end));
+            next
+        });
         Id(NonZeroU64::new(id).expect("task id counter wrapped"))
     }
 
