@@ -86,7 +86,11 @@ where
     }
 }
 
-struct Ours(runtime::Runtime);
+/// This runtime; `SLOW_POLL` turns slow-poll detection on (100 ms, the
+/// watchdog thread running) for `--observe`.
+struct OursRt<const SLOW_POLL: bool>(runtime::Runtime);
+type Ours = OursRt<false>;
+type Observed = OursRt<true>;
 
 impl Spawner for runtime::Handle {
     type Join<T: Send + 'static> = Unwrap<runtime::task::JoinHandle<T>>;
@@ -104,41 +108,20 @@ impl Spawner for runtime::Handle {
     }
 }
 
-impl Rt for Ours {
+impl<const SLOW_POLL: bool> Rt for OursRt<SLOW_POLL> {
     type Sp = runtime::Handle;
-    const NAME: &'static str = "runtime";
+    const NAME: &'static str = if SLOW_POLL {
+        "runtime+slow_poll"
+    } else {
+        "runtime"
+    };
     fn new(workers: usize) -> Self {
-        Ours(
-            runtime::Builder::new_multi_thread()
-                .worker_threads(workers)
-                .enable_all()
-                .build()
-                .unwrap(),
-        )
-    }
-    fn spawner(&self) -> runtime::Handle {
-        self.0.handle().clone()
-    }
-    fn block_on<F: Future>(&self, f: F) -> F::Output {
-        self.0.block_on(f)
-    }
-}
-
-/// Ours with slow-poll detection on (the watchdog thread running).
-struct Observed(runtime::Runtime);
-
-impl Rt for Observed {
-    type Sp = runtime::Handle;
-    const NAME: &'static str = "runtime+slow_poll";
-    fn new(workers: usize) -> Self {
-        Observed(
-            runtime::Builder::new_multi_thread()
-                .worker_threads(workers)
-                .enable_all()
-                .slow_poll_threshold(Duration::from_millis(100))
-                .build()
-                .unwrap(),
-        )
+        let mut builder = runtime::Builder::new_multi_thread();
+        builder.worker_threads(workers).enable_all();
+        if SLOW_POLL {
+            builder.slow_poll_threshold(Duration::from_millis(100));
+        }
+        OursRt(builder.build().unwrap())
     }
     fn spawner(&self) -> runtime::Handle {
         self.0.handle().clone()
