@@ -123,19 +123,26 @@ fn debug_mode_names_the_bad_handlers_and_dumps_tasks() {
     assert!(stdout.contains("task  state"), "{stdout}");
     assert!(stdout.contains(" running "), "{stdout}");
     assert!(stdout.contains("examples/debug_mode.rs:"), "{stdout}");
-    assert!(stdout.contains("slow polls: 2,"), "{stdout}");
-    // The warnings: one for the spin handler while it is stuck, and one
-    // per bad poll when it returns.
+    // At least the two bad polls (a machine busy with other tests may
+    // stall a good one past 100 ms too, which is then rightly counted).
+    let slow: u32 = stdout
+        .split("slow polls: ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a `slow polls: N,` line");
+    assert!(slow >= 2, "{stdout}");
+    // The warnings: the handlers (both spawned by the accept loop, line
+    // 101) named while stuck and when they return.
     assert!(stderr.contains("has not returned yet"), "{stderr}");
-    assert_eq!(
-        stderr.matches("blocked its worker for").count(),
-        2,
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("spawned at examples/debug_mode.rs:"),
-        "{stderr}"
-    );
+    let returned = stderr
+        .lines()
+        .filter(|l| {
+            l.contains("spawned at examples/debug_mode.rs:101:")
+                && l.contains("blocked its worker for")
+        })
+        .count();
+    assert!(returned >= 2, "{stderr}");
 }
 
 /// hyper's own client, on this runtime, against the `hyper_server`
