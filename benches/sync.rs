@@ -22,61 +22,46 @@ const PER_TASK: usize = 1_000;
 
 type Work = Box<dyn Fn(&runtime::Runtime) -> Duration>;
 
+/// `producers` tasks each send `PER_PRODUCER` messages into the channel
+/// `$make` creates, one task receives them all; returns the time taken.
+macro_rules! fan_in {
+    ($rt:expr, $make:expr, $producers:expr, |$t:ident, $v:ident| $send:expr, |$r:ident| $recv:expr) => {
+        $rt.block_on(async {
+            let (tx, rx) = $make;
+            let start = Instant::now();
+            for _ in 0..$producers {
+                let $t = tx.clone();
+                runtime::spawn(async move {
+                    for $v in 0..PER_PRODUCER {
+                        $send;
+                    }
+                });
+            }
+            drop(tx);
+            let consumer = runtime::spawn(async move {
+                #[allow(unused_mut)]
+                let mut $r = rx;
+                let mut n = 0;
+                while $recv.is_some() {
+                    n += 1;
+                }
+                n
+            });
+            assert_eq!(consumer.await.unwrap(), $producers * PER_PRODUCER);
+            start.elapsed()
+        })
+    };
+}
+
 /// mpsc workloads for one channel flavour: `$bounded(cap)`/`$unbounded()`
 /// make (tx, rx); `$send`/`$recv` are the async calls.
 macro_rules! mpsc_workloads {
     ($bounded:expr, $unbounded:expr, |$t:ident, $v:ident| $send:expr, |$r:ident| $recv:expr, |$ut:ident, $uv:ident| $usend:expr) => {{
         fn contended(rt: &runtime::Runtime, producers: usize) -> Duration {
-            rt.block_on(async {
-                let (tx, rx) = $bounded(CAP);
-                let start = Instant::now();
-                for _ in 0..producers {
-                    let $t = tx.clone();
-                    runtime::spawn(async move {
-                        for $v in 0..PER_PRODUCER {
-                            $send;
-                        }
-                    });
-                }
-                drop(tx);
-                let consumer = runtime::spawn(async move {
-                    #[allow(unused_mut)]
-                    let mut $r = rx;
-                    let mut n = 0;
-                    while $recv.is_some() {
-                        n += 1;
-                    }
-                    n
-                });
-                assert_eq!(consumer.await.unwrap(), producers * PER_PRODUCER);
-                start.elapsed()
-            })
+            fan_in!(rt, $bounded(CAP), producers, |$t, $v| $send, |$r| $recv)
         }
         fn unbounded(rt: &runtime::Runtime) -> Duration {
-            rt.block_on(async {
-                let (tx, rx) = $unbounded();
-                let start = Instant::now();
-                for _ in 0..PRODUCERS {
-                    let $ut = tx.clone();
-                    runtime::spawn(async move {
-                        for $uv in 0..PER_PRODUCER {
-                            $usend;
-                        }
-                    });
-                }
-                drop(tx);
-                let consumer = runtime::spawn(async move {
-                    #[allow(unused_mut)]
-                    let mut $r = rx;
-                    let mut n = 0;
-                    while $recv.is_some() {
-                        n += 1;
-                    }
-                    n
-                });
-                assert_eq!(consumer.await.unwrap(), PRODUCERS * PER_PRODUCER);
-                start.elapsed()
-            })
+            fan_in!(rt, $unbounded(), PRODUCERS, |$ut, $uv| $usend, |$r| $recv)
         }
         let w: [Work; 3] = [
             Box::new(|rt| contended(rt, PRODUCERS)),

@@ -15,6 +15,7 @@ pub fn median(v: &mut [f64]) -> f64 {
 }
 
 /// "median (p25-p75)" of paired ratios.
+#[allow(dead_code)]
 pub fn ratio_cell(v: &mut [f64]) -> String {
     format!(
         "{:.2}x ({:.2}-{:.2})",

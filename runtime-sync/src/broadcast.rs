@@ -118,8 +118,6 @@ struct Slot<T> {
 struct State<T> {
     /// The kept messages; `buf[0]` has position `head - buf.len()`.
     buf: VecDeque<Slot<T>>,
-    /// Slots whose value is still there (`Sender::len`).
-    live: usize,
     /// Position the next message gets.
     head: u64,
     senders: usize,
@@ -152,7 +150,6 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         capacity,
         state: Mutex::new(State {
             buf: VecDeque::with_capacity(capacity),
-            live: 0,
             head: 0,
             senders: 1,
             receivers: 1,
@@ -229,16 +226,12 @@ impl<T> Sender<T> {
             let mut evicted = None;
             if st.buf.len() == self.shared.capacity {
                 evicted = st.buf.pop_front().and_then(|slot| slot.value);
-                if evicted.is_some() {
-                    st.live -= 1;
-                }
             }
             let rem = st.receivers;
             st.buf.push_back(Slot {
                 value: Some(value),
                 rem,
             });
-            st.live += 1;
             st.head += 1;
             (st.receivers, std::mem::take(&mut st.waiters), evicted)
         };
@@ -301,7 +294,10 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.len(), 1); // the only receiver has seen 1
     /// ```
     pub fn len(&self) -> usize {
-        self.shared.state.lock().live
+        // At most `capacity` slots: counted when asked rather than kept
+        // up to date on every send and receive.
+        let st = self.shared.state.lock();
+        st.buf.iter().filter(|slot| slot.value.is_some()).count()
     }
 
     /// No message kept.
@@ -349,7 +345,6 @@ fn take_next<T: Clone>(next: &mut u64, st: &mut State<T>) -> Result<T, TryRecvEr
         slot.rem -= 1;
         let value = if slot.rem == 0 {
             // The last receiver to see it takes it.
-            st.live -= 1;
             slot.value.take()
         } else {
             slot.value.clone()
@@ -452,14 +447,10 @@ impl<T> Drop for Receiver<T> {
             st.receivers -= 1;
             let oldest = st.head - st.buf.len() as u64;
             let from = (self.next.max(oldest) - oldest) as usize;
-            let State { buf, live, .. } = &mut *st;
-            for slot in buf.iter_mut().skip(from) {
+            for slot in st.buf.iter_mut().skip(from) {
                 slot.rem -= 1;
                 if slot.rem == 0 {
-                    if let Some(v) = slot.value.take() {
-                        *live -= 1;
-                        freed.push(v);
-                    }
+                    freed.extend(slot.value.take());
                 }
             }
         }

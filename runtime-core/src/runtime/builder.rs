@@ -417,7 +417,7 @@ impl Builder {
     /// Off by default; also turned on, for a program that does not call
     /// this, by the environment variable `RUNTIME_SLOW_POLL_MS` (a
     /// threshold in milliseconds, like asyncio's `PYTHONASYNCIODEBUG`):
-    /// `RUNTIME_SLOW_POLL_MS=100 cargo run`. When on, a worker spends two stores per poll on
+    /// `RUNTIME_SLOW_POLL_MS=100 cargo run`. When on, a worker spends three stores per poll on
     /// its own cache line (no clock read): a monitor thread samples the
     /// workers every `threshold / 10` (at most 100 ms), which is
     /// also the precision of the reported durations. See

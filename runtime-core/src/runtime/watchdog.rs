@@ -4,7 +4,7 @@
 //!
 //! With `Builder::slow_poll_threshold(t)` set, each worker publishes which
 //! task it is polling (its id and spawn location, numbered by the worker's
-//! poll count: see `scheduler::stats`); that costs two stores per poll on
+//! poll count: see `scheduler::stats`); that costs three stores per poll on
 //! the worker's own cache line and no clock read. A monitor thread samples
 //! every worker each `t / 10` (`t` >= 10 ms; at most 100 ms) and keeps, per worker, the
 //! poll it saw and when:
@@ -24,7 +24,8 @@
 //!
 //! Reports go through `log` at warn level with target
 //! `runtime::slow_poll`, after each pass and outside the monitor's lock
-//! (a slow logger only delays ticks, never `stop`).
+//! (`stop` never waits for the lock; it waits only for a log call already
+//! in progress).
 
 use crate::runtime::dump::Human;
 use crate::scheduler::{self, stats::PollSample};

@@ -40,7 +40,8 @@ pub(crate) struct Handle {
     /// The `block_on` future was woken.
     woken: AtomicBool,
     unpark: Unparker,
-    local_len: std::sync::atomic::AtomicUsize,
+    /// The core's run-queue length (kept by `LocalQueue`).
+    local_len: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     pub(crate) stats: crate::scheduler::stats::WorkerStats,
     /// Polls the watchdog found slower than the threshold.
     pub(crate) slow_polls: std::sync::atomic::AtomicU64,
@@ -49,8 +50,45 @@ pub(crate) struct Handle {
     pub(crate) driver: Option<std::sync::Arc<crate::driver::Driver>>,
 }
 
-struct Core {
+/// The core's run queue, keeping the `worker_local_queue_depth` gauge
+/// (shared with the `Handle`) equal to its length on every change.
+struct LocalQueue {
     tasks: VecDeque<Notified>,
+    len: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl LocalQueue {
+    fn publish_len(&self) {
+        // Relaxed: a gauge, read only for metrics.
+        self.len
+            .store(self.tasks.len(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn push_back(&mut self, task: Notified) {
+        self.tasks.push_back(task);
+        self.publish_len();
+    }
+
+    fn pop_front(&mut self) -> Option<Notified> {
+        let task = self.tasks.pop_front();
+        if task.is_some() {
+            self.publish_len();
+        }
+        task
+    }
+
+    fn extend(&mut self, tasks: impl IntoIterator<Item = Notified>) {
+        self.tasks.extend(tasks);
+        self.publish_len();
+    }
+
+    fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+}
+
+struct Core {
+    tasks: LocalQueue,
     /// Tasks that yielded: run after the local and remote queues are empty
     /// (or at the next `event_interval` boundary), as on the multi-thread
     /// scheduler.
@@ -74,12 +112,13 @@ impl CurrentThread {
         driver: Option<std::sync::Arc<crate::driver::Driver>>,
     ) -> (CurrentThread, Arc<Handle>) {
         let park = Parker::new(driver.clone());
+        let local_len = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let handle = Arc::new(Handle {
             inject: Mutex::new(Some(VecDeque::new())),
             owned: OwnedTasks::new(1),
             woken: AtomicBool::new(false),
             unpark: park.unparker(),
-            local_len: std::sync::atomic::AtomicUsize::new(0),
+            local_len: local_len.clone(),
             stats: Default::default(),
             slow_polls: Default::default(),
             config,
@@ -87,7 +126,10 @@ impl CurrentThread {
             driver,
         });
         let core = Box::new(Core {
-            tasks: VecDeque::with_capacity(64),
+            tasks: LocalQueue {
+                tasks: VecDeque::with_capacity(64),
+                len: local_len,
+            },
             yielded: Vec::new(),
             tick: 0,
             park: Some(park),
@@ -235,10 +277,10 @@ impl Context {
             // `block_on` future again (as Tokio), so a `block_on` future
             // that yields lets the spawned tasks make progress.
             let mut ran_any = false;
+            let watch = handle.config.watch_polls();
             for _ in 0..handle.config.event_interval {
                 let Some(task) = self.next_task() else { break };
                 ran_any = true;
-                let watch = handle.config.watch_polls();
                 handle.stats.poll_start(task.header(), watch);
                 let again = coop::budget(|| task.run());
                 handle.stats.poll_end(watch);
@@ -289,15 +331,11 @@ impl Context {
         } else {
             core.tasks.pop_front().or_else(|| self.handle.pop_remote())
         };
-        let task = task.or_else(|| {
+        task.or_else(|| {
             // Nothing else is ready: the yielded tasks' turn.
             core.tasks.extend(core.yielded.drain(..));
             core.tasks.pop_front()
-        });
-        self.handle
-            .local_len
-            .store(core.tasks.len(), std::sync::atomic::Ordering::Relaxed);
-        task
+        })
     }
 
     fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
@@ -391,9 +429,6 @@ impl task::Schedule for Arc<Handle> {
                 if Arc::ptr_eq(&cx.handle, self) {
                     if let Some(core) = cx.core.borrow_mut().as_mut() {
                         core.tasks.push_back(task);
-                        // Relaxed: a gauge for `worker_local_queue_depth`.
-                        self.local_len
-                            .store(core.tasks.len(), std::sync::atomic::Ordering::Relaxed);
                         return None;
                     }
                 }
