@@ -4,7 +4,8 @@
 //!
 //! `cargo bench --bench sync -- --paired [SAMPLES]`: samples alternate
 //! between the implementations; medians and per-sample ratios (ours over
-//! each other) as a markdown table.
+//! each other) as a markdown table. `--only NAME` runs just the workloads
+//! whose name contains NAME; `--libs tokio,flume` only those peers.
 
 #[path = "common/stats.rs"]
 mod stats;
@@ -182,6 +183,25 @@ fn main() {
         .position(|a| a == "--paired")
         .map(|p| args.get(p + 1).and_then(|s| s.parse().ok()).unwrap_or(31))
         .unwrap_or(5);
+    // `--only SUBSTRING`: run just the workloads whose name contains it
+    // (for profiling one of them).
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|p| args.get(p + 1).cloned());
+    // `--libs a,b`: only these implementations ("runtime" is always kept,
+    // as the column the ratios are taken against).
+    let keep = args
+        .iter()
+        .position(|a| a == "--libs")
+        .and_then(|p| args.get(p + 1).cloned());
+    let kept = |name: &str| {
+        name == "runtime"
+            || keep
+                .as_ref()
+                .is_none_or(|k| k.split(',').any(|l| l == name))
+    };
+    let show_metrics = args.iter().any(|a| a == "--metrics");
     let rt = runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -221,18 +241,57 @@ fn main() {
             ),
         ),
     ];
+    let libs_mpsc: Vec<_> = libs_mpsc.into_iter().filter(|l| kept(l.0)).collect();
+    let libs_other: Vec<_> = libs_other.into_iter().filter(|l| kept(l.0)).collect();
     println!("| workload | runtime | others (median) | runtime/other median (p25-p75) |");
     println!("|---|---|---|---|");
     for (names, libs) in [(&names_mpsc, &libs_mpsc), (&names_other, &libs_other)] {
         for (w, name) in names.iter().enumerate() {
+            if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+                continue;
+            }
             let mut times: Vec<Vec<f64>> = vec![Vec::new(); libs.len()];
             for lib in libs.iter() {
                 (lib.1[w])(&rt); // warm-up
             }
+            // Per implementation: polls, steals, parks, busy time summed
+            // over the workers (`--metrics` prints them: they tell a
+            // primitive that costs less CPU but wakes tasks in a worse
+            // pattern from one that is just slower).
+            let mut counts = vec![[0u64; 4]; libs.len()];
+            let snapshot = |rt: &runtime::Runtime| {
+                let m = rt.metrics();
+                let mut c = [0u64; 4];
+                for i in 0..m.num_workers() {
+                    c[0] += m.worker_poll_count(i);
+                    c[1] += m.worker_steal_count(i);
+                    c[2] += m.worker_park_count(i);
+                    c[3] += m.worker_total_busy_duration(i).as_micros() as u64;
+                }
+                c
+            };
             for s in 0..samples {
                 for k in 0..libs.len() {
                     let which = (s + k) % libs.len();
+                    let before = snapshot(&rt);
                     times[which].push((libs[which].1[w])(&rt).as_secs_f64());
+                    let after = snapshot(&rt);
+                    for j in 0..4 {
+                        counts[which][j] += after[j] - before[j];
+                    }
+                }
+            }
+            if show_metrics {
+                for (i, lib) in libs.iter().enumerate() {
+                    let per = |j: usize| counts[i][j] as f64 / samples as f64;
+                    eprintln!(
+                        "{name} {}: per sample {:.0} polls, {:.0} steals, {:.0} parks, {:.0} us busy",
+                        lib.0,
+                        per(0),
+                        per(1),
+                        per(2),
+                        per(3)
+                    );
                 }
             }
             let mut others = Vec::new();

@@ -151,6 +151,48 @@ fn backpressure_try_send_full_and_send_waits() {
     });
 }
 
+/// The receiver takes the whole shared queue into its own buffer at once;
+/// a slot still stays taken until `recv` returns its message (Tokio's
+/// capacity rule), and `len`, `recv_many` and a drop see both buffers.
+#[test]
+fn slots_stay_taken_until_recv_returns_the_message() {
+    futures::executor::block_on(async {
+        let (tx, mut rx) = mpsc::channel::<u32>(4);
+        for i in 0..4 {
+            tx.try_send(i).unwrap();
+        }
+        assert_eq!(rx.recv().await, Some(0));
+        // Three messages wait in the receiver's buffer: one slot is free.
+        assert_eq!(tx.capacity(), 1);
+        assert_eq!(rx.len(), 3);
+        tx.try_send(4).unwrap();
+        assert!(matches!(
+            tx.try_send(5),
+            Err(mpsc::error::TrySendError::Full(5))
+        ));
+        assert_eq!(rx.len(), 4);
+        // recv_many reaches past the private buffer into the shared queue.
+        let mut buf = Vec::new();
+        assert_eq!(rx.recv_many(&mut buf, 10).await, 4);
+        assert_eq!(buf, [1, 2, 3, 4]);
+        assert_eq!(tx.capacity(), 4);
+        // A limit smaller than what is buffered leaves the rest taken.
+        for i in 5..9 {
+            tx.try_send(i).unwrap();
+        }
+        assert_eq!(rx.recv().await, Some(5));
+        buf.clear();
+        assert_eq!(rx.recv_many(&mut buf, 2).await, 2);
+        assert_eq!(buf, [6, 7]);
+        assert_eq!(tx.capacity(), 3);
+        tx.try_send(9).unwrap();
+        // Dropping the receiver frees the slots of both buffers.
+        drop(rx);
+        assert_eq!(tx.capacity(), 4);
+        assert!(tx.is_closed());
+    });
+}
+
 #[test]
 fn closing_delivers_buffered_messages_then_none() {
     futures::executor::block_on(async {

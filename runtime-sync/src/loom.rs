@@ -1,5 +1,5 @@
 //! The crate's one door to synchronisation primitives: parking_lot's
-//! mutex and std's `Arc`/atomics normally, loom's under `cfg(loom)` (with
+//! mutex and std's `Arc` and atomics normally, loom's under `cfg(loom)` (with
 //! parking_lot's `lock()` signature), so the loom models check the real
 //! code.
 
@@ -7,11 +7,19 @@
 pub(crate) mod sync {
     pub(crate) use parking_lot::{Mutex, MutexGuard};
     pub(crate) use std::sync::Arc;
+
+    pub(crate) mod atomic {
+        pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
+    }
 }
 
 #[cfg(loom)]
 pub(crate) mod sync {
     pub(crate) use loom::sync::{Arc, MutexGuard};
+
+    pub(crate) mod atomic {
+        pub(crate) use loom::sync::atomic::{AtomicUsize, Ordering};
+    }
 
     /// loom's mutex with parking_lot's signature (`lock` cannot fail).
     #[derive(Debug)]

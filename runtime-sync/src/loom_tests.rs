@@ -68,6 +68,62 @@ fn mpsc_permit_races_with_close() {
     });
 }
 
+/// A queued send that is dropped while the receiver frees a slot: if the
+/// slot was already granted to it, it passes on to the next waiter (or
+/// back to the free count). A lost slot shows as the second sender waiting
+/// forever; a slot counted twice as a third message fitting in a channel
+/// of one.
+#[test]
+fn mpsc_cancelled_send_passes_its_slot_on() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        tx.try_send(1).unwrap();
+        let tx2 = tx.clone();
+        let quitter = thread::spawn(move || {
+            let send = tx.send(2);
+            let mut send = std::pin::pin!(send);
+            let waker = futures_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            // Polled once, then dropped: sent only if it got a slot then.
+            send.as_mut().poll(&mut cx).is_ready()
+        });
+        let waiter = thread::spawn(move || block_on(tx2.send(3)).unwrap());
+        let mut got = block_on(async {
+            let mut got = Vec::new();
+            while let Some(v) = rx.recv().await {
+                got.push(v);
+            }
+            got
+        });
+        let quitter_sent = quitter.join().unwrap();
+        waiter.join().unwrap();
+        got.sort();
+        let want: &[u32] = if quitter_sent { &[1, 2, 3] } else { &[1, 3] };
+        assert_eq!(got, want);
+    });
+}
+
+/// A permit reserved before the close and dropped unused: the receiver,
+/// waiting for every slot held at the close, is woken by the lock-free
+/// give-back and ends with `None`.
+#[test]
+fn mpsc_unused_permit_races_with_close() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(1);
+        let sender = thread::spawn(move || {
+            if let Ok(permit) = tx.try_reserve() {
+                drop(permit);
+            }
+            // Kept alive: only the give-back may end the receiver's wait.
+            tx
+        });
+        rx.close();
+        assert_eq!(block_on(rx.recv()), None);
+        let tx = sender.join().unwrap();
+        assert_eq!(tx.capacity(), 1, "the slot came back");
+    });
+}
+
 #[test]
 fn mpsc_unbounded_send_races_with_last_sender_drop() {
     loom::model(|| {

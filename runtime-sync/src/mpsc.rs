@@ -1,19 +1,33 @@
 //! `mpsc`: multi-producer, single-consumer channels, bounded (senders wait
 //! for a free slot: backpressure) and unbounded.
 //!
-//! One mutex guards everything: the queue, the receiver's waker, the
-//! sender count, and a bounded channel's slots (how many are taken, and a
-//! FIFO of senders waiting for one). A send that finds a free slot takes
-//! it and pushes in one critical section; a receive that takes a message
-//! hands its slot straight to the first waiting sender (or frees it) in
-//! the same critical section. One lock per operation on each side.
+//! Three parts, so that the producers and the consumer seldom meet on
+//! one lock or one cache line:
+//! - the queue (`Shared`, a mutex): messages not yet taken by the
+//!   receiver, its waker, the sender count and the close flags. A send
+//!   pushes under it. The receiver takes the whole queue at once (it trades
+//!   places with the receiver's own empty buffer) and then returns the
+//!   messages one by one with no lock at all.
+//! - a bounded channel's free slots (`slots`, one atomic word: the count
+//!   and the `CLOSED` and `WAITERS` flags). A send takes a slot with one
+//!   compare-exchange, a receive gives its slot back with one, as long as
+//!   no sender waits.
+//! - the waiters (`Waiters`, a second mutex): senders waiting for a slot,
+//!   first come first served, and `Sender::closed()` waiters. Touched only
+//!   when the channel is full or closing: a freed slot then goes straight
+//!   to the first waiting sender.
+//!
+//! A slot stays taken until `recv` returns its message (Tokio's capacity
+//! rule), also while the message sits in the receiver's own buffer. No
+//! code path holds both locks.
 //!
 //! Cancel safety (as Tokio's): dropping a pending `send` loses no message
 //! (the message was never queued and is dropped with the future) and no
-//! slot (see `Semaphore`); `recv` holds no state, so dropping it loses
+//! slot (one granted to it passes on to the next waiting sender); `recv` holds no state, so dropping it loses
 //! nothing. After every sender is gone, the receiver still gets every
 //! buffered message, then `None`.
 
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::wait_list::{Key, WaitList};
 use std::collections::VecDeque;
@@ -131,12 +145,37 @@ assert_eq!(err.0, "undelivered");
 use error::{SendError, TryRecvError, TrySendError};
 
 struct Chan<T> {
-    state: Mutex<State<T>>,
+    /// The queue side; see the module docs.
+    shared: Mutex<Shared<T>>,
+    /// A bounded channel's free slots and flags: `free << SLOT_SHIFT |
+    /// WAITERS | CLOSED`. Unused (and left at 0) by an unbounded channel.
+    /// Acquire/AcqRel suffice on it: it carries only the count and the
+    /// flags (messages travel under `shared`'s lock, waiter entries under
+    /// `waiters`'), and every read-modify-write sees the latest value.
+    slots: AtomicUsize,
+    /// Senders waiting for a slot, `Sender::closed()` waiters.
+    waiters: Mutex<Waiters>,
     /// Slots of a bounded channel (`usize::MAX`: unbounded).
     capacity: usize,
 }
 
-struct State<T> {
+/// `slots`: the receiver closed the channel; no slot is handed out any
+/// more (taking one fails), and slots given back are not granted.
+const CLOSED: usize = 0b01;
+/// `slots`: at least one sender is queued for a slot. Set and cleared only
+/// under the `waiters` lock, and only while no slot is free, so that
+/// (before a close) `free > 0` implies nobody waits: a sender that finds a
+/// free slot may take it without looking at the queue (first come, first
+/// served is kept), and a receiver that finds the bit clear may give its
+/// slot back with one compare-exchange.
+const WAITERS: usize = 0b10;
+const SLOT_SHIFT: u32 = 2;
+const ONE_SLOT: usize = 1 << SLOT_SHIFT;
+/// The largest bounded capacity the `slots` word can count.
+const MAX_CAPACITY: usize = usize::MAX >> SLOT_SHIFT;
+
+struct Shared<T> {
+    /// Messages sent and not yet taken into the receiver's own buffer.
     queue: VecDeque<T>,
     rx_waker: Option<Waker>,
     senders: usize,
@@ -144,64 +183,32 @@ struct State<T> {
     /// The receiver itself is gone (not just closed): values that arrive
     /// now can never be received.
     rx_dropped: bool,
+}
+
+struct Waiters {
+    /// The receiver closed the channel (the `CLOSED` bit, kept here too so
+    /// that `Sender::closed()` can wait on this lock).
+    closed: bool,
     /// `Sender::closed()` waiters.
     closed_waiters: WaitList<Waker>,
-    /// Slots taken: queued messages plus slots reserved (by a `Permit`, or
-    /// granted to a waiting sender) and not yet filled.
-    taken: usize,
     /// Senders waiting for a slot, first come first served.
-    send_waiters: WaitList<SendWaiter>,
+    send: WaitList<SendWaiter>,
 }
 
 struct SendWaiter {
     waker: Option<Waker>,
-    /// A slot was handed to this waiter (counted in `taken`).
+    /// A slot was handed to this waiter (it stays taken, now the waiter's).
     granted: bool,
 }
 
-impl<T> State<T> {
-    /// Frees one slot: to the first waiting sender (returned to be woken
-    /// outside the lock) or back to the pool. No allocation: the common
-    /// case of every send and receive.
-    ///
-    /// After `Receiver::close` no slot is handed out any more: the slot
-    /// goes back, and when the last one held (by a `Permit` or a granted
-    /// send) comes back, the receiver is woken to see the channel drained.
-    fn release_slot(&mut self) -> Option<Waker> {
-        if self.rx_closed {
-            self.taken -= 1;
-            return if self.taken == 0 {
-                self.rx_waker.take()
-            } else {
-                None
-            };
-        }
-        match self.send_waiters.front_mut() {
-            Some((key, w)) => {
-                w.granted = true;
-                let waker = w.waker.take();
-                self.send_waiters.unlink(key);
-                waker
-            }
-            None => {
-                self.taken -= 1;
-                None
-            }
-        }
-    }
-
-    /// Nothing is queued and nothing more can come: every sender is gone,
-    /// or the receiver closed the channel and every slot still held then
-    /// (permits reserved before the close) has been filled or given back.
-    fn drained(&self) -> bool {
-        self.queue.is_empty() && (self.senders == 0 || (self.rx_closed && self.taken == 0))
-    }
-
-    /// Frees `n` slots: each goes to the first waiting sender if any (it
-    /// stays taken, now the waiter's), otherwise back to the pool.
-    fn release_slots(&mut self, n: usize, wakers: &mut Vec<Waker>) {
-        for _ in 0..n {
-            wakers.extend(self.release_slot());
+impl Waiters {
+    /// Keeps `WAITERS` equal to "somebody is queued" after a waiter left
+    /// the queue (called under the lock).
+    fn sync_flag(&self, slots: &AtomicUsize) {
+        if self.send.is_empty() {
+            // Release: pairs with the Acquire load of a receiver that then
+            // takes the fast path; nothing else is published here.
+            slots.fetch_and(!WAITERS, Ordering::AcqRel);
         }
     }
 }
@@ -214,269 +221,436 @@ fn wake_all(wakers: Vec<Waker>) {
 
 impl<T> Chan<T> {
     fn new(capacity: usize) -> Arc<Chan<T>> {
+        let bounded = capacity != usize::MAX;
         Arc::new(Chan {
-            state: Mutex::new(State {
+            shared: Mutex::new(Shared {
                 queue: VecDeque::new(),
                 rx_waker: None,
                 senders: 1,
                 rx_closed: false,
                 rx_dropped: false,
+            }),
+            slots: AtomicUsize::new(if bounded { capacity << SLOT_SHIFT } else { 0 }),
+            waiters: Mutex::new(Waiters {
+                closed: false,
                 closed_waiters: WaitList::new(),
-                taken: 0,
-                send_waiters: WaitList::new(),
+                send: WaitList::new(),
             }),
             capacity,
         })
     }
 
-    /// Takes a free slot if nobody waits before us.
-    fn try_take_slot(&self, st: &mut State<T>) -> bool {
-        if st.send_waiters.is_empty() && st.taken < self.capacity {
-            st.taken += 1;
-            return true;
+    fn bounded(&self) -> bool {
+        self.capacity != usize::MAX
+    }
+
+    /// Takes a free slot without waiting: one compare-exchange. Fails
+    /// when closed, or when no slot is free (which includes "somebody is
+    /// already waiting", see `WAITERS`).
+    fn try_take_slot(&self) -> Result<(), TrySendError<()>> {
+        // Acquire/AcqRel: a slot given back by the receiver was freed after
+        // its message was moved out; nothing else travels with the count.
+        let mut s = self.slots.load(Ordering::Acquire);
+        loop {
+            if s & CLOSED != 0 {
+                return Err(TrySendError::Closed(()));
+            }
+            if s >> SLOT_SHIFT == 0 {
+                return Err(TrySendError::Full(()));
+            }
+            match self.slots.compare_exchange_weak(
+                s,
+                s - ONE_SLOT,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(actual) => s = actual,
+            }
         }
-        false
     }
 
     /// Waits for a slot (`key`: this sender's place in the queue, kept
-    /// between polls). `Ok` leaves the slot taken for the caller, with the
-    /// lock still held so it can push at once.
-    fn poll_slot<'a>(
-        &'a self,
-        cx: &mut Context<'_>,
-        key: &mut Option<Key>,
-    ) -> Poll<Result<crate::loom::sync::MutexGuard<'a, State<T>>, ()>> {
-        let mut st = self.state.lock();
-        match *key {
-            None => {
-                if st.rx_closed {
+    /// between polls). `Ok` leaves the slot taken for the caller.
+    fn poll_slot(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<Result<(), ()>> {
+        let Some(k) = *key else {
+            match self.try_take_slot() {
+                Ok(()) => return Poll::Ready(Ok(())),
+                Err(TrySendError::Closed(())) => return Poll::Ready(Err(())),
+                Err(TrySendError::Full(())) => {}
+            }
+            let mut w = self.waiters.lock();
+            let mut s = self.slots.load(Ordering::Acquire);
+            loop {
+                if s & CLOSED != 0 {
                     return Poll::Ready(Err(()));
                 }
-                if self.try_take_slot(&mut st) {
-                    return Poll::Ready(Ok(st));
+                let next = if s >> SLOT_SHIFT > 0 {
+                    s - ONE_SLOT
+                } else {
+                    s | WAITERS
+                };
+                match self
+                    .slots
+                    .compare_exchange(s, next, Ordering::AcqRel, Ordering::Acquire)
+                {
+                    Ok(_) if next & WAITERS == 0 => return Poll::Ready(Ok(())),
+                    Ok(_) => break,
+                    Err(actual) => s = actual,
                 }
-                *key = Some(st.send_waiters.push_back(SendWaiter {
-                    waker: Some(cx.waker().clone()),
-                    granted: false,
-                }));
-                Poll::Pending
             }
-            Some(k) => {
-                let closed = st.rx_closed;
-                let w = st
-                    .send_waiters
-                    .get_mut(k)
-                    .expect("a waiting send keeps its entry");
-                if w.granted {
-                    st.send_waiters.remove(k);
-                    *key = None;
-                    if st.rx_closed {
-                        // As Tokio: a send that had not taken its slot yet
-                        // when the receiver closed fails (only a `Permit`
-                        // already in hand still delivers); the slot goes
-                        // back, which may end a closed receiver's wait.
-                        let waker = st.release_slot();
-                        drop(st);
-                        if let Some(w) = waker {
-                            w.wake();
-                        }
-                        return Poll::Ready(Err(()));
-                    }
-                    return Poll::Ready(Ok(st));
-                }
-                if closed {
-                    st.send_waiters.remove(k);
-                    *key = None;
-                    return Poll::Ready(Err(()));
-                }
-                match &w.waker {
-                    Some(old) if old.will_wake(cx.waker()) => {}
-                    _ => w.waker = Some(cx.waker().clone()),
-                }
-                Poll::Pending
+            *key = Some(w.send.push_back(SendWaiter {
+                waker: Some(cx.waker().clone()),
+                granted: false,
+            }));
+            return Poll::Pending;
+        };
+        let mut w = self.waiters.lock();
+        let closed = w.closed;
+        let entry = w.send.get_mut(k).expect("a waiting send keeps its entry");
+        if entry.granted {
+            // Already out of the queue: the flag is unaffected.
+            w.send.remove(k);
+            drop(w);
+            *key = None;
+            if closed {
+                // As Tokio: a send that had not taken its slot yet when the
+                // receiver closed fails (only a `Permit` already in hand
+                // still delivers); the slot goes back, which may end a
+                // closed receiver's wait.
+                self.release_slots(1);
+                return Poll::Ready(Err(()));
             }
+            return Poll::Ready(Ok(()));
         }
+        if closed {
+            w.send.remove(k);
+            w.sync_flag(&self.slots);
+            *key = None;
+            return Poll::Ready(Err(()));
+        }
+        match &entry.waker {
+            Some(old) if old.will_wake(cx.waker()) => {}
+            _ => entry.waker = Some(cx.waker().clone()),
+        }
+        Poll::Pending
     }
 
     /// A waiting send was dropped: leave the queue, passing on a slot it
     /// had been granted.
     fn cancel_wait(&self, key: Key) {
-        let mut wakers = Vec::new();
+        let granted = {
+            let mut w = self.waiters.lock();
+            let granted = w.send.remove(key).is_some_and(|e| e.granted);
+            w.sync_flag(&self.slots);
+            granted
+        };
+        if granted {
+            self.release_slots(1);
+        }
+    }
+
+    /// Gives back `n` slots: while senders wait (and the channel is open)
+    /// each goes to the first of them, who is woken; the rest go back to
+    /// the free count. Lock-free unless somebody waits. After a close, the
+    /// last slot to come back wakes the receiver (it waits for every slot
+    /// held at the close to be filled or given back).
+    fn release_slots(&self, mut n: usize) {
+        if n == 0 || !self.bounded() {
+            return;
+        }
+        let mut s = self.slots.load(Ordering::Acquire);
+        loop {
+            if s & WAITERS != 0 && s & CLOSED == 0 {
+                break;
+            }
+            match self.slots.compare_exchange_weak(
+                s,
+                s + n * ONE_SLOT,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if s & CLOSED != 0 && (s >> SLOT_SHIFT) + n == self.capacity {
+                        self.wake_rx();
+                    }
+                    return;
+                }
+                Err(actual) => s = actual,
+            }
+        }
+        // Somebody waits: hand the slots over under the waiters' lock.
+        let mut one = None;
+        let mut more = Vec::new();
         {
-            let mut st = self.state.lock();
-            if let Some(w) = st.send_waiters.remove(key) {
-                if w.granted {
-                    wakers.extend(st.release_slot());
+            let mut w = self.waiters.lock();
+            // `CLOSED` and `WAITERS` do not change while the lock is held.
+            let s = self.slots.load(Ordering::Acquire);
+            if s & CLOSED == 0 {
+                while n > 0 {
+                    let Some((k, entry)) = w.send.front_mut() else {
+                        break;
+                    };
+                    entry.granted = true;
+                    let waker = entry.waker.take();
+                    w.send.unlink(k);
+                    n -= 1;
+                    if one.is_none() {
+                        one = waker;
+                    } else {
+                        more.extend(waker);
+                    }
+                }
+                w.sync_flag(&self.slots);
+            }
+            if n > 0 {
+                // Nobody (left) to hand them to. `WAITERS` is clear now, so
+                // no sender queues while the count is above zero.
+                let prev = self.slots.fetch_add(n * ONE_SLOT, Ordering::AcqRel);
+                if prev & CLOSED != 0 && (prev >> SLOT_SHIFT) + n == self.capacity {
+                    drop(w);
+                    self.wake_rx();
                 }
             }
         }
-        wake_all(wakers);
+        if let Some(w) = one {
+            w.wake();
+        }
+        wake_all(more);
     }
 
-    /// Queues `value` in a slot the caller holds (under `st`).
-    fn push_locked(
-        &self,
-        mut st: crate::loom::sync::MutexGuard<'_, State<T>>,
-        value: T,
-    ) -> Result<(), SendError<T>> {
+    /// Slots taken: queued messages plus slots reserved (by a `Permit`, or
+    /// granted to a waiting sender) and not yet filled.
+    fn taken(&self) -> usize {
+        if !self.bounded() {
+            return 0;
+        }
+        self.capacity - (self.slots.load(Ordering::Acquire) >> SLOT_SHIFT)
+    }
+
+    fn wake_rx(&self) {
+        let waker = self.shared.lock().rx_waker.take();
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Queues `value` in a slot the caller holds.
+    fn push(&self, value: T) -> Result<(), SendError<T>> {
+        let mut sh = self.shared.lock();
         // The caller holds a slot, taken before any close (after one none
         // is handed out): it is filled even if the receiver closed since,
         // as Tokio's permits are. Only a dropped receiver refuses it.
-        if st.rx_dropped {
-            let waker = st.release_slot();
-            drop(st);
-            if let Some(w) = waker {
-                w.wake();
-            }
+        if sh.rx_dropped {
+            drop(sh);
+            self.release_slots(1);
             return Err(SendError(value));
         }
-        st.queue.push_back(value);
-        let waker = st.rx_waker.take();
-        drop(st);
+        sh.queue.push_back(value);
+        let waker = sh.rx_waker.take();
+        drop(sh);
         if let Some(w) = waker {
             w.wake();
         }
         Ok(())
     }
 
-    /// Queues `value` in a slot the caller holds.
-    fn push(&self, value: T) -> Result<(), SendError<T>> {
-        self.push_locked(self.state.lock(), value)
-    }
-
-    /// Gives back a slot the caller holds but will not fill.
-    fn give_back_slot(&self) {
-        let waker = self.state.lock().release_slot();
+    /// An unbounded send: refused once the receiver closed (checked under
+    /// the same lock as the push, so a closed receiver never misses it).
+    fn push_unbounded(&self, value: T) -> Result<(), SendError<T>> {
+        let mut sh = self.shared.lock();
+        if sh.rx_closed {
+            return Err(SendError(value));
+        }
+        sh.queue.push_back(value);
+        let waker = sh.rx_waker.take();
+        drop(sh);
         if let Some(w) = waker {
             w.wake();
         }
+        Ok(())
     }
 
-    fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let restore = std::task::ready!(crate::coop::poll_proceed(cx));
-        let mut st = self.state.lock();
-        if let Some(v) = st.queue.pop_front() {
-            let waker = st.release_slot();
-            drop(st);
-            if let Some(w) = waker {
-                w.wake();
-            }
-            restore.made_progress();
-            return Poll::Ready(Some(v));
-        }
-        if st.drained() {
-            restore.made_progress();
-            return Poll::Ready(None);
-        }
-        match &st.rx_waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            _ => st.rx_waker = Some(cx.waker().clone()),
-        }
-        Poll::Pending
-    }
-
-    fn poll_recv_many(&self, cx: &mut Context<'_>, buf: &mut Vec<T>, limit: usize) -> Poll<usize> {
-        if limit == 0 {
-            return Poll::Ready(0);
-        }
-        let restore = std::task::ready!(crate::coop::poll_proceed(cx));
-        let mut st = self.state.lock();
-        let n = st.queue.len().min(limit);
-        if n > 0 {
-            buf.extend(st.queue.drain(..n));
-            let mut wakers = Vec::new();
-            st.release_slots(n, &mut wakers);
-            drop(st);
-            wake_all(wakers);
-            restore.made_progress();
-            return Poll::Ready(n);
-        }
-        if st.drained() {
-            restore.made_progress();
-            return Poll::Ready(0);
-        }
-        st.rx_waker = Some(cx.waker().clone());
-        Poll::Pending
-    }
-
-    fn try_recv(&self) -> Result<T, TryRecvError> {
-        let mut st = self.state.lock();
-        if let Some(v) = st.queue.pop_front() {
-            let waker = st.release_slot();
-            drop(st);
-            if let Some(w) = waker {
-                w.wake();
-            }
-            return Ok(v);
-        }
-        if st.drained() {
-            return Err(TryRecvError::Disconnected);
-        }
-        Err(TryRecvError::Empty)
+    /// Nothing is queued (the caller checked both buffers) and nothing
+    /// more can come: every sender is gone, or the receiver closed the
+    /// channel and every slot still held then (permits reserved before the
+    /// close) has been filled or given back.
+    fn drained(&self, sh: &Shared<T>) -> bool {
+        sh.senders == 0 || (sh.rx_closed && self.taken() == 0)
     }
 
     fn close(&self) {
+        self.shared.lock().rx_closed = true;
         let mut wakers = Vec::new();
         {
-            let mut st = self.state.lock();
-            st.rx_closed = true;
-            st.closed_waiters.drain(|w| wakers.push(w));
+            let mut w = self.waiters.lock();
+            w.closed = true;
+            self.slots.fetch_or(CLOSED, Ordering::AcqRel);
+            w.closed_waiters.drain(|waker| wakers.push(waker));
             // Waiting senders fail on their next poll.
-            st.send_waiters
-                .for_each_linked(|w| wakers.extend(w.waker.take()));
+            w.send.for_each_linked(|e| wakers.extend(e.waker.take()));
         }
         wake_all(wakers);
     }
 
     fn is_closed(&self) -> bool {
-        self.state.lock().rx_closed
+        self.shared.lock().rx_closed
     }
 
     /// `Sender::closed()`: waits for the receiver to go away.
     async fn closed(&self) {
-        crate::wait_list::wait_until(&self.state, |st| &mut st.closed_waiters, |st| st.rx_closed)
-            .await
+        crate::wait_list::wait_until(&self.waiters, |w| &mut w.closed_waiters, |w| w.closed).await
     }
 
     fn add_sender(&self) {
-        self.state.lock().senders += 1;
+        self.shared.lock().senders += 1;
     }
 
     fn drop_sender(&self) {
         let waker = {
-            let mut st = self.state.lock();
-            st.senders -= 1;
-            if st.senders > 0 {
+            let mut sh = self.shared.lock();
+            sh.senders -= 1;
+            if sh.senders > 0 {
                 return;
             }
-            st.rx_waker.take()
+            sh.rx_waker.take()
         };
         if let Some(w) = waker {
             w.wake();
         }
     }
 
-    fn drop_receiver(&self) {
-        self.state.lock().rx_dropped = true;
-        self.close();
-        // Buffered messages are dropped here, outside the lock; their slots
-        // are free again (`capacity()` reports them).
-        let queue = {
-            let mut st = self.state.lock();
-            let queue = std::mem::take(&mut st.queue);
-            st.taken -= queue.len();
-            queue
-        };
-        drop(queue);
+    fn free_slots(&self) -> usize {
+        self.slots.load(Ordering::Acquire) >> SLOT_SHIFT
+    }
+}
+
+/// The receiving end's own state: the channel, and the messages it took
+/// out of the shared queue in one go and returns one by one without a lock.
+/// Each still holds its slot until `recv` returns it.
+struct RxCore<T> {
+    chan: Arc<Chan<T>>,
+    local: VecDeque<T>,
+}
+
+// Messages are moved, never pinned in place.
+impl<T> Unpin for RxCore<T> {}
+
+impl<T> RxCore<T> {
+    fn new(chan: Arc<Chan<T>>) -> RxCore<T> {
+        RxCore {
+            chan,
+            local: VecDeque::new(),
+        }
+    }
+
+    /// Refills the private buffer `local` from the shared queue if it is
+    /// empty; `Err` (with the lock still held) when both are empty.
+    fn refill<'a>(
+        chan: &'a Chan<T>,
+        local: &mut VecDeque<T>,
+    ) -> Result<(), crate::loom::sync::MutexGuard<'a, Shared<T>>> {
+        if !local.is_empty() {
+            return Ok(());
+        }
+        let mut sh = chan.shared.lock();
+        if sh.queue.is_empty() {
+            return Err(sh);
+        }
+        // O(1): the two buffers trade places (and allocations).
+        std::mem::swap(&mut sh.queue, local);
+        Ok(())
+    }
+
+    /// The next message, its slot given back.
+    fn take_one(&mut self) -> Option<T> {
+        let v = self.local.pop_front()?;
+        self.chan.release_slots(1);
+        Some(v)
+    }
+
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let restore = std::task::ready!(crate::coop::poll_proceed(cx));
+        match Self::refill(&self.chan, &mut self.local) {
+            Ok(()) => {}
+            Err(mut sh) => {
+                if self.chan.drained(&sh) {
+                    drop(sh);
+                    restore.made_progress();
+                    return Poll::Ready(None);
+                }
+                match &sh.rx_waker {
+                    Some(w) if w.will_wake(cx.waker()) => {}
+                    _ => sh.rx_waker = Some(cx.waker().clone()),
+                }
+                return Poll::Pending;
+            }
+        }
+        let v = self.take_one();
+        restore.made_progress();
+        Poll::Ready(v)
+    }
+
+    fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
+        }
+        let restore = std::task::ready!(crate::coop::poll_proceed(cx));
+        if let Err(mut sh) = Self::refill(&self.chan, &mut self.local) {
+            if self.chan.drained(&sh) {
+                drop(sh);
+                restore.made_progress();
+                return Poll::Ready(0);
+            }
+            sh.rx_waker = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        let mut n = self.local.len().min(limit);
+        buf.extend(self.local.drain(..n));
+        if n < limit {
+            // Up to `limit`: what else has been sent meanwhile.
+            let mut sh = self.chan.shared.lock();
+            let more = sh.queue.len().min(limit - n);
+            buf.extend(sh.queue.drain(..more));
+            n += more;
+        }
+        self.chan.release_slots(n);
+        restore.made_progress();
+        Poll::Ready(n)
+    }
+
+    fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        match Self::refill(&self.chan, &mut self.local) {
+            Ok(()) => {}
+            Err(sh) if self.chan.drained(&sh) => return Err(TryRecvError::Disconnected),
+            Err(_) => return Err(TryRecvError::Empty),
+        }
+        Ok(self.take_one().expect("refill left a message"))
+    }
+    fn is_closed(&self) -> bool {
+        let sh = self.chan.shared.lock();
+        sh.rx_closed || sh.senders == 0
     }
 
     fn len(&self) -> usize {
-        self.state.lock().queue.len()
+        self.local.len() + self.chan.shared.lock().queue.len()
     }
+}
 
-    fn free_slots(&self) -> usize {
-        let st = self.state.lock();
-        self.capacity - st.taken
+impl<T> Drop for RxCore<T> {
+    fn drop(&mut self) {
+        self.chan.shared.lock().rx_dropped = true;
+        self.chan.close();
+        // Buffered messages are dropped here, outside the locks; their
+        // slots are free again (`capacity()` reports them).
+        let queue = std::mem::take(&mut self.chan.shared.lock().queue);
+        self.chan.release_slots(queue.len() + self.local.len());
+        drop(queue);
     }
 }
 
@@ -513,9 +687,9 @@ impl<T> std::future::Future for Send<'_, T> {
         assert!(this.value.is_some(), "Send polled after it completed");
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
         let res = match std::task::ready!(this.chan.poll_slot(cx, &mut this.key)) {
-            Ok(st) => {
+            Ok(()) => {
                 let value = this.value.take().expect("Send polled after it completed");
-                this.chan.push_locked(st, value)
+                this.chan.push(value)
             }
             Err(()) => Err(SendError(
                 this.value.take().expect("Send polled after it completed"),
@@ -554,7 +728,7 @@ impl<T> std::future::Future for Reserve<'_, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
-        let res = std::task::ready!(this.chan.poll_slot(cx, &mut this.key)).map(drop);
+        let res = std::task::ready!(this.chan.poll_slot(cx, &mut this.key));
         restore.made_progress();
         Poll::Ready(res)
     }
@@ -593,8 +767,17 @@ pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
         buffer > 0,
         "mpsc::channel needs a buffer of at least 1 message; use unbounded_channel for no limit"
     );
+    assert!(
+        buffer <= MAX_CAPACITY,
+        "mpsc::channel buffer of {buffer} messages is over the limit of {MAX_CAPACITY}; use unbounded_channel for no limit"
+    );
     let chan = Chan::new(buffer);
-    (Sender { chan: chan.clone() }, Receiver { chan })
+    (
+        Sender { chan: chan.clone() },
+        Receiver {
+            core: RxCore::new(chan),
+        },
+    )
 }
 
 /// Creates an unbounded channel: `send` never waits (memory is the limit).
@@ -610,7 +793,9 @@ pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     (
         UnboundedSender { chan: chan.clone() },
         UnboundedReceiver {
-            inner: Receiver { chan },
+            inner: Receiver {
+                core: RxCore::new(chan),
+            },
         },
     )
 }
@@ -657,7 +842,7 @@ pub struct Sender<T> {
 /// });
 /// ```
 pub struct Receiver<T> {
-    chan: Arc<Chan<T>>,
+    core: RxCore<T>,
 }
 
 /// A reserved slot: [`send`](Permit::send) fills it without waiting.
@@ -726,14 +911,11 @@ impl<T> Sender<T> {
     /// assert!(tx.try_send(2).is_ok());
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        let mut st = self.chan.state.lock();
-        if st.rx_closed {
-            return Err(TrySendError::Closed(value));
+        match self.chan.try_take_slot() {
+            Ok(()) => self.chan.push(value).map_err(TrySendError::from),
+            Err(TrySendError::Full(())) => Err(TrySendError::Full(value)),
+            Err(TrySendError::Closed(())) => Err(TrySendError::Closed(value)),
         }
-        if !self.chan.try_take_slot(&mut st) {
-            return Err(TrySendError::Full(value));
-        }
-        self.chan.push_locked(st, value).map_err(TrySendError::from)
     }
 
     /// Waits for a free slot and keeps it for a later `Permit::send`.
@@ -774,13 +956,7 @@ impl<T> Sender<T> {
     /// assert_eq!(rx.try_recv(), Ok(7));
     /// ```
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
-        let mut st = self.chan.state.lock();
-        if st.rx_closed {
-            return Err(TrySendError::Closed(()));
-        }
-        if !self.chan.try_take_slot(&mut st) {
-            return Err(TrySendError::Full(()));
-        }
+        self.chan.try_take_slot()?;
         Ok(Permit {
             chan: &self.chan,
             used: false,
@@ -880,7 +1056,7 @@ impl<T> Permit<'_, T> {
 impl<T> Drop for Permit<'_, T> {
     fn drop(&mut self) {
         if !self.used {
-            self.chan.give_back_slot();
+            self.chan.release_slots(1);
         }
     }
 }
@@ -915,7 +1091,7 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub async fn recv(&mut self) -> Option<T> {
-        std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
+        std::future::poll_fn(|cx| self.core.poll_recv(cx)).await
     }
 
     /// Polls for the next message.
@@ -930,7 +1106,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(5)));
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.chan.poll_recv(cx)
+        self.core.poll_recv(cx)
     }
 
     /// Waits for at least one message, then moves up to `limit` queued
@@ -954,7 +1130,7 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        std::future::poll_fn(|cx| self.chan.poll_recv_many(cx, buffer, limit)).await
+        std::future::poll_fn(|cx| self.core.poll_recv_many(cx, buffer, limit)).await
     }
 
     /// The next message if one is queued, without waiting.
@@ -969,7 +1145,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        self.chan.try_recv()
+        self.core.try_recv()
     }
 
     /// Stops the senders (their `send`, and a `send` still waiting, fail
@@ -988,7 +1164,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(futures::executor::block_on(rx.recv()), None);
     /// ```
     pub fn close(&mut self) {
-        self.chan.close();
+        self.core.chan.close();
     }
 
     /// Whether the channel is closed (by `close` or because every sender
@@ -1002,8 +1178,7 @@ impl<T> Receiver<T> {
     /// assert!(rx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        let st = self.chan.state.lock();
-        st.rx_closed || st.senders == 0
+        self.core.is_closed()
     }
 
     /// Messages queued right now.
@@ -1017,7 +1192,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.len(), 2);
     /// ```
     pub fn len(&self) -> usize {
-        self.chan.len()
+        self.core.len()
     }
 
     /// No message queued right now.
@@ -1026,16 +1201,10 @@ impl<T> Receiver<T> {
     }
 }
 
-impl<T> Drop for Receiver<T> {
-    fn drop(&mut self) {
-        self.chan.drop_receiver();
-    }
-}
-
 impl<T> futures_core::Stream for Receiver<T> {
     type Item = T;
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.chan.poll_recv(cx)
+        self.get_mut().core.poll_recv(cx)
     }
 }
 
@@ -1085,12 +1254,7 @@ impl<T> UnboundedSender<T> {
     /// assert_eq!(tx.send(2).unwrap_err().0, 2); // the value comes back
     /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        let mut st = self.chan.state.lock();
-        if st.rx_closed {
-            return Err(SendError(value));
-        }
-        st.taken += 1;
-        self.chan.push_locked(st, value)
+        self.chan.push_unbounded(value)
     }
 
     /// Waits until the receiver is dropped or closed.
