@@ -27,19 +27,29 @@ type Work = Box<dyn Fn(&runtime::Runtime) -> Duration>;
 /// `$make` creates, one task receives them all; returns the time taken.
 macro_rules! fan_in {
     ($rt:expr, $make:expr, $producers:expr, |$t:ident, $v:ident| $send:expr, |$r:ident| $recv:expr) => {
+        fan_in!(
+            runtime::spawn,
+            $rt,
+            $make,
+            $producers,
+            |$t, $v| $send,
+            |$r| $recv
+        )
+    };
+    ($spawn:path, $rt:expr, $make:expr, $producers:expr, |$t:ident, $v:ident| $send:expr, |$r:ident| $recv:expr) => {
         $rt.block_on(async {
             let (tx, rx) = $make;
             let start = Instant::now();
             for _ in 0..$producers {
                 let $t = tx.clone();
-                runtime::spawn(async move {
+                $spawn(async move {
                     for $v in 0..PER_PRODUCER {
                         $send;
                     }
                 });
             }
             drop(tx);
-            let consumer = runtime::spawn(async move {
+            let consumer = $spawn(async move {
                 #[allow(unused_mut)]
                 let mut $r = rx;
                 let mut n = 0;
@@ -116,7 +126,34 @@ fn flume_mpsc() -> [Work; 3] {
 /// oneshot request/reply, mutex and semaphore under contention for one
 /// library.
 macro_rules! other_workloads {
-    ($oneshot:path, $mutex:path, $semaphore:path) => {{
+    ($oneshot:path, $reply:ty, $mutex:path, $semaphore:path) => {{
+        /// Tokio's own request/reply shape (`benches/sync_mpsc_oneshot.rs`
+        /// there): a long-lived server task answers each request through
+        /// the oneshot that came with it. The request channel is this
+        /// runtime's mpsc for every library, so only the oneshot differs.
+        async fn serve(rounds: usize) -> Duration {
+            let (tx, mut rx) = runtime::sync::mpsc::channel::<$reply>(10);
+            runtime::spawn(async move {
+                while let Some(reply) = rx.recv().await {
+                    let reply: $reply = reply;
+                    let _ = reply.send(7);
+                }
+            });
+            let start = Instant::now();
+            for _ in 0..rounds {
+                let (reply, answer) = $oneshot();
+                assert!(tx.send(reply).await.is_ok());
+                assert_eq!(answer.await.unwrap(), 7);
+            }
+            start.elapsed()
+        }
+        fn oneshot_server(rt: &runtime::Runtime) -> Duration {
+            rt.block_on(serve(ROUNDS))
+        }
+        fn oneshot_server_current_thread(_: &runtime::Runtime) -> Duration {
+            let rt = runtime::Builder::new_current_thread().build().unwrap();
+            rt.block_on(serve(10 * ROUNDS))
+        }
         fn oneshot(rt: &runtime::Runtime) -> Duration {
             rt.block_on(async {
                 let start = Instant::now();
@@ -171,9 +208,118 @@ macro_rules! other_workloads {
                 start.elapsed()
             })
         }
-        let w: [Work; 3] = [Box::new(oneshot), Box::new(mutex), Box::new(semaphore)];
+        let w: [Work; 5] = [
+            Box::new(oneshot),
+            Box::new(oneshot_server),
+            Box::new(oneshot_server_current_thread),
+            Box::new(mutex),
+            Box::new(semaphore),
+        ];
         w
     }};
+}
+
+/// Tokio's request/reply benchmark (`benches/sync_mpsc_oneshot.rs` there)
+/// on one whole stack: `$spawn` onto the runtime in use, that library's
+/// own mpsc for the requests and its oneshot for the replies.
+macro_rules! stack_request_reply {
+    ($spawn:path, $mpsc:path, $oneshot:path, $reply:ty, $rounds:expr) => {
+        async {
+            let (tx, mut rx) = $mpsc(10);
+            $spawn(async move {
+                while let Some(reply) = rx.recv().await {
+                    let reply: $reply = reply;
+                    let _ = reply.send(7);
+                }
+            });
+            let start = Instant::now();
+            for _ in 0..$rounds {
+                let (reply, answer) = $oneshot();
+                assert!(tx.send(reply).await.is_ok());
+                assert_eq!(answer.await.unwrap(), 7);
+            }
+            start.elapsed()
+        }
+    };
+}
+
+/// Whole stacks side by side: this runtime with runtime::sync against a
+/// Tokio runtime (same flavour, same worker count) with tokio::sync. What
+/// a user switching both sees; the rows above hold the executor fixed.
+fn full_stacks() -> Vec<(&'static str, Vec<Work>)> {
+    let ours_ct = Arc::new(runtime::Builder::new_current_thread().build().unwrap());
+    let tokio_mt = Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap(),
+    );
+    let tokio_ct = Arc::new(
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap(),
+    );
+    let ours: Vec<Work> = vec![
+        Box::new(|rt: &runtime::Runtime| {
+            fan_in!(
+                rt,
+                runtime::sync::mpsc::channel::<usize>(CAP),
+                PRODUCERS,
+                |tx, i| tx.send(i).await.unwrap(),
+                |rx| rx.recv().await
+            )
+        }),
+        Box::new(|rt: &runtime::Runtime| {
+            rt.block_on(stack_request_reply!(
+                runtime::spawn,
+                runtime::sync::mpsc::channel,
+                runtime::sync::oneshot::channel,
+                runtime::sync::oneshot::Sender<usize>,
+                ROUNDS
+            ))
+        }),
+        Box::new(move |_: &runtime::Runtime| {
+            ours_ct.block_on(stack_request_reply!(
+                runtime::spawn,
+                runtime::sync::mpsc::channel,
+                runtime::sync::oneshot::channel,
+                runtime::sync::oneshot::Sender<usize>,
+                10 * ROUNDS
+            ))
+        }),
+    ];
+    let tokio_mt2 = tokio_mt.clone();
+    let theirs: Vec<Work> = vec![
+        Box::new(move |_: &runtime::Runtime| {
+            fan_in!(
+                tokio::spawn,
+                tokio_mt,
+                tokio::sync::mpsc::channel::<usize>(CAP),
+                PRODUCERS,
+                |tx, i| tx.send(i).await.unwrap(),
+                |rx| rx.recv().await
+            )
+        }),
+        Box::new(move |_: &runtime::Runtime| {
+            tokio_mt2.block_on(stack_request_reply!(
+                tokio::spawn,
+                tokio::sync::mpsc::channel,
+                tokio::sync::oneshot::channel,
+                tokio::sync::oneshot::Sender<usize>,
+                ROUNDS
+            ))
+        }),
+        Box::new(move |_: &runtime::Runtime| {
+            tokio_ct.block_on(stack_request_reply!(
+                tokio::spawn,
+                tokio::sync::mpsc::channel,
+                tokio::sync::oneshot::channel,
+                tokio::sync::oneshot::Sender<usize>,
+                10 * ROUNDS
+            ))
+        }),
+    ];
+    vec![("runtime", ours), ("tokio", theirs)]
 }
 
 fn main() {
@@ -213,7 +359,9 @@ fn main() {
         "mpsc_unbounded (4->1)",
     ];
     let names_other = [
-        "oneshot_request_reply",
+        "oneshot_request_reply (spawn per request)",
+        "oneshot_request_reply (server task, 2 workers)",
+        "oneshot_request_reply (server task, current thread)",
         "mutex_contended (8 tasks)",
         "semaphore_contended (8 tasks, 2 permits)",
     ];
@@ -223,11 +371,12 @@ fn main() {
         ("async-channel", async_channel_mpsc()),
         ("flume", flume_mpsc()),
     ];
-    let libs_other: Vec<(&str, [Work; 3])> = vec![
+    let libs_other: Vec<(&str, [Work; 5])> = vec![
         (
             "runtime",
             other_workloads!(
                 runtime::sync::oneshot::channel,
+                runtime::sync::oneshot::Sender<usize>,
                 runtime::sync::Mutex<usize>,
                 runtime::sync::Semaphore
             ),
@@ -236,16 +385,40 @@ fn main() {
             "tokio",
             other_workloads!(
                 tokio::sync::oneshot::channel,
+                tokio::sync::oneshot::Sender<usize>,
                 tokio::sync::Mutex<usize>,
                 tokio::sync::Semaphore
             ),
         ),
     ];
-    let libs_mpsc: Vec<_> = libs_mpsc.into_iter().filter(|l| kept(l.0)).collect();
-    let libs_other: Vec<_> = libs_other.into_iter().filter(|l| kept(l.0)).collect();
+    let keep_libs = |libs: Vec<(&'static str, Vec<Work>)>| -> Vec<(&'static str, Vec<Work>)> {
+        libs.into_iter().filter(|l| kept(l.0)).collect()
+    };
+    let libs_mpsc = keep_libs(
+        libs_mpsc
+            .into_iter()
+            .map(|(n, w)| (n, Vec::from(w)))
+            .collect(),
+    );
+    let libs_other = keep_libs(
+        libs_other
+            .into_iter()
+            .map(|(n, w)| (n, Vec::from(w)))
+            .collect(),
+    );
+    let names_stack = [
+        "stack: mpsc_bounded_contended (4->1), 2 workers",
+        "stack: request_reply (mpsc + oneshot), 2 workers",
+        "stack: request_reply (mpsc + oneshot), current thread",
+    ];
+    let libs_stack = keep_libs(full_stacks());
     println!("| workload | runtime | others (median) | runtime/other median (p25-p75) |");
     println!("|---|---|---|---|");
-    for (names, libs) in [(&names_mpsc, &libs_mpsc), (&names_other, &libs_other)] {
+    for (names, libs) in [
+        (&names_mpsc[..], &libs_mpsc),
+        (&names_other[..], &libs_other),
+        (&names_stack[..], &libs_stack),
+    ] {
         for (w, name) in names.iter().enumerate() {
             if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
                 continue;

@@ -13,6 +13,30 @@ pub(crate) mod sync {
     }
 }
 
+/// `UnsafeCell` with loom's access API (`with_mut` hands out the raw
+/// pointer), so loom can check every access in the models.
+#[cfg(not(loom))]
+pub(crate) mod cell {
+    #[derive(Debug)]
+    pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        pub(crate) const fn new(value: T) -> UnsafeCell<T> {
+            UnsafeCell(std::cell::UnsafeCell::new(value))
+        }
+
+        #[inline(always)]
+        pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            f(self.0.get())
+        }
+    }
+}
+
+#[cfg(loom)]
+pub(crate) mod cell {
+    pub(crate) use loom::cell::UnsafeCell;
+}
+
 #[cfg(loom)]
 pub(crate) mod sync {
     pub(crate) use loom::sync::{Arc, MutexGuard};

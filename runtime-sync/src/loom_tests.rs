@@ -172,6 +172,72 @@ fn oneshot_send_races_with_receiver_drop() {
     });
 }
 
+/// The receiver re-registers with a new waker (its cell taken back and
+/// rewritten) while the send lands: it is woken or sees the value, never
+/// left waiting.
+#[test]
+fn oneshot_waker_change_races_with_send() {
+    loom::model(|| {
+        let (tx, mut rx) = oneshot::channel::<u32>();
+        let sender = thread::spawn(move || tx.send(9));
+        let waker = futures_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        let first = std::pin::Pin::new(&mut rx).poll(&mut cx);
+        let res = match first {
+            std::task::Poll::Ready(res) => res,
+            // A second waker (block_on's) replaces the first.
+            std::task::Poll::Pending => block_on(rx),
+        };
+        assert_eq!(res, Ok(9));
+        assert_eq!(sender.join().unwrap(), Ok(()));
+    });
+}
+
+/// `Sender::closed()` (with a waker change) against the receiver closing
+/// and a value sent before or after: the waiter always wakes, and the
+/// value is received exactly when `send` said Ok.
+#[test]
+fn oneshot_close_races_with_closed_and_send() {
+    loom::model(|| {
+        let (mut tx, mut rx) = oneshot::channel::<u32>();
+        let sender = thread::spawn(move || {
+            let waker = futures_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            if tx.poll_closed(&mut cx).is_pending() {
+                block_on(tx.closed());
+            }
+            tx.send(4)
+        });
+        rx.close();
+        let sent = sender.join().unwrap();
+        // The send came after the close was seen: refused.
+        assert_eq!(sent, Err(4));
+        assert_eq!(rx.try_recv(), Err(oneshot::error::TryRecvError::Closed));
+    });
+}
+
+/// A send racing `close`: the value is either refused (given back) or
+/// delivered after the close, never both and never lost.
+#[test]
+fn oneshot_send_races_with_close() {
+    loom::model(|| {
+        let (tx, mut rx) = oneshot::channel::<u32>();
+        let sender = thread::spawn(move || tx.send(6).is_ok());
+        rx.close();
+        let got = block_on(rx);
+        let sent = sender.join().unwrap();
+        // Awaiting a closed receiver ends at once: with the value only if
+        // it came in first (else the send may still land, refused).
+        if let Ok(v) = got {
+            assert_eq!(v, 6);
+            assert!(sent);
+        }
+        if !sent {
+            assert!(got.is_err());
+        }
+    });
+}
+
 #[test]
 fn semaphore_release_races_with_cancelled_acquire() {
     loom::model(|| {

@@ -1,8 +1,15 @@
 //! `oneshot`: a channel for exactly one value. The receiver is a future;
 //! dropping either side is seen by the other (`RecvError`, `send` giving
 //! the value back, `closed().await`).
+//!
+//! No lock: one atomic state word says who owns the value cell and the two
+//! waker cells at each moment (the rules are written out above `Inner`).
+//! A send is one write of the value and one compare-exchange; a receive
+//! that finds the value is one load.
 
-use crate::loom::sync::{Arc, Mutex};
+use crate::loom::cell::UnsafeCell;
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::Arc;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -63,14 +70,132 @@ pub mod error {
 
 use error::{RecvError, TryRecvError};
 
-struct State<T> {
-    value: Option<T>,
-    /// The sender sent or was dropped.
-    complete: bool,
-    /// The receiver was dropped or closed.
-    rx_closed: bool,
-    rx_waker: Option<Waker>,
-    tx_waker: Option<Waker>,
+// The shared state is one atomic word plus three cells. The rules that
+// make the cells safe to touch without a lock:
+//
+// 1. `value` is written only by the sender, before the read-modify-write
+//    that sets `COMPLETE`; it sets `VALUE` in that same write only if the
+//    receiver had not closed. The receiver reads `value` only after it saw
+//    `COMPLETE | VALUE` (Acquire, pairing with the sender's AcqRel write).
+//    A refused value (`CLOSED` seen) is taken back by the sender: without
+//    `VALUE` the receiver never looks at it.
+// 2. `rx_waker` belongs to the receiver while `RX_WAKER` is clear. The
+//    receiver writes it, then sets `RX_WAKER`; from then on the sender may
+//    take it, but only if its own `COMPLETE` write saw `RX_WAKER` set. To
+//    touch the cell again the receiver first clears `RX_WAKER`; if that
+//    clear shows `COMPLETE` already set, the sender may be using the cell
+//    and the receiver leaves it alone (it has its answer anyway).
+// 3. `tx_waker` is the mirror image for `Sender::poll_closed`: the
+//    sender's while `TX_WAKER` is clear; the receiver takes it only if its
+//    `CLOSED` write saw `TX_WAKER` set.
+// 4. `COMPLETE` is set once, by the sender (send or drop); `CLOSED` once,
+//    by the receiver (close or drop). Neither is ever cleared.
+//
+// Every read-modify-write is AcqRel and every load Acquire: each one
+// either publishes a cell or takes over one published by the other side.
+
+/// The sender sent (see `VALUE`), was dropped, or had its value refused.
+const COMPLETE: usize = 0b00001;
+/// `value` holds the value (set with `COMPLETE`, only if not `CLOSED`).
+const VALUE: usize = 0b00010;
+/// The receiver closed the channel or was dropped.
+const CLOSED: usize = 0b00100;
+/// `rx_waker` holds the receiver's waker, published to the sender.
+const RX_WAKER: usize = 0b01000;
+/// `tx_waker` holds the sender's waker, published to the receiver.
+const TX_WAKER: usize = 0b10000;
+
+struct Inner<T> {
+    state: AtomicUsize,
+    value: UnsafeCell<Option<T>>,
+    rx_waker: UnsafeCell<Option<Waker>>,
+    tx_waker: UnsafeCell<Option<Waker>>,
+}
+
+// SAFETY: the cells are only touched under the ownership rules above (one
+// side at a time, handed over through `state`), so sharing `Inner` between
+// the two threads is sound as long as the value itself may move between
+// threads (`T: Send`); wakers are `Send + Sync`.
+unsafe impl<T: Send> Send for Inner<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Inner<T> {}
+
+impl<T> Inner<T> {
+    fn load(&self) -> usize {
+        self.state.load(Ordering::Acquire)
+    }
+
+    /// Takes the value; only after seeing `COMPLETE | VALUE` (rule 1).
+    fn take_value(&self) -> Option<T> {
+        // SAFETY: rule 1: the sender wrote the value before its AcqRel
+        // write of `COMPLETE | VALUE`, which the caller saw (Acquire), and
+        // never touches it again; the receiver is the only reader.
+        self.value.with_mut(|v| unsafe { (*v).take() })
+    }
+
+    /// Wakes the receiver; only by the sender, after a `COMPLETE` write
+    /// whose previous state had `RX_WAKER` (rule 2).
+    fn wake_rx(&self) {
+        // SAFETY: rule 2: `RX_WAKER` was set before our `COMPLETE` write,
+        // so the receiver handed the cell over and will not touch it
+        // again (its clear would see `COMPLETE`).
+        if let Some(w) = self.rx_waker.with_mut(|w| unsafe { (*w).take() }) {
+            w.wake();
+        }
+    }
+
+    /// Wakes the sender's `closed()`; only by the receiver, after a
+    /// `CLOSED` write whose previous state had `TX_WAKER` (rule 3).
+    fn wake_tx(&self) {
+        // SAFETY: rule 3, the mirror image of `wake_rx`.
+        if let Some(w) = self.tx_waker.with_mut(|w| unsafe { (*w).take() }) {
+            w.wake();
+        }
+    }
+
+    /// Receiver: the sender's outcome once `COMPLETE` is seen in `state`.
+    fn outcome(&self, state: usize) -> Result<T, RecvError> {
+        if state & VALUE != 0 {
+            Ok(self.take_value().expect("a sent value is taken once"))
+        } else {
+            Err(RecvError(()))
+        }
+    }
+
+    /// Stores `waker` in the cell owned while `flag` is clear and
+    /// publishes it; `Err(state)` if `done` showed up meanwhile (the other
+    /// side finished and will not wake us: answer from `state`).
+    fn register(
+        &self,
+        cell: &UnsafeCell<Option<Waker>>,
+        flag: usize,
+        done: usize,
+        waker: &Waker,
+    ) -> Result<(), usize> {
+        let s = self.load();
+        if s & flag != 0 {
+            // Take the cell back first (rules 2 and 3).
+            let prev = self.state.fetch_and(!flag, Ordering::AcqRel);
+            if prev & done != 0 {
+                return Err(prev);
+            }
+        }
+        // SAFETY: `flag` is clear and `done` was not set when we cleared
+        // it (or it was never set), so the other side will not touch the
+        // cell until we publish it again below.
+        cell.with_mut(|w| unsafe {
+            match &*w {
+                Some(old) if old.will_wake(waker) => {}
+                _ => *w = Some(waker.clone()),
+            }
+        });
+        let prev = self.state.fetch_or(flag, Ordering::AcqRel);
+        if prev & done != 0 {
+            // Finished before it could see our waker: nobody will wake us.
+            return Err(prev);
+        }
+        Ok(())
+    }
 }
 
 /// Creates a oneshot channel.
@@ -81,13 +206,12 @@ struct State<T> {
 /// assert_eq!(futures::executor::block_on(rx), Ok(42));
 /// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let inner = Arc::new(Mutex::new(State {
-        value: None,
-        complete: false,
-        rx_closed: false,
-        rx_waker: None,
-        tx_waker: None,
-    }));
+    let inner = Arc::new(Inner {
+        state: AtomicUsize::new(0),
+        value: UnsafeCell::new(None),
+        rx_waker: UnsafeCell::new(None),
+        tx_waker: UnsafeCell::new(None),
+    });
     (
         Sender {
             inner: Some(inner.clone()),
@@ -121,7 +245,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// ```
 pub struct Sender<T> {
     /// `None` once sent.
-    inner: Option<Arc<Mutex<State<T>>>>,
+    inner: Option<Arc<Inner<T>>>,
 }
 
 /// Receives the one value: `.await` it.
@@ -137,14 +261,7 @@ pub struct Sender<T> {
 /// ```
 pub struct Receiver<T> {
     /// `None` once the value (or the error) was returned.
-    inner: Option<Arc<Mutex<State<T>>>>,
-}
-
-fn set_waker(slot: &mut Option<Waker>, waker: &Waker) {
-    match slot {
-        Some(w) if w.will_wake(waker) => {}
-        _ => *slot = Some(waker.clone()),
-    }
+    inner: Option<Arc<Inner<T>>>,
 }
 
 impl<T> Sender<T> {
@@ -158,25 +275,34 @@ impl<T> Sender<T> {
     /// ```
     pub fn send(mut self, value: T) -> Result<(), T> {
         let inner = self.inner.take().expect("a Sender sends once");
-        let waker = {
-            let mut st = inner.lock();
-            if st.rx_closed {
-                st.complete = true;
-                // A closed receiver may still be waiting: it must learn
-                // that nothing will come.
-                let waker = st.rx_waker.take();
-                drop(st);
-                if let Some(w) = waker {
-                    w.wake();
-                }
-                return Err(value);
+        // SAFETY: rule 1: `COMPLETE` is not set yet (only this sender sets
+        // it), so the receiver does not look at the cell.
+        inner.value.with_mut(|v| unsafe { *v = Some(value) });
+        let mut s = inner.load();
+        loop {
+            let next = if s & CLOSED != 0 {
+                s | COMPLETE
+            } else {
+                s | COMPLETE | VALUE
+            };
+            match inner
+                .state
+                .compare_exchange_weak(s, next, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => break,
+                Err(actual) => s = actual,
             }
-            st.value = Some(value);
-            st.complete = true;
-            st.rx_waker.take()
-        };
-        if let Some(w) = waker {
-            w.wake();
+        }
+        if s & RX_WAKER != 0 {
+            // A closed receiver may still be waiting: it must learn that
+            // nothing will come; an open one gets its value.
+            inner.wake_rx();
+        }
+        if s & CLOSED != 0 {
+            // SAFETY: rule 1: `VALUE` was not set, so the receiver never
+            // reads the cell; we wrote it and take it back.
+            let value = inner.value.with_mut(|v| unsafe { (*v).take() });
+            return Err(value.expect("the refused value is still there"));
         }
         Ok(())
     }
@@ -191,7 +317,7 @@ impl<T> Sender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.inner.as_ref().is_none_or(|i| i.lock().rx_closed)
+        self.inner.as_ref().is_none_or(|i| i.load() & CLOSED != 0)
     }
 
     /// Waits until the receiver is dropped or closed.
@@ -226,12 +352,13 @@ impl<T> Sender<T> {
         let Some(inner) = &self.inner else {
             return Poll::Ready(());
         };
-        let mut st = inner.lock();
-        if st.rx_closed {
+        if inner.load() & CLOSED != 0 {
             return Poll::Ready(());
         }
-        set_waker(&mut st.tx_waker, cx.waker());
-        Poll::Pending
+        match inner.register(&inner.tx_waker, TX_WAKER, CLOSED, cx.waker()) {
+            Ok(()) => Poll::Pending,
+            Err(_) => Poll::Ready(()),
+        }
     }
 }
 
@@ -240,13 +367,9 @@ impl<T> Drop for Sender<T> {
         let Some(inner) = self.inner.take() else {
             return;
         };
-        let waker = {
-            let mut st = inner.lock();
-            st.complete = true;
-            st.rx_waker.take()
-        };
-        if let Some(w) = waker {
-            w.wake();
+        let prev = inner.state.fetch_or(COMPLETE, Ordering::AcqRel);
+        if prev & RX_WAKER != 0 {
+            inner.wake_rx();
         }
     }
 }
@@ -266,14 +389,14 @@ impl<T> Receiver<T> {
         let Some(inner) = &self.inner else {
             return Err(TryRecvError::Closed);
         };
-        let mut st = inner.lock();
-        if let Some(v) = st.value.take() {
-            drop(st);
+        let s = inner.load();
+        if s & COMPLETE != 0 {
+            let outcome = inner.outcome(s);
             self.inner = None;
-            return Ok(v);
+            return outcome.map_err(|_| TryRecvError::Closed);
         }
         // After `close` no value can arrive (`send` refuses it).
-        if st.complete || st.rx_closed {
+        if s & CLOSED != 0 {
             return Err(TryRecvError::Closed);
         }
         Err(TryRecvError::Empty)
@@ -299,13 +422,9 @@ impl<T> Receiver<T> {
     /// ```
     pub fn close(&mut self) {
         let Some(inner) = &self.inner else { return };
-        let waker = {
-            let mut st = inner.lock();
-            st.rx_closed = true;
-            st.tx_waker.take()
-        };
-        if let Some(w) = waker {
-            w.wake();
+        let prev = inner.state.fetch_or(CLOSED, Ordering::AcqRel);
+        if prev & TX_WAKER != 0 && prev & COMPLETE == 0 {
+            inner.wake_tx();
         }
     }
 }
@@ -320,23 +439,23 @@ impl<T> Future for Receiver<T> {
             .as_ref()
             .expect("oneshot::Receiver polled after it completed");
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
-        let mut st = inner.lock();
-        if let Some(v) = st.value.take() {
-            drop(st);
-            this.inner = None;
-            restore.made_progress();
-            return Poll::Ready(Ok(v));
-        }
+        let mut s = inner.load();
         // Closed by the receiver: `send` refuses values from now on, so
-        // waiting would never end.
-        if st.complete || st.rx_closed {
-            drop(st);
-            this.inner = None;
-            restore.made_progress();
-            return Poll::Ready(Err(RecvError(())));
+        // waiting would never end (a value sent before still counts).
+        if s & (COMPLETE | CLOSED) == 0 {
+            match inner.register(&inner.rx_waker, RX_WAKER, COMPLETE, cx.waker()) {
+                Ok(()) => return Poll::Pending,
+                Err(now) => s = now,
+            }
         }
-        set_waker(&mut st.rx_waker, cx.waker());
-        Poll::Pending
+        let outcome = if s & COMPLETE != 0 {
+            inner.outcome(s)
+        } else {
+            Err(RecvError(()))
+        };
+        this.inner = None;
+        restore.made_progress();
+        Poll::Ready(outcome)
     }
 }
 
@@ -345,15 +464,14 @@ impl<T> Drop for Receiver<T> {
         let Some(inner) = self.inner.take() else {
             return;
         };
-        let (waker, value) = {
-            let mut st = inner.lock();
-            st.rx_closed = true;
-            (st.tx_waker.take(), st.value.take())
-        };
-        // The value (if any) is dropped outside the lock.
-        drop(value);
-        if let Some(w) = waker {
-            w.wake();
+        let prev = inner.state.fetch_or(CLOSED, Ordering::AcqRel);
+        if prev & TX_WAKER != 0 && prev & COMPLETE == 0 {
+            inner.wake_tx();
+        }
+        if prev & VALUE != 0 {
+            // Sent and never received: dropped here, not whenever the
+            // sender's handle happens to go.
+            drop(inner.take_value());
         }
     }
 }
