@@ -144,17 +144,31 @@ assert_eq!(err.0, "undelivered");
 
 use error::{SendError, TryRecvError, TrySendError};
 
+/// Keeps a field on cache lines of its own (128 bytes: two lines, as the
+/// adjacent-line prefetcher pulls pairs; Tokio and crossbeam use the same
+/// figure), so the producers' compare-exchanges on `slots` do not evict
+/// the queue's lock and state from the other core, and the reverse.
+#[repr(align(128))]
+struct Padded<T>(T);
+
+impl<T> std::ops::Deref for Padded<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 struct Chan<T> {
     /// The queue side; see the module docs.
-    shared: Mutex<Shared<T>>,
+    shared: Padded<Mutex<Shared<T>>>,
     /// A bounded channel's free slots and flags: `free << SLOT_SHIFT |
     /// WAITERS | CLOSED`. Unused (and left at 0) by an unbounded channel.
     /// Acquire/AcqRel suffice on it: it carries only the count and the
     /// flags (messages travel under `shared`'s lock, waiter entries under
     /// `waiters`'), and every read-modify-write sees the latest value.
-    slots: AtomicUsize,
+    slots: Padded<AtomicUsize>,
     /// Senders waiting for a slot, `Sender::closed()` waiters.
-    waiters: Mutex<Waiters>,
+    waiters: Padded<Mutex<Waiters>>,
     /// Slots of a bounded channel (`usize::MAX`: unbounded).
     capacity: usize,
 }
@@ -223,19 +237,23 @@ impl<T> Chan<T> {
     fn new(capacity: usize) -> Arc<Chan<T>> {
         let bounded = capacity != usize::MAX;
         Arc::new(Chan {
-            shared: Mutex::new(Shared {
+            shared: Padded(Mutex::new(Shared {
                 queue: VecDeque::new(),
                 rx_waker: None,
                 senders: 1,
                 rx_closed: false,
                 rx_dropped: false,
-            }),
-            slots: AtomicUsize::new(if bounded { capacity << SLOT_SHIFT } else { 0 }),
-            waiters: Mutex::new(Waiters {
+            })),
+            slots: Padded(AtomicUsize::new(if bounded {
+                capacity << SLOT_SHIFT
+            } else {
+                0
+            })),
+            waiters: Padded(Mutex::new(Waiters {
                 closed: false,
                 closed_waiters: WaitList::new(),
                 send: WaitList::new(),
-            }),
+            })),
             capacity,
         })
     }
