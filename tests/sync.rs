@@ -427,6 +427,38 @@ rt_test! {
     }
 }
 
+/// `task::unconstrained` (Tokio's): the same busy receiver inside it takes
+/// all 10,000 messages in one poll; the other task runs only after.
+#[test]
+fn unconstrained_receiver_is_never_made_to_yield() {
+    let rt = common::current_thread();
+    rt.block_on(async {
+        let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
+        for i in 0..10_000 {
+            tx.send(i).unwrap();
+        }
+        let other_ran = Arc::new(AtomicUsize::new(0));
+        let other = other_ran.clone();
+        let consumer = runtime::spawn(runtime::task::unconstrained(async move {
+            let mut seen_other = false;
+            for _ in 0..10_000 {
+                rx.recv().await.unwrap();
+                seen_other |= other.load(Ordering::SeqCst) == 1;
+            }
+            seen_other
+        }));
+        let o = other_ran.clone();
+        runtime::spawn(async move {
+            o.store(1, Ordering::SeqCst);
+        });
+        assert!(
+            !consumer.await.unwrap(),
+            "the unconstrained receiver yielded to the other task"
+        );
+        assert_eq!(other_ran.load(Ordering::SeqCst), 1);
+    });
+}
+
 #[test]
 fn cancelled_lock_and_notified_lose_nothing() {
     futures::executor::block_on(async {

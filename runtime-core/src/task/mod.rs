@@ -104,6 +104,7 @@ mod task_group;
 mod task_local;
 #[cfg(all(test, not(loom)))]
 mod tests;
+mod unconstrained;
 mod waker;
 mod yield_now;
 
@@ -118,6 +119,7 @@ pub use local::{spawn_local, LocalSet, RunUntil};
 pub use spawn::{block_in_place, spawn, spawn_blocking};
 pub use task_group::{TaskGroup, TaskGroupError};
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
+pub use unconstrained::{unconstrained, Unconstrained};
 pub use yield_now::yield_now;
 
 pub(crate) use id::TaskIdGuard;
