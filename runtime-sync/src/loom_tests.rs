@@ -238,6 +238,49 @@ fn oneshot_send_races_with_close() {
     });
 }
 
+/// Two acquires (one queueing, one maybe on the lock-free path) racing
+/// two lock-free releases: the `WAITERS` flag hand-off loses no permit
+/// and no wake-up, and the count ends where it began.
+#[test]
+fn semaphore_acquires_race_with_releases() {
+    loom::model(|| {
+        let sem = std::sync::Arc::new(Semaphore::new(0));
+        let s1 = sem.clone();
+        let s2 = sem.clone();
+        let a = thread::spawn(move || block_on(s1.acquire()).unwrap().forget());
+        let b = thread::spawn(move || {
+            block_on(s2.acquire_many(2)).unwrap().forget();
+            s2.add_permits(2);
+        });
+        sem.add_permits(1);
+        sem.add_permits(2);
+        a.join().unwrap();
+        b.join().unwrap();
+        // 3 in, 1 kept by `a`, 2 taken and given back by `b`.
+        assert_eq!(sem.available_permits(), 2);
+    });
+}
+
+/// A release that saw the queue non-empty but reaches the lock after
+/// another release emptied it must go back to the lock-free path: a plain
+/// store there would overwrite a concurrent lock-free acquire.
+#[test]
+fn semaphore_release_after_queue_emptied_races_with_try_acquire() {
+    loom::model(|| {
+        let sem = std::sync::Arc::new(Semaphore::new(0));
+        let (s1, s2, s3) = (sem.clone(), sem.clone(), sem.clone());
+        let waiter = thread::spawn(move || block_on(s1.acquire()).unwrap().forget());
+        let releaser = thread::spawn(move || s2.add_permits(1));
+        let taker = thread::spawn(move || s3.try_acquire().map(|p| p.forget()).is_ok());
+        sem.add_permits(1);
+        waiter.join().unwrap();
+        releaser.join().unwrap();
+        let took = taker.join().unwrap();
+        // 2 in, 1 to the waiter, 1 to the taker if it got one.
+        assert_eq!(sem.available_permits(), if took { 0 } else { 1 });
+    });
+}
+
 #[test]
 fn semaphore_release_races_with_cancelled_acquire() {
     loom::model(|| {

@@ -29,7 +29,7 @@
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
-use crate::wait_list::{Key, WaitList};
+use crate::wait_list::{Key, WaitList, WakeList};
 use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
@@ -398,8 +398,7 @@ impl<T> Chan<T> {
             }
         }
         // Somebody waits: hand the slots over under the waiters' lock.
-        let mut one = None;
-        let mut more = Vec::new();
+        let mut wakers = WakeList::new();
         {
             let mut w = self.waiters.lock();
             // `CLOSED` and `WAITERS` do not change while the lock is held.
@@ -410,14 +409,9 @@ impl<T> Chan<T> {
                         break;
                     };
                     entry.granted = true;
-                    let waker = entry.waker.take();
+                    wakers.extend(entry.waker.take());
                     w.send.unlink(k);
                     n -= 1;
-                    if one.is_none() {
-                        one = waker;
-                    } else {
-                        more.extend(waker);
-                    }
                 }
                 w.sync_flag(&self.slots);
             }
@@ -431,10 +425,7 @@ impl<T> Chan<T> {
                 }
             }
         }
-        if let Some(w) = one {
-            w.wake();
-        }
-        wake_all(more);
+        wakers.wake_all();
     }
 
     /// Slots taken: queued messages plus slots reserved (by a `Permit`, or

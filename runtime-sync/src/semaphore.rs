@@ -4,13 +4,20 @@
 //! by a stream of small ones (this is what keeps `RwLock` writers from
 //! starving).
 //!
+//! The count and two flags (`CLOSED`, `WAITERS`) share one atomic word:
+//! while nobody is queued an acquire or a release is one compare-exchange
+//! and takes no lock. The queue sits behind a mutex that only waiting,
+//! serving the queue and closing take; while anybody is queued, the count
+//! changes only under it (see `WAITERS`).
+//!
 //! Cancel safety: dropping a pending `acquire` loses nothing. If permits
 //! had already been assigned to it they go back to the semaphore (and on
 //! to the next waiter); if it was the head of the queue, the waiters behind
 //! it are looked at again.
 
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
-use crate::wait_list::{Key, WaitList};
+use crate::wait_list::{Key, WaitList, WakeList};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -31,14 +38,23 @@ use std::task::{Context, Poll, Waker};
 /// });
 /// ```
 pub struct Semaphore {
-    state: Mutex<State>,
+    /// `permits << PERMIT_SHIFT | WAITERS | CLOSED`. Acquire/AcqRel
+    /// suffice: the word carries only the count and the flags (waiter
+    /// entries travel under `waiters`' lock, and what a permit guards is
+    /// the caller's business, ordered by these same read-modify-writes).
+    state: AtomicUsize,
+    waiters: Mutex<WaitList<Waiter>>,
 }
 
-struct State {
-    permits: usize,
-    closed: bool,
-    waiters: WaitList<Waiter>,
-}
+/// `state`: closed; acquires fail, released permits are still counted.
+const CLOSED: usize = 0b01;
+/// `state`: the wait queue is not empty. Set and cleared only under the
+/// `waiters` lock. While it is set (and the semaphore is open) every
+/// change of the count happens under that lock too: a fast acquire that
+/// sees it queues instead (first come, first served), a fast release that
+/// sees it hands its permits to the queue under the lock.
+const WAITERS: usize = 0b10;
+const PERMIT_SHIFT: u32 = 2;
 
 struct Waiter {
     need: usize,
@@ -124,17 +140,14 @@ impl Semaphore {
             Self::MAX_PERMITS
         );
         Semaphore {
-            state: Mutex::new(State {
-                permits,
-                closed: false,
-                waiters: WaitList::new(),
-            }),
+            state: AtomicUsize::new(permits << PERMIT_SHIFT),
+            waiters: Mutex::new(WaitList::new()),
         }
     }
 
     /// Permits free right now.
     pub fn available_permits(&self) -> usize {
-        self.state.lock().permits
+        self.load() >> PERMIT_SHIFT
     }
 
     /// Adds `n` permits (waking waiters they satisfy).
@@ -164,10 +177,23 @@ impl Semaphore {
     /// assert_eq!(sem.available_permits(), 0);
     /// ```
     pub fn forget_permits(&self, n: usize) -> usize {
-        let mut st = self.state.lock();
-        let taken = n.min(st.permits);
-        st.permits -= taken;
-        taken
+        // Under the lock: while waiters are queued the count changes only
+        // there (see `WAITERS`); otherwise the compare-exchange orders it
+        // with the lock-free acquires and releases.
+        let _queue = self.waiters.lock();
+        let mut s = self.load();
+        loop {
+            let taken = n.min(s >> PERMIT_SHIFT);
+            match self.state.compare_exchange_weak(
+                s,
+                s - (taken << PERMIT_SHIFT),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return taken,
+                Err(actual) => s = actual,
+            }
+        }
     }
 
     /// Closes the semaphore: waiting and future `acquire`s fail; permits
@@ -184,21 +210,19 @@ impl Semaphore {
     /// assert!(sem.is_closed());
     /// ```
     pub fn close(&self) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
-            let mut st = self.state.lock();
-            st.closed = true;
-            st.waiters
-                .for_each_linked(|w| wakers.extend(w.waker.take()));
+            let mut queue = self.waiters.lock();
+            self.state.fetch_or(CLOSED, Ordering::AcqRel);
+            // They fail on their next poll (and leave the queue then).
+            queue.for_each_linked(|w| wakers.extend(w.waker.take()));
         }
-        for w in wakers {
-            w.wake();
-        }
+        wakers.wake_all();
     }
 
     /// Whether [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
-        self.state.lock().closed
+        self.load() & CLOSED != 0
     }
 
     /// Takes one permit if one is free and nobody is queued before us.
@@ -270,15 +294,25 @@ impl Semaphore {
     }
 
     pub(crate) fn try_take(&self, n: usize) -> Result<(), TryAcquireError> {
-        let mut st = self.state.lock();
-        if st.closed {
-            return Err(TryAcquireError::Closed);
+        let mut s = self.load();
+        loop {
+            if s & CLOSED != 0 {
+                return Err(TryAcquireError::Closed);
+            }
+            // Somebody queued first, or too few: fair means no barging.
+            if s & WAITERS != 0 || s >> PERMIT_SHIFT < n {
+                return Err(TryAcquireError::NoPermits);
+            }
+            match self.state.compare_exchange_weak(
+                s,
+                s - (n << PERMIT_SHIFT),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(actual) => s = actual,
+            }
         }
-        if st.waiters.is_empty() && st.permits >= n {
-            st.permits -= n;
-            return Ok(());
-        }
-        Err(TryAcquireError::NoPermits)
     }
 
     /// Waits for one permit. Cancel safe; fair (first come, first served).
@@ -377,121 +411,179 @@ impl Semaphore {
         if n == 0 {
             return;
         }
-        let mut wakers = Vec::new();
-        {
-            let mut st = self.state.lock();
-            st.permits = st
-                .permits
-                .checked_add(n)
-                .filter(|p| *p <= Self::MAX_PERMITS)
-                .unwrap_or_else(|| {
-                    panic!("a semaphore holds at most {} permits", Self::MAX_PERMITS)
-                });
-            st.assign(&mut wakers);
-        }
-        for w in wakers {
-            w.wake();
+        loop {
+            let mut s = self.load();
+            loop {
+                if s & WAITERS != 0 && s & CLOSED == 0 {
+                    break;
+                }
+                let next = Self::add_to(s, n);
+                match self
+                    .state
+                    .compare_exchange_weak(s, next, Ordering::AcqRel, Ordering::Acquire)
+                {
+                    Ok(_) => return,
+                    Err(actual) => s = actual,
+                }
+            }
+            // Waiters are queued: the permits go to them under the lock.
+            let mut wakers = WakeList::new();
+            {
+                let mut queue = self.waiters.lock();
+                let s = self.load();
+                if s & WAITERS == 0 || s & CLOSED != 0 {
+                    // Emptied or closed before we got the lock: the
+                    // lock-free path applies again.
+                    continue;
+                }
+                self.state.store(Self::add_to(s, n), Ordering::Release);
+                self.assign(&mut queue, &mut wakers);
+            }
+            wakers.wake_all();
+            return;
         }
     }
 
-    /// The poll behind every acquire: `key` is the waiter's place in the
-    /// queue, kept by the caller between polls.
+    /// `s` with `n` more permits, or a panic naming the limit.
+    fn add_to(s: usize, n: usize) -> usize {
+        let permits = (s >> PERMIT_SHIFT)
+            .checked_add(n)
+            .filter(|p| *p <= Self::MAX_PERMITS)
+            .unwrap_or_else(|| panic!("a semaphore holds at most {} permits", Self::MAX_PERMITS));
+        (permits << PERMIT_SHIFT) | (s & (WAITERS | CLOSED))
+    }
+
+    fn load(&self) -> usize {
+        self.state.load(Ordering::Acquire)
+    }
+
     pub(crate) fn poll_acquire(
         &self,
         cx: &mut Context<'_>,
         n: usize,
         key: &mut Option<Key>,
     ) -> Poll<Result<(), AcquireError>> {
-        let mut st = self.state.lock();
-        match *key {
-            None => {
-                if st.closed {
+        let Some(k) = *key else {
+            match self.try_take(n) {
+                Ok(()) => return Poll::Ready(Ok(())),
+                Err(TryAcquireError::Closed) => return Poll::Ready(Err(AcquireError(()))),
+                Err(TryAcquireError::NoPermits) => {}
+            }
+            let mut queue = self.waiters.lock();
+            let mut s = self.load();
+            loop {
+                if s & CLOSED != 0 {
                     return Poll::Ready(Err(AcquireError(())));
                 }
-                if st.waiters.is_empty() && st.permits >= n {
-                    st.permits -= n;
-                    return Poll::Ready(Ok(()));
+                let take = s & WAITERS == 0 && s >> PERMIT_SHIFT >= n;
+                let next = if take {
+                    s - (n << PERMIT_SHIFT)
+                } else {
+                    s | WAITERS
+                };
+                match self
+                    .state
+                    .compare_exchange(s, next, Ordering::AcqRel, Ordering::Acquire)
+                {
+                    Ok(_) if take => return Poll::Ready(Ok(())),
+                    Ok(_) => break,
+                    Err(actual) => s = actual,
                 }
-                *key = Some(st.waiters.push_back(Waiter {
-                    need: n,
-                    waker: Some(cx.waker().clone()),
-                    granted: false,
-                }));
-                Poll::Pending
             }
-            Some(k) => {
-                let closed = st.closed;
-                let w = st
-                    .waiters
-                    .get_mut(k)
-                    .expect("a queued acquire's entry stays until it is removed");
-                if w.granted {
-                    st.waiters.remove(k);
-                    *key = None;
-                    return Poll::Ready(Ok(()));
-                }
-                if closed {
-                    st.waiters.remove(k);
-                    *key = None;
-                    return Poll::Ready(Err(AcquireError(())));
-                }
-                match &w.waker {
-                    Some(old) if old.will_wake(cx.waker()) => {}
-                    _ => w.waker = Some(cx.waker().clone()),
-                }
-                Poll::Pending
-            }
+            *key = Some(queue.push_back(Waiter {
+                need: n,
+                waker: Some(cx.waker().clone()),
+                granted: false,
+            }));
+            return Poll::Pending;
+        };
+        let mut queue = self.waiters.lock();
+        let closed = self.load() & CLOSED != 0;
+        let w = queue
+            .get_mut(k)
+            .expect("a queued acquire's entry stays until it is removed");
+        if w.granted {
+            // Already out of the queue: the flag is unaffected.
+            queue.remove(k);
+            *key = None;
+            return Poll::Ready(Ok(()));
         }
+        if closed {
+            queue.remove(k);
+            self.sync_flag(&queue);
+            *key = None;
+            return Poll::Ready(Err(AcquireError(())));
+        }
+        match &w.waker {
+            Some(old) if old.will_wake(cx.waker()) => {}
+            _ => w.waker = Some(cx.waker().clone()),
+        }
+        Poll::Pending
     }
 
-    /// A pending acquire was dropped: give back what it was granted, or
-    /// let the waiters behind it move up.
     pub(crate) fn cancel(&self, key: Key) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         {
-            let mut st = self.state.lock();
-            let was_front = st.waiters.front_mut().is_some_and(|(k, _)| k == key);
-            if let Some(w) = st.waiters.remove(key) {
+            let mut queue = self.waiters.lock();
+            let was_front = queue.front_mut().is_some_and(|(k, _)| k == key);
+            if let Some(w) = queue.remove(key) {
                 if w.granted {
-                    st.permits += w.need;
-                    st.assign(&mut wakers);
+                    // Its permits go back (to the next waiters first).
+                    let s = self.load();
+                    if s & WAITERS != 0 && s & CLOSED == 0 {
+                        self.state.store(Self::add_to(s, w.need), Ordering::Release);
+                    } else {
+                        drop(queue);
+                        self.release(w.need);
+                        return;
+                    }
+                    self.assign(&mut queue, &mut wakers);
                 } else if was_front {
-                    st.assign(&mut wakers);
+                    // The waiter behind it may fit in what is free.
+                    self.assign(&mut queue, &mut wakers);
                 }
+                self.sync_flag(&queue);
             }
         }
-        for w in wakers {
-            w.wake();
-        }
+        wakers.wake_all();
     }
-}
 
-impl State {
-    /// Serves queued waiters in order while the free permits cover the
-    /// head's need.
-    fn assign(&mut self, wakers: &mut Vec<Waker>) {
-        if self.closed {
-            return;
-        }
-        while let Some((key, w)) = self.waiters.front_mut() {
-            if w.need > self.permits {
-                break;
+    /// Serves the queue from the front while the free permits cover the
+    /// first waiter's need (under the lock, with `WAITERS` set, so the
+    /// count changes nowhere else), then clears `WAITERS` if it emptied.
+    fn assign(&self, queue: &mut WaitList<Waiter>, wakers: &mut WakeList) {
+        let mut s = self.load();
+        if s & CLOSED == 0 {
+            while let Some((key, w)) = queue.front_mut() {
+                if w.need > s >> PERMIT_SHIFT {
+                    break;
+                }
+                s -= w.need << PERMIT_SHIFT;
+                w.granted = true;
+                wakers.extend(w.waker.take());
+                queue.unlink(key);
             }
-            self.permits -= w.need;
-            w.granted = true;
-            wakers.extend(w.waker.take());
-            self.waiters.unlink(key);
+            self.state.store(s, Ordering::Release);
+        }
+        self.sync_flag(queue);
+    }
+
+    /// Keeps `WAITERS` equal to "the queue is not empty" (under the lock).
+    fn sync_flag(&self, queue: &WaitList<Waiter>) {
+        if queue.is_empty() {
+            self.state.fetch_and(!WAITERS, Ordering::AcqRel);
         }
     }
 }
 
 impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.state.lock();
+        let waiters = self.waiters.lock().len();
+        let s = self.load();
         f.debug_struct("Semaphore")
-            .field("permits", &st.permits)
-            .field("waiters", &st.waiters.len())
-            .field("closed", &st.closed)
+            .field("permits", &(s >> PERMIT_SHIFT))
+            .field("waiters", &waiters)
+            .field("closed", &(s & CLOSED != 0))
             .finish()
     }
 }

@@ -200,6 +200,47 @@ impl WaitList<std::task::Waker> {
     }
 }
 
+/// Wakers collected under a lock, to be woken after it is released. The
+/// first is kept inline: a hand-off (one released permit or slot, one
+/// waiter) then allocates nothing.
+#[derive(Default)]
+pub(crate) struct WakeList {
+    first: Option<std::task::Waker>,
+    rest: Vec<std::task::Waker>,
+}
+
+impl WakeList {
+    pub(crate) fn new() -> WakeList {
+        WakeList::default()
+    }
+
+    pub(crate) fn push(&mut self, waker: std::task::Waker) {
+        if self.first.is_none() {
+            self.first = Some(waker);
+        } else {
+            self.rest.push(waker);
+        }
+    }
+
+    /// Call after the lock is released.
+    pub(crate) fn wake_all(self) {
+        if let Some(w) = self.first {
+            w.wake();
+        }
+        for w in self.rest {
+            w.wake();
+        }
+    }
+}
+
+impl Extend<std::task::Waker> for WakeList {
+    fn extend<I: IntoIterator<Item = std::task::Waker>>(&mut self, iter: I) {
+        for w in iter {
+            self.push(w);
+        }
+    }
+}
+
 /// Waits until `done` holds for the state behind `lock`, keeping the
 /// caller's waker in the list `waiters` picks out of that state meanwhile
 /// (the side that makes `done` true drains and wakes it). A future dropped
