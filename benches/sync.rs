@@ -169,6 +169,19 @@ macro_rules! other_workloads {
             }
             start.elapsed()
         }
+        /// The primitive alone: create, send, receive (ready at once, no
+        /// wake) and drop, on one task.
+        fn oneshot_same_task(rt: &runtime::Runtime) -> Duration {
+            rt.block_on(async {
+                let start = Instant::now();
+                for i in 0..20 * ROUNDS {
+                    let (tx, rx) = $oneshot();
+                    assert!(tx.send(i).is_ok());
+                    assert_eq!(rx.await.unwrap(), i);
+                }
+                start.elapsed()
+            })
+        }
         fn oneshot_server(rt: &runtime::Runtime) -> Duration {
             rt.block_on(serve(ROUNDS))
         }
@@ -230,8 +243,9 @@ macro_rules! other_workloads {
                 start.elapsed()
             })
         }
-        let w: [Work; 5] = [
+        let w: [Work; 6] = [
             Box::new(oneshot),
+            Box::new(oneshot_same_task),
             Box::new(oneshot_server),
             Box::new(oneshot_server_current_thread),
             Box::new(mutex),
@@ -383,6 +397,7 @@ fn main() {
     ];
     let names_other = [
         "oneshot_request_reply (spawn per request)",
+        "oneshot create + send + recv (one task, 100k)",
         "oneshot_request_reply (server task, 2 workers)",
         "oneshot_request_reply (server task, current thread)",
         "mutex_contended (8 tasks)",
@@ -394,7 +409,7 @@ fn main() {
         ("async-channel", async_channel_mpsc()),
         ("flume", flume_mpsc()),
     ];
-    let libs_other: Vec<(&str, [Work; 5])> = vec![
+    let libs_other: Vec<(&str, [Work; 6])> = vec![
         (
             "runtime",
             other_workloads!(
