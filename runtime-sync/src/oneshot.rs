@@ -2,17 +2,19 @@
 //! dropping either side is seen by the other (`RecvError`, `send` giving
 //! the value back, `closed().await`).
 //!
-//! No lock: one atomic state word says who owns the value cell and the two
-//! waker cells at each moment (the rules are written out above `Inner`).
-//! A send is one write of the value and one compare-exchange; a receive
-//! that finds the value is one load.
+//! No lock and no `Arc`: one atomic state word says who owns the value
+//! cell and the two waker cells at each moment, and which side still uses
+//! the allocation (the rules are written out above `Inner`). A send is one
+//! write of the value and one compare-exchange (which also lets go of the
+//! allocation); a receive that finds the value is one load, and one
+//! read-modify-write to let go (and free).
 
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
-use crate::loom::sync::Arc;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
 /// Errors of the oneshot channel.
@@ -90,6 +92,12 @@ use error::{RecvError, TryRecvError};
 //    `CLOSED` write saw `TX_WAKER` set.
 // 4. `COMPLETE` is set once, by the sender (send or drop); `CLOSED` once,
 //    by the receiver (close or drop). Neither is ever cleared.
+// 5. The allocation is shared without an `Arc`: `TX_ALIVE` and `RX_ALIVE`
+//    say which sides still use it. A side clears its bit with its last
+//    access (a send that has nothing left to do clears it in the same
+//    write that sets `COMPLETE`); whoever clears the last bit frees it.
+//    The receiver clears `RX_ALIVE` only after `COMPLETE` or after setting
+//    `CLOSED`, so a sender that saw neither knows the receiver is there.
 //
 // Every read-modify-write is AcqRel and every load Acquire: each one
 // either publishes a cell or takes over one published by the other side.
@@ -104,6 +112,10 @@ const CLOSED: usize = 0b00100;
 const RX_WAKER: usize = 0b01000;
 /// `tx_waker` holds the sender's waker, published to the receiver.
 const TX_WAKER: usize = 0b10000;
+/// The sender still uses the allocation (rule 5).
+const TX_ALIVE: usize = 0b100000;
+/// The receiver still uses the allocation (rule 5).
+const RX_ALIVE: usize = 0b1000000;
 
 struct Inner<T> {
     state: AtomicUsize,
@@ -112,13 +124,41 @@ struct Inner<T> {
     tx_waker: UnsafeCell<Option<Waker>>,
 }
 
+/// One side's pointer to the shared `Inner` (rule 5): valid while that
+/// side's `*_ALIVE` bit is set, which lasts until `release` (or a write
+/// that clears the bit) consumes the handle.
+struct Handle<T> {
+    ptr: NonNull<Inner<T>>,
+}
+
 // SAFETY: the cells are only touched under the ownership rules above (one
-// side at a time, handed over through `state`), so sharing `Inner` between
-// the two threads is sound as long as the value itself may move between
-// threads (`T: Send`); wakers are `Send + Sync`.
-unsafe impl<T: Send> Send for Inner<T> {}
-// SAFETY: as above.
-unsafe impl<T: Send> Sync for Inner<T> {}
+// side at a time, handed over through `state`) and the allocation is freed
+// exactly once (rule 5), so a handle may move to and be used from another
+// thread as long as the value itself may (`T: Send`); wakers are
+// `Send + Sync`.
+unsafe impl<T: Send> Send for Handle<T> {}
+// SAFETY: as above; through `&Handle` only `state` (atomic) is read.
+unsafe impl<T: Send> Sync for Handle<T> {}
+
+impl<T> Handle<T> {
+    fn inner(&self) -> &Inner<T> {
+        // SAFETY: rule 5: this side's bit is still set (the handle is
+        // consumed when it is cleared), so the allocation is not freed.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Leaves: clears `alive` (AcqRel: every access of ours happens before
+    /// the other side's free, and theirs before ours) and frees the
+    /// allocation if the other side had left already.
+    fn release(self, alive: usize) {
+        let prev = self.inner().state.fetch_and(!alive, Ordering::AcqRel);
+        if prev & (TX_ALIVE | RX_ALIVE) == alive {
+            // SAFETY: rule 5: we cleared the last bit, so no handle points
+            // here any more; the pointer came from `Box::leak` in `channel`.
+            drop(unsafe { Box::from_raw(self.ptr.as_ptr()) });
+        }
+    }
+}
 
 impl<T> Inner<T> {
     fn load(&self) -> usize {
@@ -206,17 +246,19 @@ impl<T> Inner<T> {
 /// assert_eq!(futures::executor::block_on(rx), Ok(42));
 /// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let inner = Arc::new(Inner {
-        state: AtomicUsize::new(0),
+    let ptr = NonNull::from(Box::leak(Box::new(Inner {
+        state: AtomicUsize::new(TX_ALIVE | RX_ALIVE),
         value: UnsafeCell::new(None),
         rx_waker: UnsafeCell::new(None),
         tx_waker: UnsafeCell::new(None),
-    });
+    })));
     (
         Sender {
-            inner: Some(inner.clone()),
+            handle: Some(Handle { ptr }),
         },
-        Receiver { inner: Some(inner) },
+        Receiver {
+            handle: Some(Handle { ptr }),
+        },
     )
 }
 
@@ -245,7 +287,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// ```
 pub struct Sender<T> {
     /// `None` once sent.
-    inner: Option<Arc<Inner<T>>>,
+    handle: Option<Handle<T>>,
 }
 
 /// Receives the one value: `.await` it.
@@ -261,7 +303,7 @@ pub struct Sender<T> {
 /// ```
 pub struct Receiver<T> {
     /// `None` once the value (or the error) was returned.
-    inner: Option<Arc<Inner<T>>>,
+    handle: Option<Handle<T>>,
 }
 
 impl<T> Sender<T> {
@@ -274,21 +316,34 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.send(5), Err(5)); // nobody to receive it: it comes back
     /// ```
     pub fn send(mut self, value: T) -> Result<(), T> {
-        let inner = self.inner.take().expect("a Sender sends once");
+        let handle = self.handle.take().expect("a Sender sends once");
+        let inner = handle.inner();
         // SAFETY: rule 1: `COMPLETE` is not set yet (only this sender sets
         // it), so the receiver does not look at the cell.
         inner.value.with_mut(|v| unsafe { *v = Some(value) });
         let mut s = inner.load();
         loop {
-            let next = if s & CLOSED != 0 {
-                s | COMPLETE
-            } else {
-                s | COMPLETE | VALUE
-            };
+            let closed = s & CLOSED != 0;
+            let mut next = s | COMPLETE;
+            if !closed {
+                next |= VALUE;
+            }
+            // Nothing to do after this write (no waker to take, no value to
+            // take back): leave in it (rule 5).
+            let done = !closed && s & RX_WAKER == 0;
+            if done {
+                next &= !TX_ALIVE;
+            }
             match inner
                 .state
                 .compare_exchange_weak(s, next, Ordering::AcqRel, Ordering::Acquire)
             {
+                Ok(_) if done => {
+                    // Not `CLOSED`, so the receiver is still there and
+                    // frees the allocation (rule 5); `inner` is not
+                    // touched again.
+                    return Ok(());
+                }
                 Ok(_) => break,
                 Err(actual) => s = actual,
             }
@@ -298,13 +353,18 @@ impl<T> Sender<T> {
             // nothing will come; an open one gets its value.
             inner.wake_rx();
         }
-        if s & CLOSED != 0 {
+        let refused = if s & CLOSED != 0 {
             // SAFETY: rule 1: `VALUE` was not set, so the receiver never
             // reads the cell; we wrote it and take it back.
-            let value = inner.value.with_mut(|v| unsafe { (*v).take() });
-            return Err(value.expect("the refused value is still there"));
+            inner.value.with_mut(|v| unsafe { (*v).take() })
+        } else {
+            None
+        };
+        handle.release(TX_ALIVE);
+        match refused {
+            Some(value) => Err(value),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Whether the receiver was dropped or closed.
@@ -317,7 +377,9 @@ impl<T> Sender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.inner.as_ref().is_none_or(|i| i.load() & CLOSED != 0)
+        self.handle
+            .as_ref()
+            .is_none_or(|h| h.inner().load() & CLOSED != 0)
     }
 
     /// Waits until the receiver is dropped or closed.
@@ -349,9 +411,10 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.poll_closed(&mut cx), Poll::Ready(()));
     /// ```
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(inner) = &self.inner else {
+        let Some(handle) = &self.handle else {
             return Poll::Ready(());
         };
+        let inner = handle.inner();
         if inner.load() & CLOSED != 0 {
             return Poll::Ready(());
         }
@@ -364,13 +427,14 @@ impl<T> Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let Some(inner) = self.inner.take() else {
+        let Some(handle) = self.handle.take() else {
             return;
         };
-        let prev = inner.state.fetch_or(COMPLETE, Ordering::AcqRel);
+        let prev = handle.inner().state.fetch_or(COMPLETE, Ordering::AcqRel);
         if prev & RX_WAKER != 0 {
-            inner.wake_rx();
+            handle.inner().wake_rx();
         }
+        handle.release(TX_ALIVE);
     }
 }
 
@@ -386,13 +450,15 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed)); // already taken
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let Some(inner) = &self.inner else {
+        let Some(handle) = &self.handle else {
             return Err(TryRecvError::Closed);
         };
-        let s = inner.load();
+        let s = handle.inner().load();
         if s & COMPLETE != 0 {
-            let outcome = inner.outcome(s);
-            self.inner = None;
+            let outcome = handle.inner().outcome(s);
+            if let Some(handle) = self.handle.take() {
+                handle.release(RX_ALIVE);
+            }
             return outcome.map_err(|_| TryRecvError::Closed);
         }
         // After `close` no value can arrive (`send` refuses it).
@@ -421,7 +487,8 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Ok("sent before the close"));
     /// ```
     pub fn close(&mut self) {
-        let Some(inner) = &self.inner else { return };
+        let Some(handle) = &self.handle else { return };
+        let inner = handle.inner();
         let prev = inner.state.fetch_or(CLOSED, Ordering::AcqRel);
         if prev & TX_WAKER != 0 && prev & COMPLETE == 0 {
             inner.wake_tx();
@@ -434,10 +501,11 @@ impl<T> Future for Receiver<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let inner = this
-            .inner
+        let handle = this
+            .handle
             .as_ref()
             .expect("oneshot::Receiver polled after it completed");
+        let inner = handle.inner();
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
         let mut s = inner.load();
         // Closed by the receiver: `send` refuses values from now on, so
@@ -453,7 +521,9 @@ impl<T> Future for Receiver<T> {
         } else {
             Err(RecvError(()))
         };
-        this.inner = None;
+        if let Some(handle) = this.handle.take() {
+            handle.release(RX_ALIVE);
+        }
         restore.made_progress();
         Poll::Ready(outcome)
     }
@@ -461,18 +531,20 @@ impl<T> Future for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let Some(inner) = self.inner.take() else {
+        let Some(handle) = self.handle.take() else {
             return;
         };
+        let inner = handle.inner();
         let prev = inner.state.fetch_or(CLOSED, Ordering::AcqRel);
         if prev & TX_WAKER != 0 && prev & COMPLETE == 0 {
             inner.wake_tx();
         }
         if prev & VALUE != 0 {
             // Sent and never received: dropped here, not whenever the
-            // sender's handle happens to go.
+            // allocation goes.
             drop(inner.take_value());
         }
+        handle.release(RX_ALIVE);
     }
 }
 
@@ -485,5 +557,138 @@ impl<T> fmt::Debug for Sender<T> {
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("oneshot::Receiver").finish_non_exhaustive()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    //! Every way the two sides can end, each checked for the value being
+    //! dropped exactly once (the allocation's own frees are checked by
+    //! running these under valgrind, see docs/architecture.md).
+
+    use super::*;
+    use std::sync::atomic::AtomicUsize as Count;
+    use std::sync::Arc as StdArc;
+    use std::task::Context;
+
+    /// Counts its drops.
+    struct Tracked(StdArc<Count>);
+
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn tracked() -> (Tracked, StdArc<Count>) {
+        let drops = StdArc::new(Count::new(0));
+        (Tracked(drops.clone()), drops)
+    }
+
+    fn poll_rx<T>(rx: &mut Receiver<T>) -> Poll<Result<T, RecvError>> {
+        Pin::new(rx).poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    #[test]
+    fn every_ending_drops_the_value_once() {
+        // Sent, then received.
+        let (v, drops) = tracked();
+        let (tx, mut rx) = channel();
+        assert!(tx.send(v).is_ok());
+        let got = poll_rx(&mut rx);
+        assert!(matches!(got, Poll::Ready(Ok(_))));
+        drop(got);
+        drop(rx);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+
+        // Sent, never received.
+        let (v, drops) = tracked();
+        let (tx, rx) = channel();
+        assert!(tx.send(v).is_ok());
+        drop(rx);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+
+        // Receiver gone first: the value comes back.
+        let (v, drops) = tracked();
+        let (tx, rx) = channel();
+        drop(rx);
+        let back = tx.send(v).unwrap_err();
+        assert_eq!(drops.load(Ordering::SeqCst), 0);
+        drop(back);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+
+        // Closed first, with a waiting receiver: refused, and the waiting
+        // receiver ends.
+        let (v, drops) = tracked();
+        let (tx, mut rx) = channel();
+        assert!(poll_rx(&mut rx).is_pending());
+        rx.close();
+        drop(tx.send(v).unwrap_err());
+        assert!(matches!(poll_rx(&mut rx), Poll::Ready(Err(_))));
+        drop(rx);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+
+        // Sent before the close: still received.
+        let (v, drops) = tracked();
+        let (tx, mut rx) = channel();
+        assert!(tx.send(v).is_ok());
+        rx.close();
+        drop(rx.try_recv().expect("sent before the close"));
+        assert_eq!(rx.try_recv().err(), Some(TryRecvError::Closed));
+        drop(rx);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn every_ending_without_a_value_frees_the_channel() {
+        // Sender dropped while the receiver waits (its waker published).
+        let (tx, mut rx) = channel::<Tracked>();
+        assert!(poll_rx(&mut rx).is_pending());
+        drop(tx);
+        assert!(matches!(poll_rx(&mut rx), Poll::Ready(Err(_))));
+        drop(rx);
+
+        // Receiver dropped while the sender waits in `closed()`.
+        let (mut tx, rx) = channel::<Tracked>();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(tx.poll_closed(&mut cx).is_pending());
+        drop(rx);
+        assert!(tx.poll_closed(&mut cx).is_ready());
+        assert!(tx.is_closed());
+        drop(tx);
+
+        // Both dropped unused, either order.
+        let (tx, rx) = channel::<Tracked>();
+        drop(tx);
+        drop(rx);
+        let (tx, rx) = channel::<Tracked>();
+        drop(rx);
+        drop(tx);
+    }
+
+    #[test]
+    fn racing_threads_drop_every_value_once() {
+        let drops = StdArc::new(Count::new(0));
+        let sent = StdArc::new(Count::new(0));
+        for i in 0..2_000 {
+            let (tx, rx) = channel();
+            let v = Tracked(drops.clone());
+            let s = sent.clone();
+            let t = std::thread::spawn(move || {
+                if tx.send(v).is_ok() {
+                    s.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+            if i % 2 == 0 {
+                // Wait for it (wakes across threads) ...
+                let _ = futures::executor::block_on(rx);
+            } else {
+                // ... or give up at once.
+                drop(rx);
+            }
+            t.join().unwrap();
+        }
+        assert_eq!(drops.load(Ordering::SeqCst), 2_000);
+        assert!(sent.load(Ordering::SeqCst) >= 1_000);
     }
 }
