@@ -14,8 +14,9 @@
 //! - [`Runtime`], [`Builder`], [`Handle`]: build and drive a runtime
 //!   (also under [`runtime`](mod@runtime)).
 //! - [`task`]: `spawn`, `spawn_blocking`, `block_in_place`, `yield_now`,
-//!   `JoinHandle`, `JoinSet`, `TaskGroup` (structured concurrency: the
-//!   first failing child cancels the others), `AbortHandle`, task ids.
+//!   `unconstrained`, `JoinHandle`, `JoinSet`, `TaskGroup` (structured
+//!   concurrency: the first failing child cancels the others),
+//!   `AbortHandle`, task ids.
 //! - [`task_local!`]: values scoped to a task (`KEY.scope(value, fut)`,
 //!   `KEY.with(|v| ..)`) rather than to a thread.
 //! - [`time`]: `sleep`, `timeout`, `interval`, `Instant`, the test clock.
