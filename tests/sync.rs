@@ -459,6 +459,23 @@ fn unconstrained_receiver_is_never_made_to_yield() {
     });
 }
 
+/// As Tokio: permits granted to a queued acquire before `close` do not
+/// make it succeed after the close; they go back to the semaphore.
+/// (Found by a review: the acquire returned its permit after the close.)
+#[test]
+fn semaphore_acquire_granted_before_close_fails_after_it() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let sem = Semaphore::new(0);
+    let mut acq = std::pin::pin!(sem.acquire());
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(acq.as_mut().poll(&mut cx).is_pending());
+    sem.add_permits(1); // handed to the queued acquire
+    sem.close();
+    assert!(matches!(acq.as_mut().poll(&mut cx), Poll::Ready(Err(_))));
+    assert_eq!(sem.available_permits(), 1, "the granted permit came back");
+}
+
 #[test]
 fn cancelled_lock_and_notified_lose_nothing() {
     futures::executor::block_on(async {

@@ -125,8 +125,9 @@ struct Inner<T> {
 }
 
 /// One side's pointer to the shared `Inner` (rule 5): valid while that
-/// side's `*_ALIVE` bit is set, which lasts until `release` (or a write
-/// that clears the bit) consumes the handle.
+/// side's `*_ALIVE` bit is set. The bit is cleared either by `release`,
+/// which consumes the handle, or by a send's completing write, after which
+/// the handle is dropped unused (it has no `Drop`).
 struct Handle<T> {
     ptr: NonNull<Inner<T>>,
 }
@@ -220,9 +221,11 @@ impl<T> Inner<T> {
                 return Err(prev);
             }
         }
-        // SAFETY: `flag` is clear and `done` was not set when we cleared
-        // it (or it was never set), so the other side will not touch the
-        // cell until we publish it again below.
+        // SAFETY: rules 2 and 3: the other side touches this cell only if
+        // its finishing write saw `flag` set. `flag` is clear now: it was
+        // never published, or our clear above came before that write (the
+        // clear saw no `done`), so that write will see it clear. The cell
+        // is ours until the publish below.
         cell.with_mut(|w| unsafe {
             match &*w {
                 Some(old) if old.will_wake(waker) => {}

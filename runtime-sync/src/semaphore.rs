@@ -504,8 +504,17 @@ impl Semaphore {
             .expect("a queued acquire's entry stays until it is removed");
         if w.granted {
             // Already out of the queue: the flag is unaffected.
+            let need = w.need;
             queue.remove(k);
             *key = None;
+            if closed {
+                // As Tokio: served before the close but collected after it,
+                // the acquire fails and its permits go back (lock-free
+                // once closed).
+                drop(queue);
+                self.release(need);
+                return Poll::Ready(Err(AcquireError(())));
+            }
             return Poll::Ready(Ok(()));
         }
         if closed {
