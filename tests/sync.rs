@@ -476,6 +476,25 @@ fn semaphore_acquire_granted_before_close_fails_after_it() {
     assert_eq!(sem.available_permits(), 1, "the granted permit came back");
 }
 
+/// As Tokio: asking for no permits succeeds at once even behind a queued
+/// waiter (it takes nothing, so it overtakes nobody), and fails once
+/// closed.
+#[test]
+fn semaphore_zero_permit_acquire_never_waits() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+    let sem = Semaphore::new(0);
+    let mut queued = std::pin::pin!(sem.acquire());
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(queued.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(sem.try_acquire_many(0).unwrap().num_permits(), 0);
+    let zero = futures::executor::block_on(sem.acquire_many(0)).unwrap();
+    assert_eq!(zero.num_permits(), 0);
+    drop(zero);
+    sem.close();
+    assert!(futures::executor::block_on(sem.acquire_many(0)).is_err());
+}
+
 #[test]
 fn cancelled_lock_and_notified_lose_nothing() {
     futures::executor::block_on(async {

@@ -299,6 +299,10 @@ impl Semaphore {
             if s & CLOSED != 0 {
                 return Err(TryAcquireError::Closed);
             }
+            if n == 0 {
+                // Takes nothing, so it overtakes nobody (as Tokio's).
+                return Ok(());
+            }
             // Somebody queued first, or too few: fair means no barging.
             if s & WAITERS != 0 || s >> PERMIT_SHIFT < n {
                 return Err(TryAcquireError::NoPermits);
