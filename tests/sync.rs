@@ -284,8 +284,10 @@ fn works_on_a_foreign_executor() {
 
 /// Inside the runtime a receiver that is always ready still yields: the
 /// budget reaches runtime-sync through the hook.
-#[test]
-fn busy_receiver_yields_through_the_budget() {
+/// A receiver with 10,000 messages waiting, queued before another task:
+/// whether that other task ran while the receiver was busy (the receiver
+/// wrapped in `task::unconstrained` when asked).
+fn other_task_ran_during_busy_receive(unconstrained: bool) -> bool {
     let rt = common::current_thread();
     rt.block_on(async {
         let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
@@ -293,26 +295,38 @@ fn busy_receiver_yields_through_the_budget() {
             tx.send(i).unwrap();
         }
         let other_ran = Arc::new(AtomicUsize::new(0));
-        // The consumer is queued first; without a budget its first poll
-        // would take all 10,000 messages before the other task ran.
         let other = other_ran.clone();
-        let consumer = runtime::spawn(async move {
+        let receive_all = async move {
             let mut seen_other = false;
             for _ in 0..10_000 {
                 rx.recv().await.unwrap();
                 seen_other |= other.load(Ordering::SeqCst) == 1;
             }
             seen_other
-        });
+        };
+        // The consumer is queued first; without a budget its first poll
+        // takes all 10,000 messages before the other task runs.
+        let consumer = if unconstrained {
+            runtime::spawn(runtime::task::unconstrained(receive_all))
+        } else {
+            runtime::spawn(receive_all)
+        };
         let o = other_ran.clone();
         runtime::spawn(async move {
             o.store(1, Ordering::SeqCst);
         });
-        assert!(
-            consumer.await.unwrap(),
-            "the other task never ran while the receiver was busy"
-        );
-    });
+        let seen = consumer.await.unwrap();
+        assert_eq!(other_ran.load(Ordering::SeqCst), 1);
+        seen
+    })
+}
+
+#[test]
+fn busy_receiver_yields_through_the_budget() {
+    assert!(
+        other_task_ran_during_busy_receive(false),
+        "the other task never ran while the receiver was busy"
+    );
 }
 
 rt_test! {
@@ -431,32 +445,10 @@ rt_test! {
 /// all 10,000 messages in one poll; the other task runs only after.
 #[test]
 fn unconstrained_receiver_is_never_made_to_yield() {
-    let rt = common::current_thread();
-    rt.block_on(async {
-        let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
-        for i in 0..10_000 {
-            tx.send(i).unwrap();
-        }
-        let other_ran = Arc::new(AtomicUsize::new(0));
-        let other = other_ran.clone();
-        let consumer = runtime::spawn(runtime::task::unconstrained(async move {
-            let mut seen_other = false;
-            for _ in 0..10_000 {
-                rx.recv().await.unwrap();
-                seen_other |= other.load(Ordering::SeqCst) == 1;
-            }
-            seen_other
-        }));
-        let o = other_ran.clone();
-        runtime::spawn(async move {
-            o.store(1, Ordering::SeqCst);
-        });
-        assert!(
-            !consumer.await.unwrap(),
-            "the unconstrained receiver yielded to the other task"
-        );
-        assert_eq!(other_ran.load(Ordering::SeqCst), 1);
-    });
+    assert!(
+        !other_task_ran_during_busy_receive(true),
+        "the unconstrained receiver yielded to the other task"
+    );
 }
 
 /// As Tokio: permits granted to a queued acquire before `close` do not

@@ -446,7 +446,7 @@ impl<T> Chan<T> {
 
     /// Queues `value` in a slot the caller holds.
     fn push(&self, value: T) -> Result<(), SendError<T>> {
-        let mut sh = self.shared.lock();
+        let sh = self.shared.lock();
         // The caller holds a slot, taken before any close (after one none
         // is handed out): it is filled even if the receiver closed since,
         // as Tokio's permits are. Only a dropped receiver refuses it.
@@ -455,29 +455,29 @@ impl<T> Chan<T> {
             self.release_slots(1);
             return Err(SendError(value));
         }
-        sh.queue.push_back(value);
-        let waker = sh.rx_waker.take();
-        drop(sh);
-        if let Some(w) = waker {
-            w.wake();
-        }
+        Self::enqueue(sh, value);
         Ok(())
     }
 
     /// An unbounded send: refused once the receiver closed (checked under
     /// the same lock as the push, so a closed receiver never misses it).
     fn push_unbounded(&self, value: T) -> Result<(), SendError<T>> {
-        let mut sh = self.shared.lock();
+        let sh = self.shared.lock();
         if sh.rx_closed {
             return Err(SendError(value));
         }
+        Self::enqueue(sh, value);
+        Ok(())
+    }
+
+    /// Pushes under the queue lock and wakes the receiver after it.
+    fn enqueue(mut sh: crate::loom::sync::MutexGuard<'_, Shared<T>>, value: T) {
         sh.queue.push_back(value);
         let waker = sh.rx_waker.take();
         drop(sh);
         if let Some(w) = waker {
             w.wake();
         }
-        Ok(())
     }
 
     /// Nothing is queued (the caller checked both buffers) and nothing
