@@ -282,8 +282,6 @@ fn works_on_a_foreign_executor() {
     assert_eq!(total, PRODUCERS * 1000);
 }
 
-/// Inside the runtime a receiver that is always ready still yields: the
-/// budget reaches runtime-sync through the hook.
 /// A receiver with 10,000 messages waiting, queued before another task:
 /// whether that other task ran while the receiver was busy (the receiver
 /// wrapped in `task::unconstrained` when asked).
@@ -321,6 +319,8 @@ fn other_task_ran_during_busy_receive(unconstrained: bool) -> bool {
     })
 }
 
+/// Inside the runtime a receiver that is always ready still yields: the
+/// budget reaches runtime-sync through the hook.
 #[test]
 fn busy_receiver_yields_through_the_budget() {
     assert!(
