@@ -10,7 +10,7 @@ mod common;
 use common::{panic_message, quiet_panics, DropGuard, SendOnDrop};
 use futures::channel::{mpsc, oneshot};
 use futures::StreamExt;
-use runtime::task::{self, TaskGroup, TaskGroupError};
+use runtime::task::{self, TaskGroup, TaskGroupError, TaskGroupSpawner};
 use std::fmt;
 use std::future::pending;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -283,6 +283,185 @@ rt_test! {
         });
         assert_eq!(sums.unwrap(), [3, 33, 63, 93]);
     }
+}
+
+/// A child that walks a "tree" adds a sibling per subtree through the
+/// group's spawner (asyncio's `tg.create_task` from inside a child).
+fn walk(
+    spawner: TaskGroupSpawner<u32, Boom>,
+    depth: u32,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u32, Boom>> + Send>> {
+    Box::pin(async move {
+        if depth > 0 {
+            for _ in 0..2 {
+                spawner
+                    .spawn(walk(spawner.clone(), depth - 1))
+                    .expect("the group is still running");
+            }
+        }
+        Ok(depth)
+    })
+}
+
+rt_test! {
+    fn children_add_siblings_through_the_spawner(rt) {
+        let values = rt.block_on(async {
+            let mut group: TaskGroup<u32, Boom> = TaskGroup::new();
+            let spawner = group.spawner();
+            group.spawn(walk(spawner, 4));
+            group.join().await.unwrap()
+        });
+        // 1 + 2 + 4 + 8 + 16 nodes, each reporting its depth once.
+        assert_eq!(values.len(), 31);
+        for depth in 0..=4u32 {
+            let nodes = values.iter().filter(|&&d| d == depth).count();
+            assert_eq!(nodes, 1 << (4 - depth), "nodes at depth {depth}");
+        }
+        assert_eq!(values[0], 4, "the root was spawned first");
+    }
+
+    fn a_sibling_added_as_a_childs_last_act_is_joined(rt) {
+        // The race `join` must not lose: the only child adds a sibling and
+        // finishes at once, so `join` may see the child done before it
+        // looks at what was added.
+        for _ in 0..200 {
+            let got = rt.block_on(async {
+                let mut group: TaskGroup<u32, Boom> = TaskGroup::new();
+                let spawner = group.spawner();
+                group.spawn(async move {
+                    spawner.spawn(async {
+                        task::yield_now().await;
+                        Ok(2)
+                    }).unwrap();
+                    Ok(1)
+                });
+                group.join().await.unwrap()
+            });
+            assert_eq!(got, [1, 2]);
+        }
+    }
+
+    fn every_accepted_spawn_from_outside_is_joined(rt) {
+        // A task outside the group keeps adding children while `join`
+        // finishes: every spawn the spawner accepted is in the result
+        // (none slips in between `join` finding the group empty and
+        // closing it), and the rest are refused.
+        for _ in 0..100 {
+            let (accepted, joined) = rt.block_on(async {
+                let mut group: TaskGroup<u32, Boom> = TaskGroup::new();
+                let spawner = group.spawner();
+                group.spawn(async { Ok(0) });
+                let outside = runtime::spawn(async move {
+                    // Bounded, so `join` ends even if it never catches
+                    // the group empty between two spawns.
+                    let mut accepted = 0;
+                    while accepted < 1_000 && spawner.spawn(async { Ok(1) }).is_ok() {
+                        accepted += 1;
+                        task::yield_now().await;
+                    }
+                    accepted
+                });
+                let joined = group.join().await.unwrap();
+                (outside.await.unwrap(), joined)
+            });
+            assert_eq!(joined.len(), accepted + 1);
+        }
+    }
+
+    fn the_spawner_refuses_once_the_group_is_done_failing_or_dropped(rt) {
+        rt.block_on(async {
+            // Finished.
+            let group: TaskGroup<u32, Boom> = TaskGroup::new();
+            let spawner = group.spawner();
+            assert!(group.join().await.unwrap().is_empty());
+            assert!(spawner.spawn(async { Ok(1) }).is_err());
+
+            // Failing: the failure closes the group before the siblings
+            // are cancelled, so nothing new starts while it winds down.
+            let mut group: TaskGroup<u32, Boom> = TaskGroup::new();
+            let spawner = group.spawner();
+            let (failed_tx, failed_rx) = oneshot::channel::<()>();
+            let late = spawner.clone();
+            group.spawn(async move {
+                failed_rx.await.ok();
+                // The group is failing or done by now.
+                task::yield_now().await;
+                let refused = late.spawn(async { Ok(0) }).is_err();
+                Ok(u32::from(refused))
+            });
+            group.spawn(async move {
+                let _ = failed_tx;
+                Err(Boom("first"))
+            });
+            let err = group.join().await.unwrap_err();
+            assert_eq!(err.into_failed(), Some(Boom("first")));
+            assert!(spawner.spawn(async { Ok(1) }).is_err());
+
+            // Dropped: the children added through the spawner are aborted
+            // too.
+            let drops = Arc::new(AtomicUsize::new(0));
+            let group: TaskGroup<u32, Boom> = TaskGroup::new();
+            let spawner = group.spawner();
+            let guard = DropGuard(drops.clone());
+            let (started_tx, started_rx) = oneshot::channel::<()>();
+            spawner.spawn(async move {
+                let _guard = guard;
+                let _ = started_tx.send(());
+                pending::<()>().await;
+                Ok(1)
+            }).unwrap();
+            started_rx.await.unwrap();
+            assert_eq!(group.len(), 1);
+            drop(group);
+            assert!(spawner.spawn(async { Ok(1) }).is_err());
+            // Aborted: its future (and guard) is dropped once the abort is
+            // processed.
+            while drops.load(SeqCst) == 0 {
+                task::yield_now().await;
+            }
+        });
+    }
+
+    fn a_sibling_added_while_join_waits_is_cancelled_by_a_later_failure(rt) {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let d = drops.clone();
+        let err = rt.block_on(async move {
+            let mut group: TaskGroup<u32, Boom> = TaskGroup::new();
+            let spawner = group.spawner();
+            let (added_tx, added_rx) = oneshot::channel::<()>();
+            group.spawn(async move {
+                let guard = DropGuard(d);
+                spawner.spawn(async move {
+                    let _guard = guard;
+                    pending::<()>().await;
+                    Ok(7)
+                }).unwrap();
+                let _ = added_tx.send(());
+                Ok(1)
+            });
+            group.spawn(async move {
+                added_rx.await.ok();
+                Err(Boom("after the sibling was added"))
+            });
+            group.join().await.unwrap_err()
+        });
+        assert_eq!(err.into_failed(), Some(Boom("after the sibling was added")));
+        // `join` returned only after the added sibling stopped.
+        assert_eq!(drops.load(SeqCst), 1);
+    }
+}
+
+#[test]
+fn task_group_closed_says_what_happened() {
+    let rt = common::current_thread();
+    let group: TaskGroup<(), Boom> = TaskGroup::new();
+    let spawner = group.spawner();
+    drop(group);
+    let err = rt
+        .block_on(async { spawner.spawn(async { Ok(()) }) })
+        .unwrap_err();
+    assert!(err.to_string().contains("no more children"));
+    let _: &dyn std::error::Error = &err;
 }
 
 /// `?` on a nested group's error, as `groups_nest_inside_spawned_tasks`

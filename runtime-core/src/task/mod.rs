@@ -117,7 +117,7 @@ pub use join::JoinHandle;
 pub use join_set::JoinSet;
 pub use local::{spawn_local, LocalSet, RunUntil};
 pub use spawn::{block_in_place, spawn, spawn_blocking};
-pub use task_group::{TaskGroup, TaskGroupError};
+pub use task_group::{TaskGroup, TaskGroupClosed, TaskGroupError, TaskGroupSpawner};
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use unconstrained::{unconstrained, Unconstrained};
 pub use yield_now::yield_now;

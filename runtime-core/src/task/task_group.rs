@@ -1,14 +1,17 @@
 //! `TaskGroup`: structured concurrency (asyncio's `TaskGroup`, trio's
 //! nursery). Children are ordinary tasks; `join` waits for all of them and
-//! the first failure cancels the rest.
+//! the first failure cancels the rest. A `TaskGroupSpawner` lets children
+//! (or anyone else) add siblings while `join` waits, as asyncio's
+//! `tg.create_task` does from inside a child.
 
 use super::{AbortHandle, JoinError, JoinHandle};
+use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::Handle;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 /// A group of fallible tasks that succeed or fail together.
 ///
@@ -75,8 +78,21 @@ use std::task::{Context, Poll};
 pub struct TaskGroup<T, E> {
     /// The children not joined yet, each tagged with its spawn index.
     children: FuturesUnordered<Child<Result<T, E>>>,
+    /// What the group shares with its spawners.
+    shared: Arc<Mutex<Shared<T, E>>>,
+}
+
+/// The part of a group its [`TaskGroupSpawner`]s reach.
+struct Shared<T, E> {
+    /// Children spawned through a spawner, not yet moved into `children`.
+    added: Vec<Child<Result<T, E>>>,
     /// How many children were ever spawned (the next spawn index).
     spawned: usize,
+    /// The group takes no more children: `join` finished or failed, or
+    /// the group was dropped.
+    closed: bool,
+    /// `join`'s waker, woken when a spawner adds a child.
+    joiner: Option<Waker>,
 }
 
 /// A child's `JoinHandle` that also yields the child's spawn index.
@@ -106,33 +122,90 @@ impl<T, E> TaskGroup<T, E> {
     pub fn new() -> TaskGroup<T, E> {
         TaskGroup {
             children: FuturesUnordered::new(),
-            spawned: 0,
+            shared: Arc::new(Mutex::new(Shared {
+                added: Vec::new(),
+                spawned: 0,
+                closed: false,
+                joiner: None,
+            })),
         }
     }
 
     /// Number of children spawned and not joined yet (a child that already
     /// finished still counts).
     pub fn len(&self) -> usize {
-        self.children.len()
+        self.children.len() + self.shared.lock().added.len()
     }
 
     /// `true` when the group holds no child.
     pub fn is_empty(&self) -> bool {
-        self.children.is_empty()
+        self.len() == 0
     }
 
-    fn insert(&mut self, handle: JoinHandle<Result<T, E>>) -> AbortHandle {
+    /// A handle that spawns more children into this group, also while
+    /// [`join`](TaskGroup::join) waits: give it to the children so they
+    /// can add siblings (asyncio's `tg.create_task` from inside a child).
+    /// It refuses once the group has finished, failed or been dropped.
+    ///
+    /// ```
+    /// use runtime_core::task::TaskGroup;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let sizes = rt.block_on(async {
+    ///     let mut group: TaskGroup<usize, std::io::Error> = TaskGroup::new();
+    ///     let spawner = group.spawner();
+    ///     // A "directory" child that finds two more entries and hands them
+    ///     // to the group instead of walking them itself.
+    ///     group.spawn(async move {
+    ///         for size in [10, 20] {
+    ///             spawner.spawn(async move { Ok(size) }).unwrap();
+    ///         }
+    ///         Ok(1)
+    ///     });
+    ///     group.join().await.unwrap()
+    /// });
+    /// // Spawn order: the directory, then what it added.
+    /// assert_eq!(sizes, [1, 10, 20]);
+    /// ```
+    pub fn spawner(&self) -> TaskGroupSpawner<T, E> {
+        TaskGroupSpawner {
+            shared: self.shared.clone(),
+        }
+    }
+
+    fn insert(&mut self, spawn: impl FnOnce() -> JoinHandle<Result<T, E>>) -> AbortHandle {
+        // The index is taken before the child starts: it may add siblings
+        // at once, and they come after it.
+        let index = {
+            let mut shared = self.shared.lock();
+            shared.spawned += 1;
+            shared.spawned - 1
+        };
+        let handle = spawn();
         let abort = handle.abort_handle();
-        self.children.push(Child {
-            index: self.spawned,
-            handle,
-        });
-        self.spawned += 1;
+        self.children.push(Child { index, handle });
         abort
     }
 
-    /// Aborts every child still in the group.
-    fn abort_all(&self) {
+    /// Moves the children that spawners added into `children`, and (while
+    /// `join` waits) leaves `waker` for the next spawner to wake.
+    fn take_added(&mut self, waker: Option<&Waker>) {
+        let mut shared = self.shared.lock();
+        for child in shared.added.drain(..) {
+            self.children.push(child);
+        }
+        if let Some(waker) = waker {
+            match &shared.joiner {
+                Some(old) if old.will_wake(waker) => {}
+                _ => shared.joiner = Some(waker.clone()),
+            }
+        }
+    }
+
+    /// Takes no more children and aborts every child in the group.
+    fn close_and_abort_all(&mut self) {
+        self.shared.lock().closed = true;
+        self.take_added(None);
         for child in self.children.iter() {
             child.handle.abort();
         }
@@ -170,28 +243,50 @@ impl<T, E> TaskGroup<T, E> {
     /// ```
     pub async fn join(mut self) -> Result<Vec<T>, TaskGroupError<E>> {
         let mut values: Vec<Option<T>> = Vec::new();
-        values.resize_with(self.spawned, || None);
-        while let Some((index, res)) = self.children.next().await {
-            let failure = match res {
-                Ok(Ok(value)) => {
-                    values[index] = Some(value);
-                    continue;
+        let failure = std::future::poll_fn(|cx| loop {
+            self.take_added(Some(cx.waker()));
+            match self.children.poll_next_unpin(cx) {
+                Poll::Ready(Some((index, res))) => {
+                    let failure = match res {
+                        Ok(Ok(value)) => {
+                            if values.len() <= index {
+                                values.resize_with(index + 1, || None);
+                            }
+                            values[index] = Some(value);
+                            continue;
+                        }
+                        Ok(Err(err)) => TaskGroupError::Failed(err),
+                        Err(err) if err.is_panic() => TaskGroupError::Panicked(err),
+                        Err(err) => TaskGroupError::Cancelled(err),
+                    };
+                    return Poll::Ready(Some(failure));
                 }
-                Ok(Err(err)) => TaskGroupError::Failed(err),
-                Err(err) if err.is_panic() => TaskGroupError::Panicked(err),
-                Err(err) => TaskGroupError::Cancelled(err),
-            };
-            self.abort_all();
+                Poll::Ready(None) => {
+                    // Every child is done: finished, unless a spawner added
+                    // one since `take_added` (a child's last act may be to
+                    // add a sibling). Closing under the same lock means no
+                    // later spawn can slip in unseen.
+                    let mut shared = self.shared.lock();
+                    if shared.added.is_empty() {
+                        shared.closed = true;
+                        return Poll::Ready(None);
+                    }
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        })
+        .await;
+        if let Some(failure) = failure {
+            self.close_and_abort_all();
             // Wait until every aborted child has dropped its future; what
             // they return (a value that raced the abort, or their own
             // error) is discarded.
             while self.children.next().await.is_some() {}
             return Err(failure);
         }
-        Ok(values
-            .into_iter()
-            .map(|value| value.expect("TaskGroup: every child returned a value"))
-            .collect())
+        // Every child returned a value; an index without one belongs to a
+        // `spawn` that panicked (outside a runtime) after taking it.
+        Ok(values.into_iter().flatten().collect())
     }
 }
 
@@ -225,7 +320,7 @@ impl<T: Send + 'static, E: Send + 'static> TaskGroup<T, E> {
     where
         F: Future<Output = Result<T, E>> + Send + 'static,
     {
-        self.insert(crate::spawn(task))
+        self.insert(|| crate::spawn(task))
     }
 
     /// Spawns `task` as a child of the group on the runtime behind
@@ -246,7 +341,7 @@ impl<T: Send + 'static, E: Send + 'static> TaskGroup<T, E> {
     where
         F: Future<Output = Result<T, E>> + Send + 'static,
     {
-        self.insert(handle.spawn(task))
+        self.insert(|| handle.spawn(task))
     }
 }
 
@@ -258,9 +353,111 @@ impl<T, E> Default for TaskGroup<T, E> {
 
 impl<T, E> Drop for TaskGroup<T, E> {
     fn drop(&mut self) {
-        self.abort_all();
+        self.close_and_abort_all();
     }
 }
+
+/// Spawns children into a [`TaskGroup`] from anywhere, also while the
+/// group's `join` waits (see [`TaskGroup::spawner`]). Cheap to clone.
+pub struct TaskGroupSpawner<T, E> {
+    shared: Arc<Mutex<Shared<T, E>>>,
+}
+
+impl<T, E> Clone for TaskGroupSpawner<T, E> {
+    fn clone(&self) -> Self {
+        TaskGroupSpawner {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T: Send + 'static, E: Send + 'static> TaskGroupSpawner<T, E> {
+    /// Spawns `task` on the current runtime as a child of the group, after
+    /// every child spawned before it (its value's place in `join`'s
+    /// result). `join` sees it even if it is the last thing a finishing
+    /// child does.
+    ///
+    /// Refused, with `task` dropped unstarted, once the group takes no
+    /// more children: its `join` returned (every child finished) or is
+    /// failing (a child failed and the others are being cancelled; asyncio
+    /// refuses `create_task` then too), or the group was dropped.
+    ///
+    /// # Panics
+    /// Outside a runtime (as [`spawn`](crate::spawn)).
+    ///
+    /// ```
+    /// use runtime_core::task::TaskGroup;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let group: TaskGroup<(), std::io::Error> = TaskGroup::new();
+    ///     let spawner = group.spawner();
+    ///     group.join().await.unwrap();
+    ///     let err = spawner.spawn(async { Ok(()) }).unwrap_err();
+    ///     assert!(err.to_string().contains("task group"));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, task: F) -> Result<AbortHandle, TaskGroupClosed>
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+    {
+        let mut shared = self.shared.lock();
+        if shared.closed {
+            return Err(TaskGroupClosed(()));
+        }
+        // Spawned under the lock: a group that closes meanwhile would
+        // otherwise never see (nor abort) this child.
+        let handle = crate::spawn(task);
+        let abort = handle.abort_handle();
+        let index = shared.spawned;
+        shared.spawned += 1;
+        shared.added.push(Child { index, handle });
+        let joiner = shared.joiner.take();
+        drop(shared);
+        if let Some(w) = joiner {
+            w.wake();
+        }
+        Ok(abort)
+    }
+}
+
+impl<T, E> fmt::Debug for TaskGroupSpawner<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskGroupSpawner")
+            .field("closed", &self.shared.lock().closed)
+            .finish()
+    }
+}
+
+/// [`TaskGroupSpawner::spawn`] was refused: the group finished, is failing,
+/// or was dropped.
+///
+/// ```
+/// use runtime_core::task::TaskGroup;
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// let group: TaskGroup<(), std::io::Error> = TaskGroup::new();
+/// let spawner = group.spawner();
+/// drop(group);
+/// let err = rt.block_on(async { spawner.spawn(async { Ok(()) }) }).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "the task group takes no more children: it finished, is failing, or was dropped"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskGroupClosed(());
+
+impl fmt::Display for TaskGroupClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the task group takes no more children: it finished, is failing, or was dropped",
+        )
+    }
+}
+
+impl std::error::Error for TaskGroupClosed {}
 
 impl<T, E> fmt::Debug for TaskGroup<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -368,6 +565,7 @@ impl<E: std::error::Error> std::error::Error for TaskGroupError<E> {
 fn _assert_send_sync() {
     fn is<T: Send + Sync>() {}
     is::<TaskGroup<(), std::io::Error>>();
+    is::<TaskGroupSpawner<(), std::io::Error>>();
     is::<TaskGroupError<std::io::Error>>();
 }
 
