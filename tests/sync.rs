@@ -487,6 +487,51 @@ fn semaphore_zero_permit_acquire_never_waits() {
     assert!(futures::executor::block_on(sem.acquire_many(0)).is_err());
 }
 
+/// As Tokio: a head waiter that needs more than is free is handed what is
+/// free (so nothing counts as available while it waits, and
+/// `forget_permits` cannot take it); leaving unserved, by cancel or by
+/// close, it gives all of it back.
+#[test]
+fn semaphore_head_waiter_holds_what_it_was_handed() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let mut cx = Context::from_waker(Waker::noop());
+
+    let sem = Semaphore::new(2);
+    let mut big = Box::pin(sem.acquire_many(3));
+    assert!(big.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(sem.available_permits(), 0);
+    assert_eq!(sem.forget_permits(5), 0);
+    sem.add_permits(1);
+    match big.as_mut().poll(&mut cx) {
+        Poll::Ready(Ok(permit)) => assert_eq!(permit.num_permits(), 3),
+        other => panic!("expected the 3 permits, got {other:?}"),
+    }
+    assert_eq!(sem.available_permits(), 3);
+
+    // Cancelled while partly served: its 2 go to the waiter behind it.
+    let sem = Semaphore::new(2);
+    let mut big = Box::pin(sem.acquire_many(3));
+    assert!(big.as_mut().poll(&mut cx).is_pending());
+    let mut small = Box::pin(sem.acquire());
+    assert!(small.as_mut().poll(&mut cx).is_pending());
+    drop(big);
+    assert!(matches!(small.as_mut().poll(&mut cx), Poll::Ready(Ok(_))));
+    assert_eq!(
+        sem.available_permits(),
+        2,
+        "1 left free, 1 back with `small`"
+    );
+
+    // Closed while partly served: the acquire fails, the permits are back.
+    let sem = Semaphore::new(2);
+    let mut big = Box::pin(sem.acquire_many(3));
+    assert!(big.as_mut().poll(&mut cx).is_pending());
+    sem.close();
+    assert!(matches!(big.as_mut().poll(&mut cx), Poll::Ready(Err(_))));
+    assert_eq!(sem.available_permits(), 2);
+}
+
 #[test]
 fn cancelled_lock_and_notified_lose_nothing() {
     futures::executor::block_on(async {

@@ -281,6 +281,28 @@ fn semaphore_release_after_queue_emptied_races_with_try_acquire() {
     });
 }
 
+/// A head waiter handed part of what it needs, then dropped, while more
+/// permits arrive: whatever it was handed comes back; none is lost or
+/// counted twice.
+#[test]
+fn semaphore_partly_served_head_cancelled_while_permits_arrive() {
+    loom::model(|| {
+        let sem = std::sync::Arc::new(Semaphore::new(1));
+        let s2 = sem.clone();
+        let waiter = thread::spawn(move || {
+            let acquire = s2.acquire_many(2);
+            let mut acquire = std::pin::pin!(acquire);
+            let waker = futures_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            // Served or not, it is dropped: a permit returns its 2.
+            let _ = acquire.as_mut().poll(&mut cx);
+        });
+        sem.add_permits(1);
+        waiter.join().unwrap();
+        assert_eq!(sem.available_permits(), 2);
+    });
+}
+
 #[test]
 fn semaphore_release_races_with_cancelled_acquire() {
     loom::model(|| {

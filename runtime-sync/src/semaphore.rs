@@ -1,8 +1,9 @@
 //! `Semaphore`: a fair (first come, first served) counting semaphore. A
 //! waiter at the head of the queue that needs more permits than are free
-//! holds back the ones behind it, so a large `acquire_many` is not starved
-//! by a stream of small ones (this is what keeps `RwLock` writers from
-//! starving).
+//! is handed what is free and holds back the ones behind it, so a large
+//! `acquire_many` is not starved by a stream of small ones (this is what
+//! keeps `RwLock` writers from starving). As Tokio's, permits handed to a
+//! waiting head no longer count as available.
 //!
 //! The count and two flags (`CLOSED`, `WAITERS`) share one atomic word:
 //! while nobody is queued an acquire or a release is one compare-exchange
@@ -52,12 +53,17 @@ const CLOSED: usize = 0b01;
 /// `waiters` lock. While it is set (and the semaphore is open) every
 /// change of the count happens under that lock too: a fast acquire that
 /// sees it queues instead (first come, first served), a fast release that
-/// sees it hands its permits to the queue under the lock.
+/// sees it hands its permits to the queue under the lock. The queue's head
+/// takes whatever is free, so while it is set the count is 0.
 const WAITERS: usize = 0b10;
 const PERMIT_SHIFT: u32 = 2;
 
 struct Waiter {
     need: usize,
+    /// Permits already handed to this waiter while it is the head of the
+    /// queue and more are needed (as Tokio: they no longer count as
+    /// available, and go back if the waiter leaves unserved).
+    assigned: usize,
     waker: Option<Waker>,
     /// Served: the permits are this waiter's; its future takes them.
     granted: bool,
@@ -475,27 +481,42 @@ impl Semaphore {
             }
             let mut queue = self.waiters.lock();
             let mut s = self.load();
-            loop {
+            let assigned = loop {
                 if s & CLOSED != 0 {
                     return Poll::Ready(Err(AcquireError(())));
                 }
-                let take = s & WAITERS == 0 && s >> PERMIT_SHIFT >= n;
-                let next = if take {
-                    s - (n << PERMIT_SHIFT)
-                } else {
-                    s | WAITERS
-                };
-                match self
-                    .state
-                    .compare_exchange(s, next, Ordering::AcqRel, Ordering::Acquire)
-                {
-                    Ok(_) if take => return Poll::Ready(Ok(())),
-                    Ok(_) => break,
+                let free = s >> PERMIT_SHIFT;
+                let first = s & WAITERS == 0;
+                if first && free >= n {
+                    match self.state.compare_exchange(
+                        s,
+                        s - (n << PERMIT_SHIFT),
+                        Ordering::AcqRel,
+                        Ordering::Acquire,
+                    ) {
+                        Ok(_) => return Poll::Ready(Ok(())),
+                        Err(actual) => {
+                            s = actual;
+                            continue;
+                        }
+                    }
+                }
+                // Queue. The first in line takes what is free now (with
+                // `WAITERS` set nothing is free: see `assign`).
+                let take = if first { free } else { 0 };
+                match self.state.compare_exchange(
+                    s,
+                    (s - (take << PERMIT_SHIFT)) | WAITERS,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                ) {
+                    Ok(_) => break take,
                     Err(actual) => s = actual,
                 }
-            }
+            };
             *key = Some(queue.push_back(Waiter {
                 need: n,
+                assigned,
                 waker: Some(cx.waker().clone()),
                 granted: false,
             }));
@@ -522,9 +543,13 @@ impl Semaphore {
             return Poll::Ready(Ok(()));
         }
         if closed {
+            let assigned = w.assigned;
             queue.remove(k);
             self.sync_flag(&queue);
+            drop(queue);
             *key = None;
+            // What it was handed while it waited goes back.
+            self.release(assigned);
             return Poll::Ready(Err(AcquireError(())));
         }
         match &w.waker {
@@ -540,14 +565,16 @@ impl Semaphore {
             let mut queue = self.waiters.lock();
             let was_front = queue.front_mut().is_some_and(|(k, _)| k == key);
             if let Some(w) = queue.remove(key) {
-                if w.granted {
-                    // Its permits go back (to the next waiters first).
+                // What it holds (all it needed if served, else what it was
+                // handed so far) goes back, to the next waiters first.
+                let held = if w.granted { w.need } else { w.assigned };
+                if held > 0 {
                     let s = self.load();
                     if s & WAITERS != 0 && s & CLOSED == 0 {
-                        self.state.store(Self::add_to(s, w.need), Ordering::Release);
+                        self.state.store(Self::add_to(s, held), Ordering::Release);
                     } else {
                         drop(queue);
-                        self.release(w.need);
+                        self.release(held);
                         return;
                     }
                     self.assign(&mut queue, &mut wakers);
@@ -561,17 +588,21 @@ impl Semaphore {
         wakers.wake_all();
     }
 
-    /// Serves the queue from the front while the free permits cover the
-    /// first waiter's need (under the lock, with `WAITERS` set, so the
-    /// count changes nowhere else), then clears `WAITERS` if it emptied.
+    /// Hands the free permits to the queue from the front: each waiter
+    /// gets what it still needs, a head that needs more than is free
+    /// takes all of it and keeps its place (under the lock, with `WAITERS`
+    /// set, so the count changes nowhere else). So while anybody waits,
+    /// nothing is free. Then clears `WAITERS` if the queue emptied.
     fn assign(&self, queue: &mut WaitList<Waiter>, wakers: &mut WakeList) {
         let mut s = self.load();
         if s & CLOSED == 0 {
             while let Some((key, w)) = queue.front_mut() {
-                if w.need > s >> PERMIT_SHIFT {
+                let give = (s >> PERMIT_SHIFT).min(w.need - w.assigned);
+                s -= give << PERMIT_SHIFT;
+                w.assigned += give;
+                if w.assigned < w.need {
                     break;
                 }
-                s -= w.need << PERMIT_SHIFT;
                 w.granted = true;
                 wakers.extend(w.waker.take());
                 queue.unlink(key);
