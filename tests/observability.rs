@@ -419,6 +419,25 @@ fn task_group_children_carry_the_callers_location() {
     });
 }
 
+/// So does `TaskGroupSpawner::spawn`.
+#[test]
+fn task_group_spawner_children_carry_the_callers_location() {
+    let rt = common::multi_thread(2);
+    rt.block_on(async {
+        let group = runtime::task::TaskGroup::<(), ()>::new();
+        let spawner = group.spawner();
+        let line = line!() + 1;
+        spawner.spawn(std::future::pending()).unwrap();
+        let dump = runtime::Handle::current().dump();
+        let child = dump.tasks().iter().find(|t| t.location().line() == line);
+        assert!(
+            child.is_some_and(|t| t.location().file() == file!()),
+            "{dump}"
+        );
+        drop(group);
+    });
+}
+
 /// `RUNTIME_SLOW_POLL_MS` turns debug mode on for a program that does not
 /// set a threshold (as `PYTHONASYNCIODEBUG`). The variable is process-wide,
 /// so the test re-runs itself in a child process with it set.

@@ -173,15 +173,15 @@ impl<T, E> TaskGroup<T, E> {
         }
     }
 
-    fn insert(&mut self, spawn: impl FnOnce() -> JoinHandle<Result<T, E>>) -> AbortHandle {
-        // The index is taken before the child starts: it may add siblings
-        // at once, and they come after it.
-        let index = {
-            let mut shared = self.shared.lock();
-            shared.spawned += 1;
-            shared.spawned - 1
-        };
-        let handle = spawn();
+    /// The next spawn index, taken before the child starts: it may add
+    /// siblings at once, and they come after it.
+    fn next_index(&self) -> usize {
+        let mut shared = self.shared.lock();
+        shared.spawned += 1;
+        shared.spawned - 1
+    }
+
+    fn insert(&mut self, index: usize, handle: JoinHandle<Result<T, E>>) -> AbortHandle {
         let abort = handle.abort_handle();
         self.children.push(Child { index, handle });
         abort
@@ -320,7 +320,11 @@ impl<T: Send + 'static, E: Send + 'static> TaskGroup<T, E> {
     where
         F: Future<Output = Result<T, E>> + Send + 'static,
     {
-        self.insert(|| crate::spawn(task))
+        // Spawned here, not in a closure: `#[track_caller]` reaches
+        // `spawn` only through direct calls.
+        let index = self.next_index();
+        let handle = crate::spawn(task);
+        self.insert(index, handle)
     }
 
     /// Spawns `task` as a child of the group on the runtime behind
@@ -341,7 +345,9 @@ impl<T: Send + 'static, E: Send + 'static> TaskGroup<T, E> {
     where
         F: Future<Output = Result<T, E>> + Send + 'static,
     {
-        self.insert(|| handle.spawn(task))
+        let index = self.next_index();
+        let child = handle.spawn(task);
+        self.insert(index, child)
     }
 }
 
