@@ -532,6 +532,72 @@ fn semaphore_head_waiter_holds_what_it_was_handed() {
     assert_eq!(sem.available_permits(), 2);
 }
 
+/// A `changed()` (or broadcast `recv`, or Queue `join`) future dropped while it waits takes
+/// its waker back out: a channel that seldom changes does not keep every
+/// task that once waited on it alive (a waker holds its task) until the
+/// next send.
+#[test]
+fn dropped_waits_on_watch_broadcast_and_queue_let_go_of_their_wakers() {
+    use std::future::Future;
+    use std::task::{Context, Wake, Waker};
+    struct Counted;
+    impl Wake for Counted {
+        fn wake(self: Arc<Self>) {}
+    }
+    let (tx, mut rx) = runtime::sync::watch::channel(0);
+    let task = Arc::new(Counted);
+    for _ in 0..100 {
+        let waker = Waker::from(task.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut changed = Box::pin(rx.changed());
+        assert!(changed.as_mut().poll(&mut cx).is_pending());
+        drop(changed);
+    }
+    assert_eq!(
+        Arc::strong_count(&task),
+        1,
+        "the channel kept wakers of dropped futures"
+    );
+    // The same for broadcast's `recv`.
+    let (btx, mut brx) = runtime::sync::broadcast::channel::<u32>(4);
+    for _ in 0..100 {
+        let waker = Waker::from(task.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut recv = Box::pin(brx.recv());
+        assert!(recv.as_mut().poll(&mut cx).is_pending());
+        drop(recv);
+    }
+    assert_eq!(
+        Arc::strong_count(&task),
+        1,
+        "broadcast kept wakers of dropped recvs"
+    );
+    btx.send(5).unwrap();
+    assert_eq!(brx.try_recv(), Ok(5));
+    // And for a Queue's `join()`.
+    let q = runtime::sync::Queue::<u32>::new(0);
+    q.try_put(1).unwrap();
+    for _ in 0..100 {
+        let waker = Waker::from(task.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut join = Box::pin(q.join());
+        assert!(join.as_mut().poll(&mut cx).is_pending());
+        drop(join);
+    }
+    assert_eq!(
+        Arc::strong_count(&task),
+        1,
+        "Queue kept wakers of dropped joins"
+    );
+    // A waiting future still gets the next change.
+    let waker = Waker::from(task.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut changed = Box::pin(rx.changed());
+    assert!(changed.as_mut().poll(&mut cx).is_pending());
+    tx.send(1).unwrap();
+    assert!(changed.as_mut().poll(&mut cx).is_ready());
+}
+
 #[test]
 fn cancelled_lock_and_notified_lose_nothing() {
     futures::executor::block_on(async {

@@ -9,6 +9,7 @@
 //! once rather than when it is overwritten, as Tokio's are.
 
 use crate::loom::sync::{Arc, Mutex};
+use crate::wait_list::{Registration, WaitList};
 use std::collections::VecDeque;
 use std::fmt;
 use std::task::{Poll, Waker};
@@ -122,7 +123,9 @@ struct State<T> {
     head: u64,
     senders: usize,
     receivers: usize,
-    waiters: Vec<Waker>,
+    /// Receivers waiting for the next message; a `recv` dropped while
+    /// waiting takes its waker back out (it holds its task alive).
+    waiters: WaitList<Waker>,
 }
 
 /// Creates a broadcast channel keeping the last `capacity` messages.
@@ -153,7 +156,7 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
             head: 0,
             senders: 1,
             receivers: 1,
-            waiters: Vec::new(),
+            waiters: WaitList::new(),
         }),
     });
     (
@@ -233,7 +236,9 @@ impl<T> Sender<T> {
                 rem,
             });
             st.head += 1;
-            (st.receivers, std::mem::take(&mut st.waiters), evicted)
+            let mut waiters = Vec::new();
+            st.waiters.drain(|w| waiters.push(w));
+            (st.receivers, waiters, evicted)
         };
         // Dropped outside the lock.
         drop(evicted);
@@ -323,7 +328,9 @@ impl<T> Drop for Sender<T> {
             if st.senders > 0 {
                 return;
             }
-            std::mem::take(&mut st.waiters)
+            let mut waiters = Vec::new();
+            st.waiters.drain(|w| waiters.push(w));
+            waiters
         };
         for w in waiters {
             w.wake();
@@ -381,6 +388,7 @@ impl<T: Clone> Receiver<T> {
     /// ```
     pub async fn recv(&mut self) -> Result<T, RecvError> {
         let Receiver { shared, next } = self;
+        let mut waiting = Registration::new(&shared.state, |st: &mut State<T>| &mut st.waiters);
         std::future::poll_fn(|cx| {
             let restore = std::task::ready!(crate::coop::poll_proceed(cx));
             let mut st = shared.state.lock();
@@ -389,9 +397,7 @@ impl<T: Clone> Receiver<T> {
                 Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
                 Err(TryRecvError::Closed) => Err(RecvError::Closed),
                 Err(TryRecvError::Empty) => {
-                    if !st.waiters.iter().any(|w| w.will_wake(cx.waker())) {
-                        st.waiters.push(cx.waker().clone());
-                    }
+                    waiting.register(&mut st, cx.waker());
                     return Poll::Pending;
                 }
             };

@@ -14,7 +14,6 @@ use crate::wait_list::{Key, WaitList};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::fmt;
-use std::future::poll_fn;
 use std::task::{Context, Poll, Waker};
 
 /// Where a queue keeps its items: the order is what tells the queue kinds
@@ -225,7 +224,9 @@ struct State<T, S> {
     unfinished: usize,
     getters: WaitList<Waiter>,
     putters: WaitList<Waiter>,
-    joiners: Vec<Waker>,
+    /// `join()` futures waiting for `unfinished` to reach 0 (a dropped
+    /// one takes its waker back out).
+    joiners: WaitList<Waker>,
     _t: std::marker::PhantomData<T>,
 }
 
@@ -290,7 +291,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
                 unfinished: 0,
                 getters: WaitList::new(),
                 putters: WaitList::new(),
-                joiners: Vec::new(),
+                joiners: WaitList::new(),
                 _t: std::marker::PhantomData,
             }),
         }
@@ -543,7 +544,9 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             if st.unfinished > 0 {
                 return;
             }
-            std::mem::take(&mut st.joiners)
+            let mut joiners = Vec::new();
+            st.joiners.drain(|w| joiners.push(w));
+            joiners
         };
         for w in joiners {
             w.wake();
@@ -564,17 +567,8 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// assert!(q.join().now_or_never().is_some());
     /// ```
     pub async fn join(&self) {
-        poll_fn(|cx| {
-            let mut st = self.state.lock();
-            if st.unfinished == 0 {
-                return Poll::Ready(());
-            }
-            if !st.joiners.iter().any(|w| w.will_wake(cx.waker())) {
-                st.joiners.push(cx.waker().clone());
-            }
-            Poll::Pending
-        })
-        .await
+        crate::wait_list::wait_until(&self.state, |st| &mut st.joiners, |st| st.unfinished == 0)
+            .await
     }
 
     /// A waiting `put`/`get` was dropped: leave the queue, and if it had

@@ -241,41 +241,62 @@ impl Extend<std::task::Waker> for WakeList {
     }
 }
 
+/// A future's place in a waker list behind `lock` (`list` picks it out of
+/// the locked state): `register` it on every pending poll; dropped while
+/// still queued, it takes its waker back out, so a long-lived channel or
+/// token does not keep the tasks of abandoned waits alive (a waker holds
+/// its task). A key the other side drained meanwhile is stale: a no-op.
+pub(crate) struct Registration<'a, S> {
+    lock: &'a crate::loom::sync::Mutex<S>,
+    list: fn(&mut S) -> &mut WaitList<std::task::Waker>,
+    key: Option<Key>,
+}
+
+impl<'a, S> Registration<'a, S> {
+    pub(crate) fn new(
+        lock: &'a crate::loom::sync::Mutex<S>,
+        list: fn(&mut S) -> &mut WaitList<std::task::Waker>,
+    ) -> Registration<'a, S> {
+        Registration {
+            lock,
+            list,
+            key: None,
+        }
+    }
+
+    /// Queues (or updates) this future's waker; `state` is the locked
+    /// state behind `lock`.
+    pub(crate) fn register(&mut self, state: &mut S, waker: &std::task::Waker) {
+        (self.list)(state).register(&mut self.key, waker);
+    }
+}
+
+impl<S> Drop for Registration<'_, S> {
+    fn drop(&mut self) {
+        if self.key.is_some() {
+            let waker = (self.list)(&mut self.lock.lock()).forget(&mut self.key);
+            // Dropped here, after the lock.
+            drop(waker);
+        }
+    }
+}
+
 /// Waits until `done` holds for the state behind `lock`, keeping the
 /// caller's waker in the list `waiters` picks out of that state meanwhile
 /// (the side that makes `done` true drains and wakes it). A future dropped
-/// while waiting takes its waker back out, so a long-lived channel or
-/// token does not collect the wakers of abandoned waits.
+/// while waiting takes its waker back out (see `Registration`).
 pub(crate) async fn wait_until<S>(
     lock: &crate::loom::sync::Mutex<S>,
     waiters: fn(&mut S) -> &mut WaitList<std::task::Waker>,
     done: fn(&S) -> bool,
 ) {
-    struct Forget<'a, S> {
-        lock: &'a crate::loom::sync::Mutex<S>,
-        waiters: fn(&mut S) -> &mut WaitList<std::task::Waker>,
-        key: Option<Key>,
-    }
-    impl<S> Drop for Forget<'_, S> {
-        fn drop(&mut self) {
-            if self.key.is_some() {
-                let waker = (self.waiters)(&mut self.lock.lock()).forget(&mut self.key);
-                // Dropped here, after the lock.
-                drop(waker);
-            }
-        }
-    }
-    let mut guard = Forget {
-        lock,
-        waiters,
-        key: None,
-    };
+    let mut registration = Registration::new(lock, waiters);
     std::future::poll_fn(|cx| {
         let mut st = lock.lock();
         if done(&st) {
             return std::task::Poll::Ready(());
         }
-        waiters(&mut st).register(&mut guard.key, cx.waker());
+        registration.register(&mut st, cx.waker());
         std::task::Poll::Pending
     })
     .await

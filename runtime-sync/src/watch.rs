@@ -4,7 +4,7 @@
 //! keeps the latest state, not a history.
 
 use crate::loom::sync::{Arc, Mutex};
-use crate::wait_list::WaitList;
+use crate::wait_list::{Registration, WaitList};
 use parking_lot::{RwLock, RwLockReadGuard};
 use std::fmt;
 use std::ops::Deref;
@@ -65,7 +65,9 @@ struct State {
     version: u64,
     sender_alive: bool,
     receivers: usize,
-    waiters: Vec<Waker>,
+    /// `changed()` futures waiting for the next version; a future dropped
+    /// while waiting takes its waker back out (it holds its task alive).
+    waiters: WaitList<Waker>,
     closed_waiters: WaitList<Waker>,
 }
 
@@ -87,7 +89,7 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
             version: 0,
             sender_alive: true,
             receivers: 1,
-            waiters: Vec::new(),
+            waiters: WaitList::new(),
             closed_waiters: WaitList::new(),
         }),
     });
@@ -227,7 +229,9 @@ impl<T> Sender<T> {
     fn bump(&self) -> Vec<Waker> {
         let mut st = self.shared.state.lock();
         st.version += 1;
-        std::mem::take(&mut st.waiters)
+        let mut waiters = Vec::new();
+        st.waiters.drain(|w| waiters.push(w));
+        waiters
     }
 
     /// The current value.
@@ -309,7 +313,9 @@ impl<T> Drop for Sender<T> {
         let waiters = {
             let mut st = self.shared.state.lock();
             st.sender_alive = false;
-            std::mem::take(&mut st.waiters)
+            let mut waiters = Vec::new();
+            st.waiters.drain(|w| waiters.push(w));
+            waiters
         };
         for w in waiters {
             w.wake();
@@ -332,11 +338,13 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub async fn changed(&mut self) -> Result<(), RecvError> {
+        let Receiver { shared, seen } = self;
+        let mut waiting = Registration::new(&shared.state, |st: &mut State| &mut st.waiters);
         std::future::poll_fn(|cx| {
             let restore = std::task::ready!(crate::coop::poll_proceed(cx));
-            let mut st = self.shared.state.lock();
-            if st.version != self.seen {
-                self.seen = st.version;
+            let mut st = shared.state.lock();
+            if st.version != *seen {
+                *seen = st.version;
                 drop(st);
                 restore.made_progress();
                 return Poll::Ready(Ok(()));
@@ -346,9 +354,7 @@ impl<T> Receiver<T> {
                 restore.made_progress();
                 return Poll::Ready(Err(RecvError(())));
             }
-            if !st.waiters.iter().any(|w| w.will_wake(cx.waker())) {
-                st.waiters.push(cx.waker().clone());
-            }
+            waiting.register(&mut st, cx.waker());
             Poll::Pending
         })
         .await
