@@ -204,7 +204,15 @@ impl<T, E> TaskGroup<T, E> {
 
     /// Takes no more children and aborts every child in the group.
     fn close_and_abort_all(&mut self) {
-        self.shared.lock().closed = true;
+        // Nobody joins any more: a spawner kept elsewhere must not keep
+        // join's waker (it holds the joining task alive). Dropped after
+        // the lock.
+        let joiner = {
+            let mut shared = self.shared.lock();
+            shared.closed = true;
+            shared.joiner.take()
+        };
+        drop(joiner);
         self.take_added(None);
         for child in self.children.iter() {
             child.handle.abort();
