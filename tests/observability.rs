@@ -401,7 +401,18 @@ fn idle_workers_are_not_busy() {
     }
 }
 
-/// `TaskGroup::spawn` records the caller's location, like `spawn`.
+/// Asserts that the task dump lists a task spawned at `line` of this file.
+fn assert_dump_has_task_spawned_at(line: u32) {
+    let dump = runtime::Handle::current().dump();
+    let child = dump.tasks().iter().find(|t| t.location().line() == line);
+    assert!(
+        child.is_some_and(|t| t.location().file() == file!()),
+        "no task spawned at line {line}:\n{dump}"
+    );
+}
+
+/// `TaskGroup::spawn` and `TaskGroupSpawner::spawn` record the caller's
+/// location, like `spawn`.
 #[test]
 fn task_group_children_carry_the_callers_location() {
     let rt = common::multi_thread(2);
@@ -409,31 +420,11 @@ fn task_group_children_carry_the_callers_location() {
         let mut group = runtime::task::TaskGroup::<(), ()>::new();
         let line = line!() + 1;
         group.spawn(std::future::pending());
-        let dump = runtime::Handle::current().dump();
-        let child = dump.tasks().iter().find(|t| t.location().line() == line);
-        assert!(
-            child.is_some_and(|t| t.location().file() == file!()),
-            "{dump}"
-        );
-        drop(group);
-    });
-}
-
-/// So does `TaskGroupSpawner::spawn`.
-#[test]
-fn task_group_spawner_children_carry_the_callers_location() {
-    let rt = common::multi_thread(2);
-    rt.block_on(async {
-        let group = runtime::task::TaskGroup::<(), ()>::new();
+        assert_dump_has_task_spawned_at(line);
         let spawner = group.spawner();
         let line = line!() + 1;
         spawner.spawn(std::future::pending()).unwrap();
-        let dump = runtime::Handle::current().dump();
-        let child = dump.tasks().iter().find(|t| t.location().line() == line);
-        assert!(
-            child.is_some_and(|t| t.location().file() == file!()),
-            "{dump}"
-        );
+        assert_dump_has_task_spawned_at(line);
         drop(group);
     });
 }

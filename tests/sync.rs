@@ -544,51 +544,35 @@ fn dropped_waits_on_watch_broadcast_and_queue_let_go_of_their_wakers() {
     impl Wake for Counted {
         fn wake(self: Arc<Self>) {}
     }
-    let (tx, mut rx) = runtime::sync::watch::channel(0);
     let task = Arc::new(Counted);
-    for _ in 0..100 {
-        let waker = Waker::from(task.clone());
-        let mut cx = Context::from_waker(&waker);
-        let mut changed = Box::pin(rx.changed());
-        assert!(changed.as_mut().poll(&mut cx).is_pending());
-        drop(changed);
+    // Polls 100 waits made by `$wait` once each with the counted waker,
+    // drops them, and checks the primitive kept none of the wakers.
+    macro_rules! dropped_waits_leave_no_waker {
+        ($wait:expr, $what:literal) => {
+            for _ in 0..100 {
+                let waker = Waker::from(task.clone());
+                let mut cx = Context::from_waker(&waker);
+                let mut wait = Box::pin($wait);
+                assert!(wait.as_mut().poll(&mut cx).is_pending());
+                drop(wait);
+            }
+            assert_eq!(
+                Arc::strong_count(&task),
+                1,
+                "{} kept wakers of dropped waits",
+                $what
+            );
+        };
     }
-    assert_eq!(
-        Arc::strong_count(&task),
-        1,
-        "the channel kept wakers of dropped futures"
-    );
-    // The same for broadcast's `recv`.
+    let (tx, mut rx) = runtime::sync::watch::channel(0);
+    dropped_waits_leave_no_waker!(rx.changed(), "watch changed()");
     let (btx, mut brx) = runtime::sync::broadcast::channel::<u32>(4);
-    for _ in 0..100 {
-        let waker = Waker::from(task.clone());
-        let mut cx = Context::from_waker(&waker);
-        let mut recv = Box::pin(brx.recv());
-        assert!(recv.as_mut().poll(&mut cx).is_pending());
-        drop(recv);
-    }
-    assert_eq!(
-        Arc::strong_count(&task),
-        1,
-        "broadcast kept wakers of dropped recvs"
-    );
+    dropped_waits_leave_no_waker!(brx.recv(), "broadcast recv()");
     btx.send(5).unwrap();
     assert_eq!(brx.try_recv(), Ok(5));
-    // And for a Queue's `join()`.
     let q = runtime::sync::Queue::<u32>::new(0);
     q.try_put(1).unwrap();
-    for _ in 0..100 {
-        let waker = Waker::from(task.clone());
-        let mut cx = Context::from_waker(&waker);
-        let mut join = Box::pin(q.join());
-        assert!(join.as_mut().poll(&mut cx).is_pending());
-        drop(join);
-    }
-    assert_eq!(
-        Arc::strong_count(&task),
-        1,
-        "Queue kept wakers of dropped joins"
-    );
+    dropped_waits_leave_no_waker!(q.join(), "Queue join()");
     // A waiting future still gets the next change.
     let waker = Waker::from(task.clone());
     let mut cx = Context::from_waker(&waker);
