@@ -236,15 +236,11 @@ impl<T> Sender<T> {
                 rem,
             });
             st.head += 1;
-            let mut waiters = Vec::new();
-            st.waiters.drain(|w| waiters.push(w));
-            (st.receivers, waiters, evicted)
+            (st.receivers, st.waiters.take_all(), evicted)
         };
         // Dropped outside the lock.
         drop(evicted);
-        for w in waiters {
-            w.wake();
-        }
+        waiters.wake_all();
         Ok(n)
     }
 
@@ -328,13 +324,9 @@ impl<T> Drop for Sender<T> {
             if st.senders > 0 {
                 return;
             }
-            let mut waiters = Vec::new();
-            st.waiters.drain(|w| waiters.push(w));
-            waiters
+            st.waiters.take_all()
         };
-        for w in waiters {
-            w.wake();
-        }
+        waiters.wake_all();
     }
 }
 

@@ -60,13 +60,12 @@ impl Node {
             if self.cancelled.swap(true, Ordering::AcqRel) {
                 return;
             }
-            let mut waiters = Vec::with_capacity(inner.waiters.len());
-            inner.waiters.drain(|w| waiters.push(w));
-            (std::mem::take(&mut inner.children), waiters)
+            (
+                std::mem::take(&mut inner.children),
+                inner.waiters.take_all(),
+            )
         };
-        for w in waiters {
-            w.wake();
-        }
+        waiters.wake_all();
         for child in children {
             if let Some(child) = child.upgrade() {
                 child.cancel();

@@ -4,7 +4,8 @@
 //! Three parts, so that the producers and the consumer seldom meet on
 //! one lock or one cache line:
 //! - the queue (`Shared`, a mutex): messages not yet taken by the
-//!   receiver, its waker, the sender count and the close flags. A send
+//!   receiver, its waker, the sender count, the close flags and the
+//!   `Sender::closed()` waiters. A send
 //!   pushes under it. The receiver takes the whole queue at once (it trades
 //!   places with the receiver's own empty buffer) and then returns the
 //!   messages one by one with no lock at all.
@@ -13,9 +14,8 @@
 //!   compare-exchange, a receive gives its slot back with one, as long as
 //!   no sender waits.
 //! - the waiters (`Waiters`, a second mutex): senders waiting for a slot,
-//!   first come first served, and `Sender::closed()` waiters. Touched only
-//!   when the channel is full or closing: a freed slot then goes straight
-//!   to the first waiting sender.
+//!   first come first served. Touched only when the channel is full or
+//!   closing: a freed slot then goes straight to the first waiting sender.
 //!
 //! A slot stays taken until `recv` returns its message (Tokio's capacity
 //! rule), also while the message sits in the receiver's own buffer. No
@@ -167,7 +167,7 @@ struct Chan<T> {
     /// flags (messages travel under `shared`'s lock, waiter entries under
     /// `waiters`'), and every read-modify-write sees the latest value.
     slots: Padded<AtomicUsize>,
-    /// Senders waiting for a slot, `Sender::closed()` waiters.
+    /// Senders waiting for a slot.
     waiters: Padded<Mutex<Waiters>>,
     /// Slots of a bounded channel (`usize::MAX`: unbounded).
     capacity: usize,
@@ -193,18 +193,17 @@ struct Shared<T> {
     queue: VecDeque<T>,
     rx_waker: Option<Waker>,
     senders: usize,
+    /// The receiver closed the channel (for an unbounded channel, checked
+    /// under this lock by every send; a bounded one reads `CLOSED`).
     rx_closed: bool,
+    /// `Sender::closed()` waiters, woken when `rx_closed` is set.
+    closed_waiters: WaitList<Waker>,
     /// The receiver itself is gone (not just closed): values that arrive
     /// now can never be received.
     rx_dropped: bool,
 }
 
 struct Waiters {
-    /// The receiver closed the channel (the `CLOSED` bit, kept here too so
-    /// that `Sender::closed()` can wait on this lock).
-    closed: bool,
-    /// `Sender::closed()` waiters.
-    closed_waiters: WaitList<Waker>,
     /// Senders waiting for a slot, first come first served.
     send: WaitList<SendWaiter>,
 }
@@ -227,12 +226,6 @@ impl Waiters {
     }
 }
 
-fn wake_all(wakers: Vec<Waker>) {
-    for w in wakers {
-        w.wake();
-    }
-}
-
 impl<T> Chan<T> {
     fn new(capacity: usize) -> Arc<Chan<T>> {
         let bounded = capacity != usize::MAX;
@@ -242,6 +235,7 @@ impl<T> Chan<T> {
                 rx_waker: None,
                 senders: 1,
                 rx_closed: false,
+                closed_waiters: WaitList::new(),
                 rx_dropped: false,
             })),
             slots: Padded(AtomicUsize::new(if bounded {
@@ -250,8 +244,6 @@ impl<T> Chan<T> {
                 0
             })),
             waiters: Padded(Mutex::new(Waiters {
-                closed: false,
-                closed_waiters: WaitList::new(),
                 send: WaitList::new(),
             })),
             capacity,
@@ -324,7 +316,8 @@ impl<T> Chan<T> {
             return Poll::Pending;
         };
         let mut w = self.waiters.lock();
-        let closed = w.closed;
+        // `CLOSED` only changes under this lock.
+        let closed = self.slots.load(Ordering::Acquire) & CLOSED != 0;
         let entry = w.send.get_mut(k).expect("a waiting send keeps its entry");
         if entry.granted {
             // Already out of the queue: the flag is unaffected.
@@ -489,17 +482,18 @@ impl<T> Chan<T> {
     }
 
     fn close(&self) {
-        self.shared.lock().rx_closed = true;
-        let mut wakers = Vec::new();
+        let mut wakers = {
+            let mut sh = self.shared.lock();
+            sh.rx_closed = true;
+            sh.closed_waiters.take_all()
+        };
         {
             let mut w = self.waiters.lock();
-            w.closed = true;
             self.slots.fetch_or(CLOSED, Ordering::AcqRel);
-            w.closed_waiters.drain(|waker| wakers.push(waker));
             // Waiting senders fail on their next poll.
             w.send.for_each_linked(|e| wakers.extend(e.waker.take()));
         }
-        wake_all(wakers);
+        wakers.wake_all();
     }
 
     fn is_closed(&self) -> bool {
@@ -508,7 +502,8 @@ impl<T> Chan<T> {
 
     /// `Sender::closed()`: waits for the receiver to go away.
     async fn closed(&self) {
-        crate::wait_list::wait_until(&self.waiters, |w| &mut w.closed_waiters, |w| w.closed).await
+        crate::wait_list::wait_until(&self.shared, |sh| &mut sh.closed_waiters, |sh| sh.rx_closed)
+            .await
     }
 
     fn add_sender(&self) {

@@ -544,13 +544,9 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             if st.unfinished > 0 {
                 return;
             }
-            let mut joiners = Vec::new();
-            st.joiners.drain(|w| joiners.push(w));
-            joiners
+            st.joiners.take_all()
         };
-        for w in joiners {
-            w.wake();
-        }
+        joiners.wake_all();
     }
 
     /// Waits until every item ever put has been marked with `task_done`.

@@ -446,8 +446,7 @@ impl Semaphore {
                     // lock-free path applies again.
                     continue;
                 }
-                self.state.store(Self::add_to(s, n), Ordering::Release);
-                self.assign(&mut queue, &mut wakers);
+                self.assign(n, &mut queue, &mut wakers);
             }
             wakers.wake_all();
             return;
@@ -568,48 +567,51 @@ impl Semaphore {
                 // What it holds (all it needed if served, else what it was
                 // handed so far) goes back, to the next waiters first.
                 let held = if w.granted { w.need } else { w.assigned };
-                if held > 0 {
-                    let s = self.load();
-                    if s & WAITERS != 0 && s & CLOSED == 0 {
-                        self.state.store(Self::add_to(s, held), Ordering::Release);
-                    } else {
-                        drop(queue);
-                        self.release(held);
-                        return;
-                    }
-                    self.assign(&mut queue, &mut wakers);
-                } else if was_front {
-                    // The waiter behind it may fit in what is free.
-                    self.assign(&mut queue, &mut wakers);
+                let s = self.load();
+                let open = s & CLOSED == 0;
+                if held > 0 && (s & WAITERS == 0 || !open) {
+                    // Nobody queued (or closed): the lock-free path.
+                    self.sync_flag(&queue);
+                    drop(queue);
+                    self.release(held);
+                    return;
                 }
-                self.sync_flag(&queue);
+                if open && (held > 0 || was_front) {
+                    // (Only its permits, or the waiter behind it may fit in
+                    // what is free.)
+                    self.assign(held, &mut queue, &mut wakers);
+                } else {
+                    self.sync_flag(&queue);
+                }
             }
         }
         wakers.wake_all();
     }
 
-    /// Hands the free permits to the queue from the front: each waiter
-    /// gets what it still needs, a head that needs more than is free
-    /// takes all of it and keeps its place (under the lock, with `WAITERS`
-    /// set, so the count changes nowhere else). So while anybody waits,
-    /// nothing is free. Then clears `WAITERS` if the queue emptied.
-    fn assign(&self, queue: &mut WaitList<Waiter>, wakers: &mut WakeList) {
-        let mut s = self.load();
-        if s & CLOSED == 0 {
-            while let Some((key, w)) = queue.front_mut() {
-                let give = (s >> PERMIT_SHIFT).min(w.need - w.assigned);
-                s -= give << PERMIT_SHIFT;
-                w.assigned += give;
-                if w.assigned < w.need {
-                    break;
-                }
-                w.granted = true;
-                wakers.extend(w.waker.take());
-                queue.unlink(key);
+    /// Adds `added` permits and hands the free ones to the queue from the
+    /// front: each waiter gets what it still needs, a head that needs more
+    /// than is free takes all of it and keeps its place. So while anybody
+    /// waits, nothing is free. One store, clearing `WAITERS` too if the
+    /// queue emptied: called under the lock with `WAITERS` set and the
+    /// semaphore open, so the count changes nowhere else.
+    fn assign(&self, added: usize, queue: &mut WaitList<Waiter>, wakers: &mut WakeList) {
+        let mut s = Self::add_to(self.load(), added);
+        debug_assert!(s & WAITERS != 0 && s & CLOSED == 0);
+        while let Some((key, w)) = queue.front_mut() {
+            let give = (s >> PERMIT_SHIFT).min(w.need - w.assigned);
+            s -= give << PERMIT_SHIFT;
+            w.assigned += give;
+            if w.assigned < w.need {
+                break;
             }
-            self.state.store(s, Ordering::Release);
+            w.granted = true;
+            wakers.extend(w.waker.take());
+            queue.unlink(key);
         }
-        self.sync_flag(queue);
+        if queue.is_empty() {
+            s &= !WAITERS;
+        }
+        self.state.store(s, Ordering::Release);
     }
 
     /// Keeps `WAITERS` equal to "the queue is not empty" (under the lock).

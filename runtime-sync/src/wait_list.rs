@@ -233,6 +233,16 @@ impl WakeList {
     }
 }
 
+impl WaitList<std::task::Waker> {
+    /// Takes every queued waker (their keys go stale), to be woken with
+    /// `WakeList::wake_all` after the lock is released.
+    pub(crate) fn take_all(&mut self) -> WakeList {
+        let mut wakers = WakeList::new();
+        self.drain(|w| wakers.push(w));
+        wakers
+    }
+}
+
 impl Extend<std::task::Waker> for WakeList {
     fn extend<I: IntoIterator<Item = std::task::Waker>>(&mut self, iter: I) {
         for w in iter {

@@ -4,7 +4,7 @@
 //! keeps the latest state, not a history.
 
 use crate::loom::sync::{Arc, Mutex};
-use crate::wait_list::{Registration, WaitList};
+use crate::wait_list::{Registration, WaitList, WakeList};
 use parking_lot::{RwLock, RwLockReadGuard};
 use std::fmt;
 use std::ops::Deref;
@@ -49,12 +49,6 @@ assert_eq!(tx.send(1).unwrap_err().0, 1);
 }
 
 use error::{RecvError, SendError};
-
-fn wake_all(waiters: Vec<Waker>) {
-    for w in waiters {
-        w.wake();
-    }
-}
 
 struct Shared<T> {
     value: RwLock<T>,
@@ -202,7 +196,7 @@ impl<T> Sender<T> {
         let old = std::mem::replace(&mut *guard, value);
         let waiters = self.bump();
         drop(guard);
-        wake_all(waiters);
+        waiters.wake_all();
         old
     }
 
@@ -220,18 +214,16 @@ impl<T> Sender<T> {
         modify(&mut guard);
         let waiters = self.bump();
         drop(guard);
-        wake_all(waiters);
+        waiters.wake_all();
     }
 
     /// A new version, counted while the value's write lock is held (lock
     /// order: value, then state), so a reader that reads the value and
     /// then the version under the value's read lock sees them match.
-    fn bump(&self) -> Vec<Waker> {
+    fn bump(&self) -> WakeList {
         let mut st = self.shared.state.lock();
         st.version += 1;
-        let mut waiters = Vec::new();
-        st.waiters.drain(|w| waiters.push(w));
-        waiters
+        st.waiters.take_all()
     }
 
     /// The current value.
@@ -313,13 +305,9 @@ impl<T> Drop for Sender<T> {
         let waiters = {
             let mut st = self.shared.state.lock();
             st.sender_alive = false;
-            let mut waiters = Vec::new();
-            st.waiters.drain(|w| waiters.push(w));
-            waiters
+            st.waiters.take_all()
         };
-        for w in waiters {
-            w.wake();
-        }
+        waiters.wake_all();
     }
 }
 
@@ -447,13 +435,9 @@ impl<T> Drop for Receiver<T> {
             if st.receivers > 0 {
                 return;
             }
-            let mut waiters = Vec::new();
-            st.closed_waiters.drain(|w| waiters.push(w));
-            waiters
+            st.closed_waiters.take_all()
         };
-        for w in waiters {
-            w.wake();
-        }
+        waiters.wake_all();
     }
 }
 
