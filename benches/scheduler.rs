@@ -12,6 +12,11 @@
 //!   noisy 2-core machine this is far more trustworthy than comparing
 //!   criterion runs made one after the other.
 //!
+//! - `cargo bench --bench scheduler -- --latency [ROUNDS]` runs the
+//!   latency workloads (`remote_latency_busy`, `blocked_worker`) on the
+//!   three runtimes in turn and prints p50/p99/max of the time from a
+//!   spawn to the task's first poll.
+//!
 //! - `cargo bench --bench scheduler -- --observe [SAMPLES]` measures the
 //!   cost of observability: the same workloads on two of our runtimes,
 //!   one plain and one with `slow_poll_threshold(100 ms)` (metrics are
@@ -45,6 +50,8 @@ const NUM_YIELD: usize = 1_000;
 const YIELD_TASKS: usize = 200;
 const NUM_PINGS: usize = 1_000;
 const CHAIN: usize = 1_000;
+/// Tokio's figure for `spawn_many_remote_busy2`.
+const NUM_REMOTE_BUSY2: usize = 1_000;
 const IDLE_TASKS: usize = 100_000;
 /// Tokio's busy-task stall between yields.
 const STALL: Duration = Duration::from_micros(10);
@@ -301,10 +308,18 @@ fn spawn_many_remote_idle<R: Rt>(rt: &R) -> Duration {
     start.elapsed()
 }
 
+/// Spins for `STALL` (a task doing 10 us of work).
+fn stall() {
+    let t = Instant::now();
+    while t.elapsed() < STALL {
+        std::hint::spin_loop();
+    }
+}
+
 /// As `spawn_many_remote_idle`, while 2 tasks per worker keep the workers
 /// busy (yield, then stall 10 us, in a loop). The busy tasks run only
 /// during this runtime's own sample.
-fn spawn_many_remote_busy<R: Rt>(rt: &R) -> Duration {
+fn spawn_many_remote_busy1<R: Rt>(rt: &R) -> Duration {
     let sp = rt.spawner();
     let flag = Arc::new(AtomicBool::new(true));
     let busy: Vec<_> = (0..2 * workers())
@@ -313,10 +328,7 @@ fn spawn_many_remote_busy<R: Rt>(rt: &R) -> Duration {
             sp.spawn(async move {
                 while flag.load(Relaxed) {
                     <R::Sp as Spawner>::yield_now().await;
-                    let t = Instant::now();
-                    while t.elapsed() < STALL {
-                        std::hint::spin_loop();
-                    }
+                    stall();
                 }
             })
         })
@@ -330,6 +342,54 @@ fn spawn_many_remote_busy<R: Rt>(rt: &R) -> Duration {
             h.await;
         }
     });
+    elapsed
+}
+
+/// Starts one busy chain per worker: each link stalls 10 us, then spawns
+/// the next (which a LIFO-slot scheduler runs next on the same worker),
+/// until `flag` is cleared. Returns a receiver that yields once per chain
+/// when it ends.
+fn start_chains<S: Spawner>(sp: &S, flag: &Arc<AtomicBool>) -> mpsc::Receiver<()> {
+    fn link<S: Spawner>(sp: S, flag: Arc<AtomicBool>, done: mpsc::SyncSender<()>) {
+        if !flag.load(Relaxed) {
+            done.send(()).unwrap();
+            return;
+        }
+        stall();
+        let next = sp.clone();
+        sp.spawn_detached(async move { link(next, flag, done) });
+    }
+    let (done_tx, done_rx) = mpsc::sync_channel(workers());
+    for _ in 0..workers() {
+        let (next, flag, done) = (sp.clone(), flag.clone(), done_tx.clone());
+        sp.spawn_detached(async move { link(next, flag, done) });
+    }
+    done_rx
+}
+
+fn stop_chains(flag: &AtomicBool, done: mpsc::Receiver<()>) {
+    flag.store(false, Relaxed);
+    for _ in 0..workers() {
+        done.recv().unwrap();
+    }
+}
+
+/// Tokio's `spawn_many_remote_busy2`: 1,000 empty tasks spawned from
+/// outside and awaited while every worker runs a chain of 10 us tasks,
+/// each spawning the next.
+fn spawn_many_remote_busy2<R: Rt>(rt: &R) -> Duration {
+    let sp = rt.spawner();
+    let flag = Arc::new(AtomicBool::new(true));
+    let chains = start_chains(&sp, &flag);
+    let start = Instant::now();
+    let handles: Vec<_> = (0..NUM_REMOTE_BUSY2).map(|_| sp.spawn(async {})).collect();
+    rt.block_on(async {
+        for h in handles {
+            h.await;
+        }
+    });
+    let elapsed = start.elapsed();
+    stop_chains(&flag, chains);
     elapsed
 }
 
@@ -416,7 +476,8 @@ fn workloads<R: Rt>() -> Vec<(&'static str, Workload<R>)> {
         ("spawn_many_local", spawn_many_local::<R>),
         ("spawn_many_local_task", spawn_many_local_task::<R>),
         ("spawn_many_remote_idle", spawn_many_remote_idle::<R>),
-        ("spawn_many_remote_busy", spawn_many_remote_busy::<R>),
+        ("spawn_many_remote_busy1", spawn_many_remote_busy1::<R>),
+        ("spawn_many_remote_busy2", spawn_many_remote_busy2::<R>),
         ("yield_many", yield_many::<R>),
         ("ping_pong", ping_pong::<R>),
         ("chained_spawn", chained_spawn::<R>),
@@ -541,6 +602,12 @@ fn paired(samples: usize, filter: Option<&str>) {
                 "{name}: runtime (polls, steals, parks) per worker over all its runs: {delta:?}"
             );
         }
+        if std::env::var_os("BENCH_DUMP").is_some() {
+            let ms = |v: &[f64]| v.iter().map(|t| format!("{:.2}", t * 1e3)).collect::<Vec<_>>();
+            eprintln!("{name} ms: runtime {:?}", ms(&to));
+            eprintln!("{name} ms: tokio   {:?}", ms(&tt));
+            eprintln!("{name} ms: smol    {:?}", ms(&ts));
+        }
         let mut r_tokio: Vec<f64> = to.iter().zip(&tt).map(|(a, b)| a / b).collect();
         let mut r_smol: Vec<f64> = to.iter().zip(&ts).map(|(a, b)| a / b).collect();
         println!(
@@ -612,6 +679,130 @@ fn observe(samples: usize, filter: Option<&str>) {
 }
 
 // ---------------------------------------------------------------------
+// Latency mode: spawn -> first poll, as percentiles.
+// ---------------------------------------------------------------------
+
+/// Spawns `f` through `sp`, recording into `out` how long after the spawn
+/// call its first poll began.
+fn timed_spawn<S: Spawner>(sp: &S, out: &Arc<parking_lot::Mutex<Vec<Duration>>>) -> S::Join<()> {
+    let out = out.clone();
+    let spawned = Instant::now();
+    sp.spawn(async move {
+        let waited = spawned.elapsed();
+        out.lock().push(waited);
+    })
+}
+
+/// While every worker runs a chain of 10 us tasks, a thread outside the
+/// runtime spawns a task about every 100 us (a `thread::sleep`, which
+/// overshoots); returns each task's wait from spawn to first poll.
+fn remote_latency_busy<R: Rt>(rt: &R) -> Vec<Duration> {
+    let sp = rt.spawner();
+    let flag = Arc::new(AtomicBool::new(true));
+    let chains = start_chains(&sp, &flag);
+    let out = Arc::new(parking_lot::Mutex::new(Vec::new()));
+    let handles: Vec<_> = (0..REMOTE_LATENCY_SPAWNS)
+        .map(|_| {
+            let h = timed_spawn(&sp, &out);
+            std::thread::sleep(Duration::from_micros(100));
+            h
+        })
+        .collect();
+    rt.block_on(async {
+        for h in handles {
+            h.await;
+        }
+    });
+    stop_chains(&flag, chains);
+    let v = std::mem::take(&mut *out.lock());
+    v
+}
+
+/// One task spawns 200 small tasks from its worker, then blocks its
+/// worker for 100 ms inside the same poll (`thread::sleep`); returns each
+/// small task's wait from spawn to first poll.
+fn blocked_worker<R: Rt>(rt: &R) -> Vec<Duration> {
+    let sp = rt.spawner();
+    let out = Arc::new(parking_lot::Mutex::new(Vec::new()));
+    let (inner, out2) = (sp.clone(), out.clone());
+    let blocker = sp.spawn(async move {
+        let handles: Vec<_> = (0..BLOCKED_SPAWNS)
+            .map(|_| timed_spawn(&inner, &out2))
+            .collect();
+        std::thread::sleep(BLOCK_FOR);
+        handles
+    });
+    rt.block_on(async {
+        for h in blocker.await {
+            h.await;
+        }
+    });
+    let v = std::mem::take(&mut *out.lock());
+    v
+}
+
+const REMOTE_LATENCY_SPAWNS: usize = 500;
+const BLOCKED_SPAWNS: usize = 200;
+const BLOCK_FOR: Duration = Duration::from_millis(100);
+
+/// `--latency [ROUNDS]`: each latency workload `ROUNDS` times on each
+/// runtime, rotating which runtime goes first; prints p50/p99/max of all
+/// the waits each runtime's tasks saw.
+fn latency(rounds: usize, filter: Option<&str>) {
+    type LatencyWorkload<R> = fn(&R) -> Vec<Duration>;
+    fn list<R: Rt>() -> Vec<(&'static str, LatencyWorkload<R>)> {
+        vec![
+            ("remote_latency_busy", remote_latency_busy::<R>),
+            ("blocked_worker", blocked_worker::<R>),
+        ]
+    }
+    let ours = Ours::new(workers());
+    let tokio = Tokio::new(workers());
+    let smol = Smol::new(workers());
+    let (wo, wt, ws) = (list::<Ours>(), list::<Tokio>(), list::<Smol>());
+    println!("| workload (spawn -> first poll) | runtime p50 / p99 / max | tokio p50 / p99 / max | smol p50 / p99 / max |");
+    println!("|---|---|---|---|");
+    for i in 0..wo.len() {
+        let name = wo[i].0;
+        if filter.is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        let mut all: [Vec<f64>; 3] = Default::default();
+        for r in 0..rounds {
+            for k in 0..3 {
+                let which = (r + k) % 3;
+                let waits = match which {
+                    0 => (wo[i].1)(&ours),
+                    1 => (wt[i].1)(&tokio),
+                    _ => (ws[i].1)(&smol),
+                };
+                all[which].extend(waits.iter().map(|d| d.as_secs_f64() * 1e6));
+            }
+        }
+        let cell = |v: &mut Vec<f64>| {
+            let max = v.iter().cloned().fold(0.0, f64::max);
+            format!(
+                "{} / {} / {}",
+                us(stats::quantile(v, 0.5)),
+                us(stats::quantile(v, 0.99)),
+                us(max)
+            )
+        };
+        let [a, b, c] = &mut all;
+        println!("| {name} | {} | {} | {} |", cell(a), cell(b), cell(c));
+    }
+}
+
+/// Microseconds, or milliseconds from 10 ms up.
+fn us(v: f64) -> String {
+    if v >= 10_000.0 {
+        format!("{:.1} ms", v / 1e3)
+    } else {
+        format!("{v:.0} us")
+    }
+}
+
+// ---------------------------------------------------------------------
 // Criterion mode.
 // ---------------------------------------------------------------------
 
@@ -651,6 +842,12 @@ fn main() {
         let samples = args.get(pos + 1).and_then(|s| s.parse().ok()).unwrap_or(41);
         let filter = std::env::var("BENCH_FILTER").ok();
         paired(samples, filter.as_deref());
+        return;
+    }
+    if let Some(pos) = args.iter().position(|a| a == "--latency") {
+        let rounds = args.get(pos + 1).and_then(|s| s.parse().ok()).unwrap_or(10);
+        let filter = std::env::var("BENCH_FILTER").ok();
+        latency(rounds, filter.as_deref());
         return;
     }
     if let Some(pos) = args.iter().position(|a| a == "--observe") {

@@ -21,8 +21,12 @@ pub use runtime::{Runtime, RuntimeFlavor};
 pub(crate) struct Config {
     /// Ticks between driver polls / shutdown checks.
     pub(crate) event_interval: u32,
-    /// Ticks between looks at the global queue before the local one.
+    /// Ticks between looks at the global queue before the local one (on
+    /// the multi-thread scheduler: the most polls between looks).
     pub(crate) global_queue_interval: u32,
+    /// `false` when the program fixed `global_queue_interval`; otherwise
+    /// multi-thread workers tune it from their measured poll time.
+    pub(crate) tune_global_queue: bool,
     /// `Builder::slow_poll_threshold`: when set, workers publish what they
     /// poll for the watchdog.
     pub(crate) slow_poll_threshold: Option<std::time::Duration>,

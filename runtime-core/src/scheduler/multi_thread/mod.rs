@@ -10,6 +10,7 @@
 
 mod handle;
 mod idle;
+mod inject_interval;
 mod queue;
 mod worker;
 

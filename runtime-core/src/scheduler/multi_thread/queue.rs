@@ -86,10 +86,12 @@ mod crossbeam_queues {
                 }
             }
         }
-        /// Moves a batch into `dst`, returning one task of it.
-        pub(crate) fn pop_batch_into(&self, dst: &Local<T>) -> Option<T> {
+        /// Moves a batch of at most `limit` tasks (and at most half of the
+        /// injector, and not past one of its 63-task blocks) into `dst`,
+        /// returning one task of it.
+        pub(crate) fn pop_batch_into(&self, dst: &Local<T>, limit: usize) -> Option<T> {
             loop {
-                match self.0.steal_batch_and_pop(&dst.0) {
+                match self.0.steal_batch_with_limit_and_pop(&dst.0, limit.max(1)) {
                     crossbeam_deque::Steal::Success(t) => return Some(t),
                     crossbeam_deque::Steal::Empty => return None,
                     crossbeam_deque::Steal::Retry => std::hint::spin_loop(),
@@ -165,10 +167,10 @@ mod loom_queues {
         pub(crate) fn pop(&self) -> Option<T> {
             self.0.lock().pop_front()
         }
-        pub(crate) fn pop_batch_into(&self, dst: &Local<T>) -> Option<T> {
+        pub(crate) fn pop_batch_into(&self, dst: &Local<T>, limit: usize) -> Option<T> {
             let mut src = self.0.lock();
             let first = src.pop_front()?;
-            let extra = src.pop_front();
+            let extra = if limit > 1 { src.pop_front() } else { None };
             drop(src);
             if let Some(t) = extra {
                 dst.push(t);

@@ -2,8 +2,9 @@
 //! `block_in_place`, which hands a worker's core to a new thread.
 //!
 //! Order of looking for work on each tick:
-//! 1. every `global_queue_interval` ticks the injector first (so remote
-//!    tasks are not starved by a busy local queue),
+//! 1. when the injector is due a look (every few polls, tuned from the
+//!    poll time: `inject_interval.rs`), a batch from the injector first,
+//!    so remote tasks are not starved by a busy local queue,
 //! 2. the LIFO slot, then the local queue,
 //! 3. a batch from the injector,
 //! 4. (searching, if fewer than half the workers are) half of a random
@@ -11,7 +12,8 @@
 //! 5. park.
 
 use super::handle::{Handle, Notified};
-use super::queue::Local;
+use super::inject_interval::InjectInterval;
+use super::queue::{Local, LOCAL_QUEUE_CAPACITY};
 use crate::context::{self, EnterRuntime};
 use crate::coop;
 use crate::loom::sync::{Arc, Mutex};
@@ -28,6 +30,8 @@ const MAX_LIFO_POLLS_PER_TICK: usize = 3;
 /// whole (at start, and in `block_in_place`).
 pub(crate) struct Core {
     tick: u32,
+    /// When to look at the injector before the local queue.
+    inject: InjectInterval,
     pub(crate) lifo_slot: Option<Notified>,
     pub(crate) run_queue: Local<Notified>,
     /// Tasks that yielded (or were woken while they ran), held back until
@@ -86,6 +90,7 @@ pub(crate) fn create(
         });
         cores.push(Box::new(Core {
             tick: 0,
+            inject: InjectInterval::new(config.global_queue_interval, config.tune_global_queue),
             lifo_slot: None,
             run_queue,
             yielded: Vec::new(),
@@ -206,6 +211,7 @@ impl Context {
                     return Err(());
                 };
                 stats.poll_end(watch);
+                core.inject.polled();
                 if let Some(again) = again.take() {
                     if again.yielded {
                         // Behind everything that is ready now, local or
@@ -223,7 +229,12 @@ impl Context {
                 let Some(task) = core.lifo_slot.take() else {
                     return Ok(core);
                 };
-                if lifo_polls >= MAX_LIFO_POLLS_PER_TICK || !coop::has_budget_remaining() {
+                // A chain of wake-ups yields the worker after a few polls,
+                // and as soon as remote tasks are due their turn.
+                if lifo_polls >= MAX_LIFO_POLLS_PER_TICK
+                    || core.remote_tasks_due(handle)
+                    || !coop::has_budget_remaining()
+                {
                     if handle.push_local_or_overflow(&core.run_queue, task) {
                         handle.notify_parked();
                     }
@@ -244,6 +255,7 @@ impl Context {
         {
             core.check_shutdown(&self.worker);
             core.busy_since = self.stats().add_busy(core.busy_since);
+            core.inject.maintenance(self.stats().polls());
             // Yielded tasks wait at most one maintenance interval even if
             // wakes keep the local queue full.
             core.flush_yielded(&self.worker);
@@ -290,6 +302,7 @@ impl Context {
     fn park_now(&self, mut core: Box<Core>) -> Box<Core> {
         self.stats().inc_parks();
         self.stats().add_busy(core.busy_since);
+        core.inject.parked();
         let mut park = core.park.take().expect("worker parker missing");
         *self.core.borrow_mut() = Some(core);
         let wake_another = park.park();
@@ -311,12 +324,8 @@ impl Context {
 
 impl Core {
     fn next_task(&mut self, worker: &Worker) -> Option<Notified> {
-        let handle = &worker.handle;
-        if self
-            .tick
-            .is_multiple_of(handle.config.global_queue_interval)
-        {
-            if let Some(task) = handle.inject.pop() {
+        if self.inject.due() {
+            if let Some(task) = self.pop_injector_batch(worker) {
                 return Some(task);
             }
             return self.next_local_task();
@@ -324,12 +333,42 @@ impl Core {
         if let Some(task) = self.next_local_task() {
             return Some(task);
         }
-        if let Some(task) = handle.inject.pop_batch_into(&self.run_queue) {
+        if let Some(task) = self.pop_injector_batch(worker) {
             return Some(task);
         }
         // Nothing else is ready: the yielded tasks' turn.
         self.flush_yielded(worker);
         self.run_queue.pop()
+    }
+
+    /// The injector is due a look and holds tasks (a look that finds it
+    /// empty counts as done, so a LIFO chain goes on).
+    fn remote_tasks_due(&mut self, handle: &Handle) -> bool {
+        if !self.inject.due() {
+            return false;
+        }
+        if handle.inject.is_empty() {
+            self.inject.checked();
+            return false;
+        }
+        true
+    }
+
+    /// Takes a batch from the injector into the local queue (returning
+    /// one): this worker's share of what waits there, so that remote
+    /// tasks drain at the rate they arrive even while every worker is
+    /// busy, and the other workers get some too.
+    fn pop_injector_batch(&mut self, worker: &Worker) -> Option<Notified> {
+        let handle = &worker.handle;
+        self.inject.checked();
+        if handle.inject.is_empty() {
+            return None;
+        }
+        let share = handle.inject.len() / handle.remotes.len() + 1;
+        let room = LOCAL_QUEUE_CAPACITY.saturating_sub(self.run_queue.len());
+        handle
+            .inject
+            .pop_batch_into(&self.run_queue, share.min(room).max(1))
     }
 
     /// Moves the yielded tasks to the run queue, where they can also be
@@ -374,7 +413,7 @@ impl Core {
                 return Some(task);
             }
         }
-        worker.handle.inject.pop_batch_into(&self.run_queue)
+        self.pop_injector_batch(worker)
     }
 
     fn transition_to_searching(&mut self, worker: &Worker) -> bool {
