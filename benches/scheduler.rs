@@ -603,7 +603,11 @@ fn paired(samples: usize, filter: Option<&str>) {
             );
         }
         if std::env::var_os("BENCH_DUMP").is_some() {
-            let ms = |v: &[f64]| v.iter().map(|t| format!("{:.2}", t * 1e3)).collect::<Vec<_>>();
+            let ms = |v: &[f64]| {
+                v.iter()
+                    .map(|t| format!("{:.2}", t * 1e3))
+                    .collect::<Vec<_>>()
+            };
             eprintln!("{name} ms: runtime {:?}", ms(&to));
             eprintln!("{name} ms: tokio   {:?}", ms(&tt));
             eprintln!("{name} ms: smol    {:?}", ms(&ts));

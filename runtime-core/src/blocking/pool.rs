@@ -178,14 +178,24 @@ impl Spawner {
                 Ok(())
             };
         }
-        shared.queue.push_back(job);
+        // A mandatory job (a thread for a worker core: at start, in
+        // `block_in_place`, or a hand-off) goes first and may start a
+        // thread past the cap: the worker count and `max_handoff_threads`
+        // bound those, and an extra thread only lowers how many blocking
+        // closures can run until it retires (it counts in `num_threads`).
+        let mandatory = job.mandatory;
+        if mandatory {
+            shared.queue.push_front(job);
+        } else {
+            shared.queue.push_back(job);
+        }
         if shared.num_idle > 0 {
             shared.num_idle -= 1;
             shared.num_notify += 1;
             inner.condvar.notify_one();
             return Ok(());
         }
-        if shared.num_threads >= inner.config.thread_cap {
+        if shared.num_threads >= inner.config.thread_cap && !mandatory {
             // At the cap: a thread will take it when one frees up.
             return Ok(());
         }

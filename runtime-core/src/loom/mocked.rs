@@ -5,7 +5,9 @@ pub(crate) mod sync {
     pub(crate) use loom::sync::Arc;
 
     pub(crate) mod atomic {
-        pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+        pub(crate) use loom::sync::atomic::{
+            fence, AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+        };
     }
 
     /// loom's mutex with parking_lot's signature (`lock` cannot fail).

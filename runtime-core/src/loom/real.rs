@@ -7,7 +7,9 @@ pub(crate) mod sync {
     pub(crate) use std::sync::Arc;
 
     pub(crate) mod atomic {
-        pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+        pub(crate) use std::sync::atomic::{
+            fence, AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+        };
     }
 }
 

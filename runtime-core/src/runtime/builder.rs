@@ -3,6 +3,7 @@
 use super::{Config, Runtime};
 use crate::blocking::{self, pool::Callback, pool::PoolConfig, pool::ThreadNameFn};
 use crate::loom::sync::Arc;
+use crate::scheduler::multi_thread::monitor::HandoffConfig;
 use crate::scheduler::{self, current_thread::CurrentThread, multi_thread};
 use std::fmt;
 use std::io;
@@ -34,6 +35,8 @@ pub struct Builder {
     event_interval: u32,
     global_queue_interval: Option<u32>,
     slow_poll_threshold: Option<Duration>,
+    handoff_threshold: Option<Duration>,
+    max_handoff_threads: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +101,14 @@ impl Builder {
             event_interval: DEFAULT_EVENT_INTERVAL,
             global_queue_interval: None,
             slow_poll_threshold: None,
+            // Loom models threads it creates itself; the monitor's real
+            // thread and clock have no place there.
+            handoff_threshold: if cfg!(loom) {
+                None
+            } else {
+                Some(DEFAULT_HANDOFF_THRESHOLD)
+            },
+            max_handoff_threads: None,
         }
     }
 
@@ -453,6 +464,76 @@ impl Builder {
         self
     }
 
+    /// How long one poll may block a worker before the worker's core (its
+    /// queues, and its turns at I/O and timers) is handed to another
+    /// thread, so every other task keeps running (multi-thread only;
+    /// default 10 ms; `None` turns the hand-off monitor off).
+    ///
+    /// With the monitor on, the tasks queued behind a poll that has run
+    /// for about a millisecond are moved where other workers take them, at
+    /// once, and at `threshold` the whole core moves to a spare thread from
+    /// the blocking pool; the stuck thread finishes its poll and returns to
+    /// the pool. The monitor reads one stamp per poll and sleeps while the
+    /// runtime is idle. Tokio has no such thing: a blocking call there
+    /// stalls its worker's queue until it returns.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = runtime_core::Builder::new_multi_thread()
+    ///     .worker_threads(1)
+    ///     .handoff_threshold(Some(Duration::from_millis(5)))
+    ///     .enable_all()
+    ///     .build()
+    ///     .unwrap();
+    /// let got = rt.block_on(async {
+    ///     runtime_core::spawn(async {
+    ///         let (tx, rx) = std::sync::mpsc::channel();
+    ///         runtime_core::spawn(async move { tx.send(42).unwrap() });
+    ///         // The only worker blocks until the task queued behind it
+    ///         // runs: without the hand-off this would never return.
+    ///         rx.recv().unwrap()
+    ///     })
+    ///     .await
+    ///     .unwrap()
+    /// });
+    /// assert_eq!(got, 42);
+    /// ```
+    ///
+    /// # Panics
+    /// When `threshold` is under 1 ms: the monitor samples every 500 us.
+    #[track_caller]
+    pub fn handoff_threshold(&mut self, threshold: Option<Duration>) -> &mut Self {
+        if let Some(t) = threshold {
+            assert!(
+                t >= MIN_HANDOFF_THRESHOLD,
+                "handoff_threshold must be at least 1 ms, got {t:?}: the monitor samples workers \
+                 every 500 us (try Some(Duration::from_millis(10)), or None to turn it off)"
+            );
+        }
+        self.handoff_threshold = threshold;
+        self
+    }
+
+    /// How many threads, beyond the workers, may run the cores of workers
+    /// stuck in a poll at once (default: the number of workers; 0 means
+    /// no hand-off, only the rescue of queued tasks). At the cap, a worker
+    /// that blocks is reported through `log` at warn level (target
+    /// `runtime::handoff`) with the task's id and spawn location.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .max_handoff_threads(8)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.metrics().handoff_count(), 0);
+    /// ```
+    pub fn max_handoff_threads(&mut self, val: usize) -> &mut Self {
+        self.max_handoff_threads = Some(val);
+        self
+    }
+
     /// Builds the runtime; fails if its threads cannot be started, or if
     /// the settings do not fit together.
     ///
@@ -488,6 +569,7 @@ impl Builder {
                 .unwrap_or(DEFAULT_GLOBAL_QUEUE_INTERVAL),
             tune_global_queue: self.global_queue_interval.is_none(),
             slow_poll_threshold,
+            handoff: None,
         };
         let driver = if self.enable_io || self.enable_time {
             Some(std::sync::Arc::new(crate::driver::Driver::new(
@@ -518,15 +600,25 @@ impl Builder {
             }
             Kind::MultiThread => {
                 let workers = self.worker_threads.unwrap_or_else(default_worker_threads);
+                let handoff = self.handoff_threshold.map(|threshold| HandoffConfig {
+                    threshold,
+                    max_threads: self.max_handoff_threads.unwrap_or(workers),
+                });
+                let config = Config { handoff, ..config };
                 let pool = blocking::BlockingPool::new(self.pool_config(workers));
+                multi_thread::lease_fences_init();
                 let (handle, launch) =
                     multi_thread::create(workers, config, pool.spawner().clone(), driver);
+                let worker_list = launch.0.clone();
                 let mut rt = Runtime::from_parts(
                     super::runtime::Scheduler::MultiThread(multi_thread::MultiThread),
                     scheduler::Handle::MultiThread(Arc::clone(&handle)),
                     pool,
                 );
                 launch.launch()?;
+                if let Some(handoff) = handoff {
+                    rt.start_monitor(handoff, worker_list, handle)?;
+                }
                 rt.start_watchdog(slow_poll_threshold)?;
                 Ok(rt)
             }
@@ -544,6 +636,12 @@ impl Builder {
         }
     }
 }
+
+/// The default hand-off threshold: DESIGN's bound ("no more than 10 ms"),
+/// Go's preemption figure.
+const DEFAULT_HANDOFF_THRESHOLD: Duration = Duration::from_millis(10);
+/// Two of the monitor's 500 us ticks.
+const MIN_HANDOFF_THRESHOLD: Duration = Duration::from_millis(1);
 
 /// The smallest slow-poll threshold: ten of the watchdog's finest
 /// sampling steps (1 ms).
@@ -624,6 +722,8 @@ impl fmt::Debug for Builder {
             .field("event_interval", &self.event_interval)
             .field("global_queue_interval", &self.global_queue_interval)
             .field("slow_poll_threshold", &self.slow_poll_threshold)
+            .field("handoff_threshold", &self.handoff_threshold)
+            .field("max_handoff_threads", &self.max_handoff_threads)
             .finish()
     }
 }

@@ -239,6 +239,36 @@ impl RuntimeMetrics {
         self.handle.slow_poll_count()
     }
 
+    /// Worker cores handed to another thread so far because one poll
+    /// blocked their thread past `Builder::handoff_threshold` (always 0
+    /// on the current-thread flavour, or with the monitor off).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = runtime_core::Builder::new_multi_thread()
+    ///     .worker_threads(1)
+    ///     .handoff_threshold(Some(Duration::from_millis(5)))
+    ///     .build()
+    ///     .unwrap();
+    /// let m = rt.metrics();
+    /// rt.block_on(async {
+    ///     runtime_core::spawn(async {
+    ///         let (tx, rx) = std::sync::mpsc::channel();
+    ///         runtime_core::spawn(async move { tx.send(()).unwrap() });
+    ///         // Blocks the only worker until the task it just queued runs:
+    ///         // only a hand-off of the core to another thread can run it.
+    ///         rx.recv().unwrap();
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// });
+    /// assert_eq!(m.handoff_count(), 1);
+    /// ```
+    pub fn handoff_count(&self) -> u64 {
+        self.handle.handoff_count()
+    }
+
     /// Threads of the blocking pool that are not worker threads.
     ///
     /// ```

@@ -3,7 +3,7 @@
 //! cloneable reference used to spawn from anywhere.
 
 mod builder;
-mod dump;
+pub(crate) mod dump;
 mod handle;
 mod metrics;
 #[allow(clippy::module_inception)]
@@ -30,6 +30,8 @@ pub(crate) struct Config {
     /// `Builder::slow_poll_threshold`: when set, workers publish what they
     /// poll for the watchdog.
     pub(crate) slow_poll_threshold: Option<std::time::Duration>,
+    /// The hand-off monitor's settings (multi-thread only; `None`: off).
+    pub(crate) handoff: Option<crate::scheduler::multi_thread::monitor::HandoffConfig>,
 }
 
 impl Config {

@@ -36,6 +36,8 @@ pub struct Runtime {
     blocking_pool: BlockingPool,
     /// The slow-poll monitor, when `slow_poll_threshold` is set.
     watchdog: Option<super::watchdog::Watchdog>,
+    /// The hand-off monitor (multi-thread, unless turned off).
+    monitor: Option<crate::scheduler::multi_thread::monitor::Monitor>,
 }
 
 pub(crate) enum Scheduler {
@@ -88,7 +90,21 @@ impl Runtime {
             handle: Handle { inner: handle },
             blocking_pool,
             watchdog: None,
+            monitor: None,
         }
+    }
+
+    /// Starts the hand-off monitor of a multi-thread runtime.
+    pub(crate) fn start_monitor(
+        &mut self,
+        config: crate::scheduler::multi_thread::monitor::HandoffConfig,
+        workers: Vec<crate::loom::sync::Arc<crate::scheduler::multi_thread::Worker>>,
+        handle: crate::loom::sync::Arc<crate::scheduler::multi_thread::Handle>,
+    ) -> io::Result<()> {
+        let monitor =
+            crate::scheduler::multi_thread::monitor::Monitor::start(config, workers, handle)?;
+        self.monitor = Some(monitor);
+        Ok(())
     }
 
     /// Starts the slow-poll monitor if a threshold is set.
@@ -271,6 +287,10 @@ impl Runtime {
                 };
                 mt.shutdown(h);
             }
+        }
+        // No hand-off once shutdown began: the cores are stopping.
+        if let Some(mut monitor) = self.monitor.take() {
+            monitor.stop();
         }
     }
 }

@@ -122,6 +122,13 @@ impl Handle {
         self.slow_polls().load(Relaxed)
     }
 
+    pub(crate) fn handoff_count(&self) -> u64 {
+        match self {
+            Handle::CurrentThread(_) => 0,
+            Handle::MultiThread(h) => h.monitor.handoffs.load(Relaxed),
+        }
+    }
+
     pub(crate) fn io_driver_ready_count(&self) -> u64 {
         self.driver().map_or(0, |d| d.io.ready_count())
     }

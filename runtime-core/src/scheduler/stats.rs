@@ -26,6 +26,10 @@ pub(crate) struct WorkerStats {
     parks: AtomicU64,
     /// Nanoseconds spent out of park, on the coarse clock.
     busy_ns: AtomicU64,
+    /// Nanoseconds that polls kept running on their thread after the
+    /// worker's core was handed off (written by those threads, so with a
+    /// read-modify-write).
+    stuck_busy_ns: AtomicU64,
     /// The task being polled right now (its id), 0 between polls. Only
     /// written when slow-poll detection is on.
     current_task: AtomicU64,
@@ -106,7 +110,15 @@ impl WorkerStats {
     }
 
     pub(crate) fn busy(&self) -> Duration {
-        Duration::from_nanos(self.busy_ns.load(Relaxed))
+        Duration::from_nanos(self.busy_ns.load(Relaxed) + self.stuck_busy_ns.load(Relaxed))
+    }
+
+    /// A poll whose worker's core was handed off at `since` (coarse clock)
+    /// returned: its time since then still counts as this worker's.
+    pub(crate) fn add_stuck_busy(&self, since: u64) {
+        let now = clock::coarse_now_ns();
+        self.stuck_busy_ns
+            .fetch_add(now.saturating_sub(since), Relaxed);
     }
 
     /// The poll this worker is in, if it is polling a task, with that
@@ -137,6 +149,13 @@ impl WorkerStats {
             Some(unsafe { &*ptr })
         };
         Some((PollSample { poll, task }, location))
+    }
+
+    /// The poll of task `id` returned on a thread whose core was handed
+    /// off meanwhile: clears the published poll if it is still that one
+    /// (the core's new thread may have published its own since).
+    pub(crate) fn poll_end_after_handoff(&self, id: u64) {
+        let _ = self.current_task.compare_exchange(id, 0, Release, Relaxed);
     }
 
     /// Forgets the poll in progress (the worker lent its core away inside

@@ -3,6 +3,8 @@
 //! shutdown.
 
 use super::idle::Idle;
+use super::lease::Lease;
+use super::monitor::MonitorShared;
 use super::queue::{Inject, Local, Steal, LOCAL_QUEUE_CAPACITY};
 use super::worker::Core;
 use crate::blocking;
@@ -36,6 +38,11 @@ pub(crate) struct Handle {
     pub(crate) blocking_spawner: blocking::Spawner,
     /// The I/O and time driver the parking workers take turns on.
     pub(crate) driver: Option<std::sync::Arc<crate::driver::Driver>>,
+    /// Every thread running (or stuck with) a worker core, for the
+    /// hand-off monitor.
+    pub(crate) leases: Mutex<Vec<Arc<Lease>>>,
+    /// The hand-off monitor's shared state (idle when it is off).
+    pub(crate) monitor: MonitorShared,
 }
 
 /// What other threads may touch of one worker.
@@ -66,7 +73,26 @@ impl Handle {
             slow_polls: Default::default(),
             blocking_spawner,
             driver,
+            leases: Mutex::new(Vec::new()),
+            monitor: MonitorShared::default(),
         }
+    }
+
+    /// A thread starts running worker `index`'s core.
+    pub(crate) fn register_lease(&self, index: usize) -> Arc<Lease> {
+        let lease = Arc::new(Lease::new(index, self.config.handoff.is_some()));
+        self.leases.lock().push(lease.clone());
+        lease
+    }
+
+    /// The thread of `lease` stops running worker cores.
+    pub(crate) fn unregister_lease(&self, lease: &Arc<Lease>) {
+        self.leases.lock().retain(|l| !Arc::ptr_eq(l, lease));
+    }
+
+    /// A thread whose core was handed off returned from its poll.
+    pub(crate) fn handoff_thread_done(&self) {
+        self.monitor.stuck_threads.fetch_sub(1, Ordering::SeqCst);
     }
 
     #[track_caller]
@@ -94,10 +120,13 @@ impl Handle {
         let task = context::with_scheduler(|cx| {
             if let Some(scheduler::Context::MultiThread(cx)) = cx {
                 if Arc::ptr_eq(cx.handle(), me) {
-                    if let Some(core) = cx.core.borrow_mut().as_mut() {
-                        me.schedule_local(core, task);
-                        return None;
-                    }
+                    // Lease rule 3: through the lease, unless the core is
+                    // elsewhere (lent, handed off, or being rescued).
+                    let mut task = Some(task);
+                    cx.lease.with_core(|core| {
+                        me.schedule_local(core, task.take().expect("scheduled twice"))
+                    });
+                    return task;
                 }
             }
             Some(task)

@@ -98,6 +98,11 @@ impl Idle {
         false
     }
 
+    /// Every worker is parked (the hand-off monitor may sleep).
+    pub(crate) fn all_parked(&self) -> bool {
+        self.state.load(SeqCst) >> UNPARK_SHIFT == 0
+    }
+
     /// `true` while `index` is on the parked list (a wake-up was spurious).
     pub(crate) fn is_parked(&self, index: usize) -> bool {
         self.sleepers.lock().contains(&index)

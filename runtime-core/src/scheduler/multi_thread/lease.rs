@@ -15,7 +15,8 @@
 //! 3. The thread touches the core inside a poll (or a driver turn) only
 //!    between `access = true` and `access = false`, and only if, after
 //!    setting `access` and a [`light_fence`], `steal` reads `NONE`.
-//! 4. The monitor takes the core only while holding `lock`: it stores
+//! 4. Every store to `steal` happens under `lock`. The monitor takes the
+//!    core only while holding `lock`: it stores
 //!    `steal = REQUESTED`, runs a [`heavy_fence`], then reads `seq` and
 //!    `access`. If `seq` still shows the poll it saw stuck and `access` is
 //!    false, the core is the monitor's until it stores `steal` again:
@@ -34,8 +35,10 @@
 //!    liburcu and folly); without it both are SeqCst fences. Either way at
 //!    least one side sees the other's store: the monitor never takes a core
 //!    the thread is using, and the thread never uses a core the monitor took.
-//! 7. `steal = TAKEN` is final for a lease: a thread that gets a core back
-//!    (`block_in_place`'s reclaim) does so under a new lease.
+//! 7. `steal = TAKEN` is final for a lease: its thread retires when its
+//!    poll returns. `LENT` (the thread gave the core away itself, in
+//!    `block_in_place`) is undone only by that thread, under `lock`, when
+//!    it gets the core back before any other thread took it.
 
 use super::worker::Core;
 use crate::loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, Ordering};
@@ -54,6 +57,7 @@ pub(crate) const LENT: u8 = 3;
 #[repr(align(128))]
 pub(crate) struct Lease {
     pub(crate) worker: usize,
+    guarded: bool,
     /// Odd while a task is polled (lease rule 2).
     seq: AtomicU64,
     /// The task in the current poll, and where it was spawned (for the
@@ -65,6 +69,9 @@ pub(crate) struct Lease {
     access: AtomicBool,
     steal: AtomicU8,
     lock: Mutex<()>,
+    /// When the monitor took the core (coarse clock), for busy time.
+    /// Statistics only: a std atomic even under loom.
+    taken_at: std::sync::atomic::AtomicU64,
 }
 
 /// What the monitor saw of a lease: the poll in progress.
@@ -76,9 +83,13 @@ pub(crate) struct PollMark {
 }
 
 impl Lease {
-    pub(crate) fn new(worker: usize) -> Lease {
+    /// A lease for a thread about to run worker `worker`'s core; `guarded`
+    /// when a monitor may request the core (otherwise rule 6's fences are
+    /// skipped: nobody stores REQUESTED).
+    pub(crate) fn new(worker: usize, guarded: bool) -> Lease {
         Lease {
             worker,
+            guarded,
             seq: AtomicU64::new(0),
             task: AtomicU64::new(0),
             location: AtomicPtr::new(ptr::null_mut()),
@@ -86,6 +97,7 @@ impl Lease {
             access: AtomicBool::new(false),
             steal: AtomicU8::new(NONE),
             lock: Mutex::new(()),
+            taken_at: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -115,7 +127,9 @@ impl Lease {
     pub(crate) fn end_poll(&self) -> Option<Box<Core>> {
         let seq = self.seq.load(Ordering::Relaxed);
         self.seq.store(seq.wrapping_add(1) & !1, Ordering::Relaxed);
-        light_fence();
+        if self.guarded {
+            light_fence();
+        }
         self.take()
     }
 
@@ -150,7 +164,9 @@ impl Lease {
             return None;
         }
         self.access.store(true, Ordering::Relaxed);
-        light_fence();
+        if self.guarded {
+            light_fence();
+        }
         if self.steal.load(Ordering::Acquire) != NONE {
             self.access.store(false, Ordering::Release);
             return None;
@@ -165,27 +181,39 @@ impl Lease {
         Some(out)
     }
 
-    /// `block_in_place`: gives the core away from inside a poll (rule 3's
-    /// conditions), marking the lease LENT (rule 7). `None` if the monitor
-    /// has it or is taking it.
+    /// `block_in_place`: gives the core away from inside a poll, marking
+    /// the lease LENT (rule 7). `None` if the monitor took it. Every store
+    /// to `steal` happens under `lock`, so holding it here means no
+    /// monitor is half-way through rule 4.
     pub(crate) fn lend(&self) -> Option<Box<Core>> {
-        let core = self.core.load(Ordering::Relaxed);
-        if core.is_null() || self.access.load(Ordering::Relaxed) {
+        let _deciding = self.lock.lock();
+        if self.steal.load(Ordering::Relaxed) != NONE {
             return None;
         }
-        self.access.store(true, Ordering::Relaxed);
-        light_fence();
-        let out = if self.steal.load(Ordering::Acquire) == NONE {
-            self.core.store(ptr::null_mut(), Ordering::Relaxed);
-            self.steal.store(LENT, Ordering::Relaxed);
-            // SAFETY: as in `with_core`: the core is this thread's alone
-            // while `access` is set, and it leaves the lease here.
-            Some(unsafe { Box::from_raw(core) })
-        } else {
-            None
-        };
-        self.access.store(false, Ordering::Release);
-        out
+        let core = self.core.swap(ptr::null_mut(), Ordering::Relaxed);
+        if core.is_null() {
+            return None;
+        }
+        self.steal.store(LENT, Ordering::Relaxed);
+        // SAFETY: the pointer came from `Box::into_raw` in `put`; `steal`
+        // was NONE under `lock`, so no monitor holds it (rule 4), and with
+        // LENT stored none will.
+        Some(unsafe { Box::from_raw(core) })
+    }
+
+    /// `block_in_place` got its core back before another thread took it:
+    /// the lease holds it again (rule 7 allows it for a LENT lease only,
+    /// which the monitor never touches).
+    pub(crate) fn reattach(&self, core: Box<Core>) {
+        let _deciding = self.lock.lock();
+        debug_assert_eq!(self.steal.load(Ordering::Relaxed), LENT);
+        self.put(core);
+        self.steal.store(NONE, Ordering::Release);
+    }
+
+    /// When the monitor took the core (coarse clock; after `TAKEN`).
+    pub(crate) fn taken_at(&self) -> u64 {
+        self.taken_at.load(Ordering::Relaxed)
     }
 
     /// How the lease ended (after `end_poll` returned `None`).
@@ -248,6 +276,8 @@ impl Lease {
         // REQUESTED until this function stores it below.
         let keep = f(unsafe { &mut *core });
         if keep {
+            self.taken_at
+                .store(crate::util::clock::coarse_now_ns(), Ordering::Relaxed);
             self.core.store(ptr::null_mut(), Ordering::Relaxed);
             self.steal.store(TAKEN, Ordering::Release);
             // SAFETY: the pointer came from `Box::into_raw` in `put`, and
@@ -301,7 +331,14 @@ pub(crate) mod membarrier {
     fn membarrier(cmd: libc::c_long) -> libc::c_long {
         // SAFETY: membarrier takes two integers and touches no memory of
         // ours; an unknown command fails with EINVAL.
-        unsafe { libc::syscall(libc::SYS_membarrier, cmd, 0 as libc::c_long, 0 as libc::c_long) }
+        unsafe {
+            libc::syscall(
+                libc::SYS_membarrier,
+                cmd,
+                0 as libc::c_long,
+                0 as libc::c_long,
+            )
+        }
     }
 
     /// Registers the process (once). Must run before any worker thread

@@ -11,14 +11,23 @@
 mod handle;
 mod idle;
 mod inject_interval;
+mod lease;
+pub(crate) mod monitor;
 mod queue;
 mod worker;
 
 pub(crate) use handle::Handle;
-pub(crate) use worker::{block_in_place, create, Context};
+pub(crate) use worker::{block_in_place, create, Context, Worker};
 
 use crate::loom::sync::Arc;
 use crate::scheduler;
+
+/// Decides, once per process and before any worker starts, which fences
+/// the lease protocol uses (lease rule 6).
+pub(crate) fn lease_fences_init() {
+    #[cfg(all(target_os = "linux", not(loom)))]
+    lease::membarrier::init();
+}
 
 /// The runtime's part of a multi-thread scheduler (the workers run on the
 /// blocking pool's threads).

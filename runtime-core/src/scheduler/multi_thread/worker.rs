@@ -1,5 +1,7 @@
 //! A worker: the run loop that pops, steals, polls and parks, and
-//! `block_in_place`, which hands a worker's core to a new thread.
+//! `block_in_place`, which hands a worker's core to a new thread (the
+//! hand-off monitor does the same from outside: `monitor.rs`; both follow
+//! the lease rules of `lease.rs`).
 //!
 //! Order of looking for work on each tick:
 //! 1. when the injector is due a look (every few polls, tuned from the
@@ -13,6 +15,7 @@
 
 use super::handle::{Handle, Notified};
 use super::inject_interval::InjectInterval;
+use super::lease::{self, Lease};
 use super::queue::{Local, LOCAL_QUEUE_CAPACITY};
 use crate::context::{self, EnterRuntime};
 use crate::coop;
@@ -20,7 +23,6 @@ use crate::loom::sync::{Arc, Mutex};
 use crate::park::Parker;
 use crate::scheduler;
 use crate::util::rand::FastRand;
-use std::cell::RefCell;
 
 /// Tokio's bound: a LIFO chain (e.g. ping-pong) may run three tasks in a
 /// row before the rest of the queue gets a turn.
@@ -52,7 +54,7 @@ pub(crate) struct Core {
 
 /// A worker slot: the core waits here until a thread runs it.
 pub(crate) struct Worker {
-    handle: Arc<Handle>,
+    pub(crate) handle: Arc<Handle>,
     index: usize,
     core: Mutex<Option<Box<Core>>>,
 }
@@ -60,14 +62,14 @@ pub(crate) struct Worker {
 /// The thread-local scheduler context of a thread running a worker.
 pub(crate) struct Context {
     worker: Arc<Worker>,
-    /// The core while a task is polled (so wakes can reach the LIFO slot);
-    /// `None` while the run loop holds it by value, or after
-    /// `block_in_place` gave it away.
-    pub(crate) core: RefCell<Option<Box<Core>>>,
+    /// This thread's hold on the core: the core sits in it while a task is
+    /// polled (so wakes can reach the LIFO slot, and the hand-off monitor
+    /// can take it); the run loop holds it by value otherwise.
+    pub(crate) lease: Arc<Lease>,
 }
 
 /// The workers to start once the runtime is assembled.
-pub(crate) struct Launch(Vec<Arc<Worker>>);
+pub(crate) struct Launch(pub(crate) Vec<Arc<Worker>>);
 
 type RunResult = Result<Box<Core>, ()>;
 
@@ -125,29 +127,45 @@ impl Launch {
     /// Starts every worker on a blocking-pool thread.
     pub(crate) fn launch(self) -> std::io::Result<()> {
         for worker in self.0 {
-            let handle = scheduler::Handle::MultiThread(worker.handle.clone());
-            drop(crate::blocking::spawn_blocking(
-                &handle,
-                move || run(worker),
-                true,
-            )?);
+            start_thread(worker)?;
         }
         Ok(())
     }
 }
 
+/// Starts a thread (from the blocking pool) that runs `worker`'s core,
+/// which the caller left in the worker's slot.
+pub(crate) fn start_thread(worker: Arc<Worker>) -> std::io::Result<()> {
+    let handle = scheduler::Handle::MultiThread(worker.handle.clone());
+    crate::blocking::spawn_blocking(&handle, move || run(worker), true).map(drop)
+}
+
+impl Worker {
+    /// Leaves `core` for the next thread that runs this worker.
+    pub(crate) fn park_core(&self, core: Box<Core>) {
+        *self.core.lock() = Some(core);
+    }
+
+    /// Takes back a core no thread has started on yet.
+    pub(crate) fn unpark_core(&self) -> Option<Box<Core>> {
+        self.core.lock().take()
+    }
+}
+
 /// A worker thread's body: takes the core (unless another thread already
-/// did) and runs it until shutdown or until `block_in_place` lends it away.
+/// did) and runs it until shutdown or until the core moves to another
+/// thread (`block_in_place`, or the hand-off monitor).
 fn run(worker: Arc<Worker>) {
-    let Some(core) = worker.core.lock().take() else {
+    let Some(core) = worker.unpark_core() else {
         return;
     };
     let handle = scheduler::Handle::MultiThread(worker.handle.clone());
     let _current = context::set_current(&handle);
+    let lease = worker.handle.register_lease(worker.index);
     context::enter_runtime(true, || {
         let cx = scheduler::Context::MultiThread(Context {
             worker,
-            core: RefCell::new(None),
+            lease: lease.clone(),
         });
         context::set_scheduler(&cx, || {
             let scheduler::Context::MultiThread(cx) = &cx else {
@@ -155,6 +173,7 @@ fn run(worker: Arc<Worker>) {
             };
             // Err: shut down, or the core moved to another thread.
             let _ = cx.run(core);
+            cx.worker.handle.unregister_lease(&cx.lease);
         });
     });
 }
@@ -191,25 +210,40 @@ impl Context {
         // Found work: stop searching, waking a replacement if we were the
         // last searcher (idle rule 3).
         core.transition_from_searching(&self.worker);
-        *self.core.borrow_mut() = Some(core);
         let stats = self.stats();
         let handle = &self.worker.handle;
         let watch = handle.config.watch_polls();
+        let lease = &*self.lease;
         coop::budget(|| {
-            stats.poll_start(task.header(), watch);
-            let mut again = task.run();
+            let mut task = task;
             let mut lifo_polls = 0;
             loop {
-                // `None`: `block_in_place` gave the core to another thread
-                // (and cleared this worker's current poll for the watchdog).
-                let Some(mut core) = self.core.borrow_mut().take() else {
+                // Lease rules 1 and 2: the core is reachable from the poll.
+                lease.put(core);
+                let header = task.header();
+                let id = header.id.as_u64();
+                stats.poll_start(header, watch);
+                lease.begin_poll(id, header.location);
+                let mut again = task.run();
+                // `None` (lease rule 5): `block_in_place` or the hand-off
+                // monitor gave the core to another thread.
+                let Some(c) = lease.end_poll() else {
                     if let Some(again) = again {
                         // Without a core, reschedule through the injector.
                         handle.push_remote_task(again.task);
                         handle.notify_parked();
                     }
+                    if lease.outcome() == lease::TAKEN {
+                        // This thread was a stuck poll's; it retires.
+                        if watch {
+                            stats.poll_end_after_handoff(id);
+                        }
+                        stats.add_stuck_busy(lease.taken_at());
+                        handle.handoff_thread_done();
+                    }
                     return Err(());
                 };
+                core = c;
                 stats.poll_end(watch);
                 core.inject.polled();
                 if let Some(again) = again.take() {
@@ -226,7 +260,7 @@ impl Context {
                         handle.notify_parked();
                     }
                 }
-                let Some(task) = core.lifo_slot.take() else {
+                let Some(next) = core.lifo_slot.take() else {
                     return Ok(core);
                 };
                 // A chain of wake-ups yields the worker after a few polls,
@@ -235,15 +269,13 @@ impl Context {
                     || core.remote_tasks_due(handle)
                     || !coop::has_budget_remaining()
                 {
-                    if handle.push_local_or_overflow(&core.run_queue, task) {
+                    if handle.push_local_or_overflow(&core.run_queue, next) {
                         handle.notify_parked();
                     }
                     return Ok(core);
                 }
                 lifo_polls += 1;
-                *self.core.borrow_mut() = Some(core);
-                stats.poll_start(task.header(), watch);
-                again = task.run();
+                task = next;
             }
         })
     }
@@ -272,13 +304,12 @@ impl Context {
     /// tasks it wakes go to this worker's queue.
     fn poll_driver(&self, mut core: Box<Core>) -> Box<Core> {
         let mut park = core.park.take().expect("worker parker missing");
-        *self.core.borrow_mut() = Some(core);
+        self.lease.put(core);
         let wake_another = park.poll_driver();
         let mut core = self
-            .core
-            .borrow_mut()
+            .lease
             .take()
-            .expect("worker core missing after a driver turn");
+            .expect("worker core taken during a driver turn");
         core.park = Some(park);
         if wake_another || core.has_tasks_to_share() {
             self.worker.handle.notify_parked();
@@ -304,13 +335,10 @@ impl Context {
         self.stats().add_busy(core.busy_since);
         core.inject.parked();
         let mut park = core.park.take().expect("worker parker missing");
-        *self.core.borrow_mut() = Some(core);
+        self.lease.put(core);
         let wake_another = park.park();
-        let mut core = self
-            .core
-            .borrow_mut()
-            .take()
-            .expect("worker core missing after park");
+        let mut core = self.lease.take().expect("worker core taken during park");
+        self.worker.handle.monitor.worker_woke();
         core.park = Some(park);
         core.busy_since = crate::util::clock::coarse_now_ns();
         // Driver rule 4, or events woke more tasks than this worker runs
@@ -385,6 +413,27 @@ impl Core {
         if n > 1 {
             handle.notify_parked();
         }
+    }
+
+    /// Moves every queued task (LIFO slot, yielded, local queue) to the
+    /// injector, where busy workers look every few polls (the monitor's
+    /// rescue of a stuck worker). Returns how many moved.
+    pub(crate) fn drain_into_injector(&mut self, handle: &Handle) -> usize {
+        let mut moved = 0;
+        for task in self
+            .lifo_slot
+            .take()
+            .into_iter()
+            .chain(self.yielded.drain(..))
+        {
+            handle.push_remote_task(task);
+            moved += 1;
+        }
+        while let Some(task) = self.run_queue.pop() {
+            handle.push_remote_task(task);
+            moved += 1;
+        }
+        moved
     }
 
     /// More than the one task this worker will run next is queued.
@@ -485,8 +534,9 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
     }
     let setup = context::with_scheduler(|cx| match (context::runtime_entered(), cx) {
         (EnterRuntime::Entered { .. }, Some(scheduler::Context::MultiThread(cx))) => {
-            let Some(mut core) = cx.core.borrow_mut().take() else {
-                // Already lent (nested block_in_place): just run.
+            let Some(mut core) = cx.lease.lend() else {
+                // Already lent (nested block_in_place), or the hand-off
+                // monitor has it: just run.
                 return Ok(Setup::OutsideWorker);
             };
             // Neither the LIFO slot nor the yielded list can be stolen:
@@ -501,17 +551,14 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
                 .clear_current();
             core.flush_yielded(&cx.worker);
             cx.worker.handle.notify_parked();
-            *cx.worker.core.lock() = Some(core);
-            let worker = cx.worker.clone();
-            let handle = scheduler::Handle::MultiThread(worker.handle.clone());
-            match crate::blocking::spawn_blocking(&handle, move || run(worker), true) {
-                Ok(started) => drop(started),
-                Err(_) => {
-                    // Refused (the runtime is shutting down) or no thread
-                    // could start: keep the core and block this worker.
-                    *cx.core.borrow_mut() = cx.worker.core.lock().take();
-                    return Ok(Setup::OutsideWorker);
+            cx.worker.park_core(core);
+            if start_thread(cx.worker.clone()).is_err() {
+                // Refused (the runtime is shutting down) or no thread
+                // could start: keep the core and block this worker.
+                if let Some(core) = cx.worker.unpark_core() {
+                    cx.lease.reattach(core);
                 }
+                return Ok(Setup::OutsideWorker);
             }
             Ok(Setup::LentCore)
         }
@@ -546,8 +593,8 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
                 fn drop(&mut self) {
                     context::with_scheduler(|cx| {
                         if let Some(scheduler::Context::MultiThread(cx)) = cx {
-                            if let Some(core) = cx.worker.core.lock().take() {
-                                *cx.core.borrow_mut() = Some(core);
+                            if let Some(core) = cx.worker.unpark_core() {
+                                cx.lease.reattach(core);
                             }
                         }
                     });
