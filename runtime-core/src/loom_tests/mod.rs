@@ -4,6 +4,7 @@
 //! scenario (within the preemption bound) and fails on a data race, a
 //! deadlock (a lost wake-up shows up as one), a leak or a failed assertion.
 
+mod lease;
 mod runtime;
 mod task;
 

@@ -18,6 +18,14 @@ mod worker;
 
 pub(crate) use handle::Handle;
 pub(crate) use worker::{block_in_place, create, Context, Worker};
+#[cfg(loom)]
+pub(crate) use {lease::Lease, worker::Core};
+
+/// `lease::TAKEN`, for the lease model.
+#[cfg(loom)]
+pub(crate) fn lease_taken() -> u8 {
+    lease::TAKEN
+}
 
 use crate::loom::sync::Arc;
 use crate::scheduler;

@@ -351,6 +351,31 @@ impl Context {
 }
 
 impl Core {
+    /// A bare core for the lease model (no parker, no driver).
+    #[cfg(loom)]
+    pub(crate) fn for_model() -> Box<Core> {
+        Box::new(Core {
+            tick: 0,
+            inject: InjectInterval::new(31, false),
+            lifo_slot: None,
+            run_queue: Local::new().0,
+            yielded: Vec::new(),
+            is_searching: false,
+            is_shutdown: false,
+            park: None,
+            rand: FastRand::new(1),
+            busy_since: 0,
+        })
+    }
+
+    /// Adds `by` to the tick and returns it (the lease model's marker of
+    /// a monitor write).
+    #[cfg(loom)]
+    pub(crate) fn tick_for_model(&mut self, by: u32) -> u32 {
+        self.tick += by;
+        self.tick
+    }
+
     fn next_task(&mut self, worker: &Worker) -> Option<Notified> {
         if self.inject.due() {
             if let Some(task) = self.pop_injector_batch(worker) {
