@@ -9,10 +9,10 @@
 #[allow(unused_macros)]
 mod common;
 
-use parking_lot::{Condvar, Mutex};
+use common::log_capture::wait_for_log;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::mpsc;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a test waits for something that a working hand-off delivers
@@ -158,41 +158,8 @@ fn remote_spawns_complete_while_every_worker_runs_local_chains() {
     stop.store(true, SeqCst);
 }
 
-/// Collects the hand-off monitor's warnings.
-struct Capture {
-    lines: Mutex<Vec<String>>,
-    cv: Condvar,
-}
-
-impl log::Log for Capture {
-    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        metadata.level() <= log::Level::Warn
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        if record.target() == "runtime::handoff" {
-            self.lines.lock().push(record.args().to_string());
-            self.cv.notify_all();
-        }
-    }
-    fn flush(&self) {}
-}
-
-fn capture() -> &'static Capture {
-    static CAPTURE: OnceLock<&'static Capture> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let c: &'static Capture = Box::leak(Box::new(Capture {
-            lines: Mutex::new(Vec::new()),
-            cv: Condvar::new(),
-        }));
-        log::set_logger(c).expect("no other logger in this test binary");
-        log::set_max_level(log::LevelFilter::Warn);
-        c
-    })
-}
-
 #[test]
 fn the_cap_is_held_and_the_stuck_task_is_named() {
-    let capture = capture();
     let rt = runtime(2, |b| {
         b.max_handoff_threads(1);
     });
@@ -214,20 +181,12 @@ fn the_cap_is_held_and_the_stuck_task_is_named() {
     // hand-off: the monitor names the task instead.
     let second = spawn_blocker();
     blocked_rx.recv_timeout(LIMIT).unwrap();
+    let named = wait_for_log(&["runtime::handoff task ", "max_handoff_threads"]);
     let ids = [first.id().to_string(), second.id().to_string()];
-    let named = {
-        let mut lines = capture.lines.lock();
-        loop {
-            if let Some(l) = lines
-                .iter()
-                .find(|l| ids.iter().any(|id| l.starts_with(&format!("task {id} "))))
-            {
-                break l.clone();
-            }
-            let timed_out = capture.cv.wait_for(&mut lines, LIMIT).timed_out();
-            assert!(!timed_out, "no cap warning; lines: {:?}", *lines);
-        }
-    };
+    assert!(
+        ids.iter().any(|id| named.contains(&format!("task {id} "))),
+        "{named} names neither blocker ({ids:?})"
+    );
     assert!(named.contains("tests/handoff.rs"), "{named}");
     assert!(named.contains("max_handoff_threads"), "{named}");
     // Both tasks are still blocked: exactly one hand-off happened.

@@ -5,67 +5,12 @@
 #[macro_use]
 mod common;
 
-use parking_lot::{Condvar, Mutex};
 use runtime::runtime::TaskState;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Captures every warn record of the process (tests of this binary run in
-/// parallel, so each one looks for its own task id).
-struct Capture {
-    lines: Mutex<Vec<String>>,
-    cv: Condvar,
-}
-
-impl log::Log for Capture {
-    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        metadata.level() <= log::Level::Warn
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        if self.enabled(record.metadata()) {
-            let line = format!("{} {}", record.target(), record.args());
-            self.lines.lock().push(line);
-            self.cv.notify_all();
-        }
-    }
-    fn flush(&self) {}
-}
-
-fn capture() -> &'static Capture {
-    static CAPTURE: OnceLock<&'static Capture> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let c: &'static Capture = Box::leak(Box::new(Capture {
-            lines: Mutex::new(Vec::new()),
-            cv: Condvar::new(),
-        }));
-        log::set_logger(c).expect("no other logger in this test binary");
-        log::set_max_level(log::LevelFilter::Warn);
-        c
-    })
-}
-
-/// Waits (on the logger's condvar, not a sleep) for a line containing
-/// every one of `parts`; panics after a generous deadline.
-fn wait_for_log(parts: &[&str]) -> String {
-    let c = capture();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut lines = c.lines.lock();
-    loop {
-        if let Some(line) = lines.iter().find(|l| parts.iter().all(|p| l.contains(p))) {
-            return line.clone();
-        }
-        if Instant::now() >= deadline {
-            panic!("no log line with {parts:?}; got {:#?}", *lines);
-        }
-        c.cv.wait_until(&mut lines, deadline);
-    }
-}
-
-fn logged(parts: &[&str]) -> bool {
-    let lines = capture().lines.lock();
-    lines.iter().any(|l| parts.iter().all(|p| l.contains(p)))
-}
+use common::log_capture::{capture, logged, wait_for_log};
 
 /// The duration a slow-poll line reports ("... for 212.0ms in one poll").
 fn reported_duration(line: &str) -> Duration {

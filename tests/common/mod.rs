@@ -3,6 +3,8 @@
 //! guards, panic-message extraction, a quiet panic hook).
 #![allow(dead_code)]
 
+pub mod log_capture;
+
 use runtime::{Builder, Runtime};
 use std::any::Any;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -6,8 +6,9 @@
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::Arc;
-use crate::scheduler::multi_thread::{Core, Lease};
+use crate::scheduler::multi_thread::{Core, Lease, TAKEN};
 use loom::thread;
+use std::mem::ManuallyDrop;
 
 /// Counts who is inside the core right now; more than one is a bug.
 struct Exclusive(AtomicUsize);
@@ -28,62 +29,78 @@ impl Exclusive {
 #[test]
 fn monitor_takes_the_core_while_the_poll_returns_and_a_wake_uses_it() {
     loom::model(|| {
-        let lease = Arc::new(Lease::new(0, true));
+        let lease = Arc::new(Lease::new(0, true, true));
         let inside = Arc::new(Exclusive(AtomicUsize::new(0)));
         lease.put(Core::for_model());
         lease.begin_poll(1, std::panic::Location::caller());
-        let seq = lease.mark().expect("a poll is marked").seq;
+        let seq = lease.stamp.mark().expect("a poll is marked").seq;
 
         let monitor = {
             let (lease, inside) = (lease.clone(), inside.clone());
             thread::spawn(move || {
-                lease.steal_if_stuck(seq, |_core| {
+                let taken = lease.steal_if_stuck(seq, |_core| {
                     inside.enter();
                     inside.leave();
                     true
-                })
+                });
+                // Not dropped here: a broken protocol would free it twice.
+                taken.map(ManuallyDrop::new)
             })
         };
-        // The worker: a wake from inside the poll, then the poll returns.
-        let woke = lease.with_core(|_core| {
+        // The worker: a wake from inside the poll, then the poll returns
+        // and the worker uses its core again.
+        let _ = lease.with_core(|_core| {
             inside.enter();
             inside.leave();
         });
-        let kept = lease.end_poll();
+        let kept = lease.end_poll().map(ManuallyDrop::new);
+        if kept.is_some() {
+            inside.enter();
+            inside.leave();
+        }
         let taken = monitor.join().unwrap();
         // Exactly one side holds the core afterwards.
         assert!(kept.is_some() != taken.is_some(), "core lost or duplicated");
         if taken.is_some() {
-            assert_eq!(
-                lease.outcome(),
-                crate::scheduler::multi_thread::lease_taken()
-            );
+            assert_eq!(lease.outcome(), TAKEN);
         }
-        let _ = woke;
+        for core in kept.into_iter().chain(taken) {
+            drop(ManuallyDrop::into_inner(core));
+        }
     });
 }
 
 #[test]
 fn a_rescue_hands_the_core_back() {
     loom::model(|| {
-        let lease = Arc::new(Lease::new(0, true));
+        let lease = Arc::new(Lease::new(0, true, true));
+        let inside = Arc::new(Exclusive(AtomicUsize::new(0)));
         lease.put(Core::for_model());
         lease.begin_poll(7, std::panic::Location::caller());
-        let seq = lease.mark().expect("a poll is marked").seq;
+        let seq = lease.stamp.mark().expect("a poll is marked").seq;
         let monitor = {
-            let lease = lease.clone();
+            let (lease, inside) = (lease.clone(), inside.clone());
             thread::spawn(move || {
                 // A rescue: the monitor edits the core and hands it back.
                 lease.steal_if_stuck(seq, |core| {
+                    inside.enter();
                     core.tick_for_model(5);
+                    inside.leave();
                     false
                 })
             })
         };
-        let mut core = lease.end_poll().expect("a rescue never keeps the core");
+        let core = lease.end_poll().expect("a rescue never keeps the core");
+        // Kept alive until the monitor is done, so a broken protocol shows
+        // as two users at once, not as a use after free.
+        let mut core = ManuallyDrop::new(core);
+        inside.enter();
+        let tick = core.tick_for_model(0);
+        inside.leave();
         assert!(monitor.join().unwrap().is_none());
         // Either the rescue ran before the poll returned (and its write is
         // visible) or it found the poll over and did nothing.
-        assert!(core.tick_for_model(0) == 0 || core.tick_for_model(0) == 5);
+        assert!(tick == 0 || tick == 5, "tick {tick}");
+        drop(ManuallyDrop::into_inner(core));
     });
 }

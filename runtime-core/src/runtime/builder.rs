@@ -3,7 +3,7 @@
 use super::{Config, Runtime};
 use crate::blocking::{self, pool::Callback, pool::PoolConfig, pool::ThreadNameFn};
 use crate::loom::sync::Arc;
-use crate::scheduler::multi_thread::monitor::HandoffConfig;
+use crate::scheduler::multi_thread::monitor::{Handoff, HandoffConfig};
 use crate::scheduler::{self, current_thread::CurrentThread, multi_thread};
 use std::fmt;
 use std::io;
@@ -595,7 +595,7 @@ impl Builder {
                     scheduler::Handle::CurrentThread(handle),
                     pool,
                 );
-                rt.start_watchdog(slow_poll_threshold)?;
+                rt.start_monitor(slow_poll_threshold, None)?;
                 Ok(rt)
             }
             Kind::MultiThread => {
@@ -609,17 +609,14 @@ impl Builder {
                 multi_thread::lease_fences_init();
                 let (handle, launch) =
                     multi_thread::create(workers, config, pool.spawner().clone(), driver);
-                let worker_list = launch.0.clone();
+                let handoff_part = handoff.map(|h| Handoff::new(h, launch.workers()));
                 let mut rt = Runtime::from_parts(
                     super::runtime::Scheduler::MultiThread(multi_thread::MultiThread),
                     scheduler::Handle::MultiThread(Arc::clone(&handle)),
                     pool,
                 );
                 launch.launch()?;
-                if let Some(handoff) = handoff {
-                    rt.start_monitor(handoff, worker_list, handle)?;
-                }
-                rt.start_watchdog(slow_poll_threshold)?;
+                rt.start_monitor(slow_poll_threshold, handoff_part)?;
                 Ok(rt)
             }
         }

@@ -6,9 +6,10 @@ mod builder;
 pub(crate) mod dump;
 mod handle;
 mod metrics;
+pub(crate) mod monitor;
 #[allow(clippy::module_inception)]
 mod runtime;
-mod watchdog;
+pub(crate) mod watchdog;
 
 pub use builder::Builder;
 pub use dump::{Dump, TaskInfo, TaskState};

@@ -34,10 +34,8 @@ pub struct Runtime {
     scheduler: Scheduler,
     handle: Handle,
     blocking_pool: BlockingPool,
-    /// The slow-poll monitor, when `slow_poll_threshold` is set.
-    watchdog: Option<super::watchdog::Watchdog>,
-    /// The hand-off monitor (multi-thread, unless turned off).
-    monitor: Option<crate::scheduler::multi_thread::monitor::Monitor>,
+    /// The monitor thread (slow-poll detection, the hand-off), if on.
+    monitor: Option<super::monitor::Monitor>,
 }
 
 pub(crate) enum Scheduler {
@@ -89,30 +87,19 @@ impl Runtime {
             scheduler,
             handle: Handle { inner: handle },
             blocking_pool,
-            watchdog: None,
             monitor: None,
         }
     }
 
-    /// Starts the hand-off monitor of a multi-thread runtime.
+    /// Starts the monitor thread if slow-poll detection or the hand-off
+    /// is on.
     pub(crate) fn start_monitor(
         &mut self,
-        config: crate::scheduler::multi_thread::monitor::HandoffConfig,
-        workers: Vec<crate::loom::sync::Arc<crate::scheduler::multi_thread::Worker>>,
-        handle: crate::loom::sync::Arc<crate::scheduler::multi_thread::Handle>,
+        slow_poll: Option<Duration>,
+        handoff: Option<crate::scheduler::multi_thread::monitor::Handoff>,
     ) -> io::Result<()> {
-        let monitor =
-            crate::scheduler::multi_thread::monitor::Monitor::start(config, workers, handle)?;
-        self.monitor = Some(monitor);
-        Ok(())
-    }
-
-    /// Starts the slow-poll monitor if a threshold is set.
-    pub(crate) fn start_watchdog(&mut self, threshold: Option<Duration>) -> io::Result<()> {
-        if let Some(threshold) = threshold {
-            let watchdog = super::watchdog::Watchdog::start(threshold, self.handle.inner.clone())?;
-            self.watchdog = Some(watchdog);
-        }
+        self.monitor =
+            super::monitor::Monitor::start(self.handle.inner.clone(), slow_poll, handoff)?;
         Ok(())
     }
 
@@ -235,7 +222,7 @@ impl Runtime {
     pub fn shutdown_timeout(mut self, duration: Duration) {
         self.shutdown_scheduler();
         self.blocking_pool.shutdown(Some(duration));
-        self.stop_watchdog();
+        self.stop_monitor();
         self.shutdown_driver();
     }
 
@@ -265,13 +252,13 @@ impl Runtime {
         }
     }
 
-    /// Stops the slow-poll monitor; called once the workers have stopped
+    /// Stops the monitor thread; called once the workers have stopped
     /// (the blocking pool joined them), so its last look sees every poll
     /// that ended, including one whose `JoinHandle` resolved just before
-    /// the runtime was dropped.
-    fn stop_watchdog(&mut self) {
-        if let Some(mut watchdog) = self.watchdog.take() {
-            watchdog.stop();
+    /// the runtime was dropped. (It hands off no core once shutdown began.)
+    fn stop_monitor(&mut self) {
+        if let Some(mut monitor) = self.monitor.take() {
+            monitor.stop();
         }
     }
 
@@ -287,10 +274,6 @@ impl Runtime {
                 };
                 mt.shutdown(h);
             }
-        }
-        // No hand-off once shutdown began: the cores are stopping.
-        if let Some(mut monitor) = self.monitor.take() {
-            monitor.stop();
         }
     }
 }
@@ -308,13 +291,13 @@ impl Drop for Runtime {
             }
             self.shutdown_scheduler();
             self.blocking_pool.shutdown(Some(Duration::ZERO));
-            self.stop_watchdog();
+            self.stop_monitor();
             self.shutdown_driver();
             return;
         }
         self.shutdown_scheduler();
         self.blocking_pool.shutdown(None);
-        self.stop_watchdog();
+        self.stop_monitor();
         self.shutdown_driver();
     }
 }

@@ -1,87 +1,44 @@
-//! Slow-poll detection and the stall watchdog (asyncio's debug-mode
-//! `Executing <Task> took 0.2 seconds`, plus what asyncio cannot do:
-//! naming a task while it is still stuck).
+//! Slow-poll detection (asyncio's debug-mode `Executing <Task> took 0.2
+//! seconds`, plus what asyncio cannot do: naming a task while it is still
+//! stuck): the part of the runtime's monitor thread (`monitor.rs`) that
+//! turns samples of each thread's poll stamp into reports.
 //!
-//! With `Builder::slow_poll_threshold(t)` set, each worker publishes which
-//! task it is polling (its id and spawn location, numbered by the worker's
-//! poll count: see `scheduler::stats`); that costs three stores per poll on
-//! the worker's own cache line and no clock read. A monitor thread samples
-//! every worker each `t / 10` (`t` >= 10 ms; at most 100 ms) and keeps, per worker, the
-//! poll it saw and when:
+//! With `Builder::slow_poll_threshold(t)` set, each polling thread stamps
+//! the poll it is in (`scheduler/poll_stamp.rs`: the task id, its spawn
+//! location and a sequence number that names the poll; stores on the
+//! thread's own cache line and no clock read). The monitor looks at every
+//! stamp each `t / 10` (`t` >= 10 ms; at most 100 ms; more often when the
+//! hand-off monitor also runs) and keeps, per stamp, the poll it saw and
+//! when:
 //!
-//! - a poll seen at two ticks in a row is the same poll still running (the
-//!   poll count numbers polls, so a task re-polled in between differs);
-//! - it started after the last tick that did not see it and no later than
-//!   the first tick that did, and ended after the last tick that saw it and
-//!   no later than the first tick that did not. The reported duration
+//! - a poll seen at two looks in a row is the same poll still running;
+//! - it started after the last look that did not see it and no later than
+//!   the first look that did, and ended after the last look that saw it
+//!   and no later than the first look that did not. The reported duration
 //!   counts half of each gap, but at most half a tick of it (see `edge`:
-//!   a late tick cannot inflate a short poll), so with ticks on time it is
-//!   within `t / 10` of the truth;
+//!   a late look cannot inflate a short poll), so with looks on time it is
+//!   within a tick of the truth;
 //! - a poll whose duration reaches `t` counts once in `slow_poll_count`
 //!   and is logged when it returns; one still running at `2t` is logged as
 //!   stuck, and again at `4t`, `8t`... so a task that never returns is
 //!   named with log lines that thin out.
 //!
+//! A poll stuck on a thread whose core was handed off (multi-thread) keeps
+//! its stamp on that thread's lease, so it is followed until it returns.
 //! Reports go through `log` at warn level with target
-//! `runtime::slow_poll`, after each pass and outside the monitor's lock
-//! (`stop` never waits for the lock; it waits only for a log call already
-//! in progress).
+//! `runtime::slow_poll`, after each pass and outside the monitor's lock.
 
 use crate::runtime::dump::Human;
-use crate::scheduler::{self, stats::PollSample};
-use parking_lot::{Condvar, Mutex};
-use std::io;
+use crate::scheduler::{self, poll_stamp::PollMark};
 use std::panic::Location;
-use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// The `log` target of every report.
 pub(crate) const LOG_TARGET: &str = "runtime::slow_poll";
 
-/// The monitor thread of one runtime; stopped by `stop` (at shutdown).
-pub(crate) struct Watchdog {
-    signal: Arc<(Mutex<bool>, Condvar)>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Watchdog {
-    /// Starts the monitor for the runtime behind `handle`.
-    pub(crate) fn start(threshold: Duration, handle: scheduler::Handle) -> io::Result<Watchdog> {
-        let signal = Arc::new((Mutex::new(false), Condvar::new()));
-        let monitor = Monitor::new(threshold, handle);
-        let stop = signal.clone();
-        let thread = std::thread::Builder::new()
-            .name("runtime-watchdog".into())
-            .spawn(move || monitor.run(&stop))?;
-        Ok(Watchdog {
-            signal,
-            thread: Some(thread),
-        })
-    }
-
-    /// Stops the monitor and waits for it (it never waits on anything but
-    /// its own tick, so this is quick).
-    pub(crate) fn stop(&mut self) {
-        let (lock, cv) = &*self.signal;
-        *lock.lock() = true;
-        cv.notify_all();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 /// The poll a worker was last seen in.
-struct Seen {
-    sample: PollSample,
-    location: Option<&'static Location<'static>>,
+pub(crate) struct Seen {
+    mark: PollMark,
     /// The last tick that did not see this poll (it started after it).
     before: Instant,
     /// The first and the latest tick that saw it.
@@ -92,72 +49,64 @@ struct Seen {
     next_stuck: Duration,
 }
 
-struct Monitor {
+/// The slow-poll part of the monitor thread.
+pub(crate) struct SlowPolls {
     threshold: Duration,
+    /// The monitor's period (the estimates trust at most half of it at
+    /// each edge of a poll).
     tick: Duration,
+    /// The hand-off monitor runs too (it changes what a stuck poll means
+    /// for the worker's other tasks).
+    handoff: bool,
     handle: scheduler::Handle,
 }
 
-impl Monitor {
-    fn new(threshold: Duration, handle: scheduler::Handle) -> Monitor {
-        let tick = (threshold / 10).clamp(Duration::from_millis(1), Duration::from_millis(100));
-        Monitor {
+impl SlowPolls {
+    pub(crate) fn new(threshold: Duration, handoff: bool, handle: scheduler::Handle) -> SlowPolls {
+        SlowPolls {
             threshold,
-            tick,
+            // A tenth of the threshold, within 1..=100 ms.
+            tick: (threshold / 10).clamp(Duration::from_millis(1), Duration::from_millis(100)),
+            handoff,
             handle,
         }
     }
 
-    fn run(&self, signal: &(Mutex<bool>, Condvar)) {
-        let workers = self.handle.num_workers();
-        let mut seen: Vec<Option<Seen>> = (0..workers).map(|_| None).collect();
-        let mut reports = Vec::new();
-        let mut last_tick = Instant::now();
-        let (lock, cv) = signal;
-        loop {
-            let stopped = {
-                let mut stopped = lock.lock();
-                let deadline = last_tick + self.tick;
-                while !*stopped && Instant::now() < deadline {
-                    cv.wait_until(&mut stopped, deadline);
-                }
-                *stopped
-            };
-            // Outside the lock: `stop` never waits for a slow logger, and
-            // a slow logger only delays ticks (which the estimates below
-            // do not trust).
-            let now = Instant::now();
-            for (worker, slot) in seen.iter_mut().enumerate() {
-                self.observe(worker, slot, last_tick, now, &mut reports);
-            }
-            for report in reports.drain(..) {
-                report.log(self.flavor_advice());
-            }
-            if stopped {
-                // That was the last look, so a slow poll that ended just
-                // before shutdown is still reported.
-                return;
-            }
-            last_tick = now;
+    /// The period this part needs.
+    pub(crate) fn tick(&self) -> Duration {
+        self.tick
+    }
+
+    /// What happens to a stuck worker's other tasks, for the report.
+    pub(crate) fn meanwhile(&self) -> &'static str {
+        if self.handoff {
+            "the runtime moves this worker's queued tasks and, past \
+             Builder::handoff_threshold, its core to other threads"
+        } else {
+            "the other tasks of this worker wait until it does"
         }
     }
 
-    /// One tick for one worker; reports go to `reports`, to be logged
-    /// once the pass is over.
-    fn observe(
+    /// The monitor looks more often than this part needs (the hand-off
+    /// monitor's period): the estimates then trust that finer tick.
+    pub(crate) fn set_tick(&mut self, tick: Duration) {
+        self.tick = tick;
+    }
+
+    /// One look at one stamp of worker `worker`, which shows `mark`;
+    /// reports go to `reports`, to be logged once the pass is over.
+    pub(crate) fn observe(
         &self,
         worker: usize,
         slot: &mut Option<Seen>,
+        mark: Option<PollMark>,
         last_tick: Instant,
         now: Instant,
         reports: &mut Vec<Report>,
     ) {
-        let stats = self.handle.worker_stats_ref(worker);
-        let sample = stats.sample();
-        if let (Some(seen), Some((sample, location))) = (slot.as_mut(), sample) {
-            if seen.sample == sample {
+        if let (Some(seen), Some(mark)) = (slot.as_mut(), mark) {
+            if seen.mark.seq == mark.seq {
                 seen.last_seen = now;
-                seen.location = location.or(seen.location);
                 // Running at least since first_seen, plus part of the gap
                 // before it.
                 let running = running_for(seen, now, self.tick);
@@ -182,9 +131,8 @@ impl Monitor {
                 reports.push(Report::slow(worker, &ended, took));
             }
         }
-        *slot = sample.map(|(sample, location)| Seen {
-            sample,
-            location,
+        *slot = mark.map(|mark| Seen {
+            mark,
             before: last_tick,
             first_seen: now,
             last_seen: now,
@@ -194,7 +142,7 @@ impl Monitor {
     }
 
     /// What to do instead, for this runtime's flavour.
-    fn flavor_advice(&self) -> &'static str {
+    pub(crate) fn flavor_advice(&self) -> &'static str {
         match self.handle {
             scheduler::Handle::MultiThread(_) => {
                 "move blocking work to spawn_blocking (or block_in_place)"
@@ -226,7 +174,7 @@ fn poll_duration(seen: &Seen, now: Instant, tick: Duration) -> Duration {
 }
 
 /// A line to log, made during a pass and logged after it.
-struct Report {
+pub(crate) struct Report {
     task: u64,
     location: Option<&'static Location<'static>>,
     worker: usize,
@@ -237,8 +185,8 @@ struct Report {
 impl Report {
     fn slow(worker: usize, seen: &Seen, took: Duration) -> Report {
         Report {
-            task: seen.sample.task,
-            location: seen.location,
+            task: seen.mark.task,
+            location: seen.mark.location,
             worker,
             took,
             still_running: false,
@@ -252,13 +200,14 @@ impl Report {
         }
     }
 
-    fn log(&self, advice: &str) {
+    /// `advice`: what to do instead; `meanwhile`: what happens to the
+    /// worker's other tasks while the poll is stuck.
+    pub(crate) fn log(&self, advice: &str, meanwhile: &str) {
         if self.still_running {
             log::warn!(
                 target: LOG_TARGET,
                 "task {} spawned at {} has been blocking worker {} for {} in one poll and has \
-                 not returned yet (a blocking call, or a loop that never awaits?); the other \
-                 tasks of this worker wait until it does",
+                 not returned yet (a blocking call, or a loop that never awaits?); {meanwhile}",
                 self.task,
                 Where(self.location),
                 self.worker,
@@ -278,7 +227,7 @@ impl Report {
 }
 
 /// `file:line:col`, or a placeholder if the location was not published.
-struct Where(Option<&'static Location<'static>>);
+pub(crate) struct Where(pub(crate) Option<&'static Location<'static>>);
 
 impl std::fmt::Display for Where {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -295,8 +244,11 @@ mod tests {
 
     fn seen(before: Instant, first: Instant, last: Instant) -> Seen {
         Seen {
-            sample: PollSample { poll: 1, task: 1 },
-            location: None,
+            mark: PollMark {
+                seq: 1,
+                task: 1,
+                location: None,
+            },
             before,
             first_seen: first,
             last_seen: last,

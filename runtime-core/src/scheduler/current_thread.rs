@@ -43,6 +43,10 @@ pub(crate) struct Handle {
     /// The core's run-queue length (kept by `LocalQueue`).
     local_len: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     pub(crate) stats: crate::scheduler::stats::WorkerStats,
+    /// Which poll the scheduler's thread is in (slow-poll detection).
+    pub(crate) stamp: crate::scheduler::poll_stamp::PollStamp,
+    /// The monitor thread's shared state.
+    pub(crate) monitor: crate::runtime::monitor::Shared,
     /// Polls the watchdog found slower than the threshold.
     pub(crate) slow_polls: std::sync::atomic::AtomicU64,
     pub(crate) config: Config,
@@ -120,6 +124,8 @@ impl CurrentThread {
             unpark: park.unparker(),
             local_len: local_len.clone(),
             stats: Default::default(),
+            stamp: Default::default(),
+            monitor: Default::default(),
             slow_polls: Default::default(),
             config,
             blocking_spawner,
@@ -281,9 +287,15 @@ impl Context {
             for _ in 0..handle.config.event_interval {
                 let Some(task) = self.next_task() else { break };
                 ran_any = true;
-                handle.stats.poll_start(task.header(), watch);
+                handle.stats.count_poll();
+                if watch {
+                    let header = task.header();
+                    handle.stamp.begin(header.id.as_u64(), header.location);
+                }
                 let again = coop::budget(|| task.run());
-                handle.stats.poll_end(watch);
+                if watch {
+                    handle.stamp.end();
+                }
                 if let Some(again) = again {
                     // Yielded: after the rest (local and remote); woken by
                     // something else while it ran: to the back.

@@ -4,6 +4,7 @@
 
 pub(crate) mod current_thread;
 pub(crate) mod multi_thread;
+pub(crate) mod poll_stamp;
 pub(crate) mod stats;
 
 use crate::blocking;
@@ -19,6 +20,41 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 pub(crate) enum Handle {
     CurrentThread(Arc<current_thread::Handle>),
     MultiThread(Arc<multi_thread::Handle>),
+}
+
+/// A polling thread's stamp, as the monitor thread holds it (keeping it
+/// alive while it looks).
+pub(crate) enum StampSource {
+    /// A thread running (or stuck with) a multi-thread worker's core.
+    Lease(Arc<multi_thread::Lease>),
+    /// The current-thread scheduler's thread.
+    CurrentThread(Arc<current_thread::Handle>),
+}
+
+impl StampSource {
+    pub(crate) fn stamp(&self) -> &poll_stamp::PollStamp {
+        match self {
+            StampSource::Lease(l) => &l.stamp,
+            StampSource::CurrentThread(h) => &h.stamp,
+        }
+    }
+
+    /// The worker the stamp's thread runs (or ran, if its core was handed
+    /// off).
+    pub(crate) fn worker(&self) -> usize {
+        match self {
+            StampSource::Lease(l) => l.worker,
+            StampSource::CurrentThread(_) => 0,
+        }
+    }
+
+    pub(crate) fn same(&self, other: &StampSource) -> bool {
+        match (self, other) {
+            (StampSource::Lease(a), StampSource::Lease(b)) => Arc::ptr_eq(a, b),
+            (StampSource::CurrentThread(a), StampSource::CurrentThread(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
 }
 
 /// The scheduler a thread is driving right now (thread-local, see
@@ -123,9 +159,27 @@ impl Handle {
     }
 
     pub(crate) fn handoff_count(&self) -> u64 {
+        self.monitor_shared().handoffs.load(Relaxed)
+    }
+
+    /// The monitor thread's shared state.
+    pub(crate) fn monitor_shared(&self) -> &crate::runtime::monitor::Shared {
         match self {
-            Handle::CurrentThread(_) => 0,
-            Handle::MultiThread(h) => h.monitor.handoffs.load(Relaxed),
+            Handle::CurrentThread(h) => &h.monitor,
+            Handle::MultiThread(h) => &h.monitor,
+        }
+    }
+
+    /// Every polling thread's stamp, for the monitor thread.
+    pub(crate) fn stamp_sources(&self) -> Vec<StampSource> {
+        match self {
+            Handle::CurrentThread(h) => vec![StampSource::CurrentThread(h.clone())],
+            Handle::MultiThread(h) => h
+                .leases
+                .lock()
+                .iter()
+                .map(|l| StampSource::Lease(l.clone()))
+                .collect(),
         }
     }
 

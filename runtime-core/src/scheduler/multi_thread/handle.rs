@@ -4,7 +4,6 @@
 
 use super::idle::Idle;
 use super::lease::Lease;
-use super::monitor::MonitorShared;
 use super::queue::{Inject, Local, Steal, LOCAL_QUEUE_CAPACITY};
 use super::worker::Core;
 use crate::blocking;
@@ -41,8 +40,8 @@ pub(crate) struct Handle {
     /// Every thread running (or stuck with) a worker core, for the
     /// hand-off monitor.
     pub(crate) leases: Mutex<Vec<Arc<Lease>>>,
-    /// The hand-off monitor's shared state (idle when it is off).
-    pub(crate) monitor: MonitorShared,
+    /// The monitor thread's shared state.
+    pub(crate) monitor: crate::runtime::monitor::Shared,
 }
 
 /// What other threads may touch of one worker.
@@ -74,13 +73,15 @@ impl Handle {
             blocking_spawner,
             driver,
             leases: Mutex::new(Vec::new()),
-            monitor: MonitorShared::default(),
+            monitor: Default::default(),
         }
     }
 
     /// A thread starts running worker `index`'s core.
     pub(crate) fn register_lease(&self, index: usize) -> Arc<Lease> {
-        let lease = Arc::new(Lease::new(index, self.config.handoff.is_some()));
+        let guarded = self.config.handoff.is_some();
+        let stamped = guarded || self.config.watch_polls();
+        let lease = Arc::new(Lease::new(index, guarded, stamped));
         self.leases.lock().push(lease.clone());
         lease
     }

@@ -97,7 +97,7 @@ impl InjectInterval {
         self.window = Some((now, polls));
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn interval(&self) -> u32 {
         self.interval
     }

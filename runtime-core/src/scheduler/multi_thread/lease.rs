@@ -9,9 +9,10 @@
 //!
 //! 1. Only the lease's own thread puts a core into `core`, and only
 //!    between polls (the run loop holds the core by value otherwise).
-//! 2. The thread marks a poll with `seq`: odd from just before the poll
-//!    to just after it. The core pointer is written before the odd `seq`
-//!    (Release), so a monitor that reads an odd `seq` (Acquire) sees it.
+//! 2. The thread marks a poll with its stamp's `seq` (`poll_stamp.rs`):
+//!    odd from just before the poll to just after it. The core pointer is
+//!    written before the odd `seq` (Release), so a monitor that reads an
+//!    odd `seq` (Acquire) sees it.
 //! 3. The thread touches the core inside a poll (or a driver turn) only
 //!    between `access = true` and `access = false`, and only if, after
 //!    setting `access` and a [`light_fence`], `steal` reads `NONE`.
@@ -41,8 +42,9 @@
 //!    it gets the core back before any other thread took it.
 
 use super::worker::Core;
-use crate::loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 use crate::loom::sync::Mutex;
+use crate::scheduler::poll_stamp::PollStamp;
 use std::panic::Location;
 use std::ptr;
 
@@ -58,12 +60,11 @@ pub(crate) const LENT: u8 = 3;
 pub(crate) struct Lease {
     pub(crate) worker: usize,
     guarded: bool,
-    /// Odd while a task is polled (lease rule 2).
-    seq: AtomicU64,
-    /// The task in the current poll, and where it was spawned (for the
-    /// monitor's reports; read only while `seq` shows that poll).
-    task: AtomicU64,
-    location: AtomicPtr<Location<'static>>,
+    stamped: bool,
+    /// Which poll this thread is in; its `seq` is odd while a task is
+    /// polled (lease rule 2). Read by the monitor thread, for both the
+    /// hand-off and slow-poll reports.
+    pub(crate) stamp: PollStamp,
     /// The core while a task is polled or the driver turned (rule 1).
     core: AtomicPtr<Core>,
     access: AtomicBool,
@@ -74,25 +75,19 @@ pub(crate) struct Lease {
     taken_at: std::sync::atomic::AtomicU64,
 }
 
-/// What the monitor saw of a lease: the poll in progress.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct PollMark {
-    pub(crate) seq: u64,
-    pub(crate) task: u64,
-    pub(crate) location: Option<&'static Location<'static>>,
-}
-
 impl Lease {
     /// A lease for a thread about to run worker `worker`'s core; `guarded`
     /// when a monitor may request the core (otherwise rule 6's fences are
-    /// skipped: nobody stores REQUESTED).
-    pub(crate) fn new(worker: usize, guarded: bool) -> Lease {
+    /// skipped: nobody stores REQUESTED), `stamped` when anything reads the
+    /// stamp (the monitor or the slow-poll watchdog; otherwise polls are
+    /// not stamped at all). `guarded` implies `stamped`.
+    pub(crate) fn new(worker: usize, guarded: bool, stamped: bool) -> Lease {
+        debug_assert!(stamped || !guarded, "a guarded lease must stamp its polls");
         Lease {
             worker,
             guarded,
-            seq: AtomicU64::new(0),
-            task: AtomicU64::new(0),
-            location: AtomicPtr::new(ptr::null_mut()),
+            stamped,
+            stamp: PollStamp::default(),
             core: AtomicPtr::new(ptr::null_mut()),
             access: AtomicBool::new(false),
             steal: AtomicU8::new(NONE),
@@ -110,23 +105,18 @@ impl Lease {
     /// Rule 2: a poll of task `id` (spawned at `location`) begins.
     #[inline]
     pub(crate) fn begin_poll(&self, id: u64, location: &'static Location<'static>) {
-        let seq = self.seq.load(Ordering::Relaxed);
-        self.task.store(id, Ordering::Relaxed);
-        self.location.store(
-            location as *const Location<'static> as *mut Location<'static>,
-            Ordering::Relaxed,
-        );
-        // Release: a monitor that reads the odd value sees the core, task
-        // and location stored above.
-        self.seq.store(seq | 1, Ordering::Release);
+        if self.stamped {
+            self.stamp.begin(id, location);
+        }
     }
 
     /// Rule 5: the poll returned; takes the core back (`None`: it was
     /// taken or lent, rule 7).
     #[inline]
     pub(crate) fn end_poll(&self) -> Option<Box<Core>> {
-        let seq = self.seq.load(Ordering::Relaxed);
-        self.seq.store(seq.wrapping_add(1) & !1, Ordering::Relaxed);
+        if self.stamped {
+            self.stamp.end();
+        }
         if self.guarded {
             light_fence();
         }
@@ -221,33 +211,6 @@ impl Lease {
         self.steal.load(Ordering::Acquire)
     }
 
-    /// The poll in progress, if any (monitor side).
-    pub(crate) fn mark(&self) -> Option<PollMark> {
-        let seq = self.seq.load(Ordering::Acquire);
-        if seq & 1 == 0 {
-            return None;
-        }
-        let task = self.task.load(Ordering::Relaxed);
-        let location = self.location.load(Ordering::Relaxed);
-        // Keeps the reads above before the re-check.
-        crate::loom::sync::atomic::fence(Ordering::Acquire);
-        if self.seq.load(Ordering::Relaxed) != seq {
-            return None;
-        }
-        let location = if location.is_null() {
-            None
-        } else {
-            // SAFETY: every non-null value stored comes from a
-            // `&'static Location<'static>` (`begin_poll`).
-            Some(unsafe { &*location })
-        };
-        Some(PollMark {
-            seq,
-            task,
-            location,
-        })
-    }
-
     /// Rule 4 (monitor side): if the poll `seen` is still running and the
     /// thread is not touching the core, runs `f` on the core; `f` returns
     /// whether it keeps the core (`true`: `TAKEN`, the caller now owns the
@@ -264,7 +227,7 @@ impl Lease {
         }
         self.steal.store(REQUESTED, Ordering::SeqCst);
         heavy_fence();
-        if self.seq.load(Ordering::Acquire) != seen || self.access.load(Ordering::Acquire) {
+        if self.stamp.seq(Ordering::Acquire) != seen || self.access.load(Ordering::Acquire) {
             self.steal.store(NONE, Ordering::Release);
             return None;
         }

@@ -17,15 +17,10 @@ mod queue;
 mod worker;
 
 pub(crate) use handle::Handle;
-pub(crate) use worker::{block_in_place, create, Context, Worker};
+pub(crate) use lease::Lease;
+pub(crate) use worker::{block_in_place, create, Context};
 #[cfg(loom)]
-pub(crate) use {lease::Lease, worker::Core};
-
-/// `lease::TAKEN`, for the lease model.
-#[cfg(loom)]
-pub(crate) fn lease_taken() -> u8 {
-    lease::TAKEN
-}
+pub(crate) use {lease::TAKEN, worker::Core};
 
 use crate::loom::sync::Arc;
 use crate::scheduler;

@@ -69,7 +69,7 @@ pub(crate) struct Context {
 }
 
 /// The workers to start once the runtime is assembled.
-pub(crate) struct Launch(pub(crate) Vec<Arc<Worker>>);
+pub(crate) struct Launch(Vec<Arc<Worker>>);
 
 type RunResult = Result<Box<Core>, ()>;
 
@@ -124,6 +124,12 @@ pub(crate) fn create(
 }
 
 impl Launch {
+    /// The workers (for the hand-off monitor, which starts threads on
+    /// them).
+    pub(crate) fn workers(&self) -> Vec<Arc<Worker>> {
+        self.0.clone()
+    }
+
     /// Starts every worker on a blocking-pool thread.
     pub(crate) fn launch(self) -> std::io::Result<()> {
         for worker in self.0 {
@@ -212,7 +218,6 @@ impl Context {
         core.transition_from_searching(&self.worker);
         let stats = self.stats();
         let handle = &self.worker.handle;
-        let watch = handle.config.watch_polls();
         let lease = &*self.lease;
         coop::budget(|| {
             let mut task = task;
@@ -221,9 +226,8 @@ impl Context {
                 // Lease rules 1 and 2: the core is reachable from the poll.
                 lease.put(core);
                 let header = task.header();
-                let id = header.id.as_u64();
-                stats.poll_start(header, watch);
-                lease.begin_poll(id, header.location);
+                stats.count_poll();
+                lease.begin_poll(header.id.as_u64(), header.location);
                 let mut again = task.run();
                 // `None` (lease rule 5): `block_in_place` or the hand-off
                 // monitor gave the core to another thread.
@@ -235,16 +239,12 @@ impl Context {
                     }
                     if lease.outcome() == lease::TAKEN {
                         // This thread was a stuck poll's; it retires.
-                        if watch {
-                            stats.poll_end_after_handoff(id);
-                        }
                         stats.add_stuck_busy(lease.taken_at());
                         handle.handoff_thread_done();
                     }
                     return Err(());
                 };
                 core = c;
-                stats.poll_end(watch);
                 core.inject.polled();
                 if let Some(again) = again.take() {
                     if again.yielded {
@@ -571,9 +571,7 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
             }
             // Blocking here is what block_in_place is for: not a stuck
             // poll. The worker's next thread publishes its own polls.
-            cx.worker.handle.remotes[cx.worker.index]
-                .stats
-                .clear_current();
+            cx.lease.stamp.hide();
             core.flush_yielded(&cx.worker);
             cx.worker.handle.notify_parked();
             cx.worker.park_core(core);
