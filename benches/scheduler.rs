@@ -17,6 +17,10 @@
 //!   three runtimes in turn and prints p50/p99/max of the time from a
 //!   spawn to the task's first poll.
 //!
+//! - `cargo bench --bench scheduler -- --handoff [SAMPLES]` measures the
+//!   cost of the hand-off monitor the same way: two runtimes with
+//!   `handoff_threshold(None)` against two built by default.
+//!
 //! - `cargo bench --bench scheduler -- --observe [SAMPLES]` measures the
 //!   cost of observability: the same workloads on two of our runtimes,
 //!   one plain and one with `slow_poll_threshold(100 ms)` (metrics are
@@ -93,11 +97,15 @@ where
     }
 }
 
-/// This runtime; `SLOW_POLL` turns slow-poll detection on (100 ms, the
+/// This runtime as built by default (the hand-off monitor on); the
+/// variants below change one setting for the on/off comparisons.
+/// `SLOW_POLL` turns slow-poll detection on (100 ms, the
 /// watchdog thread running) for `--observe`.
-struct OursRt<const SLOW_POLL: bool>(runtime::Runtime);
+struct OursRt<const SLOW_POLL: bool, const NO_HANDOFF: bool = false>(runtime::Runtime);
 type Ours = OursRt<false>;
 type Observed = OursRt<true>;
+/// `handoff_threshold(None)`: no hand-off monitor.
+type NoHandoff = OursRt<false, true>;
 
 impl Spawner for runtime::Handle {
     type Join<T: Send + 'static> = Unwrap<runtime::task::JoinHandle<T>>;
@@ -115,18 +123,21 @@ impl Spawner for runtime::Handle {
     }
 }
 
-impl<const SLOW_POLL: bool> Rt for OursRt<SLOW_POLL> {
+impl<const SLOW_POLL: bool, const NO_HANDOFF: bool> Rt for OursRt<SLOW_POLL, NO_HANDOFF> {
     type Sp = runtime::Handle;
-    const NAME: &'static str = if SLOW_POLL {
-        "runtime+slow_poll"
-    } else {
-        "runtime"
+    const NAME: &'static str = match (SLOW_POLL, NO_HANDOFF) {
+        (true, _) => "runtime+slow_poll",
+        (false, true) => "runtime-handoff",
+        (false, false) => "runtime",
     };
     fn new(workers: usize) -> Self {
         let mut builder = runtime::Builder::new_multi_thread();
         builder.worker_threads(workers).enable_all();
         if SLOW_POLL {
             builder.slow_poll_threshold(Duration::from_millis(100));
+        }
+        if NO_HANDOFF {
+            builder.handoff_threshold(None);
         }
         OursRt(builder.build().unwrap())
     }
@@ -638,15 +649,15 @@ fn paired(samples: usize, filter: Option<&str>) {
     }
 }
 
-/// `--observe`: slow-poll detection on vs off, alternated per sample. Two
-/// runtimes of each kind take turns (sample `s` uses pair `s % 2`), so a
-/// runtime that happens to get unlucky thread placement does not pass
-/// for the cost of the feature.
-fn observe(samples: usize, filter: Option<&str>) {
-    let off = [Ours::new(workers()), Ours::new(workers())];
-    let on = [Observed::new(workers()), Observed::new(workers())];
-    let names: Vec<_> = workloads::<Ours>().iter().map(|w| w.0).collect();
-    let (w_off, w_on) = (workloads::<Ours>(), workloads::<Observed>());
+/// A feature on vs off, alternated per sample. Two runtimes of each kind
+/// take turns (sample `s` uses pair `s % 2`), so a runtime that happens
+/// to get unlucky thread placement does not pass for the cost of the
+/// feature. Returns the "on" runtimes (for their metrics).
+fn on_off<Off: Rt, On: Rt>(samples: usize, filter: Option<&str>) -> [On; 2] {
+    let off = [Off::new(workers()), Off::new(workers())];
+    let on = [On::new(workers()), On::new(workers())];
+    let names: Vec<_> = workloads::<Off>().iter().map(|w| w.0).collect();
+    let (w_off, w_on) = (workloads::<Off>(), workloads::<On>());
     println!("| workload | off | on | on/off median (p25-p75) |");
     println!("|---|---|---|---|");
     for (i, name) in names.iter().enumerate() {
@@ -676,6 +687,12 @@ fn observe(samples: usize, filter: Option<&str>) {
             ratio_cell(&mut ratios),
         );
     }
+    on
+}
+
+/// `--observe`: slow-poll detection on vs off.
+fn observe(samples: usize, filter: Option<&str>) {
+    let on = on_off::<Ours, Observed>(samples, filter);
     let slow: u64 = on.iter().map(|r| r.0.metrics().slow_poll_count()).sum();
     if slow > 0 {
         eprintln!("note: {slow} poll(s) took 100 ms or more (the machine stalled?)");
@@ -852,6 +869,14 @@ fn main() {
         let rounds = args.get(pos + 1).and_then(|s| s.parse().ok()).unwrap_or(10);
         let filter = std::env::var("BENCH_FILTER").ok();
         latency(rounds, filter.as_deref());
+        return;
+    }
+    if let Some(pos) = args.iter().position(|a| a == "--handoff") {
+        let samples = args.get(pos + 1).and_then(|s| s.parse().ok()).unwrap_or(41);
+        let filter = std::env::var("BENCH_FILTER").ok();
+        let on = on_off::<NoHandoff, Ours>(samples, filter.as_deref());
+        let handoffs: u64 = on.iter().map(|r| r.0.metrics().handoff_count()).sum();
+        eprintln!("hand-offs during the run: {handoffs}");
         return;
     }
     if let Some(pos) = args.iter().position(|a| a == "--observe") {

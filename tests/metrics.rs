@@ -1,11 +1,39 @@
-//! Runtime metrics that exist so far: worker count, spawned and alive task
-//! counts, per-worker polls, and queue depths, checked against workloads
-//! whose exact counts are known.
+//! Runtime metrics: worker count, spawned and alive task counts,
+//! per-worker polls, queue depths and the latency histograms, checked
+//! against workloads whose counts (or lower bounds) are known.
 
 #[macro_use]
 mod common;
 
+use std::time::Duration;
+
 rt_test! {
+    fn poll_time_histogram_sees_long_polls(rt) {
+        // 128 polls of at least 1 ms each, spawned from one thread: any
+        // 128 consecutive schedules of a thread include at least one
+        // sampled one (one in 64).
+        rt.block_on(async {
+            for _ in 0..128 {
+                runtime::spawn(async { std::thread::sleep(Duration::from_millis(1)) })
+                    .await
+                    .unwrap();
+            }
+        });
+        // A poll's time is recorded after its task completed (and woke
+        // the awaiter): read once every worker has stopped.
+        let m = rt.metrics();
+        drop(rt);
+        let h = m.poll_time();
+        assert!(h.count() >= 1, "{h:?}");
+        assert!(h.max() >= Duration::from_millis(1), "{h:?}");
+        // Every sampled poll slept 1 ms: even p1 is in a bucket whose
+        // upper bound is at least that.
+        assert!(h.percentile(1.0) >= Duration::from_millis(1), "{h:?}");
+        let per_worker: u64 = (0..m.num_workers()).map(|w| m.worker_poll_time(w).count()).sum();
+        assert_eq!(per_worker, h.count());
+        assert_eq!(m.schedule_latency().count(), h.count());
+    }
+
     fn spawned_and_alive_counts_are_exact(rt) {
         let m = rt.metrics();
         assert_eq!(m.spawned_tasks_count(), 0);
@@ -80,4 +108,32 @@ fn current_thread_local_queue_depth_counts_spawns_at_once() {
         }
         assert_eq!(m.worker_local_queue_depth(0), 0);
     });
+}
+
+/// Tasks queued behind a worker that blocks for 50 ms (with the hand-off
+/// off, nothing else can run them) wait at least that long, and the
+/// schedule-latency histogram shows it.
+#[test]
+fn schedule_latency_histogram_sees_a_blocked_worker() {
+    let rt = common::build(1, |b| {
+        b.handoff_threshold(None);
+    });
+    rt.block_on(async {
+        let blocker = runtime::spawn(async {
+            // 200 consecutive spawns from this worker thread: at least
+            // three are sampled.
+            let handles: Vec<_> = (0..200).map(|_| runtime::spawn(async {})).collect();
+            std::thread::sleep(Duration::from_millis(50));
+            handles
+        });
+        for h in blocker.await.unwrap() {
+            h.await.unwrap();
+        }
+    });
+    let h = rt.metrics().schedule_latency();
+    assert!(h.count() >= 3, "{h:?}");
+    assert!(h.max() >= Duration::from_millis(50), "{h:?}");
+    assert!(h.percentile(50.0) >= Duration::from_millis(32), "{h:?}");
+    let in_buckets: u64 = h.buckets().map(|(_, n)| n).sum();
+    assert_eq!(in_buckets, h.count());
 }

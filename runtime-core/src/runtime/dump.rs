@@ -83,7 +83,7 @@ pub struct TaskInfo {
 }
 
 impl TaskInfo {
-    fn read(header: &Header, now: u64) -> TaskInfo {
+    fn read(header: &Header, now_ms: u32) -> TaskInfo {
         let snapshot = header.state.load();
         let state = if snapshot.is_running() {
             TaskState::Running
@@ -97,7 +97,7 @@ impl TaskInfo {
             location: header.location,
             state,
             polls: header.polls.load(std::sync::atomic::Ordering::Relaxed),
-            age: clock::since(header.spawned_at, now),
+            age: Duration::from_millis(u64::from(now_ms.wrapping_sub(header.spawned_at_ms))),
         }
     }
 
@@ -156,7 +156,7 @@ pub struct Dump {
 
 impl Dump {
     pub(crate) fn capture(handle: &scheduler::Handle) -> Dump {
-        let now = clock::coarse_now_ns();
+        let now = clock::coarse_now_ms();
         let mut tasks = Vec::with_capacity(handle.num_alive_tasks() + 8);
         let mut visit = |header: &Header| tasks.push(TaskInfo::read(header, now));
         match handle {

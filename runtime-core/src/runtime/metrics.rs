@@ -3,6 +3,7 @@
 //! own cache line (`scheduler::stats`); reading them costs the reader a
 //! cache miss and the worker nothing.
 
+use super::Histogram;
 use crate::scheduler;
 use std::fmt;
 use std::time::Duration;
@@ -237,6 +238,107 @@ impl RuntimeMetrics {
     /// ```
     pub fn slow_poll_count(&self) -> u64 {
         self.handle.slow_poll_count()
+    }
+
+    /// How long tasks waited from becoming runnable (spawned, woken, or
+    /// re-queued after a yield) to the start of their poll, over every
+    /// worker: a sample of one schedule in 64 per scheduling thread,
+    /// always on. High values mean busy workers or a blocked one.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// rt.block_on(async {
+    ///     for _ in 0..1000 {
+    ///         runtime_core::spawn(async {}).await.unwrap();
+    ///     }
+    /// });
+    /// let h = rt.metrics().schedule_latency();
+    /// assert!(h.count() >= 1000 / 64);
+    /// println!("schedule latency p50 {:?}, p99 {:?}, max {:?}",
+    ///          h.percentile(50.0), h.percentile(99.0), h.max());
+    /// ```
+    pub fn schedule_latency(&self) -> Histogram {
+        self.merged(|s| &s.latency.schedule_latency)
+    }
+
+    /// How long polls took, over every worker (the same sampled polls as
+    /// [`schedule_latency`](Self::schedule_latency)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = runtime_core::Builder::new_current_thread().build().unwrap();
+    /// rt.block_on(async {
+    ///     for _ in 0..640 {
+    ///         runtime_core::spawn(async {
+    ///             std::thread::sleep(Duration::from_micros(100))
+    ///         })
+    ///         .await
+    ///         .unwrap();
+    ///     }
+    /// });
+    /// let h = rt.metrics().poll_time();
+    /// assert!(h.count() >= 1);
+    /// // Every sampled poll slept 100 us: none is in a bucket below that.
+    /// assert!(h.percentile(1.0) >= Duration::from_micros(64));
+    /// ```
+    pub fn poll_time(&self) -> Histogram {
+        self.merged(|s| &s.latency.poll_time)
+    }
+
+    /// [`schedule_latency`](Self::schedule_latency) of worker `worker`'s
+    /// polls.
+    ///
+    /// # Panics
+    /// When `worker >= num_workers()`.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// let m = rt.metrics();
+    /// let total: u64 = (0..2).map(|w| m.worker_schedule_latency(w).count()).sum();
+    /// assert_eq!(total, m.schedule_latency().count());
+    /// ```
+    #[track_caller]
+    pub fn worker_schedule_latency(&self, worker: usize) -> Histogram {
+        let mut h = Histogram::empty();
+        self.handle
+            .worker_stats_ref(worker)
+            .latency
+            .schedule_latency
+            .add_to(&mut h);
+        h
+    }
+
+    /// [`poll_time`](Self::poll_time) of worker `worker`'s polls.
+    ///
+    /// # Panics
+    /// When `worker >= num_workers()`.
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// assert_eq!(rt.metrics().worker_poll_time(1).count(), 0);
+    /// ```
+    #[track_caller]
+    pub fn worker_poll_time(&self, worker: usize) -> Histogram {
+        let mut h = Histogram::empty();
+        self.handle
+            .worker_stats_ref(worker)
+            .latency
+            .poll_time
+            .add_to(&mut h);
+        h
+    }
+
+    /// The sum of one histogram over every worker.
+    fn merged(
+        &self,
+        which: impl Fn(&scheduler::stats::WorkerStats) -> &crate::scheduler::latency::AtomicHistogram,
+    ) -> Histogram {
+        let mut h = Histogram::empty();
+        for w in 0..self.num_workers() {
+            which(self.handle.worker_stats_ref(w)).add_to(&mut h);
+        }
+        h
     }
 
     /// Worker cores handed to another thread so far because one poll

@@ -5,6 +5,7 @@
 mod builder;
 pub(crate) mod dump;
 mod handle;
+mod histogram;
 mod metrics;
 pub(crate) mod monitor;
 #[allow(clippy::module_inception)]
@@ -14,6 +15,7 @@ pub(crate) mod watchdog;
 pub use builder::Builder;
 pub use dump::{Dump, TaskInfo, TaskState};
 pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use histogram::Histogram;
 pub use metrics::RuntimeMetrics;
 pub use runtime::{Runtime, RuntimeFlavor};
 

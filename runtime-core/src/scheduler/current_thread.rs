@@ -14,7 +14,7 @@ use crate::loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Mutex};
 use crate::park::{Parker, Unparker};
 use crate::runtime::Config;
-use crate::scheduler;
+use crate::scheduler::{self, latency};
 use crate::task::{self, list::OwnedTasks, Id, JoinHandle};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -287,15 +287,17 @@ impl Context {
             for _ in 0..handle.config.event_interval {
                 let Some(task) = self.next_task() else { break };
                 ran_any = true;
+                let header = task.header();
                 handle.stats.count_poll();
+                let timed = latency::poll_starts(header, &handle.stats.latency);
                 if watch {
-                    let header = task.header();
                     handle.stamp.begin(header.id.as_u64(), header.location);
                 }
                 let again = coop::budget(|| task.run());
                 if watch {
                     handle.stamp.end();
                 }
+                latency::poll_returned(timed, &handle.stats.latency);
                 if let Some(again) = again {
                     // Yielded: after the rest (local and remote); woken by
                     // something else while it ran: to the back.
@@ -314,6 +316,7 @@ impl Context {
     }
 
     fn push_again(&self, again: task::Again<Arc<Handle>>) {
+        latency::mark_runnable(again.task.header());
         let mut core = self.core.borrow_mut();
         let core = core.as_mut().expect("current_thread core missing");
         if again.yielded {
@@ -444,6 +447,7 @@ impl task::Schedule for Arc<Handle> {
     }
 
     fn schedule(&self, task: Notified) {
+        latency::mark_runnable(task.header());
         let task = context::with_scheduler(|cx| {
             if let Some(scheduler::Context::CurrentThread(cx)) = cx {
                 if Arc::ptr_eq(&cx.handle, self) {

@@ -3,6 +3,7 @@
 //! thread that calls `block_on`).
 
 pub(crate) mod current_thread;
+pub(crate) mod latency;
 pub(crate) mod multi_thread;
 pub(crate) mod poll_stamp;
 pub(crate) mod stats;

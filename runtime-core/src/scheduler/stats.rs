@@ -25,6 +25,8 @@ pub(crate) struct WorkerStats {
     /// worker's core was handed off (written by those threads, so with a
     /// read-modify-write).
     stuck_busy_ns: AtomicU64,
+    /// Schedule latency and poll time of this worker's polls (sampled).
+    pub(crate) latency: crate::scheduler::latency::WorkerHistograms,
 }
 
 impl WorkerStats {

@@ -26,8 +26,14 @@ pub(crate) struct Header {
     /// Owned-list links; only touched under that list's shard lock.
     pub(crate) owned_prev: UnsafeCell<Option<NonNull<Header>>>,
     pub(crate) owned_next: UnsafeCell<Option<NonNull<Header>>>,
-    /// When the task was spawned, on the coarse clock (`util::clock`).
-    pub(crate) spawned_at: u64,
+    /// When the task was spawned: milliseconds on the coarse clock
+    /// (`util::clock::coarse_now_ms`), wrapping after 49 days.
+    pub(crate) spawned_at_ms: u32,
+    /// When the task last became runnable, if that schedule was sampled
+    /// for the latency histograms (`scheduler/latency.rs`; 0: not).
+    /// Statistics only: written by the scheduling thread, cleared by the
+    /// poller.
+    pub(crate) runnable_at: std::sync::atomic::AtomicU32,
     pub(crate) state: State,
     /// Times the future was polled. Written only by the thread that owns
     /// the future (rule 1) with a load and a store; read by task dumps.
@@ -188,7 +194,8 @@ impl RawTask {
                 location,
                 owned_prev: UnsafeCell::new(None),
                 owned_next: UnsafeCell::new(None),
-                spawned_at: crate::util::clock::coarse_now_ns(),
+                spawned_at_ms: crate::util::clock::coarse_now_ms(),
+                runnable_at: std::sync::atomic::AtomicU32::new(0),
                 state: State::new(refs),
                 polls: std::sync::atomic::AtomicU64::new(0),
             },

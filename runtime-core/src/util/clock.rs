@@ -33,11 +33,11 @@ pub(crate) fn coarse_now_ns() -> u64 {
     }
 }
 
-/// Time from `earlier` to `later` on the coarse clock (zero if the clock
-/// was read out of order across threads).
+/// Milliseconds on the coarse clock, wrapping (compare with
+/// `wrapping_sub`; good for spans under 49 days).
 #[inline]
-pub(crate) fn since(earlier: u64, later: u64) -> std::time::Duration {
-    std::time::Duration::from_nanos(later.saturating_sub(earlier))
+pub(crate) fn coarse_now_ms() -> u32 {
+    (coarse_now_ns() / 1_000_000) as u32
 }
 
 #[cfg(all(test, not(loom)))]
@@ -51,7 +51,7 @@ mod tests {
             std::hint::spin_loop();
         }
         let b = super::coarse_now_ns();
-        let d = super::since(a, b);
+        let d = std::time::Duration::from_nanos(b.saturating_sub(a));
         assert!(d >= std::time::Duration::from_millis(15), "{d:?}");
         assert!(d <= std::time::Duration::from_secs(5), "{d:?}");
     }

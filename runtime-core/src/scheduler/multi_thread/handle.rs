@@ -118,6 +118,7 @@ impl Handle {
     /// from one of this runtime's workers (no lock, no syscall), otherwise
     /// into the injector, waking an idle worker.
     pub(crate) fn schedule_task(me: &Arc<Self>, task: Notified) {
+        crate::scheduler::latency::mark_runnable(task.header());
         let task = context::with_scheduler(|cx| {
             if let Some(scheduler::Context::MultiThread(cx)) = cx {
                 if Arc::ptr_eq(cx.handle(), me) {

@@ -21,7 +21,7 @@ use crate::context::{self, EnterRuntime};
 use crate::coop;
 use crate::loom::sync::{Arc, Mutex};
 use crate::park::Parker;
-use crate::scheduler;
+use crate::scheduler::{self, latency};
 use crate::util::rand::FastRand;
 
 /// Tokio's bound: a LIFO chain (e.g. ping-pong) may run three tasks in a
@@ -227,8 +227,10 @@ impl Context {
                 lease.put(core);
                 let header = task.header();
                 stats.count_poll();
+                let timed = latency::poll_starts(header, &stats.latency);
                 lease.begin_poll(header.id.as_u64(), header.location);
                 let mut again = task.run();
+                latency::poll_returned(timed, &stats.latency);
                 // `None` (lease rule 5): `block_in_place` or the hand-off
                 // monitor gave the core to another thread.
                 let Some(c) = lease.end_poll() else {
@@ -247,6 +249,8 @@ impl Context {
                 core = c;
                 core.inject.polled();
                 if let Some(again) = again.take() {
+                    // Runnable again as of now.
+                    latency::mark_runnable(again.task.header());
                     if again.yielded {
                         // Behind everything that is ready now, local or
                         // remote (see `Core::yielded`). Re-queueing a task
