@@ -6,6 +6,8 @@
 //! between the implementations; medians and per-sample ratios (ours over
 //! each other) as a markdown table. `--only NAME` runs just the workloads
 //! whose name contains NAME; `--libs tokio,flume` only those peers.
+//! `--handoff [SAMPLES]`: our mpsc workloads with the hand-off monitor on
+//! against off (its cost).
 
 #[path = "common/stats.rs"]
 mod stats;
@@ -358,8 +360,57 @@ fn full_stacks() -> Vec<(&'static str, Vec<Work>)> {
     vec![("runtime", ours), ("tokio", theirs)]
 }
 
+/// `--handoff [SAMPLES]`: runtime-sync's mpsc workloads on a default
+/// runtime (hand-off monitor on) against one with `handoff_threshold(None)`,
+/// alternated sample by sample; prints the on/off ratio medians.
+fn handoff_on_off(samples: usize) {
+    let build = |on: bool| {
+        let mut b = runtime::Builder::new_multi_thread();
+        b.worker_threads(2).enable_all();
+        if !on {
+            b.handoff_threshold(None);
+        }
+        b.build().unwrap()
+    };
+    let (on, off) = (build(true), build(false));
+    let names = [
+        "mpsc_bounded_contended (4->1)",
+        "mpsc_bounded_uncontended (1->1)",
+        "mpsc_bounded_uncontended (1->1), tasks unconstrained",
+        "mpsc_unbounded (4->1)",
+    ];
+    println!("| workload | off | on | on/off median (p25-p75) |");
+    println!("|---|---|---|---|");
+    for (w, work) in ours_mpsc().iter().enumerate() {
+        work(&on);
+        work(&off);
+        let (mut t_on, mut t_off) = (Vec::new(), Vec::new());
+        for s in 0..samples {
+            if s % 2 == 0 {
+                t_on.push(work(&on).as_secs_f64());
+                t_off.push(work(&off).as_secs_f64());
+            } else {
+                t_off.push(work(&off).as_secs_f64());
+                t_on.push(work(&on).as_secs_f64());
+            }
+        }
+        let mut r: Vec<f64> = t_on.iter().zip(&t_off).map(|(a, b)| a / b).collect();
+        println!(
+            "| {} | {:.2} ms | {:.2} ms | {} |",
+            names[w],
+            quantile(&mut t_off, 0.5) * 1e3,
+            quantile(&mut t_on, 0.5) * 1e3,
+            ratio_cell(&mut r)
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(p) = args.iter().position(|a| a == "--handoff") {
+        handoff_on_off(args.get(p + 1).and_then(|s| s.parse().ok()).unwrap_or(61));
+        return;
+    }
     let samples = args
         .iter()
         .position(|a| a == "--paired")

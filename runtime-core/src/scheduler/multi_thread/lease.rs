@@ -135,7 +135,11 @@ impl Lease {
                 return None;
             }
         }
-        let core = self.core.swap(ptr::null_mut(), Ordering::Relaxed);
+        // A load and a store, not a swap (a locked instruction on every
+        // poll): with `steal` NONE here the monitor neither reads nor
+        // writes `core` until this thread marks another poll (rule 4).
+        let core = self.core.load(Ordering::Relaxed);
+        self.core.store(ptr::null_mut(), Ordering::Relaxed);
         assert!(!core.is_null(), "worker core missing from its lease");
         // SAFETY: the pointer came from `Box::into_raw` in `put` (rule 1),
         // and `steal` is NONE, so the monitor did not take it (rule 4) and
