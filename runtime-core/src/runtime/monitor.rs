@@ -9,16 +9,27 @@
 //!
 //! The period is the finer of the two parts' (500 us with the hand-off
 //! on, a tenth of the slow-poll threshold otherwise). With the hand-off
-//! on, the thread sleeps on a condvar while every worker is parked, after
-//! one last look (so polls that ended are reported), until a worker wakes
-//! (`Shared::worker_woke`).
+//! on, it adapts to what the workers do:
+//!
+//! - some worker is parked (a core is free, so a look preempts nobody),
+//!   or the last look found a poll it had seen at the look before (a long
+//!   poll: it may need a rescue or a hand-off soon): every 500 us;
+//! - every worker is busy with short polls: every 5 ms (or the slow-poll
+//!   part's period, if finer). On a machine with no free core each look
+//!   preempts a worker; 500 us looks cost 5-7% of `yield_many` on this
+//!   2-core box, 5 ms looks about a tenth of that. A poll that starts
+//!   blocking then waits up to one slow period before the fast looks
+//!   begin;
+//! - every worker is parked and no poll runs: it sleeps on a condvar,
+//!   after one last look (so polls that ended are reported), until a
+//!   worker wakes (`Shared::worker_woke`).
 
-use super::watchdog::{Report, Seen, SlowPolls};
-use crate::scheduler::multi_thread::monitor::{Handoff, Track};
+use super::watchdog::{self, Report, SlowPolls};
+use crate::scheduler::multi_thread::monitor::{Handoff, Track, TICK};
 use crate::scheduler::{self, StampSource};
 use parking_lot::{Condvar, Mutex};
 use std::io;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering::SeqCst};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -26,10 +37,12 @@ use std::time::{Duration, Instant};
 /// scheduler's handle).
 #[derive(Default)]
 pub(crate) struct Shared {
-    /// Set by the monitor before it sleeps until a worker wakes (SeqCst:
-    /// Dekker with the idle state's unparked count, see `worker_woke`).
-    sleeping: AtomicBool,
-    stop: Mutex<bool>,
+    /// How the monitor sleeps: `AWAKE`, `IDLE_SLEEP` (until a worker
+    /// wakes) or `BUSY_SLEEP` (a long period, cut short when a worker
+    /// parks). SeqCst: Dekker with the idle state's unparked count, see
+    /// `worker_woke` and `worker_parks`.
+    sleep: AtomicU8,
+    control: Mutex<Control>,
     wake: Condvar,
     /// Cores handed to a new thread so far.
     pub(crate) handoffs: AtomicU64,
@@ -37,17 +50,43 @@ pub(crate) struct Shared {
     pub(crate) stuck_threads: AtomicUsize,
 }
 
+const AWAKE: u8 = 0;
+const IDLE_SLEEP: u8 = 1;
+const BUSY_SLEEP: u8 = 2;
+
+#[derive(Default)]
+struct Control {
+    stop: bool,
+    /// A worker cut the current sleep short.
+    nudged: bool,
+}
+
 impl Shared {
     /// Called by a worker after it wakes from park: wakes the monitor if
     /// it sleeps because every worker was parked. The worker was counted
-    /// unparked (SeqCst) before this load; the monitor stores `sleeping`
+    /// unparked (SeqCst) before this load; the monitor stores `sleep`
     /// before it reads that count, so one of the two sees the other.
     #[inline]
     pub(crate) fn worker_woke(&self) {
-        if self.sleeping.load(SeqCst) {
-            let _stop = self.stop.lock();
-            self.wake.notify_one();
+        if self.sleep.load(SeqCst) == IDLE_SLEEP {
+            self.nudge();
         }
+    }
+
+    /// Called by a worker that was counted parked, before it sleeps: a
+    /// monitor sleeping the long period of a fully busy runtime looks
+    /// again at once, and then every 500 us (a core is free now).
+    #[inline]
+    pub(crate) fn worker_parks(&self) {
+        if self.sleep.load(SeqCst) == BUSY_SLEEP {
+            self.nudge();
+        }
+    }
+
+    fn nudge(&self) {
+        let mut control = self.control.lock();
+        control.nudged = true;
+        self.wake.notify_one();
     }
 }
 
@@ -68,18 +107,20 @@ impl Monitor {
             return Ok(None);
         }
         let mut slow = slow_poll.map(|t| SlowPolls::new(t, handoff.is_some(), handle.clone()));
-        let tick = match (&slow, &handoff) {
-            (Some(_), Some(_)) => {
-                let tick = crate::scheduler::multi_thread::monitor::TICK;
-                slow.as_mut().expect("matched").set_tick(tick);
-                tick
-            }
-            (Some(s), None) => s.tick(),
-            (None, _) => crate::scheduler::multi_thread::monitor::TICK,
+        let slow_tick = slow.as_ref().map_or(BUSY_TICK, SlowPolls::tick);
+        let (tick, busy_tick) = if handoff.is_some() {
+            (TICK, BUSY_TICK.min(slow_tick))
+        } else {
+            (slow_tick, slow_tick)
         };
+        if let Some(slow) = &mut slow {
+            // The longest gap between two looks, for its estimates.
+            slow.set_tick(busy_tick);
+        }
         let looker = Looker {
             handle: handle.clone(),
             tick,
+            busy_tick,
             slow,
             handoff,
             tracked: Vec::new(),
@@ -98,7 +139,7 @@ impl Monitor {
     /// nothing but its period, so this is quick).
     pub(crate) fn stop(&mut self) {
         let shared = self.handle.monitor_shared();
-        *shared.stop.lock() = true;
+        shared.control.lock().stop = true;
         shared.wake.notify_all();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -115,14 +156,44 @@ impl Drop for Monitor {
 /// What the monitor keeps per stamp.
 struct Tracked {
     source: StampSource,
-    slow: Option<Seen>,
+    slow: Option<watchdog::Seen>,
     handoff: Track,
+    /// The poll seen at the last look.
+    last_seq: Option<u64>,
+}
+
+/// The period while every worker is busy with short polls (see the
+/// module docs).
+const BUSY_TICK: Duration = Duration::from_millis(5);
+
+/// How to wait for the next look.
+#[derive(Clone, Copy)]
+enum Next {
+    /// Every worker is parked and no poll runs: until a worker wakes.
+    Idle,
+    /// Every worker is busy with short polls: a long period, unless a
+    /// worker parks meanwhile.
+    Busy(Duration),
+    /// A period.
+    Soon(Duration),
+}
+
+/// What one look found.
+#[derive(Clone, Copy)]
+struct Seen {
+    /// Some thread was in a poll.
+    polling: bool,
+    /// Some thread was in a poll that the look before saw too.
+    long_poll: bool,
 }
 
 /// The thread's state.
 struct Looker {
     handle: scheduler::Handle,
+    /// The period when a look may be needed soon.
     tick: Duration,
+    /// The period while every worker is busy with short polls.
+    busy_tick: Duration,
     slow: Option<SlowPolls>,
     handoff: Option<Handoff>,
     tracked: Vec<Tracked>,
@@ -139,10 +210,16 @@ impl Looker {
             // may be parked): the look says whether any poll is running.
             let all_parked = self.handoff.as_ref().is_some_and(Handoff::all_parked);
             let now = Instant::now();
-            let polling = self.look(last_look, now);
-            let idle = all_parked && !polling;
+            let seen = self.look(last_look, now);
             last_look = now;
-            if !self.wait(idle, last_look) {
+            let next = if all_parked && !seen.polling {
+                Next::Idle
+            } else if seen.long_poll || self.handoff.as_ref().is_none_or(|h| !h.none_parked()) {
+                Next::Soon(self.tick)
+            } else {
+                Next::Busy(self.busy_tick)
+            };
+            if !self.wait(next, last_look) {
                 // That was not the last look yet: one more, so a slow
                 // poll that ended just before shutdown is still reported.
                 let _ = self.look(last_look, Instant::now());
@@ -151,31 +228,45 @@ impl Looker {
         }
     }
 
-    /// Waits for the next look: a period, or, when `idle`, until a worker
-    /// wakes. `false`: stop.
-    fn wait(&self, idle: bool, last_look: Instant) -> bool {
+    /// Waits for the next look (`false`: stop): until a worker wakes
+    /// (`Next::Idle`), or a period after the last look, cut short by a
+    /// parking worker when it is the long one (`Next::Busy`).
+    fn wait(&self, next: Next, last_look: Instant) -> bool {
         let shared = self.handle.monitor_shared();
-        let mut stop = shared.stop.lock();
-        if idle {
-            shared.sleeping.store(true, SeqCst);
-            // Re-check after the store (Dekker with `worker_woke`).
-            if self.handoff.as_ref().is_some_and(Handoff::all_parked) && !*stop {
-                shared.wake.wait(&mut stop);
+        let mut control = shared.control.lock();
+        control.nudged = false;
+        let (state, period) = match next {
+            Next::Idle => (IDLE_SLEEP, None),
+            Next::Busy(p) => (BUSY_SLEEP, Some(p)),
+            Next::Soon(p) => (AWAKE, Some(p)),
+        };
+        shared.sleep.store(state, SeqCst);
+        // Re-check after the store (Dekker with the workers' park and
+        // wake transitions): a change before it is seen here.
+        let still = self.handoff.as_ref().is_none_or(|h| match next {
+            Next::Idle => h.all_parked(),
+            Next::Busy(_) => h.none_parked(),
+            Next::Soon(_) => true,
+        });
+        if still {
+            let deadline = period.map(|p| last_look + p);
+            while !control.stop && !control.nudged {
+                match deadline {
+                    None => shared.wake.wait(&mut control),
+                    Some(d) if Instant::now() < d => {
+                        shared.wake.wait_until(&mut control, d);
+                    }
+                    Some(_) => break,
+                }
             }
-            shared.sleeping.store(false, SeqCst);
-            return !*stop;
         }
-        let deadline = last_look + self.tick;
-        while !*stop && Instant::now() < deadline {
-            shared.wake.wait_until(&mut stop, deadline);
-        }
-        !*stop
+        shared.sleep.store(AWAKE, SeqCst);
+        !control.stop
     }
 
     /// One look at every stamp; reports are logged after it, outside any
-    /// lock (`stop` never waits for a slow logger). Returns whether any
-    /// thread was in a poll.
-    fn look(&mut self, last_look: Instant, now: Instant) -> bool {
+    /// lock (`stop` never waits for a slow logger).
+    fn look(&mut self, last_look: Instant, now: Instant) -> Seen {
         let sources = self.handle.stamp_sources();
         // Stamps whose thread stopped: their last poll ended.
         let mut i = 0;
@@ -203,13 +294,20 @@ impl Looker {
                     source,
                     slow: None,
                     handoff: Track::default(),
+                    last_seq: None,
                 });
             }
         }
-        let mut polling = false;
+        let mut seen = Seen {
+            polling: false,
+            long_poll: false,
+        };
         for t in &mut self.tracked {
             let mark = t.source.stamp().mark();
-            polling |= mark.is_some();
+            let seq = mark.map(|m| m.seq);
+            seen.polling |= seq.is_some();
+            seen.long_poll |= seq.is_some() && seq == t.last_seq;
+            t.last_seq = seq;
             if let Some(slow) = &self.slow {
                 let worker = t.source.worker();
                 slow.observe(worker, &mut t.slow, mark, last_look, now, &mut self.reports);
@@ -223,6 +321,6 @@ impl Looker {
                 report.log(slow.flavor_advice(), slow.meanwhile());
             }
         }
-        polling
+        seen
     }
 }

@@ -103,6 +103,11 @@ impl Idle {
         self.state.load(SeqCst) >> UNPARK_SHIFT == 0
     }
 
+    /// Some worker is parked (a core is free for the monitor's looks).
+    pub(crate) fn any_parked(&self) -> bool {
+        self.state.load(SeqCst) >> UNPARK_SHIFT < self.num_workers
+    }
+
     /// `true` while `index` is on the parked list (a wake-up was spurious).
     pub(crate) fn is_parked(&self, index: usize) -> bool {
         self.sleepers.lock().contains(&index)

@@ -2,8 +2,9 @@
 //! Go's sysmon, for blocked workers): from the samples of each worker
 //! thread's poll stamp, it rescues the work of a worker stuck in one poll.
 //!
-//! - A poll seen at two looks in a row (running for at least a tick,
-//!   `TICK` = 500 us) is *stuck*: the monitor takes the worker's core for
+//! - A poll seen at two looks in a row (running for at least a period:
+//!   500 us, `TICK`, while a core is free or a long poll runs; see
+//!   `runtime/monitor.rs` for when the looks are sparser) is *stuck*: the monitor takes the worker's core for
 //!   a moment (lease rule 4), moves its LIFO slot, yielded tasks and local
 //!   queue to the injector, where every other worker looks every few
 //!   polls, wakes an idle worker, and hands the core back. Tasks queued
@@ -80,6 +81,12 @@ impl Handoff {
         self.handle.idle.all_parked()
     }
 
+    /// No worker is parked: the monitor's looks preempt a worker on a
+    /// machine with no free core.
+    pub(crate) fn none_parked(&self) -> bool {
+        !self.handle.idle.any_parked()
+    }
+
     /// One look at `lease`, whose stamp shows `mark`.
     pub(crate) fn observe(
         &self,
@@ -108,7 +115,9 @@ impl Handoff {
         if self.handle.is_shutdown.load(SeqCst) {
             return;
         }
-        if !track.rescued {
+        // Seen twice, and not just because a nudge made two looks close
+        // together.
+        if !track.rescued && running >= TICK / 2 {
             track.rescued = true;
             self.rescue(lease, mark.seq);
         }

@@ -337,6 +337,7 @@ impl Context {
     fn park_now(&self, mut core: Box<Core>) -> Box<Core> {
         self.stats().inc_parks();
         self.stats().add_busy(core.busy_since);
+        self.worker.handle.monitor.worker_parks();
         core.inject.parked();
         let mut park = core.park.take().expect("worker parker missing");
         self.lease.put(core);
