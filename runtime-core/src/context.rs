@@ -1,24 +1,23 @@
-//! Per-thread runtime state: which runtime this thread belongs to (for
-//! `spawn` and `Handle::current`), whether it is driving a scheduler (so a
-//! wake can go to the local queue), whether it is inside a runtime (so a
-//! nested `block_on` panics instead of deadlocking), the coop budget, and
-//! the id of the task being polled.
+//! Per-thread state of a thread that polls tasks: whether it is inside a
+//! runtime (so a nested `block_on` panics instead of deadlocking), the
+//! coop budget, the id of the task being polled and its yield request.
+//!
+//! A leaf: it names no type of the runtime (the budget and the id are kept
+//! raw; `coop` and `task::id` wrap them), so the task machinery, the
+//! budget and the schedulers all depend on it and it on none of them.
+//! Which runtime and which scheduler a thread belongs to is the
+//! scheduler's own thread-local (`scheduler/current.rs`).
 
-use crate::coop::Budget;
-use crate::scheduler;
-use crate::task::Id;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
+use std::num::NonZeroU64;
 
 struct Context {
-    /// The runtime whose handle `spawn`/`Handle::current` use.
-    current: RefCell<Option<scheduler::Handle>>,
-    /// The scheduler this thread drives right now (a worker, or a
-    /// current-thread `block_on`); null otherwise.
-    scheduler: Cell<*const scheduler::Context>,
     /// Set while the thread runs tasks or blocks in `block_on`.
     runtime: Cell<EnterRuntime>,
-    budget: Cell<Budget>,
-    task_id: Cell<Option<Id>>,
+    /// The coop budget left (`coop::Budget`'s inside; `None`: unconstrained).
+    budget: Cell<Option<u8>>,
+    /// The id of the task being polled (`task::Id`'s inside).
+    task_id: Cell<Option<NonZeroU64>>,
     /// The task being polled asked to be rescheduled (`yield_now` on its
     /// own waker); read and cleared by the harness after the poll.
     yield_requested: Cell<bool>,
@@ -39,10 +38,8 @@ impl Context {
     #[cfg(not(loom))]
     const fn new() -> Context {
         Context {
-            current: RefCell::new(None),
-            scheduler: Cell::new(std::ptr::null()),
             runtime: Cell::new(EnterRuntime::NotEntered),
-            budget: Cell::new(Budget::unconstrained()),
+            budget: Cell::new(None),
             task_id: Cell::new(None),
             yield_requested: Cell::new(false),
         }
@@ -51,10 +48,8 @@ impl Context {
     #[cfg(loom)]
     fn new() -> Context {
         Context {
-            current: RefCell::new(None),
-            scheduler: Cell::new(std::ptr::null()),
             runtime: Cell::new(EnterRuntime::NotEntered),
-            budget: Cell::new(Budget::unconstrained()),
+            budget: Cell::new(None),
             task_id: Cell::new(None),
             yield_requested: Cell::new(false),
         }
@@ -69,86 +64,6 @@ std::thread_local! {
 #[cfg(loom)]
 loom::thread_local! {
     static CONTEXT: Context = Context::new();
-}
-
-/// Runs `f` with the current runtime's handle, or `None` outside any.
-pub(crate) fn with_current<R>(f: impl FnOnce(Option<&scheduler::Handle>) -> R) -> R {
-    let mut f = Some(f);
-    let res = CONTEXT.try_with(|c| {
-        let current = c.current.borrow();
-        (f.take().expect("called once"))(current.as_ref())
-    });
-    match res {
-        Ok(r) => r,
-        // Thread-local already destroyed (thread exiting): no runtime.
-        Err(_) => (f.take().expect("called once"))(None),
-    }
-}
-
-/// Makes `handle` the current runtime until the guard drops.
-///
-/// If the slot is borrowed (this is called from a destructor run inside
-/// `with_current`, e.g. a cancelled closure dropping a `Runtime`), the
-/// current runtime is left as it is rather than panicking.
-pub(crate) fn set_current(handle: &scheduler::Handle) -> SetCurrentGuard {
-    let prev = CONTEXT.with(|c| {
-        c.current
-            .try_borrow_mut()
-            .ok()
-            .map(|mut cur| cur.replace(handle.clone()))
-    });
-    SetCurrentGuard { prev }
-}
-
-/// Restores the previous current runtime on drop.
-pub(crate) struct SetCurrentGuard {
-    /// `None`: nothing was set, nothing to restore.
-    prev: Option<Option<scheduler::Handle>>,
-}
-
-impl Drop for SetCurrentGuard {
-    fn drop(&mut self) {
-        let Some(prev) = self.prev.take() else { return };
-        let _ = CONTEXT.try_with(|c| {
-            // Drop the replaced handle outside the borrow: dropping the last
-            // handle may run destructors that look at the context again.
-            if let Ok(mut cur) = c.current.try_borrow_mut() {
-                let replaced = std::mem::replace(&mut *cur, prev);
-                drop(cur);
-                drop(replaced);
-            }
-        });
-    }
-}
-
-/// Runs `f` with the scheduler this thread drives, if any.
-#[inline]
-pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R) -> R {
-    let mut f = Some(f);
-    let res = CONTEXT.try_with(|c| {
-        let ptr = c.scheduler.get();
-        // SAFETY: `ptr` is set only by `set_scheduler`, which keeps the
-        // pointee alive (it borrows it) until it restores the old value.
-        let cx = unsafe { ptr.as_ref() };
-        (f.take().expect("called once"))(cx)
-    });
-    match res {
-        Ok(r) => r,
-        Err(_) => (f.take().expect("called once"))(None),
-    }
-}
-
-/// Makes `cx` this thread's scheduler while `f` runs.
-pub(crate) fn set_scheduler<R>(cx: &scheduler::Context, f: impl FnOnce() -> R) -> R {
-    struct Reset(*const scheduler::Context);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            CONTEXT.with(|c| c.scheduler.set(self.0));
-        }
-    }
-    let prev = CONTEXT.with(|c| c.scheduler.replace(cx as *const _));
-    let _reset = Reset(prev);
-    f()
 }
 
 /// Marks the thread as inside a runtime while `f` runs.
@@ -201,25 +116,25 @@ pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-pub(crate) fn budget() -> Budget {
-    CONTEXT
-        .try_with(|c| c.budget.get())
-        .unwrap_or(Budget::unconstrained())
+/// The budget left (`None`: unconstrained, also on a thread that is
+/// exiting).
+pub(crate) fn budget() -> Option<u8> {
+    CONTEXT.try_with(|c| c.budget.get()).unwrap_or(None)
 }
 
 /// Sets the budget, returning the previous one.
-pub(crate) fn set_budget(budget: Budget) -> Budget {
+pub(crate) fn set_budget(budget: Option<u8>) -> Option<u8> {
     CONTEXT
         .try_with(|c| c.budget.replace(budget))
-        .unwrap_or(Budget::unconstrained())
+        .unwrap_or(None)
 }
 
-pub(crate) fn current_task_id() -> Option<Id> {
+pub(crate) fn current_task_id() -> Option<NonZeroU64> {
     CONTEXT.try_with(|c| c.task_id.get()).unwrap_or(None)
 }
 
 /// Sets the current task id, returning the previous one.
-pub(crate) fn set_current_task_id(id: Option<Id>) -> Option<Id> {
+pub(crate) fn set_current_task_id(id: Option<NonZeroU64>) -> Option<NonZeroU64> {
     CONTEXT.try_with(|c| c.task_id.replace(id)).unwrap_or(None)
 }
 

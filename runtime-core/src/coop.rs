@@ -31,6 +31,18 @@ impl Budget {
     }
 }
 
+/// The budget left in this thread's poll.
+#[inline]
+fn current() -> Budget {
+    Budget(context::budget())
+}
+
+/// Sets this thread's budget, returning the previous one.
+#[inline]
+fn replace(budget: Budget) -> Budget {
+    Budget(context::set_budget(budget.0))
+}
+
 /// Runs `f` (a task poll) with a fresh budget, restoring the old one after.
 #[inline]
 pub(crate) fn budget<R>(f: impl FnOnce() -> R) -> R {
@@ -47,10 +59,10 @@ fn with_budget<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
     struct Reset(Budget);
     impl Drop for Reset {
         fn drop(&mut self) {
-            context::set_budget(self.0);
+            replace(self.0);
         }
     }
-    let _reset = Reset(context::set_budget(budget));
+    let _reset = Reset(replace(budget));
     f()
 }
 
@@ -67,7 +79,7 @@ impl RestoreOnPending {
 impl Drop for RestoreOnPending {
     fn drop(&mut self) {
         if self.0 .0.is_some() {
-            context::set_budget(self.0);
+            replace(self.0);
         }
     }
 }
@@ -75,7 +87,7 @@ impl Drop for RestoreOnPending {
 /// Takes one unit, or returns `Pending` (waking the task) when none is left.
 #[inline]
 pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
-    let before = context::budget();
+    let before = current();
     match before.0 {
         None => Poll::Ready(RestoreOnPending(Budget::unconstrained())),
         Some(0) => {
@@ -83,7 +95,7 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
             Poll::Pending
         }
         Some(n) => {
-            context::set_budget(Budget(Some(n - 1)));
+            replace(Budget(Some(n - 1)));
             Poll::Ready(RestoreOnPending(before))
         }
     }
@@ -91,7 +103,7 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
 
 /// `true` while the current poll still has budget (or has none at all).
 pub(crate) fn has_budget_remaining() -> bool {
-    context::budget().0 != Some(0)
+    current().0 != Some(0)
 }
 
 /// Spends one unit of the task's budget, yielding to the scheduler when the
@@ -129,21 +141,21 @@ pub(crate) static SYNC_HOOK: runtime_sync::CoopHook = runtime_sync::CoopHook {
 };
 
 fn sync_poll_proceed(cx: &mut Context<'_>) -> Poll<bool> {
-    match context::budget().0 {
+    match current().0 {
         None => Poll::Ready(false),
         Some(0) => {
             cx.waker().wake_by_ref();
             Poll::Pending
         }
         Some(n) => {
-            context::set_budget(Budget(Some(n - 1)));
+            replace(Budget(Some(n - 1)));
             Poll::Ready(true)
         }
     }
 }
 
 fn sync_refund() {
-    if let Some(n) = context::budget().0 {
-        context::set_budget(Budget(Some(n.saturating_add(1))));
+    if let Some(n) = current().0 {
+        replace(Budget(Some(n.saturating_add(1))));
     }
 }

@@ -32,6 +32,7 @@ mod loom;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod park;
+mod raw_task;
 pub mod runtime;
 mod scheduler;
 pub mod signal;

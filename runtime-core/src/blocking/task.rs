@@ -1,10 +1,10 @@
 //! A blocking closure as a task: a future that runs the closure on its
 //! first poll, so `JoinHandle`, abort and panic capture work as for any task.
 
-use crate::context;
 use crate::coop;
+use crate::raw_task::{self as task, Notified, Schedule, Task};
 use crate::scheduler;
-use crate::task::{self, Id, JoinHandle, Notified, Schedule, Task};
+use crate::task::{Id, JoinHandle};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -65,7 +65,7 @@ where
                 .and_then(crate::driver::InhibitAutoAdvance::new)
         })
         .flatten();
-    let (task, join) = task::unowned(
+    let (task, join) = unowned(
         BlockingTask { func: Some(func) },
         BlockingSchedule,
         Id::next(),
@@ -97,14 +97,14 @@ impl Job {
     pub(crate) fn run(mut self) {
         let Some(task) = self.task.take() else { return };
         // The closure may use `Handle::current()` and `spawn`.
-        let _current = context::set_current(&self.handle);
+        let _current = crate::scheduler::current::set_current(&self.handle);
         let again = task.run();
         // A blocking task completes on its only poll.
         debug_assert!(again.is_none(), "a blocking task asked to be polled again");
         drop(again);
     }
 
-    /// Cancels the task without running it (rule 8 of `task/mod.rs`): its
+    /// Cancels the task without running it (rule 8 of `raw_task/mod.rs`): its
     /// JoinHandle resolves with `is_cancelled()`.
     pub(crate) fn cancel(mut self) {
         if let Some(task) = self.task.take() {
@@ -119,4 +119,19 @@ impl Drop for Job {
             task.into_raw().shutdown();
         }
     }
+}
+
+/// Creates a task that no owned list knows of (the blocking pool's): two
+/// references, the `Notified` to run it and the `JoinHandle`.
+#[track_caller]
+pub(crate) fn unowned<F, S>(future: F, scheduler: S, id: Id) -> (Notified<S>, JoinHandle<F::Output>)
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let location = std::panic::Location::caller();
+    let raw = task::RawTask::new(future, scheduler, id, location, 2);
+    // SAFETY: `new` made two references; one goes to each handle.
+    unsafe { (Notified::from_raw(raw), JoinHandle::from_raw(raw)) }
 }

@@ -1,12 +1,13 @@
-//! Models of the task state machine (`task/mod.rs` rules) with a minimal
+//! Models of the task state machine (`raw_task/mod.rs` rules) with a minimal
 //! loom-visible scheduler: wake vs complete vs abort vs JoinHandle drop,
 //! JoinHandle waker registration and output hand-off, shutdown vs wake.
 
 use super::Signal;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Mutex};
-use crate::task::list::OwnedTasks;
-use crate::task::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::raw_task::list::OwnedTasks;
+use crate::raw_task::{Notified, Schedule, Task};
+use crate::task::{Id, JoinHandle};
 use loom::thread;
 use std::collections::VecDeque;
 use std::future::Future;

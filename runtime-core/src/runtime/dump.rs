@@ -6,8 +6,9 @@
 //! no worker is stopped, and a spawn or completion only waits for the
 //! shard it touches.
 
+use crate::raw_task::Header;
 use crate::scheduler;
-use crate::task::{Header, Id};
+use crate::task::Id;
 use crate::util::clock;
 use std::fmt;
 use std::panic::Location;
@@ -173,26 +174,6 @@ impl Dump {
     }
 }
 
-/// A short human form of a duration: `850us`, `153.0ms`, `2.31s`, `4m05s`.
-pub(crate) struct Human(pub(crate) Duration);
-
-impl fmt::Display for Human {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.0;
-        let text = if d < Duration::from_millis(1) {
-            format!("{}us", d.as_micros())
-        } else if d < Duration::from_secs(1) {
-            format!("{:.1}ms", d.as_secs_f64() * 1e3)
-        } else if d < Duration::from_secs(60) {
-            format!("{:.2}s", d.as_secs_f64())
-        } else {
-            let s = d.as_secs();
-            format!("{}m{:02}s", s / 60, s % 60)
-        };
-        f.pad(&text)
-    }
-}
-
 impl fmt::Display for Dump {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -207,7 +188,7 @@ impl fmt::Display for Dump {
                 t.id,
                 t.state,
                 t.polls,
-                Human(t.age),
+                crate::util::fmt::Human(t.age),
                 t.location.file(),
                 t.location.line(),
                 t.location.column()

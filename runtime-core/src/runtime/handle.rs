@@ -58,7 +58,7 @@ impl std::error::Error for TryCurrentError {}
 /// ```
 #[must_use = "the runtime is current only while the guard lives"]
 pub struct EnterGuard<'a> {
-    _guard: context::SetCurrentGuard,
+    _guard: crate::scheduler::current::SetCurrentGuard,
     _p: PhantomData<&'a Handle>,
 }
 
@@ -104,7 +104,7 @@ impl Handle {
     /// assert!(rt.block_on(async { Handle::try_current().is_ok() }));
     /// ```
     pub fn try_current() -> Result<Handle, TryCurrentError> {
-        context::with_current(|h| h.cloned())
+        crate::scheduler::current::with_current(|h| h.cloned())
             .map(|inner| Handle { inner })
             .ok_or(TryCurrentError(()))
     }
@@ -125,7 +125,7 @@ impl Handle {
     /// ```
     pub fn enter(&self) -> EnterGuard<'_> {
         EnterGuard {
-            _guard: context::set_current(&self.inner),
+            _guard: crate::scheduler::current::set_current(&self.inner),
             _p: PhantomData,
         }
     }
@@ -195,7 +195,7 @@ impl Handle {
     /// ```
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        let _current = context::set_current(&self.inner);
+        let _current = crate::scheduler::current::set_current(&self.inner);
         context::enter_runtime(true, || crate::park::block_on(future))
     }
 

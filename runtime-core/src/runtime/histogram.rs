@@ -1,7 +1,7 @@
 //! `Histogram`: a snapshot of one of the runtime's latency histograms
 //! (schedule latency, poll time), in fixed log-scale buckets.
 
-use crate::scheduler::latency::{bucket_range, BUCKETS};
+use crate::scheduler::latency::{bucket_range, AtomicHistogram, BUCKETS};
 use std::fmt;
 use std::ops::Range;
 use std::time::Duration;
@@ -45,6 +45,12 @@ impl Histogram {
             counts: [0; BUCKETS],
             max: Duration::ZERO,
         }
+    }
+
+    /// Adds a worker's live histogram to this snapshot.
+    pub(crate) fn add(&mut self, live: &AtomicHistogram) {
+        let max = live.add_to(&mut self.counts);
+        self.max = self.max.max(max);
     }
 
     /// Samples counted.
@@ -110,7 +116,6 @@ impl fmt::Debug for Histogram {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::scheduler::latency::AtomicHistogram;
 
     fn of(samples_ns: &[u64]) -> Histogram {
         let a = AtomicHistogram::default();
@@ -118,7 +123,7 @@ mod tests {
             a.record(s);
         }
         let mut h = Histogram::empty();
-        a.add_to(&mut h);
+        h.add(&a);
         h
     }
 

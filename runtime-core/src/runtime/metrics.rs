@@ -301,11 +301,13 @@ impl RuntimeMetrics {
     #[track_caller]
     pub fn worker_schedule_latency(&self, worker: usize) -> Histogram {
         let mut h = Histogram::empty();
-        self.handle
-            .worker_stats_ref(worker)
-            .latency
-            .schedule_latency
-            .add_to(&mut h);
+        h.add(
+            &self
+                .handle
+                .worker_stats_ref(worker)
+                .latency
+                .schedule_latency,
+        );
         h
     }
 
@@ -321,11 +323,7 @@ impl RuntimeMetrics {
     #[track_caller]
     pub fn worker_poll_time(&self, worker: usize) -> Histogram {
         let mut h = Histogram::empty();
-        self.handle
-            .worker_stats_ref(worker)
-            .latency
-            .poll_time
-            .add_to(&mut h);
+        h.add(&self.handle.worker_stats_ref(worker).latency.poll_time);
         h
     }
 
@@ -336,7 +334,7 @@ impl RuntimeMetrics {
     ) -> Histogram {
         let mut h = Histogram::empty();
         for w in 0..self.num_workers() {
-            which(self.handle.worker_stats_ref(w)).add_to(&mut h);
+            h.add(which(self.handle.worker_stats_ref(w)));
         }
         h
     }

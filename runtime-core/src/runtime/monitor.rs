@@ -25,70 +25,13 @@
 //!   worker wakes (`Shared::worker_woke`).
 
 use super::watchdog::{self, Report, SlowPolls};
+use crate::scheduler::monitor_shared::{AWAKE, BUSY_SLEEP, IDLE_SLEEP};
 use crate::scheduler::multi_thread::monitor::{Handoff, Track, TICK};
 use crate::scheduler::{self, StampSource};
-use parking_lot::{Condvar, Mutex};
 use std::io;
-use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::Ordering::SeqCst;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-/// The monitor's state that the schedulers and metrics see (in each
-/// scheduler's handle).
-#[derive(Default)]
-pub(crate) struct Shared {
-    /// How the monitor sleeps: `AWAKE`, `IDLE_SLEEP` (until a worker
-    /// wakes) or `BUSY_SLEEP` (a long period, cut short when a worker
-    /// parks). SeqCst: Dekker with the idle state's unparked count, see
-    /// `worker_woke` and `worker_parks`.
-    sleep: AtomicU8,
-    control: Mutex<Control>,
-    wake: Condvar,
-    /// Cores handed to a new thread so far.
-    pub(crate) handoffs: AtomicU64,
-    /// Threads whose core was handed off and whose poll has not returned.
-    pub(crate) stuck_threads: AtomicUsize,
-}
-
-const AWAKE: u8 = 0;
-const IDLE_SLEEP: u8 = 1;
-const BUSY_SLEEP: u8 = 2;
-
-#[derive(Default)]
-struct Control {
-    stop: bool,
-    /// A worker cut the current sleep short.
-    nudged: bool,
-}
-
-impl Shared {
-    /// Called by a worker after it wakes from park: wakes the monitor if
-    /// it sleeps because every worker was parked. The worker was counted
-    /// unparked (SeqCst) before this load; the monitor stores `sleep`
-    /// before it reads that count, so one of the two sees the other.
-    #[inline]
-    pub(crate) fn worker_woke(&self) {
-        if self.sleep.load(SeqCst) == IDLE_SLEEP {
-            self.nudge();
-        }
-    }
-
-    /// Called by a worker that was counted parked, before it sleeps: a
-    /// monitor sleeping the long period of a fully busy runtime looks
-    /// again at once, and then every 500 us (a core is free now).
-    #[inline]
-    pub(crate) fn worker_parks(&self) {
-        if self.sleep.load(SeqCst) == BUSY_SLEEP {
-            self.nudge();
-        }
-    }
-
-    fn nudge(&self) {
-        let mut control = self.control.lock();
-        control.nudged = true;
-        self.wake.notify_one();
-    }
-}
 
 /// The monitor thread of one runtime; stopped at shutdown.
 pub(crate) struct Monitor {

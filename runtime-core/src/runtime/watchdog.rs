@@ -28,8 +28,8 @@
 //! Reports go through `log` at warn level with target
 //! `runtime::slow_poll`, after each pass and outside the monitor's lock.
 
-use crate::runtime::dump::Human;
 use crate::scheduler::{self, poll_stamp::PollMark};
+use crate::util::fmt::{Human, Where};
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
@@ -222,18 +222,6 @@ impl Report {
                 Human(self.took),
                 self.worker
             );
-        }
-    }
-}
-
-/// `file:line:col`, or a placeholder if the location was not published.
-pub(crate) struct Where(pub(crate) Option<&'static Location<'static>>);
-
-impl std::fmt::Display for Where {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(l) => write!(f, "{}:{}:{}", l.file(), l.line(), l.column()),
-            None => f.write_str("<unknown location>"),
         }
     }
 }

@@ -13,9 +13,10 @@ use crate::coop;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Mutex};
 use crate::park::{Parker, Unparker};
+use crate::raw_task::{self as task, list::OwnedTasks};
 use crate::runtime::Config;
 use crate::scheduler::{self, latency};
-use crate::task::{self, list::OwnedTasks, Id, JoinHandle};
+use crate::task::{Id, JoinHandle};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
@@ -46,7 +47,7 @@ pub(crate) struct Handle {
     /// Which poll the scheduler's thread is in (slow-poll detection).
     pub(crate) stamp: crate::scheduler::poll_stamp::PollStamp,
     /// The monitor thread's shared state.
-    pub(crate) monitor: crate::runtime::monitor::Shared,
+    pub(crate) monitor: crate::scheduler::monitor_shared::Shared,
     /// Polls the watchdog found slower than the threshold.
     pub(crate) slow_polls: std::sync::atomic::AtomicU64,
     pub(crate) config: Config,
@@ -156,7 +157,7 @@ impl CurrentThread {
         let scheduler::Handle::CurrentThread(h) = handle else {
             unreachable!("current_thread runtime with a multi-thread handle")
         };
-        let _current = context::set_current(handle);
+        let _current = crate::scheduler::current::set_current(handle);
         let mut future = std::pin::pin!(future);
         context::enter_runtime(false, || loop {
             // Take the core in its own statement: the lock must be released
@@ -218,7 +219,7 @@ impl CurrentThread {
         let scheduler::Context::CurrentThread(inner) = &cx else {
             unreachable!()
         };
-        context::set_scheduler(&cx, || inner.run(future))
+        crate::scheduler::current::set_scheduler(&cx, || inner.run(future))
     }
 
     /// Cancels every task (their destructors run on this thread, inside the
@@ -227,7 +228,7 @@ impl CurrentThread {
         let scheduler::Handle::CurrentThread(h) = handle else {
             unreachable!()
         };
-        let _current = context::set_current(handle);
+        let _current = crate::scheduler::current::set_current(handle);
         h.owned.close_and_shutdown_all();
         let core = self.core.lock().take();
         if let Some(mut core) = core {
@@ -448,7 +449,7 @@ impl task::Schedule for Arc<Handle> {
 
     fn schedule(&self, task: Notified) {
         latency::mark_runnable(task.header());
-        let task = context::with_scheduler(|cx| {
+        let task = crate::scheduler::current::with_scheduler(|cx| {
             if let Some(scheduler::Context::CurrentThread(cx)) = cx {
                 if Arc::ptr_eq(&cx.handle, self) {
                     if let Some(core) = cx.core.borrow_mut().as_mut() {

@@ -16,8 +16,7 @@
 //! handed off still records its last poll), on the worker's own
 //! statistics line.
 
-use crate::runtime::Histogram;
-use crate::task::Header;
+use crate::raw_task::Header;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
@@ -111,14 +110,13 @@ impl AtomicHistogram {
         self.max_ns.fetch_max(ns, Relaxed);
     }
 
-    /// Adds this histogram's counts to `into`.
-    pub(crate) fn add_to(&self, into: &mut Histogram) {
+    /// Adds this histogram's counts to `counts` and returns its largest
+    /// value (the public `Histogram` snapshot is built from these).
+    pub(crate) fn add_to(&self, counts: &mut [u64; BUCKETS]) -> Duration {
         for (i, b) in self.buckets.iter().enumerate() {
-            into.counts[i] += b.load(Relaxed);
+            counts[i] += b.load(Relaxed);
         }
-        into.max = into
-            .max
-            .max(Duration::from_nanos(self.max_ns.load(Relaxed)));
+        Duration::from_nanos(self.max_ns.load(Relaxed))
     }
 }
 

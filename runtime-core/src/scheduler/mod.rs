@@ -2,8 +2,10 @@
 //! stealing across worker threads) and `current_thread` (everything on the
 //! thread that calls `block_on`).
 
+pub(crate) mod current;
 pub(crate) mod current_thread;
 pub(crate) mod latency;
+pub(crate) mod monitor_shared;
 pub(crate) mod multi_thread;
 pub(crate) mod poll_stamp;
 pub(crate) mod stats;
@@ -59,7 +61,7 @@ impl StampSource {
 }
 
 /// The scheduler a thread is driving right now (thread-local, see
-/// `context::set_scheduler`).
+/// `crate::scheduler::current::set_scheduler`).
 pub(crate) enum Context {
     CurrentThread(current_thread::Context),
     MultiThread(multi_thread::Context),
@@ -164,7 +166,7 @@ impl Handle {
     }
 
     /// The monitor thread's shared state.
-    pub(crate) fn monitor_shared(&self) -> &crate::runtime::monitor::Shared {
+    pub(crate) fn monitor_shared(&self) -> &monitor_shared::Shared {
         match self {
             Handle::CurrentThread(h) => &h.monitor,
             Handle::MultiThread(h) => &h.monitor,

@@ -1,6 +1,7 @@
 //! `AbortHandle`: cancels a task without owning its output.
 
-use super::{Id, RawTask};
+use super::Id;
+use crate::raw_task::RawTask;
 use std::fmt;
 
 /// Cancels a task from anywhere; obtained from

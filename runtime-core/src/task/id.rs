@@ -96,7 +96,7 @@ pub fn id() -> Id {
 /// });
 /// ```
 pub fn try_id() -> Option<Id> {
-    context::current_task_id()
+    context::current_task_id().map(Id)
 }
 
 /// Sets the current task id for a scope (polls, and drops of the future or
@@ -108,13 +108,13 @@ pub(crate) struct TaskIdGuard {
 impl TaskIdGuard {
     pub(crate) fn enter(id: Id) -> TaskIdGuard {
         TaskIdGuard {
-            prev: context::set_current_task_id(Some(id)),
+            prev: context::set_current_task_id(Some(id.0)).map(Id),
         }
     }
 }
 
 impl Drop for TaskIdGuard {
     fn drop(&mut self) {
-        context::set_current_task_id(self.prev);
+        context::set_current_task_id(self.prev.map(|id| id.0));
     }
 }

@@ -1,7 +1,8 @@
 //! `JoinHandle`: the owned permission to await a task's output.
 
-use super::{AbortHandle, Id, JoinError, RawTask};
+use super::{AbortHandle, Id, JoinError};
 use crate::coop;
+use crate::raw_task::RawTask;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;

@@ -5,7 +5,7 @@
 //!
 //! # Why this is sound
 //!
-//! The task machinery does not require `Send` (see `task/mod.rs`); this
+//! The task machinery does not require `Send` (see `raw_task/mod.rs`); this
 //! module is what makes `!Send` futures safe in it:
 //!
 //! - a local task's future is polled only by the set's run loop
@@ -22,8 +22,9 @@
 //! An output that is not `Send` makes its `JoinHandle` `!Send`, so it is
 //! read or dropped on the owning thread too.
 
-use super::{list::OwnedTasks, Id, JoinHandle, Notified, Schedule, Task};
+use super::{Id, JoinHandle};
 use crate::coop;
+use crate::raw_task::{list::OwnedTasks, Notified, Schedule, Task};
 use parking_lot::Mutex;
 use std::cell::Cell;
 use std::collections::VecDeque;

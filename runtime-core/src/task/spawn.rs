@@ -2,7 +2,6 @@
 //! `spawn_blocking` and `block_in_place`.
 
 use super::{Id, JoinHandle};
-use crate::context;
 use std::future::Future;
 use std::panic::Location;
 
@@ -46,7 +45,7 @@ where
 {
     let location = Location::caller();
     let id = Id::next();
-    context::with_current(move |handle| match handle {
+    crate::scheduler::current::with_current(move |handle| match handle {
         Some(handle) => handle.spawn(future, id, location),
         None => panic!("spawn: {NO_RUNTIME}"),
     })
@@ -73,7 +72,7 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    context::with_current(move |handle| match handle {
+    crate::scheduler::current::with_current(move |handle| match handle {
         Some(handle) => crate::blocking::spawn_blocking(handle, func, false)
             .unwrap_or_else(|e| panic!("spawn_blocking: {e}")),
         None => panic!("spawn_blocking: {NO_RUNTIME}"),

@@ -29,12 +29,12 @@ impl Future for YieldNow {
             return Poll::Ready(());
         }
         self.yielded = true;
-        // Rule 3 of `task/mod.rs`: a running task that is woken is put at
+        // Rule 3 of `raw_task/mod.rs`: a running task that is woken is put at
         // the back of the run queue when its poll returns, behind every task
         // that is already ready. When the waker is the polled task's own,
         // the harness folds the wake into its `transition_to_idle` (one CAS
         // fewer); inside a combinator with its own waker, wake that one.
-        if super::waker::is_current_task_waker(cx.waker()) {
+        if crate::raw_task::waker::is_current_task_waker(cx.waker()) {
             crate::context::request_yield();
         } else {
             cx.waker().wake_by_ref();

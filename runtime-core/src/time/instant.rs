@@ -46,7 +46,7 @@ impl Instant {
         if !ANY_CLOCK_PAUSED.load(Ordering::Acquire) {
             return Instant::from_std(std::time::Instant::now());
         }
-        let paused = crate::context::with_current(|h| {
+        let paused = crate::scheduler::current::with_current(|h| {
             h.and_then(|h| h.driver())
                 .and_then(|d| d.time.as_ref())
                 .map(|t| t.clock.now())

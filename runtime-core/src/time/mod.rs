@@ -42,7 +42,7 @@ use crate::scheduler;
 /// Runs `f` with the current runtime's time driver.
 #[track_caller]
 fn with_time<R>(what: &str, f: impl FnOnce(&driver::TimeDriver, &scheduler::Handle) -> R) -> R {
-    crate::context::with_current(|h| {
+    crate::scheduler::current::with_current(|h| {
         let Some(h) = h else {
             panic!(
                 "no runtime: {what} must be called from the context of a runtime \

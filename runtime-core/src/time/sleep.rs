@@ -82,7 +82,7 @@ pub struct Sleep {
 impl Sleep {
     #[track_caller]
     pub(crate) fn new(deadline: Instant) -> Sleep {
-        let driver = crate::driver::current_time("time::sleep");
+        let driver = crate::scheduler::current::current_time("time::sleep");
         Sleep {
             deadline,
             driver,

@@ -3,4 +3,5 @@
 //! statistics.
 
 pub(crate) mod clock;
+pub(crate) mod fmt;
 pub(crate) mod rand;

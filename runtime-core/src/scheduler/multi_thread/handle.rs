@@ -7,13 +7,13 @@ use super::lease::Lease;
 use super::queue::{Inject, Local, Steal, LOCAL_QUEUE_CAPACITY};
 use super::worker::Core;
 use crate::blocking;
-use crate::context;
 use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::park::Unparker;
+use crate::raw_task::{self as task, list::OwnedTasks};
 use crate::runtime::Config;
 use crate::scheduler;
-use crate::task::{self, list::OwnedTasks, Id, JoinHandle};
+use crate::task::{Id, JoinHandle};
 use std::future::Future;
 use std::panic::Location;
 
@@ -41,7 +41,7 @@ pub(crate) struct Handle {
     /// hand-off monitor.
     pub(crate) leases: Mutex<Vec<Arc<Lease>>>,
     /// The monitor thread's shared state.
-    pub(crate) monitor: crate::runtime::monitor::Shared,
+    pub(crate) monitor: crate::scheduler::monitor_shared::Shared,
 }
 
 /// What other threads may touch of one worker.
@@ -119,7 +119,7 @@ impl Handle {
     /// into the injector, waking an idle worker.
     pub(crate) fn schedule_task(me: &Arc<Self>, task: Notified) {
         crate::scheduler::latency::mark_runnable(task.header());
-        let task = context::with_scheduler(|cx| {
+        let task = crate::scheduler::current::with_scheduler(|cx| {
             if let Some(scheduler::Context::MultiThread(cx)) = cx {
                 if Arc::ptr_eq(cx.handle(), me) {
                     // Lease rule 3: through the lease, unless the core is

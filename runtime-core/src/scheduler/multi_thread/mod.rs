@@ -45,7 +45,7 @@ impl MultiThread {
         handle: &scheduler::Handle,
         future: F,
     ) -> F::Output {
-        let _current = crate::context::set_current(handle);
+        let _current = crate::scheduler::current::set_current(handle);
         crate::context::enter_runtime(true, || crate::park::block_on(future))
     }
 

@@ -24,9 +24,9 @@ use super::handle::Handle;
 use super::lease::Lease;
 use super::worker::{start_thread, Worker};
 use crate::loom::sync::Arc;
-use crate::runtime::dump::Human;
-use crate::runtime::watchdog::Where;
+pub(crate) use crate::runtime::HandoffConfig;
 use crate::scheduler::poll_stamp::PollMark;
+use crate::util::fmt::{Human, Where};
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::time::{Duration, Instant};
 
@@ -36,14 +36,6 @@ pub(crate) const LOG_TARGET: &str = "runtime::handoff";
 /// The monitor's period while any worker is awake: a stuck poll's queue
 /// is rescued 0.5-1 ms after the poll began.
 pub(crate) const TICK: Duration = Duration::from_micros(500);
-
-/// The hand-off settings (`Builder::handoff_threshold`,
-/// `Builder::max_handoff_threads`).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct HandoffConfig {
-    pub(crate) threshold: Duration,
-    pub(crate) max_threads: usize,
-}
 
 /// What the monitor knows of one lease's current poll.
 #[derive(Default)]

@@ -166,14 +166,14 @@ fn run(worker: Arc<Worker>) {
         return;
     };
     let handle = scheduler::Handle::MultiThread(worker.handle.clone());
-    let _current = context::set_current(&handle);
+    let _current = crate::scheduler::current::set_current(&handle);
     let lease = worker.handle.register_lease(worker.index);
     context::enter_runtime(true, || {
         let cx = scheduler::Context::MultiThread(Context {
             worker,
             lease: lease.clone(),
         });
-        context::set_scheduler(&cx, || {
+        crate::scheduler::current::set_scheduler(&cx, || {
             let scheduler::Context::MultiThread(cx) = &cx else {
                 unreachable!()
             };
@@ -562,48 +562,49 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
         OutsideWorker,
         NotInRuntime,
     }
-    let setup = context::with_scheduler(|cx| match (context::runtime_entered(), cx) {
-        (EnterRuntime::Entered { .. }, Some(scheduler::Context::MultiThread(cx))) => {
-            let Some(mut core) = cx.lease.lend() else {
-                // Already lent (nested block_in_place), or the hand-off
-                // monitor has it: just run.
-                return Ok(Setup::OutsideWorker);
-            };
-            // Neither the LIFO slot nor the yielded list can be stolen:
-            // queue their tasks so other workers can take them meanwhile.
-            if let Some(task) = core.lifo_slot.take() {
-                core.yielded.push(task);
-            }
-            // Blocking here is what block_in_place is for: not a stuck
-            // poll. The worker's next thread publishes its own polls.
-            cx.lease.stamp.hide();
-            core.flush_yielded(&cx.worker);
-            cx.worker.handle.notify_parked();
-            cx.worker.park_core(core);
-            if start_thread(cx.worker.clone()).is_err() {
-                // Refused (the runtime is shutting down) or no thread
-                // could start: keep the core and block this worker.
-                if let Some(core) = cx.worker.unpark_core() {
-                    cx.lease.reattach(core);
+    let setup =
+        crate::scheduler::current::with_scheduler(|cx| match (context::runtime_entered(), cx) {
+            (EnterRuntime::Entered { .. }, Some(scheduler::Context::MultiThread(cx))) => {
+                let Some(mut core) = cx.lease.lend() else {
+                    // Already lent (nested block_in_place), or the hand-off
+                    // monitor has it: just run.
+                    return Ok(Setup::OutsideWorker);
+                };
+                // Neither the LIFO slot nor the yielded list can be stolen:
+                // queue their tasks so other workers can take them meanwhile.
+                if let Some(task) = core.lifo_slot.take() {
+                    core.yielded.push(task);
                 }
-                return Ok(Setup::OutsideWorker);
+                // Blocking here is what block_in_place is for: not a stuck
+                // poll. The worker's next thread publishes its own polls.
+                cx.lease.stamp.hide();
+                core.flush_yielded(&cx.worker);
+                cx.worker.handle.notify_parked();
+                cx.worker.park_core(core);
+                if start_thread(cx.worker.clone()).is_err() {
+                    // Refused (the runtime is shutting down) or no thread
+                    // could start: keep the core and block this worker.
+                    if let Some(core) = cx.worker.unpark_core() {
+                        cx.lease.reattach(core);
+                    }
+                    return Ok(Setup::OutsideWorker);
+                }
+                Ok(Setup::LentCore)
             }
-            Ok(Setup::LentCore)
-        }
-        (
-            EnterRuntime::Entered {
-                allow_block_in_place: false,
-            },
-            _,
-        ) => Err(()),
-        (
-            EnterRuntime::Entered {
-                allow_block_in_place: true,
-            },
-            _,
-        ) => Ok(Setup::OutsideWorker),
-        (EnterRuntime::NotEntered, _) => Ok(Setup::NotInRuntime),
-    });
+            (
+                EnterRuntime::Entered {
+                    allow_block_in_place: false,
+                },
+                _,
+            ) => Err(()),
+            (
+                EnterRuntime::Entered {
+                    allow_block_in_place: true,
+                },
+                _,
+            ) => Ok(Setup::OutsideWorker),
+            (EnterRuntime::NotEntered, _) => Ok(Setup::NotInRuntime),
+        });
     let setup = match setup {
         Ok(s) => s,
         Err(()) => panic!(
@@ -619,7 +620,7 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
             struct Reclaim;
             impl Drop for Reclaim {
                 fn drop(&mut self) {
-                    context::with_scheduler(|cx| {
+                    crate::scheduler::current::with_scheduler(|cx| {
                         if let Some(scheduler::Context::MultiThread(cx)) = cx {
                             if let Some(core) = cx.worker.unpark_core() {
                                 cx.lease.reattach(core);

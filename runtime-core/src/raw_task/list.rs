@@ -8,9 +8,10 @@
 //! `close_and_shutdown_all` takes each shard lock, so a task is either seen
 //! by shutdown or refused (and shut down) by `bind`.
 
-use super::{Header, Id, JoinHandle, Notified, RawTask, Schedule, Task};
+use super::{Header, Notified, RawTask, Schedule, Task};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Mutex;
+use crate::task::{Id, JoinHandle};
 use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::Location;

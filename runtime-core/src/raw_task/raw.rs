@@ -1,11 +1,11 @@
 //! The task allocation (`Cell`), its hot `Header`, the type-erased vtable,
 //! and the reference-holding handles `RawTask`, `Task` and `Notified`.
 
-use super::error::JoinError;
 use super::harness::Harness;
 use super::state::State;
-use super::{Id, Schedule};
+use super::Schedule;
 use crate::loom::cell::UnsafeCell;
+use crate::task::{Id, JoinError};
 use std::future::Future;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
@@ -168,7 +168,7 @@ pub(crate) struct RawTask {
 }
 
 // SAFETY: a task may be touched from any thread; the state word and the
-// rules in `task/mod.rs` order every access.
+// rules in `raw_task/mod.rs` order every access.
 unsafe impl Send for RawTask {}
 // SAFETY: as above.
 unsafe impl Sync for RawTask {}

@@ -217,7 +217,7 @@ fn shutdown_cancels_pending_tasks_and_drops_their_futures() {
 /// show; any growth past 104 bytes costs another 16 B per task.
 #[test]
 fn small_task_fits_in_104_bytes() {
-    use crate::task::raw::{Cell, Header, Stage};
+    use crate::raw_task::raw::{Cell, Header, Stage};
     type Fut = std::future::Pending<()>;
     assert_eq!(std::mem::size_of::<Header>(), 64);
     assert_eq!(

@@ -1,5 +1,5 @@
 //! The `RawWakerVTable` of task wakers: a waker is one counted reference to
-//! the task header; waking follows rule 6 of `task/mod.rs`.
+//! the task header; waking follows rule 6 of `raw_task/mod.rs`.
 
 use super::raw::{Header, RawTask};
 use super::state::{TransitionToNotifiedByRef, TransitionToNotifiedByVal};
@@ -25,7 +25,7 @@ pub(crate) fn is_current_task_waker(waker: &std::task::Waker) -> bool {
     // SAFETY: a waker with our vtable points at a task header and holds a
     // reference (or borrows the poller's), so the header is alive.
     let id = unsafe { (*(waker.data() as *const Header)).id };
-    id == current
+    id.0 == current
 }
 
 fn raw(ptr: *const ()) -> RawTask {

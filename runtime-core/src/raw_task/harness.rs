@@ -1,15 +1,15 @@
 //! The typed side of a task: polling, cancelling, completing, handing the
 //! output to the `JoinHandle`, and freeing. Each function here follows the
-//! numbered rules in `task/mod.rs`.
+//! numbered rules in `raw_task/mod.rs`.
 
-use super::error::JoinError;
 use super::raw::{Cell, Header, RawTask};
 use super::state::{
     Snapshot, State, TransitionToIdle, TransitionToJoinHandleDrop, TransitionToRunning,
 };
-use super::{Schedule, Task, TaskIdGuard};
+use super::{Schedule, Task};
 use crate::context;
 use crate::loom::cell::UnsafeCell;
+use crate::task::{JoinError, TaskIdGuard};
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};

@@ -1,0 +1,170 @@
+//! Which runtime this thread belongs to (for `spawn`, `Handle::current`
+//! and resources created here: `current_io`, `current_time`) and which
+//! scheduler it drives right now (so a wake can go to the local queue).
+//! The scheduler's own thread-local: it names the scheduler's types, so it
+//! lives with them rather than in the leaf `context.rs`.
+
+use crate::scheduler;
+use std::cell::{Cell, RefCell};
+
+struct Current {
+    /// The runtime whose handle `spawn`/`Handle::current` use.
+    current: RefCell<Option<scheduler::Handle>>,
+    /// The scheduler this thread drives right now (a worker, or a
+    /// current-thread `block_on`); null otherwise.
+    scheduler: Cell<*const scheduler::Context>,
+}
+
+impl Current {
+    #[cfg(not(loom))]
+    const fn new() -> Current {
+        Current {
+            current: RefCell::new(None),
+            scheduler: Cell::new(std::ptr::null()),
+        }
+    }
+
+    #[cfg(loom)]
+    fn new() -> Current {
+        Current {
+            current: RefCell::new(None),
+            scheduler: Cell::new(std::ptr::null()),
+        }
+    }
+}
+
+#[cfg(not(loom))]
+std::thread_local! {
+    static CONTEXT: Current = const { Current::new() };
+}
+
+#[cfg(loom)]
+loom::thread_local! {
+    static CONTEXT: Current = Current::new();
+}
+
+/// Runs `f` with the current runtime's handle, or `None` outside any.
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&scheduler::Handle>) -> R) -> R {
+    let mut f = Some(f);
+    let res = CONTEXT.try_with(|c| {
+        let current = c.current.borrow();
+        (f.take().expect("called once"))(current.as_ref())
+    });
+    match res {
+        Ok(r) => r,
+        // Thread-local already destroyed (thread exiting): no runtime.
+        Err(_) => (f.take().expect("called once"))(None),
+    }
+}
+
+/// Makes `handle` the current runtime until the guard drops.
+///
+/// If the slot is borrowed (this is called from a destructor run inside
+/// `with_current`, e.g. a cancelled closure dropping a `Runtime`), the
+/// current runtime is left as it is rather than panicking.
+pub(crate) fn set_current(handle: &scheduler::Handle) -> SetCurrentGuard {
+    let prev = CONTEXT.with(|c| {
+        c.current
+            .try_borrow_mut()
+            .ok()
+            .map(|mut cur| cur.replace(handle.clone()))
+    });
+    SetCurrentGuard { prev }
+}
+
+/// Restores the previous current runtime on drop.
+pub(crate) struct SetCurrentGuard {
+    /// `None`: nothing was set, nothing to restore.
+    prev: Option<Option<scheduler::Handle>>,
+}
+
+impl Drop for SetCurrentGuard {
+    fn drop(&mut self) {
+        let Some(prev) = self.prev.take() else { return };
+        let _ = CONTEXT.try_with(|c| {
+            // Drop the replaced handle outside the borrow: dropping the last
+            // handle may run destructors that look at the context again.
+            if let Ok(mut cur) = c.current.try_borrow_mut() {
+                let replaced = std::mem::replace(&mut *cur, prev);
+                drop(cur);
+                drop(replaced);
+            }
+        });
+    }
+}
+
+/// Runs `f` with the scheduler this thread drives, if any.
+#[inline]
+pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R) -> R {
+    let mut f = Some(f);
+    let res = CONTEXT.try_with(|c| {
+        let ptr = c.scheduler.get();
+        // SAFETY: `ptr` is set only by `set_scheduler`, which keeps the
+        // pointee alive (it borrows it) until it restores the old value.
+        let cx = unsafe { ptr.as_ref() };
+        (f.take().expect("called once"))(cx)
+    });
+    match res {
+        Ok(r) => r,
+        Err(_) => (f.take().expect("called once"))(None),
+    }
+}
+
+/// Makes `cx` this thread's scheduler while `f` runs.
+pub(crate) fn set_scheduler<R>(cx: &scheduler::Context, f: impl FnOnce() -> R) -> R {
+    struct Reset(*const scheduler::Context);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            CONTEXT.with(|c| c.scheduler.set(self.0));
+        }
+    }
+    let prev = CONTEXT.with(|c| c.scheduler.replace(cx as *const _));
+    let _reset = Reset(prev);
+    f()
+}
+
+/// The current runtime's driver, for an I/O resource being created.
+///
+/// # Panics
+/// Outside a runtime, or when the runtime was built without `enable_io`.
+#[track_caller]
+pub(crate) fn current_io() -> std::sync::Arc<crate::driver::Driver> {
+    with_current(|h| {
+        let Some(h) = h else {
+            panic!(
+                "no runtime: I/O resources must be created from the context of a runtime \
+                 (inside Runtime::block_on, a spawned task, or after Runtime::enter)"
+            )
+        };
+        match h.driver() {
+            Some(d) if d.io.enabled => d.clone(),
+            _ => panic!(
+                "the runtime's I/O driver is disabled: build the runtime with \
+                 Builder::enable_io() or enable_all()"
+            ),
+        }
+    })
+}
+
+/// The current runtime's driver, for a timer being created by `what`.
+///
+/// # Panics
+/// Outside a runtime, or when the runtime was built without `enable_time`.
+#[track_caller]
+pub(crate) fn current_time(what: &str) -> std::sync::Arc<crate::driver::Driver> {
+    with_current(|h| {
+        let Some(h) = h else {
+            panic!(
+                "no runtime: {what} must be called from the context of a runtime \
+                 (inside Runtime::block_on, a spawned task, or after Runtime::enter)"
+            )
+        };
+        match h.driver() {
+            Some(d) if d.time.is_some() => d.clone(),
+            _ => panic!(
+                "{what}: the runtime's timer driver is disabled; build the runtime with \
+                 Builder::enable_time() or enable_all()"
+            ),
+        }
+    })
+}
