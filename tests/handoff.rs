@@ -189,14 +189,20 @@ fn the_cap_is_held_and_the_stuck_task_is_named() {
     );
     assert!(named.contains("tests/handoff.rs"), "{named}");
     assert!(named.contains("max_handoff_threads"), "{named}");
-    // Both tasks are still blocked: exactly one hand-off happened.
+    // Both tasks are still blocked: exactly one hand-off happened, and
+    // its thread is the one extra thread.
     assert_eq!(metrics.handoff_count(), 1);
+    assert_eq!(metrics.num_handoff_threads(), 1);
     release_tx.send(()).unwrap();
     release_tx.send(()).unwrap();
     rt.block_on(async {
         first.await.unwrap();
         second.await.unwrap();
     });
+    // The stuck thread went back to the pool when its poll returned;
+    // shutdown waits for that.
+    drop(rt);
+    assert_eq!(metrics.num_handoff_threads(), 0);
 }
 
 #[test]

@@ -26,14 +26,20 @@ impl Exclusive {
     }
 }
 
+/// A guarded lease holding a bare core inside a marked poll, the poll's
+/// `seq` (what a monitor saw stuck), and a fresh exclusivity counter.
+fn in_a_poll() -> (Arc<Lease>, u64, Arc<Exclusive>) {
+    let lease = Arc::new(Lease::new(0, true, true));
+    lease.put(Core::for_model());
+    lease.begin_poll(1, std::panic::Location::caller());
+    let seq = lease.stamp.mark().expect("a poll is marked").seq;
+    (lease, seq, Arc::new(Exclusive(AtomicUsize::new(0))))
+}
+
 #[test]
 fn monitor_takes_the_core_while_the_poll_returns_and_a_wake_uses_it() {
     loom::model(|| {
-        let lease = Arc::new(Lease::new(0, true, true));
-        let inside = Arc::new(Exclusive(AtomicUsize::new(0)));
-        lease.put(Core::for_model());
-        lease.begin_poll(1, std::panic::Location::caller());
-        let seq = lease.stamp.mark().expect("a poll is marked").seq;
+        let (lease, seq, inside) = in_a_poll();
 
         let monitor = {
             let (lease, inside) = (lease.clone(), inside.clone());
@@ -73,11 +79,7 @@ fn monitor_takes_the_core_while_the_poll_returns_and_a_wake_uses_it() {
 #[test]
 fn a_rescue_hands_the_core_back() {
     loom::model(|| {
-        let lease = Arc::new(Lease::new(0, true, true));
-        let inside = Arc::new(Exclusive(AtomicUsize::new(0)));
-        lease.put(Core::for_model());
-        lease.begin_poll(7, std::panic::Location::caller());
-        let seq = lease.stamp.mark().expect("a poll is marked").seq;
+        let (lease, seq, inside) = in_a_poll();
         let monitor = {
             let (lease, inside) = (lease.clone(), inside.clone());
             thread::spawn(move || {

@@ -369,6 +369,24 @@ impl RuntimeMetrics {
         self.handle.handoff_count()
     }
 
+    /// Threads that are still stuck in the poll during which their
+    /// worker's core was handed off: the extra threads the hand-off runs
+    /// right now, beyond the workers (at most
+    /// `Builder::max_handoff_threads`). Each returns to the blocking pool
+    /// when its poll does.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// // Nothing is blocked.
+    /// assert_eq!(rt.metrics().num_handoff_threads(), 0);
+    /// ```
+    pub fn num_handoff_threads(&self) -> usize {
+        self.handle
+            .monitor_shared()
+            .stuck_threads
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Threads of the blocking pool that are not worker threads.
     ///
     /// ```
