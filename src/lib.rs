@@ -22,6 +22,9 @@
 //! - [`time`]: `sleep`, `timeout`, `interval`, `Instant`, the test clock.
 //! - [`io`]: the `futures-io` traits and extension traits, `AsyncFd`.
 //! - [`net`]: TCP, UDP and Unix sockets, `lookup_host`.
+//! - [`process`]: child processes (`Command`, `Child`, piped stdio on the
+//!   I/O driver, exit seen through a pidfd, background reaping).
+//! - [`signal`]: `ctrl_c` and `signal::unix::signal` for any Unix signal.
 //! - [`sync`]: channels, locks, `Semaphore`, `Notify`, asyncio's `Queue`,
 //!   `CancellationToken` (they also work on other executors).
 //! - [`main`] and [`test`]: attribute macros for the entry point and tests;
@@ -29,7 +32,7 @@
 
 #![warn(missing_docs)]
 
-pub use runtime_core::{fs, io, runtime, signal, task, time};
+pub use runtime_core::{fs, io, process, runtime, signal, task, time};
 pub use runtime_net as net;
 
 /// The runtime guide (`docs/guide.md`): getting started, the mental

@@ -181,3 +181,38 @@ fn hyper_server_serves_http1_and_http2() {
     let rest = common::stop_with_ctrl_c(child);
     assert!(rest.contains("bye"), "{rest}");
 }
+
+#[test]
+fn graceful_shutdown_on_sigterm() {
+    let (mut child, addr) = start_server("graceful_shutdown", &["127.0.0.1:0"]);
+    let c = std::net::TcpStream::connect(&addr).unwrap();
+    let mut reader = BufReader::new(c.try_clone().unwrap());
+    (&c).write_all(b"hello\n").unwrap();
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "hello\n");
+    // SAFETY: sends SIGTERM to the child we started.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) },
+        0
+    );
+    // The open connection is told, then closed.
+    line.clear();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "server shutting down, bye\n");
+    line.clear();
+    assert_eq!(reader.read_line(&mut line).unwrap(), 0);
+    let mut rest = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut rest)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(rest.contains("SIGTERM: shutting down"), "{rest}");
+    assert!(
+        rest.contains("1 connection(s) served, all closed cleanly: true"),
+        "{rest}"
+    );
+}

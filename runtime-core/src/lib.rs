@@ -32,6 +32,7 @@ mod loom;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod park;
+pub mod process;
 mod raw_task;
 pub mod runtime;
 mod scheduler;

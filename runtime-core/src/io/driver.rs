@@ -71,6 +71,11 @@ impl EventBuf {
 #[cfg(target_os = "linux")]
 const WAKE_KEY: usize = usize::MAX - 1;
 
+/// The key of this driver's copy of the process-wide signal pipe (see
+/// `crate::signal::registry`): an event under it means some signal
+/// arrived; the driver drains the pipe and wakes the listeners.
+const SIGNAL_KEY: usize = usize::MAX - 2;
+
 pub(crate) struct IoDriver {
     pub(crate) poller: Poller,
     /// Linux: the eventfd `notify` writes to (registered level-triggered
@@ -87,6 +92,10 @@ pub(crate) struct IoDriver {
     is_shutdown: AtomicBool,
     /// Source events dispatched so far (`RuntimeMetrics::io_driver_ready_count`).
     ready_count: AtomicU64,
+    /// This driver's duplicate of the signal pipe's read end, registered
+    /// level-triggered under `SIGNAL_KEY` the first time a signal listener
+    /// is created on this runtime (then kept until the driver drops).
+    signal_fd: std::sync::OnceLock<Result<std::os::fd::OwnedFd, String>>,
 }
 
 impl IoDriver {
@@ -127,7 +136,38 @@ impl IoDriver {
             enabled,
             is_shutdown: AtomicBool::new(false),
             ready_count: AtomicU64::new(0),
+            signal_fd: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Makes this driver watch the process-wide signal pipe (`pipe` is its
+    /// read end; a duplicate is registered, so the driver owns what it
+    /// watches). Idempotent; the error of a failed first attempt is kept.
+    pub(crate) fn enable_signals(&self, pipe: BorrowedFd<'_>) -> io::Result<()> {
+        let result = self.signal_fd.get_or_init(|| {
+            use std::os::fd::AsRawFd;
+            let fd = pipe.try_clone_to_owned().map_err(|e| e.to_string())?;
+            // SAFETY: `fd` is owned by this driver from here on and only
+            // closed when the driver drops, after the poller (declared
+            // first) has been closed.
+            unsafe {
+                self.poller.add_with_mode(
+                    fd.as_raw_fd(),
+                    Event::readable(SIGNAL_KEY),
+                    PollMode::Level,
+                )
+            }
+            .map_err(|e| e.to_string())?;
+            // Counts as a source: busy workers must keep polling for it.
+            self.sources.fetch_add(1, Ordering::Relaxed);
+            Ok(fd)
+        });
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => Err(io::Error::other(format!(
+                "could not watch the signal pipe with the I/O driver: {e}"
+            ))),
+        }
     }
 
     pub(crate) fn has_sources(&self) -> bool {
@@ -169,18 +209,19 @@ impl IoDriver {
         };
         let mut ev = interest;
         ev.key = key;
+        // One `epoll_ctl` with the flags `polling` would set plus
+        // EPOLLRDHUP (polling cannot ask for it; adding then modifying
+        // would cost a second system call per source). `polling` keeps no
+        // state of its own per epoll source, so its `delete` still pairs
+        // with this.
+        #[cfg(target_os = "linux")]
+        let added = epoll_add(&self.poller, fd, &ev);
         // SAFETY: the caller promises (see this function's contract, kept by
         // `Registration`, which deregisters in its destructor before the
         // owner of `fd` is dropped) that `fd` stays open until `deregister`.
+        #[cfg(not(target_os = "linux"))]
         let added = unsafe { self.poller.add_with_mode(fd, ev, PollMode::Edge) };
         if let Err(e) = added {
-            self.release(key);
-            return Err(e);
-        }
-        #[cfg(target_os = "linux")]
-        if let Err(e) = add_rdhup(&self.poller, fd, &ev) {
-            // SAFETY: `fd` is open (register's contract) and was just added.
-            let _ = self.poller.delete(unsafe { BorrowedFd::borrow_raw(fd) });
             self.release(key);
             return Err(e);
         }
@@ -307,10 +348,15 @@ impl IoDriver {
         }
         let table = self.table.lock();
         let mut count = 0;
+        let mut signalled = false;
         for ev in list.iter() {
             let (flags, key) = (ev.events as i32, ev.u64 as usize);
             if key == WAKE_KEY {
                 self.drain_wake_fd();
+                continue;
+            }
+            if key == SIGNAL_KEY {
+                signalled = true;
                 continue;
             }
             let mut bits = 0;
@@ -330,6 +376,10 @@ impl IoDriver {
                 bits |= READABLE | WRITABLE | ERROR;
             }
             count += self.dispatch(&table, key, bits, wakers);
+        }
+        drop(table);
+        if signalled {
+            crate::signal::registry::dispatch();
         }
         count
     }
@@ -362,7 +412,12 @@ impl IoDriver {
         }
         let table = self.table.lock();
         let mut n = 0;
+        let mut signalled = false;
         for ev in events.iter() {
+            if ev.key == SIGNAL_KEY {
+                signalled = true;
+                continue;
+            }
             let mut bits = 0;
             if ev.readable {
                 bits |= READABLE;
@@ -377,6 +432,10 @@ impl IoDriver {
                 bits |= ERROR;
             }
             n += self.dispatch(&table, ev.key, bits, wakers);
+        }
+        drop(table);
+        if signalled {
+            crate::signal::registry::dispatch();
         }
         n
     }
@@ -419,13 +478,13 @@ impl IoDriver {
     }
 }
 
-/// Adds `EPOLLRDHUP` to a source `polling` just registered (polling has
-/// no way to ask for it). With it, a peer's FIN arrives as READ_CLOSED,
-/// which is never cleared, so a stream read that comes back short may
-/// clear the readiness it used without risk of missing the end of the
-/// stream (`Registration::poll_stream_io`).
+/// Adds `fd` edge-triggered with `EPOLLRDHUP`, which `polling` has no way
+/// to ask for. With it, a peer's FIN arrives as READ_CLOSED, which is
+/// never cleared, so a stream read that comes back short may clear the
+/// readiness it used without risk of missing the end of the stream
+/// (`Registration::poll_stream_io`).
 #[cfg(target_os = "linux")]
-fn add_rdhup(poller: &Poller, fd: RawFd, ev: &Event) -> io::Result<()> {
+fn epoll_add(poller: &Poller, fd: RawFd, ev: &Event) -> io::Result<()> {
     use std::os::fd::AsRawFd;
     let mut flags = libc::EPOLLET | libc::EPOLLRDHUP;
     if ev.readable {
@@ -438,10 +497,10 @@ fn add_rdhup(poller: &Poller, fd: RawFd, ev: &Event) -> io::Result<()> {
         events: flags as u32,
         u64: ev.key as u64,
     };
-    // SAFETY: epoll_ctl on the poller's epoll fd for an fd that is open and
-    // registered with it, with a valid event struct (the same flags and key
-    // polling set, plus EPOLLRDHUP).
-    let r = unsafe { libc::epoll_ctl(poller.as_raw_fd(), libc::EPOLL_CTL_MOD, fd, &mut event) };
+    // SAFETY: epoll_ctl on the poller's epoll fd for an fd the caller of
+    // `register` keeps open until `deregister` (which deletes it), with a
+    // valid event struct.
+    let r = unsafe { libc::epoll_ctl(poller.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut event) };
     if r < 0 {
         return Err(io::Error::last_os_error());
     }
