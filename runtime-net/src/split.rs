@@ -350,6 +350,43 @@ macro_rules! stream_halves {
 
         $crate::split::write_impl!(WriteHalf<'_>, |s| s.0);
         $crate::split::write_impl!(OwnedWriteHalf, |s| &*s.inner);
+        $crate::split::read_buf_impl!(ReadHalf<'_>, |s| s.0);
+        $crate::split::read_buf_impl!(OwnedReadHalf, |s| &*s.inner);
+    };
+}
+
+/// An inherent `read_buf` (Tokio's `AsyncReadExt::read_buf`, which method
+/// calls pick before the extension trait's) that receives straight into
+/// a `bytes::BufMut`'s uninitialised spare capacity: no zero-fill.
+macro_rules! read_buf_impl {
+    ($ty:ty, |$s:ident| $get:expr) => {
+        impl $ty {
+            /// Reads into the spare capacity of `buf` (e.g. a `BytesMut`)
+            /// and advances it, without zeroing it first; `Ok(0)` at end
+            /// of file or when `buf` is full. Cancel safe.
+            #[cfg(feature = "bytes")]
+            pub async fn read_buf<B: bytes::BufMut + ?Sized>(
+                &mut self,
+                buf: &mut B,
+            ) -> std::io::Result<usize> {
+                let $s = &*self;
+                let stream = $get;
+                std::future::poll_fn(|cx| {
+                    if !buf.has_remaining_mut() {
+                        return std::task::Poll::Ready(Ok(0));
+                    }
+                    // SAFETY: `recv` only writes initialised bytes into the
+                    // chunk, never uninitialised ones.
+                    let dst = unsafe { buf.chunk_mut().as_uninit_slice_mut() };
+                    let n = std::task::ready!(stream.poll_read_uninit(cx, dst))?;
+                    // SAFETY: `recv` initialised the first `n` bytes of the
+                    // chunk.
+                    unsafe { buf.advance_mut(n) };
+                    std::task::Poll::Ready(Ok(n))
+                })
+                .await
+            }
+        }
     };
 }
 
@@ -650,7 +687,8 @@ macro_rules! stream_common {
             }
 
             /// Reads into memory that may be uninitialised (hyper's
-            /// buffers), with the same short-read rule as `poll_read_priv`.
+            /// buffers, `read_buf`), with the same short-read rule as
+            /// `poll_read_priv`.
             #[allow(dead_code)]
             pub(crate) fn poll_read_uninit(
                 &self,
@@ -701,9 +739,11 @@ macro_rules! stream_common {
         }
 
         $crate::split::write_impl!($stream, |s| s);
+        $crate::split::read_buf_impl!($stream, |s| s);
     };
 }
 
+pub(crate) use read_buf_impl;
 pub(crate) use stream_common;
 pub(crate) use stream_halves;
 pub(crate) use write_impl;

@@ -1,6 +1,11 @@
-//! Asynchronous I/O: the ecosystem-neutral `futures-io` traits and their
-//! extension traits (re-exported from `futures-io` and `futures-lite`, so
-//! every `futures-io` library runs on this runtime), and [`AsyncFd`],
+//! Asynchronous I/O: the ecosystem-neutral `futures-io` traits (so every
+//! `futures-io` library runs on this runtime) with extension traits under
+//! Tokio's method names ([`AsyncReadExt`] with `read_u32`, `read_buf`...,
+//! [`AsyncWriteExt`] with `shutdown`..., [`AsyncBufReadExt`] with
+//! `lines().next_line()`), Tokio's utilities (`copy`, [`copy_buf`],
+//! [`copy_bidirectional`], [`duplex`], [`simplex`], `empty`, `sink`,
+//! `repeat`, `BufReader`, `BufWriter`, [`BufStream`], `split`), the
+//! standard streams ([`stdin`], [`stdout`], [`stderr`]), and [`AsyncFd`],
 //! readiness for any file descriptor, built on the runtime's I/O driver.
 //!
 //! ```
@@ -23,14 +28,21 @@ mod async_fd;
 pub(crate) mod driver;
 pub(crate) mod registration;
 pub(crate) mod scheduled_io;
+mod stdio;
+mod util;
 
 pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_lite::io::{
-    copy, empty, repeat, sink, split, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt,
-    BufReader, BufWriter, Cursor, Empty, ReadHalf, Repeat, Sink, WriteHalf,
+    copy, empty, repeat, sink, split, BufReader, BufWriter, Cursor, Empty, ReadHalf, Repeat, Sink,
+    WriteHalf,
 };
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
+pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
+pub use util::{
+    copy_bidirectional, copy_buf, duplex, simplex, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt,
+    AsyncWriteExt, BufStream, DuplexStream, Lines, SimplexStream, Split,
+};
 
 use scheduled_io::{READABLE, READ_CLOSED, WRITABLE, WRITE_CLOSED};
 use std::fmt;

@@ -145,6 +145,40 @@ impl AsyncWrite for ChildStdin {
 
 macro_rules! impl_read {
     ($name:ident) => {
+        impl $name {
+            /// Reads into the spare capacity of `buf` (e.g. a `BytesMut`)
+            /// and advances it, without zeroing it first (Tokio's
+            /// `AsyncReadExt::read_buf`, which this inherent method
+            /// shadows); `Ok(0)` at end of file or when `buf` is full.
+            #[cfg(feature = "bytes")]
+            pub async fn read_buf<B: bytes::BufMut + ?Sized>(
+                &mut self,
+                buf: &mut B,
+            ) -> io::Result<usize> {
+                std::future::poll_fn(|cx| {
+                    if !buf.has_remaining_mut() {
+                        return Poll::Ready(Ok(0));
+                    }
+                    let chunk = buf.chunk_mut();
+                    let (ptr, len) = (chunk.as_mut_ptr(), chunk.len());
+                    let n = std::task::ready!(self.0 .0.poll_read_stream(cx, len, |f| {
+                        // SAFETY: read(2) writes at most `len` bytes into the
+                        // chunk, which is valid for `len` bytes of writes.
+                        let n = unsafe { libc::read(f.as_raw_fd(), ptr.cast(), len) };
+                        if n < 0 {
+                            Err(io::Error::last_os_error())
+                        } else {
+                            Ok(n as usize)
+                        }
+                    }))?;
+                    // SAFETY: read(2) initialised the first `n` bytes.
+                    unsafe { buf.advance_mut(n) };
+                    Poll::Ready(Ok(n))
+                })
+                .await
+            }
+        }
+
         impl AsyncRead for $name {
             fn poll_read(
                 self: Pin<&mut Self>,

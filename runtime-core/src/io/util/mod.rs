@@ -1,0 +1,21 @@
+//! Tokio's I/O utilities over the futures-io traits: the extension
+//! traits under Tokio's method names (typed reads and writes, `read_buf`,
+//! `shutdown`, `lines().next_line()`), copying (`copy_buf`,
+//! `copy_bidirectional`), in-memory pipes (`duplex`, `simplex`) and
+//! `BufStream`. Where futures-lite already has a piece, it is used.
+
+mod buf_read;
+mod buf_stream;
+mod copy;
+mod mem;
+mod read;
+mod seek;
+mod write;
+
+pub use buf_read::{AsyncBufReadExt, Lines, Split};
+pub use buf_stream::BufStream;
+pub use copy::{copy_bidirectional, copy_buf};
+pub use mem::{duplex, simplex, DuplexStream, SimplexStream};
+pub use read::AsyncReadExt;
+pub use seek::AsyncSeekExt;
+pub use write::AsyncWriteExt;

@@ -1,0 +1,224 @@
+//! [`AsyncReadExt`]: Tokio's reading methods on every futures-io reader.
+//! The byte-slice ones hand out futures-lite's futures; the typed reads
+//! (`read_u32`, `read_f64_le`...) and `read_buf` are written here.
+
+use futures_io::AsyncRead;
+use futures_lite::io::{
+    Chain, ReadExactFuture, ReadFuture, ReadToEndFuture, ReadToStringFuture, ReadVectoredFuture,
+    Take,
+};
+use std::future::Future;
+use std::io::{self, IoSliceMut};
+
+/// Defines typed reads: `$name` reads `size_of::<$ty>()` bytes with
+/// `read_exact` and decodes them with `$from`.
+macro_rules! typed_reads {
+    ($($(#[$doc:meta])* $name:ident -> $ty:ty, $from:ident;)*) => {$(
+        $(#[$doc])*
+        ///
+        /// Not cancel safe: a cancelled call may have consumed some of
+        /// the bytes (as Tokio's). End of file before all of them is
+        /// `UnexpectedEof`.
+        fn $name(&mut self) -> impl Future<Output = io::Result<$ty>> + '_
+        where
+            Self: Unpin,
+        {
+            async move {
+                let mut bytes = [0u8; std::mem::size_of::<$ty>()];
+                futures_lite::io::AsyncReadExt::read_exact(self, &mut bytes).await?;
+                Ok(<$ty>::$from(bytes))
+            }
+        }
+    )*};
+}
+
+/// Reading methods for every [`AsyncRead`], under Tokio's names (import
+/// this trait rather than futures-lite's or futures-util's: the names
+/// would clash).
+///
+/// ```
+/// use runtime_core::io::AsyncReadExt;
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let mut input: &[u8] = &[0, 0, 1, 0, 7, b'h', b'i', b'!'];
+///     assert_eq!(input.read_u32().await.unwrap(), 256);
+///     assert_eq!(input.read_u8().await.unwrap(), 7);
+///     let mut rest = String::new();
+///     input.read_to_string(&mut rest).await.unwrap();
+///     assert_eq!(rest, "hi!");
+///     // Too short: an error, not a made-up value.
+///     let err = input.read_u16().await.unwrap_err();
+///     assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+/// });
+/// ```
+pub trait AsyncReadExt: AsyncRead {
+    /// Reads some bytes into `buf`; `Ok(0)` at end of file (or for an
+    /// empty `buf`). Cancel safe.
+    fn read<'a>(&'a mut self, buf: &'a mut [u8]) -> ReadFuture<'a, Self>
+    where
+        Self: Unpin,
+    {
+        futures_lite::io::AsyncReadExt::read(self, buf)
+    }
+
+    /// Reads some bytes into several buffers.
+    fn read_vectored<'a>(
+        &'a mut self,
+        bufs: &'a mut [IoSliceMut<'a>],
+    ) -> ReadVectoredFuture<'a, Self>
+    where
+        Self: Unpin,
+    {
+        futures_lite::io::AsyncReadExt::read_vectored(self, bufs)
+    }
+
+    /// Reads until end of file, appending to `buf`; returns how many
+    /// bytes were read.
+    fn read_to_end<'a>(&'a mut self, buf: &'a mut Vec<u8>) -> ReadToEndFuture<'a, Self>
+    where
+        Self: Unpin,
+    {
+        futures_lite::io::AsyncReadExt::read_to_end(self, buf)
+    }
+
+    /// Reads until end of file, appending UTF-8 text to `buf`.
+    fn read_to_string<'a>(&'a mut self, buf: &'a mut String) -> ReadToStringFuture<'a, Self>
+    where
+        Self: Unpin,
+    {
+        futures_lite::io::AsyncReadExt::read_to_string(self, buf)
+    }
+
+    /// Fills `buf` completely and returns its length (as Tokio's);
+    /// `UnexpectedEof` if the reader ends first. Not cancel safe.
+    fn read_exact<'a>(
+        &'a mut self,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + 'a
+    where
+        Self: Unpin,
+    {
+        let len = buf.len();
+        let fill: ReadExactFuture<'a, Self> = futures_lite::io::AsyncReadExt::read_exact(self, buf);
+        async move { fill.await.map(|()| len) }
+    }
+
+    /// Reads into the spare capacity of `buf` (a `bytes::BufMut`, e.g.
+    /// `BytesMut` or `Vec<u8>`) and advances it; `Ok(0)` at end of file
+    /// or when `buf` has no room left. Cancel safe.
+    ///
+    /// The sockets and pipes of this runtime (`TcpStream`, `UnixStream`,
+    /// their owned read halves, `ChildStdout`...) have an inherent
+    /// `read_buf` of the same name, which method calls pick first: it
+    /// reads straight into the uninitialised spare capacity. This generic
+    /// one, for any other reader, zeroes the chunk before reading (a
+    /// futures-io reader takes an initialised `&mut [u8]`).
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncReadExt;
+    ///
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut input: &[u8] = b"hello";
+    ///     let mut buf = bytes::BytesMut::with_capacity(16);
+    ///     assert_eq!(input.read_buf(&mut buf).await.unwrap(), 5);
+    ///     assert_eq!(&buf[..], b"hello");
+    /// });
+    /// ```
+    #[cfg(feature = "bytes")]
+    fn read_buf<'a, B>(&'a mut self, buf: &'a mut B) -> impl Future<Output = io::Result<usize>> + 'a
+    where
+        Self: Unpin,
+        B: bytes::BufMut + ?Sized,
+    {
+        std::future::poll_fn(move |cx| {
+            if !buf.has_remaining_mut() {
+                return std::task::Poll::Ready(Ok(0));
+            }
+            let chunk = buf.chunk_mut();
+            // SAFETY: every byte of the chunk is written (zeroed) before
+            // the slice is viewed as initialised.
+            let dst = unsafe {
+                let len = chunk.len();
+                let ptr = chunk.as_mut_ptr();
+                std::ptr::write_bytes(ptr, 0, len);
+                std::slice::from_raw_parts_mut(ptr, len)
+            };
+            let n = std::task::ready!(std::pin::Pin::new(&mut *self).poll_read(cx, dst))?;
+            assert!(
+                n <= dst.len(),
+                "the reader claimed more bytes than the buffer holds"
+            );
+            // SAFETY: the first `n` bytes of the chunk are initialised (all
+            // of it was, and the reader wrote the first `n`).
+            unsafe { buf.advance_mut(n) };
+            std::task::Poll::Ready(Ok(n))
+        })
+    }
+
+    /// A reader that ends after `limit` bytes of this one.
+    fn take(self, limit: u64) -> Take<Self>
+    where
+        Self: Sized,
+    {
+        futures_lite::io::AsyncReadExt::take(self, limit)
+    }
+
+    /// This reader, then `next` once it ends.
+    fn chain<R: AsyncRead>(self, next: R) -> Chain<Self, R>
+    where
+        Self: Sized,
+    {
+        futures_lite::io::AsyncReadExt::chain(self, next)
+    }
+
+    typed_reads! {
+        /// Reads a `u8`.
+        read_u8 -> u8, from_be_bytes;
+        /// Reads an `i8`.
+        read_i8 -> i8, from_be_bytes;
+        /// Reads a big-endian `u16`.
+        read_u16 -> u16, from_be_bytes;
+        /// Reads a big-endian `i16`.
+        read_i16 -> i16, from_be_bytes;
+        /// Reads a big-endian `u32`.
+        read_u32 -> u32, from_be_bytes;
+        /// Reads a big-endian `i32`.
+        read_i32 -> i32, from_be_bytes;
+        /// Reads a big-endian `u64`.
+        read_u64 -> u64, from_be_bytes;
+        /// Reads a big-endian `i64`.
+        read_i64 -> i64, from_be_bytes;
+        /// Reads a big-endian `u128`.
+        read_u128 -> u128, from_be_bytes;
+        /// Reads a big-endian `i128`.
+        read_i128 -> i128, from_be_bytes;
+        /// Reads a big-endian `f32`.
+        read_f32 -> f32, from_be_bytes;
+        /// Reads a big-endian `f64`.
+        read_f64 -> f64, from_be_bytes;
+        /// Reads a little-endian `u16`.
+        read_u16_le -> u16, from_le_bytes;
+        /// Reads a little-endian `i16`.
+        read_i16_le -> i16, from_le_bytes;
+        /// Reads a little-endian `u32`.
+        read_u32_le -> u32, from_le_bytes;
+        /// Reads a little-endian `i32`.
+        read_i32_le -> i32, from_le_bytes;
+        /// Reads a little-endian `u64`.
+        read_u64_le -> u64, from_le_bytes;
+        /// Reads a little-endian `i64`.
+        read_i64_le -> i64, from_le_bytes;
+        /// Reads a little-endian `u128`.
+        read_u128_le -> u128, from_le_bytes;
+        /// Reads a little-endian `i128`.
+        read_i128_le -> i128, from_le_bytes;
+        /// Reads a little-endian `f32`.
+        read_f32_le -> f32, from_le_bytes;
+        /// Reads a little-endian `f64`.
+        read_f64_le -> f64, from_le_bytes;
+    }
+}
+
+impl<R: AsyncRead + ?Sized> AsyncReadExt for R {}
