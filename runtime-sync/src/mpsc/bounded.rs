@@ -1,0 +1,459 @@
+//! The bounded channel: `channel`, its `Sender` (with backpressure: a
+//! send waits for a free slot) and `Receiver`, and the `send` future.
+
+use super::chan::{Chan, Reserve, RxCore, MAX_CAPACITY};
+use super::error::{SendError, TryRecvError, TrySendError};
+use super::permit::Permit;
+use crate::loom::sync::Arc;
+use crate::wait_list::Key;
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// The future of [`Sender::send`]; dropping it loses neither the message
+/// (it is dropped with the future, never half-sent) nor a slot.
+///
+/// ```
+/// use futures::FutureExt;
+/// use runtime_sync::mpsc;
+/// let (tx, mut rx) = mpsc::channel(1);
+/// tx.try_send(1).unwrap();
+/// // Full: the send would wait. Dropping it loses no slot.
+/// assert!(tx.send(2).now_or_never().is_none());
+/// assert_eq!(rx.try_recv(), Ok(1));
+/// assert_eq!(tx.capacity(), 1);
+/// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Send<'a, T> {
+    chan: &'a Chan<T>,
+    value: Option<T>,
+    key: Option<Key>,
+}
+
+// The message is moved, never pinned in place.
+impl<T> Unpin for Send<'_, T> {}
+
+impl<T> std::future::Future for Send<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        // Checked before a slot is taken: one taken for a finished send
+        // would never come back.
+        assert!(this.value.is_some(), "Send polled after it completed");
+        let restore = std::task::ready!(crate::coop::poll_proceed(cx));
+        let res = match std::task::ready!(this.chan.poll_slot(cx, &mut this.key)) {
+            Ok(()) => {
+                let value = this.value.take().expect("Send polled after it completed");
+                this.chan.push(value)
+            }
+            Err(()) => Err(SendError(
+                this.value.take().expect("Send polled after it completed"),
+            )),
+        };
+        restore.made_progress();
+        Poll::Ready(res)
+    }
+}
+
+impl<T> Drop for Send<'_, T> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.chan.cancel_wait(key);
+        }
+    }
+}
+
+impl<T> fmt::Debug for Send<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Send").finish_non_exhaustive()
+    }
+}
+
+/// Creates a bounded channel with room for `buffer` messages: `send`
+/// waits while it is full.
+///
+/// # Panics
+/// When `buffer` is 0 (a channel with no room could never carry a message).
+///
+/// ```
+/// use runtime_sync::mpsc;
+/// futures::executor::block_on(async {
+///     let (tx, mut rx) = mpsc::channel(2);
+///     tx.send(1).await.unwrap();
+///     tx.send(2).await.unwrap();
+///     assert!(tx.try_send(3).is_err(), "full: backpressure");
+///     drop(tx);
+///     assert_eq!(rx.recv().await, Some(1));
+///     assert_eq!(rx.recv().await, Some(2));
+///     assert_eq!(rx.recv().await, None);
+/// });
+/// ```
+#[track_caller]
+pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(
+        buffer > 0,
+        "mpsc::channel needs a buffer of at least 1 message; use unbounded_channel for no limit"
+    );
+    assert!(
+        buffer <= MAX_CAPACITY,
+        "mpsc::channel buffer of {buffer} messages is over the limit of {MAX_CAPACITY}; use unbounded_channel for no limit"
+    );
+    let chan = Chan::new(buffer);
+    (
+        Sender { chan: chan.clone() },
+        Receiver {
+            core: RxCore::new(chan),
+        },
+    )
+}
+/// Sends into a bounded channel; clone it for more producers.
+///
+/// ```
+/// use runtime_sync::mpsc;
+/// let (tx, mut rx) = mpsc::channel(8);
+/// let producers: Vec<_> = (0..3)
+///     .map(|i| {
+///         let tx = tx.clone();
+///         std::thread::spawn(move || futures::executor::block_on(tx.send(i)).unwrap())
+///     })
+///     .collect();
+/// drop(tx); // the receiver sees `None` once every clone is gone too
+/// for p in producers {
+///     p.join().unwrap();
+/// }
+/// let mut got = Vec::new();
+/// while let Some(v) = futures::executor::block_on(rx.recv()) {
+///     got.push(v);
+/// }
+/// got.sort();
+/// assert_eq!(got, [0, 1, 2]);
+/// ```
+pub struct Sender<T> {
+    pub(super) chan: Arc<Chan<T>>,
+}
+
+/// Receives from a bounded channel.
+///
+/// ```
+/// use futures::StreamExt;
+/// use runtime_sync::mpsc;
+/// futures::executor::block_on(async {
+///     let (tx, rx) = mpsc::channel(4);
+///     tx.send(1).await.unwrap();
+///     tx.send(2).await.unwrap();
+///     drop(tx);
+///     // A receiver is also a `Stream`.
+///     let all: Vec<i32> = rx.collect().await;
+///     assert_eq!(all, [1, 2]);
+/// });
+/// ```
+pub struct Receiver<T> {
+    pub(super) core: RxCore<T>,
+}
+impl<T> Sender<T> {
+    /// Waits for a free slot, then queues `value`. Fails (giving the value
+    /// back) once the receiver is gone. Cancel safe: dropping the future
+    /// loses no slot (the message goes with the future).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let producer = std::thread::spawn(move || {
+    ///     futures::executor::block_on(async {
+    ///         for i in 0..3 {
+    ///             tx.send(i).await.unwrap(); // waits while the one slot is taken
+    ///         }
+    ///     })
+    /// });
+    /// let mut got = Vec::new();
+    /// futures::executor::block_on(async {
+    ///     while let Some(v) = rx.recv().await {
+    ///         got.push(v);
+    ///     }
+    /// });
+    /// producer.join().unwrap();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
+    pub fn send(&self, value: T) -> Send<'_, T> {
+        Send {
+            chan: &self.chan,
+            value: Some(value),
+            key: None,
+        }
+    }
+
+    /// Queues `value` if there is a free slot (and no `send` is already
+    /// waiting for one), without waiting.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::{self, error::TrySendError};
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// assert!(tx.try_send(1).is_ok());
+    /// assert_eq!(tx.try_send(2), Err(TrySendError::Full(2)));
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert!(tx.try_send(2).is_ok());
+    /// ```
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        match self.chan.try_take_slot() {
+            Ok(()) => self.chan.push(value).map_err(TrySendError::from),
+            Err(TrySendError::Full(())) => Err(TrySendError::Full(value)),
+            Err(TrySendError::Closed(())) => Err(TrySendError::Closed(value)),
+        }
+    }
+
+    /// Waits for a free slot and keeps it for a later `Permit::send`.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = mpsc::channel(1);
+    ///     // Reserve first, then build the message: nothing is built in vain.
+    ///     let permit = tx.reserve().await.unwrap();
+    ///     permit.send(String::from("built after reserving"));
+    ///     assert_eq!(rx.recv().await.as_deref(), Some("built after reserving"));
+    ///     drop(rx);
+    ///     assert!(tx.reserve().await.is_err());
+    /// });
+    /// ```
+    pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
+        Reserve {
+            chan: &self.chan,
+            key: None,
+        }
+        .await
+        .map_err(|()| SendError(()))?;
+        Ok(Permit {
+            chan: &self.chan,
+            used: false,
+        })
+    }
+
+    /// Takes a free slot without waiting.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::{self, error::TrySendError};
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let permit = tx.try_reserve().unwrap();
+    /// assert!(matches!(tx.try_reserve(), Err(TrySendError::Full(()))));
+    /// permit.send(7);
+    /// assert_eq!(rx.try_recv(), Ok(7));
+    /// ```
+    pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
+        self.chan.try_take_slot()?;
+        Ok(Permit {
+            chan: &self.chan,
+            used: false,
+        })
+    }
+
+    /// Waits until the receiver is dropped or closed.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, rx) = mpsc::channel::<u8>(1);
+    /// let watcher = std::thread::spawn(move || {
+    ///     futures::executor::block_on(tx.closed());
+    ///     tx.is_closed()
+    /// });
+    /// drop(rx);
+    /// assert!(watcher.join().unwrap());
+    /// ```
+    pub async fn closed(&self) {
+        self.chan.closed().await
+    }
+
+    /// Whether the receiver is gone (or closed the channel).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel::<u8>(1);
+    /// assert!(!tx.is_closed());
+    /// rx.close();
+    /// assert!(tx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// Free slots right now.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(3);
+    /// tx.try_send(1).unwrap();
+    /// assert_eq!(tx.capacity(), 2);
+    /// assert_eq!(tx.max_capacity(), 3);
+    /// rx.try_recv().unwrap();
+    /// assert_eq!(tx.capacity(), 3);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.chan.free_slots()
+    }
+
+    /// The buffer size the channel was made with.
+    pub fn max_capacity(&self) -> usize {
+        self.chan.capacity
+    }
+
+    /// Whether both senders send into the same channel.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (a, _rx) = mpsc::channel::<u8>(1);
+    /// let b = a.clone();
+    /// let (c, _rx2) = mpsc::channel::<u8>(1);
+    /// assert!(a.same_channel(&b));
+    /// assert!(!a.same_channel(&c));
+    /// ```
+    pub fn same_channel(&self, other: &Sender<T>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        self.chan.add_sender();
+        Sender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        self.chan.drop_sender();
+    }
+}
+
+impl<T> Receiver<T> {
+    /// The next message; `None` once every sender is gone and the buffer
+    /// is empty. Cancel safe.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = mpsc::channel(2);
+    ///     tx.send(1).await.unwrap();
+    ///     drop(tx);
+    ///     assert_eq!(rx.recv().await, Some(1)); // queued messages outlive the senders
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
+    pub async fn recv(&mut self) -> Option<T> {
+        std::future::poll_fn(|cx| self.core.poll_recv(cx)).await
+    }
+
+    /// Polls for the next message.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// use std::task::{Context, Poll, Waker};
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert_eq!(rx.poll_recv(&mut cx), Poll::Pending);
+    /// tx.try_send(5).unwrap();
+    /// assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(5)));
+    /// ```
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.core.poll_recv(cx)
+    }
+
+    /// Waits for at least one message, then moves up to `limit` queued
+    /// messages into `buffer`; returns how many (0: closed and empty, or
+    /// `limit` was 0).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = mpsc::channel(8);
+    ///     for i in 0..5 {
+    ///         tx.send(i).await.unwrap();
+    ///     }
+    ///     let mut batch = Vec::new();
+    ///     assert_eq!(rx.recv_many(&mut batch, 3).await, 3);
+    ///     assert_eq!(batch, [0, 1, 2]);
+    ///     assert_eq!(rx.recv_many(&mut batch, 10).await, 2); // appends
+    ///     assert_eq!(batch, [0, 1, 2, 3, 4]);
+    ///     drop(tx);
+    ///     assert_eq!(rx.recv_many(&mut batch, 10).await, 0); // closed and empty
+    /// });
+    /// ```
+    pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        std::future::poll_fn(|cx| self.core.poll_recv_many(cx, buffer, limit)).await
+    }
+
+    /// The next message if one is queued, without waiting.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::{self, error::TryRecvError};
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// tx.try_send(1).unwrap();
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    /// ```
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        self.core.try_recv()
+    }
+
+    /// Stops the senders (their `send`, and a `send` still waiting, fail
+    /// from now on) while keeping the messages already queued for `recv`.
+    /// A `Permit` reserved before the close still delivers, and `recv`
+    /// returns `None` only once every such permit was used or dropped (as
+    /// Tokio's).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(2);
+    /// tx.try_send(1).unwrap();
+    /// rx.close();
+    /// assert!(tx.try_send(2).is_err());
+    /// assert_eq!(futures::executor::block_on(rx.recv()), Some(1)); // still delivered
+    /// assert_eq!(futures::executor::block_on(rx.recv()), None);
+    /// ```
+    pub fn close(&mut self) {
+        self.core.chan.close();
+    }
+
+    /// Whether the channel is closed (by `close` or because every sender
+    /// is gone).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, rx) = mpsc::channel::<u8>(1);
+    /// assert!(!rx.is_closed());
+    /// drop(tx);
+    /// assert!(rx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.core.is_closed()
+    }
+
+    /// Messages queued right now.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, rx) = mpsc::channel(4);
+    /// assert!(rx.is_empty());
+    /// tx.try_send(1).unwrap();
+    /// tx.try_send(2).unwrap();
+    /// assert_eq!(rx.len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.core.len()
+    }
+
+    /// No message queued right now.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<T> futures_core::Stream for Receiver<T> {
+    type Item = T;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().core.poll_recv(cx)
+    }
+}
+debug_named!(Sender, Receiver);
