@@ -39,6 +39,7 @@ macro_rules! send_error_type {
 pub(crate) use send_error_type;
 
 mod barrier;
+mod blocking;
 pub mod broadcast;
 mod cancellation;
 mod coop;
@@ -52,6 +53,8 @@ mod once_cell;
 pub mod oneshot;
 pub mod queue;
 mod semaphore;
+#[cfg(all(test, not(loom)))]
+mod test_util;
 mod wait_list;
 pub mod watch;
 
@@ -67,7 +70,7 @@ pub use once_cell::{OnceCell, SetError};
 pub use queue::{LifoQueue, PriorityQueue, Queue};
 
 #[doc(hidden)]
-pub use coop::{install_coop_hook, CoopHook};
+pub use coop::{install_coop_hook, CoopHook, HookSleep};
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };

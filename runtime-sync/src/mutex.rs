@@ -155,6 +155,57 @@ impl<T: ?Sized> Mutex<T> {
         }
     }
 
+    /// Blocks the thread until the lock is free: `lock` for synchronous
+    /// code that shares the mutex with async code. Takes its turn in the
+    /// same queue as `lock().await`.
+    ///
+    /// # Panics
+    /// When called on a thread that drives a runtime's asynchronous tasks
+    /// (blocking it would stall them, maybe the very task holding the
+    /// lock): use `lock().await` there, or call this from `spawn_blocking`.
+    ///
+    /// ```
+    /// use runtime_sync::Mutex;
+    /// use std::sync::Arc;
+    /// let shared = Arc::new(Mutex::new(0));
+    /// let guard = shared.try_lock().unwrap();
+    /// let worker = {
+    ///     let shared = shared.clone();
+    ///     // Parks until the guard below is dropped.
+    ///     std::thread::spawn(move || *shared.blocking_lock() += 1)
+    /// };
+    /// drop(guard);
+    /// worker.join().unwrap();
+    /// assert_eq!(*shared.blocking_lock(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
+        crate::blocking::block_on("Mutex::blocking_lock", "Mutex::lock().await", self.lock())
+    }
+
+    /// [`blocking_lock`](Mutex::blocking_lock) for an `Arc<Mutex<T>>`: the
+    /// guard owns an `Arc` of the mutex.
+    ///
+    /// # Panics
+    /// As `blocking_lock`, on a thread that drives a runtime's tasks.
+    ///
+    /// ```
+    /// use runtime_sync::Mutex;
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new(vec![1]));
+    /// let mut guard = m.clone().blocking_lock_owned();
+    /// std::thread::spawn(move || guard.push(2)).join().unwrap();
+    /// assert_eq!(*m.blocking_lock(), [1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        crate::blocking::block_on(
+            "Mutex::blocking_lock_owned",
+            "Mutex::lock_owned().await",
+            self.lock_owned(),
+        )
+    }
+
     /// Takes the lock if it is free (and nobody is queued).
     ///
     /// ```
@@ -423,6 +474,60 @@ impl<T: ?Sized> RwLock<T> {
             .await
             .expect("an RwLock's semaphore is never closed");
         RwLockWriteGuard { lock: self }
+    }
+
+    /// Blocks the thread until shared access is granted: `read` for
+    /// synchronous code.
+    ///
+    /// # Panics
+    /// When called on a thread that drives a runtime's asynchronous tasks
+    /// (blocking it would stall them): use `read().await` there, or call
+    /// this from `spawn_blocking`.
+    ///
+    /// ```
+    /// use runtime_sync::RwLock;
+    /// use std::sync::Arc;
+    /// let lock = Arc::new(RwLock::new(1));
+    /// let writer = lock.try_write().unwrap();
+    /// let reader = {
+    ///     let lock = lock.clone();
+    ///     std::thread::spawn(move || *lock.blocking_read()) // parks until the writer is gone
+    /// };
+    /// drop(writer);
+    /// assert_eq!(reader.join().unwrap(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
+        crate::blocking::block_on("RwLock::blocking_read", "RwLock::read().await", self.read())
+    }
+
+    /// Blocks the thread until exclusive access is granted: `write` for
+    /// synchronous code.
+    ///
+    /// # Panics
+    /// When called on a thread that drives a runtime's asynchronous tasks:
+    /// use `write().await` there, or call this from `spawn_blocking`.
+    ///
+    /// ```
+    /// use runtime_sync::RwLock;
+    /// use std::sync::Arc;
+    /// let lock = Arc::new(RwLock::new(0));
+    /// let reader = lock.try_read().unwrap();
+    /// let writer = {
+    ///     let lock = lock.clone();
+    ///     std::thread::spawn(move || *lock.blocking_write() += 1) // parks until the reader is gone
+    /// };
+    /// drop(reader);
+    /// writer.join().unwrap();
+    /// assert_eq!(*lock.blocking_read(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
+        crate::blocking::block_on(
+            "RwLock::blocking_write",
+            "RwLock::write().await",
+            self.write(),
+        )
     }
 
     /// Shared access if it is available now.

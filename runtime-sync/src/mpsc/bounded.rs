@@ -2,13 +2,15 @@
 //! send waits for a free slot) and `Receiver`, and the `send` future.
 
 use super::chan::{Chan, Reserve, RxCore, MAX_CAPACITY};
-use super::error::{SendError, TryRecvError, TrySendError};
+use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 use super::permit::Permit;
 use crate::loom::sync::Arc;
 use crate::wait_list::Key;
 use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 /// The future of [`Sender::send`]; dropping it loses neither the message
 /// (it is dropped with the future, never half-sent) nor a slot.
@@ -183,6 +185,104 @@ impl<T> Sender<T> {
         }
     }
 
+    /// Waits for a free slot for at most `timeout`, then queues `value`:
+    /// `send` with a deadline. Fails with [`SendTimeoutError::Timeout`]
+    /// when no slot came free in time and with
+    /// [`SendTimeoutError::Closed`] once the receiver is gone; both give
+    /// the value back. A slot that is free at once is taken even with a
+    /// zero timeout. The timer is the runtime's (it follows a paused
+    /// clock).
+    ///
+    /// Cancel safe as `send`: dropping the future drops the value, gives
+    /// back a slot that had been granted to it, and leaves no waker behind.
+    ///
+    /// # Panics
+    /// On first poll when there is no timer to wait with: outside this
+    /// project's runtime (runtime-sync has no timer of its own), or on a
+    /// runtime built without `enable_time()`.
+    ///
+    /// ```
+    /// // Only the runtime has a timer: on a plain executor this panics.
+    /// use runtime_sync::mpsc;
+    /// use std::panic::{catch_unwind, AssertUnwindSafe};
+    /// use std::time::Duration;
+    /// let (tx, _rx) = mpsc::channel(1);
+    /// let panic = catch_unwind(AssertUnwindSafe(|| {
+    ///     futures::executor::block_on(tx.send_timeout(1, Duration::from_secs(1)))
+    /// }))
+    /// .unwrap_err();
+    /// let message = panic.downcast_ref::<String>().unwrap();
+    /// assert!(message.contains("mpsc::Sender::send_timeout needs a timer"));
+    /// ```
+    ///
+    /// Inside the runtime, a full channel times out on the runtime's clock
+    /// (`runtime::time::pause()` makes that instant in tests):
+    /// `tx.send_timeout(v, Duration::from_secs(1)).await` then returns
+    /// `Err(SendTimeoutError::Timeout(v))`.
+    pub async fn send_timeout(
+        &self,
+        value: T,
+        timeout: Duration,
+    ) -> Result<(), SendTimeoutError<T>> {
+        let mut sleep = crate::coop::sleep(timeout, "mpsc::Sender::send_timeout");
+        // Dropped on every way out (a timeout, or this future dropped),
+        // which leaves the queue and passes on a slot granted meanwhile.
+        let mut reserve = Reserve {
+            chan: &self.chan,
+            key: None,
+        };
+        let reserved = std::future::poll_fn(|cx| {
+            // The slot first, as Tokio's `timeout`: one free now is taken
+            // even when the deadline has passed.
+            if let Poll::Ready(res) = Pin::new(&mut reserve).poll(cx) {
+                return Poll::Ready(Some(res));
+            }
+            sleep.as_mut().poll(cx).map(|()| None)
+        })
+        .await;
+        match reserved {
+            Some(Ok(())) => self
+                .chan
+                .push(value)
+                .map_err(|e| SendTimeoutError::Closed(e.0)),
+            Some(Err(())) => Err(SendTimeoutError::Closed(value)),
+            None => Err(SendTimeoutError::Timeout(value)),
+        }
+    }
+
+    /// Blocks the thread until a slot is free, then queues `value`: `send`
+    /// for synchronous code. Fails (giving the value back) once the
+    /// receiver is gone.
+    ///
+    /// # Panics
+    /// When called on a thread that drives a runtime's asynchronous tasks
+    /// (blocking it would stall them): use `send(value).await` there, or
+    /// call this from `spawn_blocking`.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let producer = std::thread::spawn(move || {
+    ///     for i in 0..3 {
+    ///         tx.blocking_send(i).unwrap(); // parks while the one slot is taken
+    ///     }
+    /// });
+    /// let mut got = Vec::new();
+    /// while let Some(v) = rx.blocking_recv() {
+    ///     got.push(v);
+    /// }
+    /// producer.join().unwrap();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        crate::blocking::block_on(
+            "mpsc::Sender::blocking_send",
+            "mpsc::Sender::send(value).await",
+            self.send(value),
+        )
+    }
+
     /// Queues `value` if there is a free slot (and no `send` is already
     /// waiting for one), without waiting.
     ///
@@ -343,6 +443,69 @@ impl<T> Receiver<T> {
         std::future::poll_fn(|cx| self.core.poll_recv(cx)).await
     }
 
+    /// Blocks the thread until a message comes: `recv` for synchronous
+    /// code. `None` once every sender is gone and the buffer is empty.
+    ///
+    /// # Panics
+    /// When called on a thread that drives a runtime's asynchronous tasks
+    /// (blocking it would stall them): use `recv().await` there, or call
+    /// this from `spawn_blocking`.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(4);
+    /// let consumer = std::thread::spawn(move || {
+    ///     let mut sum = 0;
+    ///     while let Some(v) = rx.blocking_recv() {
+    ///         sum += v;
+    ///     }
+    ///     sum
+    /// });
+    /// for i in 1..=4 {
+    ///     tx.blocking_send(i).unwrap();
+    /// }
+    /// drop(tx);
+    /// assert_eq!(consumer.join().unwrap(), 10);
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        crate::blocking::block_on(
+            "mpsc::Receiver::blocking_recv",
+            "mpsc::Receiver::recv().await",
+            self.recv(),
+        )
+    }
+
+    /// Blocks the thread until at least one message comes, then moves up
+    /// to `limit` queued messages into `buffer`: `recv_many` for
+    /// synchronous code. Returns how many (0: closed and empty, or `limit`
+    /// was 0).
+    ///
+    /// # Panics
+    /// As [`blocking_recv`](Receiver::blocking_recv), on a runtime thread.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(8);
+    /// for i in 0..5 {
+    ///     tx.try_send(i).unwrap();
+    /// }
+    /// let mut batch = Vec::new();
+    /// assert_eq!(rx.blocking_recv_many(&mut batch, 4), 4);
+    /// assert_eq!(batch, [0, 1, 2, 3]);
+    /// drop(tx);
+    /// assert_eq!(rx.blocking_recv_many(&mut batch, 4), 1);
+    /// assert_eq!(rx.blocking_recv_many(&mut batch, 4), 0); // closed and empty
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        crate::blocking::block_on(
+            "mpsc::Receiver::blocking_recv_many",
+            "mpsc::Receiver::recv_many(buffer, limit).await",
+            self.recv_many(buffer, limit),
+        )
+    }
+
     /// Polls for the next message.
     ///
     /// ```
@@ -380,6 +543,32 @@ impl<T> Receiver<T> {
     /// ```
     pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         std::future::poll_fn(|cx| self.core.poll_recv_many(cx, buffer, limit)).await
+    }
+
+    /// Polls for messages: `Ready(n)` after moving `n` of them (up to
+    /// `limit`) into `buffer`, as [`recv_many`](Receiver::recv_many);
+    /// `Ready(0)` when closed and empty or when `limit` is 0.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// use std::task::{Context, Poll, Waker};
+    /// let (tx, mut rx) = mpsc::channel(4);
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// let mut buf = Vec::new();
+    /// assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 2), Poll::Pending);
+    /// for i in 0..3 {
+    ///     tx.try_send(i).unwrap();
+    /// }
+    /// assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 2), Poll::Ready(2));
+    /// assert_eq!(buf, [0, 1]);
+    /// ```
+    pub fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buffer: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        self.core.poll_recv_many(cx, buffer, limit)
     }
 
     /// The next message if one is queued, without waiting.

@@ -1,5 +1,6 @@
-//! The mpsc channels' errors: what a failed send hands back (the value),
-//! and why a `try_recv` returned no message.
+//! The mpsc channels' errors: what a failed send hands back (the value,
+//! and for `try_send` and `send_timeout` why it failed), and why a
+//! `try_recv` returned no message.
 
 use std::fmt;
 
@@ -75,6 +76,58 @@ impl<T> From<SendError<T>> for TrySendError<T> {
         TrySendError::Closed(e.0)
     }
 }
+
+/// Why `send_timeout` failed; the value comes back.
+///
+/// ```
+/// use runtime_sync::mpsc::error::SendTimeoutError;
+/// let err = SendTimeoutError::Timeout("late");
+/// assert_eq!(err.to_string(), "timed out waiting on send operation");
+/// assert_eq!(err.into_inner(), "late");
+/// let closed: SendTimeoutError<u8> = SendTimeoutError::Closed(1);
+/// assert_eq!(closed.to_string(), "channel closed");
+/// ```
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub enum SendTimeoutError<T> {
+    /// No slot came free before the timeout.
+    Timeout(T),
+    /// The receiver is gone (or closed the channel).
+    Closed(T),
+}
+
+impl<T> SendTimeoutError<T> {
+    /// The value that was not sent.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::error::SendTimeoutError;
+    /// assert_eq!(SendTimeoutError::Closed(7).into_inner(), 7);
+    /// ```
+    pub fn into_inner(self) -> T {
+        match self {
+            SendTimeoutError::Timeout(v) | SendTimeoutError::Closed(v) => v,
+        }
+    }
+}
+
+impl<T> fmt::Debug for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("Timeout(..)"),
+            SendTimeoutError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("timed out waiting on send operation"),
+            SendTimeoutError::Closed(_) => f.write_str("channel closed"),
+        }
+    }
+}
+
+impl<T> std::error::Error for SendTimeoutError<T> {}
 
 /// Why `try_recv` returned no message.
 ///

@@ -47,6 +47,8 @@ mod bounded;
 mod chan;
 pub mod error;
 mod permit;
+#[cfg(all(test, not(loom)))]
+mod tests;
 mod unbounded;
 
 pub use bounded::{channel, Receiver, Send, Sender};

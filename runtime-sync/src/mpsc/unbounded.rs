@@ -140,6 +140,55 @@ impl<T> UnboundedReceiver<T> {
         self.inner.recv().await
     }
 
+    /// Blocks the thread until a message comes: `recv` for synchronous
+    /// code. `None` once every sender is gone and the buffer is empty.
+    ///
+    /// # Panics
+    /// When called on a thread that drives a runtime's asynchronous tasks
+    /// (blocking it would stall them): use `recv().await` there, or call
+    /// this from `spawn_blocking`.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// std::thread::spawn(move || {
+    ///     tx.send("from a thread").unwrap();
+    /// });
+    /// assert_eq!(rx.blocking_recv(), Some("from a thread"));
+    /// assert_eq!(rx.blocking_recv(), None); // the sender is gone
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        crate::blocking::block_on(
+            "mpsc::UnboundedReceiver::blocking_recv",
+            "mpsc::UnboundedReceiver::recv().await",
+            self.recv(),
+        )
+    }
+
+    /// [`Receiver::blocking_recv_many`] for the unbounded channel.
+    ///
+    /// # Panics
+    /// On a thread that drives a runtime's asynchronous tasks.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// tx.send(2).unwrap();
+    /// let mut batch = Vec::new();
+    /// assert_eq!(rx.blocking_recv_many(&mut batch, 8), 2);
+    /// assert_eq!(batch, [1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        crate::blocking::block_on(
+            "mpsc::UnboundedReceiver::blocking_recv_many",
+            "mpsc::UnboundedReceiver::recv_many(buffer, limit).await",
+            self.recv_many(buffer, limit),
+        )
+    }
+
     /// Polls for the next message.
     ///
     /// ```
@@ -171,6 +220,28 @@ impl<T> UnboundedReceiver<T> {
     /// ```
     pub async fn recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         self.inner.recv_many(buffer, limit).await
+    }
+
+    /// See [`Receiver::poll_recv_many`].
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// use std::task::{Context, Poll, Waker};
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// let mut buf = Vec::new();
+    /// tx.send('a').unwrap();
+    /// drop(tx);
+    /// assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 8), Poll::Ready(1));
+    /// assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 8), Poll::Ready(0));
+    /// ```
+    pub fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buffer: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        self.inner.poll_recv_many(cx, buffer, limit)
     }
 
     /// The next message if one is queued, without waiting.
