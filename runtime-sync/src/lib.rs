@@ -92,6 +92,11 @@ fn assert_thread_safety() {
     send_sync::<mpsc::Sender<u8>>();
     send_sync::<mpsc::Receiver<u8>>();
     send_sync::<mpsc::UnboundedSender<u8>>();
+    send_sync::<mpsc::WeakSender<u8>>();
+    send_sync::<mpsc::WeakUnboundedSender<u8>>();
+    send_sync::<mpsc::OwnedPermit<u8>>();
+    send_sync::<mpsc::Permit<'static, u8>>();
+    send_sync::<mpsc::PermitIterator<'static, u8>>();
     send_sync::<oneshot::Sender<u8>>();
     send_sync::<oneshot::Receiver<u8>>();
 }

@@ -3,7 +3,7 @@
 
 use super::chan::{Chan, Reserve, RxCore, MAX_CAPACITY};
 use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
-use super::permit::Permit;
+use super::permit::{OwnedPermit, Permit, PermitIterator};
 use crate::loom::sync::Arc;
 use crate::wait_list::Key;
 use std::fmt;
@@ -44,7 +44,7 @@ impl<T> std::future::Future for Send<'_, T> {
         // would never come back.
         assert!(this.value.is_some(), "Send polled after it completed");
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
-        let res = match std::task::ready!(this.chan.poll_slot(cx, &mut this.key)) {
+        let res = match std::task::ready!(this.chan.poll_slots(cx, &mut this.key, 1)) {
             Ok(()) => {
                 let value = this.value.take().expect("Send polled after it completed");
                 this.chan.push(value)
@@ -227,10 +227,7 @@ impl<T> Sender<T> {
         let mut sleep = crate::coop::sleep(timeout, "mpsc::Sender::send_timeout");
         // Dropped on every way out (a timeout, or this future dropped),
         // which leaves the queue and passes on a slot granted meanwhile.
-        let mut reserve = Reserve {
-            chan: &self.chan,
-            key: None,
-        };
+        let mut reserve = Reserve::new(&self.chan, 1);
         let reserved = std::future::poll_fn(|cx| {
             // The slot first, as Tokio's `timeout`: one free now is taken
             // even when the deadline has passed.
@@ -295,7 +292,7 @@ impl<T> Sender<T> {
     /// assert!(tx.try_send(2).is_ok());
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        match self.chan.try_take_slot() {
+        match self.chan.try_take_slots(1) {
             Ok(()) => self.chan.push(value).map_err(TrySendError::from),
             Err(TrySendError::Full(())) => Err(TrySendError::Full(value)),
             Err(TrySendError::Closed(())) => Err(TrySendError::Closed(value)),
@@ -317,16 +314,131 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        Reserve {
-            chan: &self.chan,
-            key: None,
-        }
-        .await
-        .map_err(|()| SendError(()))?;
+        Reserve::new(&self.chan, 1)
+            .await
+            .map_err(|()| SendError(()))?;
         Ok(Permit {
             chan: &self.chan,
             used: false,
         })
+    }
+
+    /// Waits for `n` free slots at once and keeps them, handed out one by
+    /// one as [`Permit`]s by the returned iterator (slots it has not handed
+    /// out go back when it is dropped). Fails when the channel is closed,
+    /// or when `n` is over [`max_capacity`](Sender::max_capacity) (it
+    /// could never be served). `n == 0` succeeds at once on an open
+    /// channel.
+    ///
+    /// Fair: it waits in line with the other senders, and while it waits
+    /// at the head of the line, the slots freed go to it. Cancel safe as
+    /// `reserve`: dropping the future gives back the slots handed to it so
+    /// far (but loses its place in the line).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = mpsc::channel(4);
+    ///     let mut permits = tx.reserve_many(3).await.unwrap();
+    ///     assert_eq!(tx.capacity(), 1);
+    ///     permits.next().unwrap().send("a");
+    ///     permits.next().unwrap().send("b");
+    ///     drop(permits); // the third slot is given back
+    ///     assert_eq!(tx.capacity(), 2);
+    ///     assert_eq!(rx.recv().await, Some("a"));
+    ///     assert!(tx.reserve_many(5).await.is_err(), "more than the channel holds");
+    /// });
+    /// ```
+    pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
+        if n > self.chan.capacity {
+            return Err(SendError(()));
+        }
+        if n == 0 {
+            self.chan.try_take_slots(0).map_err(|_| SendError(()))?;
+        } else {
+            Reserve::new(&self.chan, n)
+                .await
+                .map_err(|()| SendError(()))?;
+        }
+        Ok(PermitIterator {
+            chan: &self.chan,
+            n,
+        })
+    }
+
+    /// Takes `n` free slots at once without waiting. Fails with
+    /// `Full` when fewer are free (or `n` is over `max_capacity`), with
+    /// `Closed` when the channel is closed.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::{self, error::TrySendError};
+    /// let (tx, mut rx) = mpsc::channel(2);
+    /// let permits = tx.try_reserve_many(2).unwrap();
+    /// assert_eq!(permits.len(), 2);
+    /// assert!(matches!(tx.try_reserve_many(1), Err(TrySendError::Full(()))));
+    /// for (i, permit) in permits.enumerate() {
+    ///     permit.send(i);
+    /// }
+    /// assert_eq!(rx.try_recv(), Ok(0));
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// ```
+    pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
+        if n > self.chan.capacity {
+            return Err(TrySendError::Full(()));
+        }
+        self.chan.try_take_slots(n)?;
+        Ok(PermitIterator {
+            chan: &self.chan,
+            n,
+        })
+    }
+
+    /// `reserve` that moves the sender into the permit: the
+    /// [`OwnedPermit`] is not tied to a borrow (it can move into a task),
+    /// and [`OwnedPermit::send`] hands the sender back. Fails (dropping the
+    /// sender) when the channel is closed. Clone the sender first to keep
+    /// one.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = mpsc::channel(1);
+    ///     let permit = tx.clone().reserve_owned().await.unwrap();
+    ///     let worker = std::thread::spawn(move || {
+    ///         let tx = permit.send("from the permit's thread");
+    ///         tx.is_closed()
+    ///     });
+    ///     assert!(!worker.join().unwrap());
+    ///     assert_eq!(rx.recv().await, Some("from the permit's thread"));
+    /// });
+    /// ```
+    pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
+        Reserve::new(&self.chan, 1)
+            .await
+            .map_err(|()| SendError(()))?;
+        Ok(OwnedPermit::new(self))
+    }
+
+    /// `try_reserve` that moves the sender into the permit; on failure the
+    /// sender comes back inside the error.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc::{self, error::TrySendError};
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let permit = tx.try_reserve_owned().unwrap();
+    /// let tx = permit.send(1); // the sender comes back
+    /// let Err(TrySendError::Full(tx)) = tx.try_reserve_owned() else {
+    ///     panic!("the one slot is taken");
+    /// };
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert!(tx.try_reserve_owned().is_ok());
+    /// ```
+    pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Self>> {
+        match self.chan.try_take_slots(1) {
+            Ok(()) => Ok(OwnedPermit::new(self)),
+            Err(TrySendError::Full(())) => Err(TrySendError::Full(self)),
+            Err(TrySendError::Closed(())) => Err(TrySendError::Closed(self)),
+        }
     }
 
     /// Takes a free slot without waiting.
@@ -340,7 +452,7 @@ impl<T> Sender<T> {
     /// assert_eq!(rx.try_recv(), Ok(7));
     /// ```
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
-        self.chan.try_take_slot()?;
+        self.chan.try_take_slots(1)?;
         Ok(Permit {
             chan: &self.chan,
             used: false,
@@ -408,6 +520,143 @@ impl<T> Sender<T> {
     /// ```
     pub fn same_channel(&self, other: &Sender<T>) -> bool {
         Arc::ptr_eq(&self.chan, &other.chan)
+    }
+
+    /// A [`WeakSender`]: it can become a `Sender` again while some sender
+    /// lives, but does not keep the channel open itself.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert!(weak.upgrade().is_some());
+    /// drop(tx);
+    /// assert!(weak.upgrade().is_none(), "no sender left");
+    /// assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected));
+    /// ```
+    pub fn downgrade(&self) -> WeakSender<T> {
+        self.chan.add_weak();
+        WeakSender {
+            chan: self.chan.clone(),
+        }
+    }
+
+    /// `Sender`s of this channel alive now (clones, and those held by
+    /// [`OwnedPermit`]s).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, _rx) = mpsc::channel::<u8>(1);
+    /// let tx2 = tx.clone();
+    /// assert_eq!(tx.strong_count(), 2);
+    /// drop(tx2);
+    /// assert_eq!(tx.strong_count(), 1);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.chan.sender_count()
+    }
+
+    /// [`WeakSender`]s of this channel alive now.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, _rx) = mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert_eq!(tx.weak_count(), 1);
+    /// drop(weak);
+    /// assert_eq!(tx.weak_count(), 0);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.chan.weak_count()
+    }
+}
+
+/// A sender that does not keep the channel open: when every [`Sender`]
+/// is gone the receiver sees the end even while weak senders live, and
+/// [`upgrade`](WeakSender::upgrade) fails from then on. Made by
+/// [`Sender::downgrade`].
+///
+/// ```
+/// use runtime_sync::mpsc;
+/// futures::executor::block_on(async {
+///     let (tx, mut rx) = mpsc::channel(2);
+///     let weak = tx.downgrade();
+///     // A weak handle can send while a strong one lives...
+///     weak.upgrade().unwrap().send(1).await.unwrap();
+///     drop(tx);
+///     // ...but keeps nobody waiting once the strong ones are gone.
+///     assert_eq!(rx.recv().await, Some(1));
+///     assert_eq!(rx.recv().await, None);
+///     assert!(weak.upgrade().is_none());
+/// });
+/// ```
+pub struct WeakSender<T> {
+    chan: Arc<Chan<T>>,
+}
+
+impl<T> WeakSender<T> {
+    /// A `Sender` again, if any sender still lives (`None` once all are
+    /// gone: the channel has ended for the receiver).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let weak = tx.downgrade();
+    /// let strong = weak.upgrade().unwrap();
+    /// drop(tx);
+    /// strong.try_send("still open").unwrap(); // the upgraded one keeps it open
+    /// assert_eq!(rx.try_recv(), Ok("still open"));
+    /// drop(strong);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub fn upgrade(&self) -> Option<Sender<T>> {
+        self.chan.upgrade_sender().then(|| Sender {
+            chan: self.chan.clone(),
+        })
+    }
+
+    /// `Sender`s of this channel alive now.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, _rx) = mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert_eq!(weak.strong_count(), 1);
+    /// drop(tx);
+    /// assert_eq!(weak.strong_count(), 0);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.chan.sender_count()
+    }
+
+    /// `WeakSender`s of this channel alive now (this one included).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, _rx) = mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// let weak2 = weak.clone();
+    /// assert_eq!(weak.weak_count(), 2);
+    /// drop(weak2);
+    /// assert_eq!(weak.weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.chan.weak_count()
+    }
+}
+
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        self.chan.add_weak();
+        WeakSender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for WeakSender<T> {
+    fn drop(&mut self) {
+        self.chan.drop_weak();
     }
 }
 impl<T> Clone for Sender<T> {
@@ -637,6 +886,32 @@ impl<T> Receiver<T> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Senders of this channel alive now (the channel ends when the
+    /// count reaches 0).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, rx) = mpsc::channel::<u8>(1);
+    /// assert_eq!(rx.sender_strong_count(), 1);
+    /// drop(tx);
+    /// assert_eq!(rx.sender_strong_count(), 0);
+    /// ```
+    pub fn sender_strong_count(&self) -> usize {
+        self.core.chan.sender_count()
+    }
+
+    /// Weak senders of this channel alive now.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, rx) = mpsc::channel::<u8>(1);
+    /// let _weak = tx.downgrade();
+    /// assert_eq!(rx.sender_weak_count(), 1);
+    /// ```
+    pub fn sender_weak_count(&self) -> usize {
+        self.core.chan.weak_count()
+    }
 }
 
 impl<T> futures_core::Stream for Receiver<T> {
@@ -645,4 +920,4 @@ impl<T> futures_core::Stream for Receiver<T> {
         self.get_mut().core.poll_recv(cx)
     }
 }
-debug_named!(Sender, Receiver);
+debug_named!(Sender, Receiver, WeakSender);

@@ -60,6 +60,8 @@ pub(crate) struct Shared<T> {
     queue: VecDeque<T>,
     rx_waker: Option<Waker>,
     senders: usize,
+    /// `WeakSender`s alive (they do not keep the channel open).
+    weak_senders: usize,
     /// The receiver closed the channel (for an unbounded channel, checked
     /// under this lock by every send; a bounded one reads `CLOSED`).
     rx_closed: bool,
@@ -77,8 +79,12 @@ struct Waiters {
 
 struct SendWaiter {
     waker: Option<Waker>,
-    /// A slot was handed to this waiter (it stays taken, now the waiter's).
-    granted: bool,
+    /// Slots this waiter asked for (1, or `n` for `reserve_many`).
+    want: usize,
+    /// Slots handed to it so far (they stay taken, now the waiter's). A
+    /// waiter leaves the queue (and is woken) once `got == want`; one
+    /// partly served stays at the head.
+    got: usize,
 }
 
 impl Waiters {
@@ -101,6 +107,7 @@ impl<T> Chan<T> {
                 queue: VecDeque::new(),
                 rx_waker: None,
                 senders: 1,
+                weak_senders: 0,
                 rx_closed: false,
                 closed_waiters: WaitList::new(),
                 rx_dropped: false,
@@ -121,10 +128,11 @@ impl<T> Chan<T> {
         self.capacity != usize::MAX
     }
 
-    /// Takes a free slot without waiting: one compare-exchange. Fails
-    /// when closed, or when no slot is free (which includes "somebody is
-    /// already waiting", see `WAITERS`).
-    pub(crate) fn try_take_slot(&self) -> Result<(), TrySendError<()>> {
+    /// Takes `n` free slots without waiting: one compare-exchange. Fails
+    /// when closed, or when fewer than `n` slots are free (which includes
+    /// "somebody is already waiting", see `WAITERS`). `n == 0` only checks
+    /// for a close.
+    pub(crate) fn try_take_slots(&self, n: usize) -> Result<(), TrySendError<()>> {
         // Acquire/AcqRel: a slot given back by the receiver was freed after
         // its message was moved out; nothing else travels with the count.
         let mut s = self.slots.load(Ordering::Acquire);
@@ -132,12 +140,12 @@ impl<T> Chan<T> {
             if s & CLOSED != 0 {
                 return Err(TrySendError::Closed(()));
             }
-            if s >> SLOT_SHIFT == 0 {
+            if s >> SLOT_SHIFT < n {
                 return Err(TrySendError::Full(()));
             }
             match self.slots.compare_exchange_weak(
                 s,
-                s - ONE_SLOT,
+                s - n * ONE_SLOT,
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
@@ -147,42 +155,50 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Waits for a slot (`key`: this sender's place in the queue, kept
-    /// between polls). `Ok` leaves the slot taken for the caller.
-    pub(crate) fn poll_slot(
+    /// Waits for `n` slots, `1 <= n <= capacity` (`key`: this sender's
+    /// place in the queue, kept between polls). `Ok` leaves the slots taken
+    /// for the caller. A waiter that cannot be served at once takes the
+    /// free slots there are and queues for the rest.
+    pub(crate) fn poll_slots(
         &self,
         cx: &mut Context<'_>,
         key: &mut Option<Key>,
+        n: usize,
     ) -> Poll<Result<(), ()>> {
+        debug_assert!(n >= 1 && n <= self.capacity);
         let Some(k) = *key else {
-            match self.try_take_slot() {
+            match self.try_take_slots(n) {
                 Ok(()) => return Poll::Ready(Ok(())),
                 Err(TrySendError::Closed(())) => return Poll::Ready(Err(())),
                 Err(TrySendError::Full(())) => {}
             }
             let mut w = self.waiters.lock();
             let mut s = self.slots.load(Ordering::Acquire);
-            loop {
+            let got = loop {
                 if s & CLOSED != 0 {
                     return Poll::Ready(Err(()));
                 }
-                let next = if s >> SLOT_SHIFT > 0 {
-                    s - ONE_SLOT
+                let free = s >> SLOT_SHIFT;
+                // Enough: take them. Too few: take them all (keeping "free
+                // slots imply nobody waits") and queue for the rest.
+                let next = if free >= n {
+                    s - n * ONE_SLOT
                 } else {
-                    s | WAITERS
+                    (s & CLOSED) | WAITERS
                 };
                 match self
                     .slots
                     .compare_exchange(s, next, Ordering::AcqRel, Ordering::Acquire)
                 {
-                    Ok(_) if next & WAITERS == 0 => return Poll::Ready(Ok(())),
-                    Ok(_) => break,
+                    Ok(_) if free >= n => return Poll::Ready(Ok(())),
+                    Ok(_) => break free,
                     Err(actual) => s = actual,
                 }
-            }
+            };
             *key = Some(w.send.push_back(SendWaiter {
                 waker: Some(cx.waker().clone()),
-                granted: false,
+                want: n,
+                got,
             }));
             return Poll::Pending;
         };
@@ -190,7 +206,7 @@ impl<T> Chan<T> {
         // `CLOSED` only changes under this lock.
         let closed = self.slots.load(Ordering::Acquire) & CLOSED != 0;
         let entry = w.send.get_mut(k).expect("a waiting send keeps its entry");
-        if entry.granted {
+        if entry.got == entry.want {
             // Already out of the queue: the flag is unaffected.
             w.send.remove(k);
             drop(w);
@@ -198,17 +214,19 @@ impl<T> Chan<T> {
             if closed {
                 // As Tokio: a send that had not taken its slot yet when the
                 // receiver closed fails (only a `Permit` already in hand
-                // still delivers); the slot goes back, which may end a
+                // still delivers); the slots go back, which may end a
                 // closed receiver's wait.
-                self.release_slots(1);
+                self.release_slots(n);
                 return Poll::Ready(Err(()));
             }
             return Poll::Ready(Ok(()));
         }
         if closed {
-            w.send.remove(k);
+            let got = w.send.remove(k).map_or(0, |e| e.got);
             w.sync_flag(&self.slots);
+            drop(w);
             *key = None;
+            self.release_slots(got);
             return Poll::Ready(Err(()));
         }
         match &entry.waker {
@@ -218,18 +236,16 @@ impl<T> Chan<T> {
         Poll::Pending
     }
 
-    /// A waiting send was dropped: leave the queue, passing on a slot it
-    /// had been granted.
+    /// A waiting send was dropped: leave the queue, passing on the slots it
+    /// had been handed.
     pub(crate) fn cancel_wait(&self, key: Key) {
-        let granted = {
+        let got = {
             let mut w = self.waiters.lock();
-            let granted = w.send.remove(key).is_some_and(|e| e.granted);
+            let got = w.send.remove(key).map_or(0, |e| e.got);
             w.sync_flag(&self.slots);
-            granted
+            got
         };
-        if granted {
-            self.release_slots(1);
-        }
+        self.release_slots(got);
     }
 
     /// Gives back `n` slots: while senders wait (and the channel is open)
@@ -272,10 +288,13 @@ impl<T> Chan<T> {
                     let Some((k, entry)) = w.send.front_mut() else {
                         break;
                     };
-                    entry.granted = true;
-                    wakers.extend(entry.waker.take());
-                    w.send.unlink(k);
-                    n -= 1;
+                    let give = n.min(entry.want - entry.got);
+                    entry.got += give;
+                    n -= give;
+                    if entry.got == entry.want {
+                        wakers.extend(entry.waker.take());
+                        w.send.unlink(k);
+                    }
                 }
                 w.sync_flag(&self.slots);
             }
@@ -379,6 +398,33 @@ impl<T> Chan<T> {
 
     pub(crate) fn add_sender(&self) {
         self.shared.lock().senders += 1;
+    }
+
+    /// A new sender from a weak one: refused once every sender is gone
+    /// (the receiver may already have seen the end).
+    pub(crate) fn upgrade_sender(&self) -> bool {
+        let mut sh = self.shared.lock();
+        if sh.senders == 0 {
+            return false;
+        }
+        sh.senders += 1;
+        true
+    }
+
+    pub(crate) fn sender_count(&self) -> usize {
+        self.shared.lock().senders
+    }
+
+    pub(crate) fn add_weak(&self) {
+        self.shared.lock().weak_senders += 1;
+    }
+
+    pub(crate) fn drop_weak(&self) {
+        self.shared.lock().weak_senders -= 1;
+    }
+
+    pub(crate) fn weak_count(&self) -> usize {
+        self.shared.lock().weak_senders
     }
 
     pub(crate) fn drop_sender(&self) {
@@ -529,10 +575,19 @@ impl<T> Drop for RxCore<T> {
     }
 }
 
-/// The future of [`Sender::reserve`].
+/// Waits for `n` slots: the core of `reserve`, `reserve_many`,
+/// `reserve_owned` and `send_timeout`.
 pub(crate) struct Reserve<'a, T> {
-    pub(crate) chan: &'a Chan<T>,
-    pub(crate) key: Option<Key>,
+    chan: &'a Chan<T>,
+    key: Option<Key>,
+    /// Slots wanted, `1..=capacity`.
+    n: usize,
+}
+
+impl<'a, T> Reserve<'a, T> {
+    pub(crate) fn new(chan: &'a Chan<T>, n: usize) -> Reserve<'a, T> {
+        Reserve { chan, key: None, n }
+    }
 }
 
 impl<T> Unpin for Reserve<'_, T> {}
@@ -543,7 +598,7 @@ impl<T> std::future::Future for Reserve<'_, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
-        let res = std::task::ready!(this.chan.poll_slot(cx, &mut this.key));
+        let res = std::task::ready!(this.chan.poll_slots(cx, &mut this.key, this.n));
         restore.made_progress();
         Poll::Ready(res)
     }

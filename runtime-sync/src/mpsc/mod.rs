@@ -16,6 +16,9 @@
 //! - the waiters (`Waiters`, a second mutex): senders waiting for a slot,
 //!   first come first served. Touched only when the channel is full or
 //!   closing: a freed slot then goes straight to the first waiting sender.
+//!   A waiter may want several slots (`reserve_many`): it takes the free
+//!   ones when it queues and, at the head of the line, the freed ones
+//!   until it has them all.
 //!
 //! A slot stays taken until `recv` returns its message (Tokio's capacity
 //! rule), also while the message sits in the receiver's own buffer. No
@@ -51,6 +54,6 @@ mod permit;
 mod tests;
 mod unbounded;
 
-pub use bounded::{channel, Receiver, Send, Sender};
-pub use permit::Permit;
-pub use unbounded::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+pub use bounded::{channel, Receiver, Send, Sender, WeakSender};
+pub use permit::{OwnedPermit, Permit, PermitIterator};
+pub use unbounded::{unbounded_channel, UnboundedReceiver, UnboundedSender, WeakUnboundedSender};

@@ -256,3 +256,191 @@ fn recv_many_waits_for_the_first_message_only() {
     assert_eq!(buf, [1]);
     assert_eq!(tx.capacity(), 4);
 }
+
+#[test]
+fn weak_senders_do_not_keep_the_channel_open() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let weak = tx.downgrade();
+    let weak2 = weak.clone();
+    assert_eq!((tx.strong_count(), tx.weak_count()), (1, 2));
+    drop(weak2);
+    assert_eq!(rx.sender_weak_count(), 1);
+
+    let upgraded = weak.upgrade().expect("a sender lives");
+    assert_eq!(rx.sender_strong_count(), 2);
+    drop(tx);
+    assert_eq!(
+        rx.try_recv(),
+        Err(TryRecvError::Empty),
+        "the upgraded sender keeps it open"
+    );
+    upgraded.try_send(1).unwrap();
+    drop(upgraded);
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    assert!(weak.upgrade().is_none(), "once ended, it stays ended");
+    assert_eq!((weak.strong_count(), weak.weak_count()), (0, 1));
+}
+
+#[test]
+fn weak_unbounded_senders_do_not_keep_the_channel_open() {
+    let (tx, mut rx) = unbounded_channel::<u8>();
+    let weak = tx.downgrade();
+    let w = CountingWaker::new();
+    let mut fut = Box::pin(rx.recv());
+    assert!(poll_once(&mut fut, &w).is_pending());
+    drop(tx);
+    assert_eq!(w.wakes(), 1, "the last strong sender's drop ends the wait");
+    assert_eq!(poll_once(&mut fut, &w), Poll::Ready(None));
+    drop(fut);
+    assert!(weak.upgrade().is_none());
+    assert_eq!(rx.sender_weak_count(), 1);
+    drop(weak);
+    assert_eq!(rx.sender_weak_count(), 0);
+}
+
+#[test]
+fn an_owned_permit_keeps_the_channel_open_and_delivers() {
+    let (tx, mut rx) = channel(1);
+    let permit = futures::executor::block_on(tx.reserve_owned()).unwrap();
+    assert_eq!(rx.sender_strong_count(), 1, "the permit holds the sender");
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    let tx = permit.send(5);
+    assert_eq!(rx.try_recv(), Ok(5));
+    drop(tx);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn dropping_an_owned_permit_gives_its_slot_back() {
+    let (tx, rx) = channel::<u8>(1);
+    let keep = tx.clone();
+    let permit = tx.try_reserve_owned().unwrap();
+    assert_eq!(keep.capacity(), 0);
+    assert!(keep.try_send(1).is_err());
+    drop(permit);
+    assert_eq!(keep.capacity(), 1);
+    assert_eq!(rx.sender_strong_count(), 1, "its sender went with it");
+    let tx = keep.try_reserve_owned().unwrap().release();
+    assert_eq!(tx.capacity(), 1, "release gives the slot back too");
+}
+
+#[test]
+fn owned_reservation_fails_on_a_closed_channel() {
+    let (tx, mut rx) = channel::<u8>(1);
+    let before = tx.clone().try_reserve_owned().unwrap();
+    rx.close();
+    match tx.clone().try_reserve_owned() {
+        Err(super::error::TrySendError::Closed(tx)) => assert!(tx.is_closed()),
+        other => panic!("expected Closed(sender), got {other:?}"),
+    }
+    assert_eq!(
+        futures::executor::block_on(tx.reserve_owned()).unwrap_err(),
+        SendError(())
+    );
+    // Reserved before the close: still delivers.
+    drop(before.send(3));
+    assert_eq!(rx.try_recv(), Ok(3));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn reserve_many_edge_cases_follow_tokio() {
+    let (tx, mut rx) = channel::<u8>(2);
+    assert!(futures::executor::block_on(tx.reserve_many(3)).is_err());
+    assert!(matches!(
+        tx.try_reserve_many(3),
+        Err(super::error::TrySendError::Full(()))
+    ));
+    tx.try_send(1).unwrap();
+    tx.try_send(2).unwrap();
+    // Zero slots on a full but open channel: at once.
+    let none = futures::executor::block_on(tx.reserve_many(0)).unwrap();
+    assert_eq!(none.len(), 0);
+    drop(none);
+    assert_eq!(tx.try_reserve_many(0).unwrap().count(), 0);
+    rx.close();
+    assert!(futures::executor::block_on(tx.reserve_many(0)).is_err());
+    assert!(matches!(
+        tx.try_reserve_many(0),
+        Err(super::error::TrySendError::Closed(()))
+    ));
+}
+
+#[test]
+fn reserve_many_is_served_at_the_head_of_the_line() {
+    let (tx, mut rx) = channel(3);
+    for i in 0..3 {
+        tx.try_send(i).unwrap();
+    }
+    let w_many = CountingWaker::new();
+    let w_one = CountingWaker::new();
+    let mut many = Box::pin(tx.reserve_many(2));
+    let mut one = Box::pin(tx.send(9));
+    assert!(poll_once(&mut many, &w_many).is_pending());
+    assert!(poll_once(&mut one, &w_one).is_pending());
+
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert_eq!(w_many.wakes(), 0, "one slot of two: still waiting");
+    assert_eq!(w_one.wakes(), 0, "the freed slot stays with the head");
+    assert_eq!(tx.capacity(), 0);
+
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(w_many.wakes(), 1);
+    let Poll::Ready(Ok(mut permits)) = poll_once(&mut many, &w_many) else {
+        panic!("both slots were handed over");
+    };
+    assert!(poll_once(&mut one, &w_one).is_pending());
+    permits.next().unwrap().send(10);
+    drop(permits); // the other slot goes to the waiting send
+    assert_eq!(w_one.wakes(), 1);
+    assert_eq!(poll_once(&mut one, &w_one), Poll::Ready(Ok(())));
+    drop((many, one));
+    let mut rest = Vec::new();
+    while let Ok(v) = rx.try_recv() {
+        rest.push(v);
+    }
+    assert_eq!(rest, [2, 10, 9]);
+    assert_eq!(tx.capacity(), 3);
+}
+
+#[test]
+fn cancelled_reserve_many_returns_the_slots_it_was_handed() {
+    let (tx, mut rx) = channel(2);
+    tx.try_send(1).unwrap();
+    tx.try_send(2).unwrap();
+    let w = CountingWaker::new();
+    let mut many = Box::pin(tx.reserve_many(2));
+    assert!(poll_once(&mut many, &w).is_pending());
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(tx.capacity(), 0, "the freed slot is held by the waiter");
+    drop(many);
+    assert_eq!(Arc::strong_count(&w), 1, "no waker left behind");
+    assert_eq!(tx.capacity(), 1);
+    tx.try_send(3).unwrap(); // nobody queued: the fast path works again
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Ok(3));
+}
+
+#[test]
+fn closing_fails_a_partly_served_reserve_many_and_ends_the_channel() {
+    let (tx, mut rx) = channel(2);
+    tx.try_send(1).unwrap();
+    tx.try_send(2).unwrap();
+    let w = CountingWaker::new();
+    let mut many = Box::pin(tx.reserve_many(2));
+    assert!(poll_once(&mut many, &w).is_pending());
+    assert_eq!(rx.try_recv(), Ok(1));
+    rx.close();
+    assert_eq!(w.wakes(), 1);
+    assert!(matches!(
+        poll_once(&mut many, &w),
+        Poll::Ready(Err(SendError(())))
+    ));
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(
+        rx.try_recv(),
+        Err(TryRecvError::Disconnected),
+        "every slot is back: the closed channel has ended"
+    );
+}

@@ -106,6 +106,129 @@ impl<T> UnboundedSender<T> {
     pub fn same_channel(&self, other: &UnboundedSender<T>) -> bool {
         Arc::ptr_eq(&self.chan, &other.chan)
     }
+
+    /// A [`WeakUnboundedSender`]: it can become a sender again while some
+    /// sender lives, but does not keep the channel open itself.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, mut rx) = mpsc::unbounded_channel::<u8>();
+    /// let weak = tx.downgrade();
+    /// weak.upgrade().unwrap().send(1).unwrap();
+    /// drop(tx);
+    /// assert!(weak.upgrade().is_none(), "no sender left");
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected));
+    /// ```
+    pub fn downgrade(&self) -> WeakUnboundedSender<T> {
+        self.chan.add_weak();
+        WeakUnboundedSender {
+            chan: self.chan.clone(),
+        }
+    }
+
+    /// `UnboundedSender`s of this channel alive now.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, _rx) = mpsc::unbounded_channel::<u8>();
+    /// let tx2 = tx.clone();
+    /// assert_eq!(tx2.strong_count(), 2);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.chan.sender_count()
+    }
+
+    /// [`WeakUnboundedSender`]s of this channel alive now.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, _rx) = mpsc::unbounded_channel::<u8>();
+    /// let _weak = tx.downgrade();
+    /// assert_eq!(tx.weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.chan.weak_count()
+    }
+}
+
+/// An unbounded sender that does not keep the channel open: when every
+/// [`UnboundedSender`] is gone the receiver sees the end even while weak
+/// senders live, and [`upgrade`](WeakUnboundedSender::upgrade) fails from
+/// then on. Made by [`UnboundedSender::downgrade`].
+///
+/// ```
+/// use runtime_sync::mpsc;
+/// let (tx, mut rx) = mpsc::unbounded_channel::<&str>();
+/// let weak = tx.downgrade();
+/// drop(tx);
+/// // The weak handle does not keep the receiver waiting.
+/// assert_eq!(futures::executor::block_on(rx.recv()), None);
+/// assert!(weak.upgrade().is_none());
+/// ```
+pub struct WeakUnboundedSender<T> {
+    chan: Arc<Chan<T>>,
+}
+
+impl<T> WeakUnboundedSender<T> {
+    /// An `UnboundedSender` again, if any sender still lives.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, _rx) = mpsc::unbounded_channel::<u8>();
+    /// let weak = tx.downgrade();
+    /// assert!(weak.upgrade().unwrap().same_channel(&tx));
+    /// drop(tx);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub fn upgrade(&self) -> Option<UnboundedSender<T>> {
+        self.chan.upgrade_sender().then(|| UnboundedSender {
+            chan: self.chan.clone(),
+        })
+    }
+
+    /// `UnboundedSender`s of this channel alive now.
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, _rx) = mpsc::unbounded_channel::<u8>();
+    /// let weak = tx.downgrade();
+    /// assert_eq!(weak.strong_count(), 1);
+    /// drop(tx);
+    /// assert_eq!(weak.strong_count(), 0);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.chan.sender_count()
+    }
+
+    /// `WeakUnboundedSender`s of this channel alive now (this one
+    /// included).
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, _rx) = mpsc::unbounded_channel::<u8>();
+    /// let weak = tx.downgrade();
+    /// assert_eq!(weak.clone().weak_count(), 2);
+    /// assert_eq!(weak.weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.chan.weak_count()
+    }
+}
+
+impl<T> Clone for WeakUnboundedSender<T> {
+    fn clone(&self) -> Self {
+        self.chan.add_weak();
+        WeakUnboundedSender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for WeakUnboundedSender<T> {
+    fn drop(&mut self) {
+        self.chan.drop_weak();
+    }
 }
 
 impl<T> Clone for UnboundedSender<T> {
@@ -294,6 +417,32 @@ impl<T> UnboundedReceiver<T> {
     pub fn is_empty(&self) -> bool {
         self.inner.is_empty()
     }
+
+    /// See [`Receiver::sender_strong_count`].
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, rx) = mpsc::unbounded_channel::<u8>();
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(rx.sender_strong_count(), 2);
+    /// ```
+    pub fn sender_strong_count(&self) -> usize {
+        self.inner.sender_strong_count()
+    }
+
+    /// See [`Receiver::sender_weak_count`].
+    ///
+    /// ```
+    /// use runtime_sync::mpsc;
+    /// let (tx, rx) = mpsc::unbounded_channel::<u8>();
+    /// let weak = tx.downgrade();
+    /// drop(tx);
+    /// assert_eq!((rx.sender_strong_count(), rx.sender_weak_count()), (0, 1));
+    /// # drop(weak);
+    /// ```
+    pub fn sender_weak_count(&self) -> usize {
+        self.inner.sender_weak_count()
+    }
 }
 
 impl<T> futures_core::Stream for UnboundedReceiver<T> {
@@ -302,4 +451,4 @@ impl<T> futures_core::Stream for UnboundedReceiver<T> {
         self.get_mut().inner.poll_recv(cx)
     }
 }
-debug_named!(UnboundedSender, UnboundedReceiver);
+debug_named!(UnboundedSender, UnboundedReceiver, WeakUnboundedSender);
