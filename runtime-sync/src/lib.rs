@@ -52,6 +52,7 @@ mod notify;
 mod once_cell;
 pub mod oneshot;
 pub mod queue;
+mod rwlock;
 mod semaphore;
 #[cfg(all(test, not(loom)))]
 mod test_util;
@@ -63,11 +64,14 @@ pub use cancellation::{
     CancellationToken, DropGuard, WaitForCancellationFuture, WaitForCancellationFutureOwned,
 };
 pub use mutex::{
-    Mutex, MutexGuard, OwnedMutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError,
+    MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
 };
 pub use notify::{Notified, Notify};
 pub use once_cell::{OnceCell, SetError};
 pub use queue::{LifoQueue, PriorityQueue, Queue};
+pub use rwlock::{
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
 
 #[doc(hidden)]
 pub use coop::{install_coop_hook, CoopHook, HookSleep};
@@ -82,6 +86,11 @@ fn assert_thread_safety() {
     send_sync::<Semaphore>();
     send_sync::<Mutex<u8>>();
     send_sync::<RwLock<u8>>();
+    send_sync::<MutexGuard<'static, u8>>();
+    send_sync::<MappedMutexGuard<'static, u8>>();
+    send_sync::<OwnedMappedMutexGuard<Vec<u8>, u8>>();
+    send_sync::<OwnedRwLockReadGuard<u8>>();
+    send_sync::<OwnedRwLockWriteGuard<u8>>();
     send_sync::<Notify>();
     send_sync::<Barrier>();
     send_sync::<OnceCell<u8>>();
