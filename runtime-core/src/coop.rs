@@ -162,7 +162,10 @@ fn sync_sleep(duration: std::time::Duration, what: &'static str) -> runtime_sync
     let deadline = crate::time::Instant::now()
         .checked_add(duration)
         .unwrap_or_else(crate::time::Instant::far_future);
-    Box::pin(crate::time::Sleep::new_for(deadline, what))
+    // Named with the timer, for the panic's sake (there is no runtime
+    // here, or it has no timer).
+    let what = format!("{what} (which waits on the runtime's timer)");
+    Box::pin(crate::time::Sleep::new_for(deadline, &what))
 }
 
 fn sync_poll_proceed(cx: &mut Context<'_>) -> Poll<bool> {
