@@ -39,6 +39,7 @@ macro_rules! send_error_type {
 pub(crate) use send_error_type;
 
 mod barrier;
+mod blocking;
 pub mod broadcast;
 mod cancellation;
 mod coop;
@@ -51,7 +52,10 @@ mod notify;
 mod once_cell;
 pub mod oneshot;
 pub mod queue;
+mod rwlock;
 mod semaphore;
+#[cfg(all(test, not(loom)))]
+mod test_util;
 mod wait_list;
 pub mod watch;
 
@@ -60,14 +64,17 @@ pub use cancellation::{
     CancellationToken, DropGuard, WaitForCancellationFuture, WaitForCancellationFutureOwned,
 };
 pub use mutex::{
-    Mutex, MutexGuard, OwnedMutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError,
+    MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
 };
 pub use notify::{Notified, Notify};
 pub use once_cell::{OnceCell, SetError};
 pub use queue::{LifoQueue, PriorityQueue, Queue};
+pub use rwlock::{
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
 
 #[doc(hidden)]
-pub use coop::{install_coop_hook, CoopHook};
+pub use coop::{install_coop_hook, CoopHook, HookSleep};
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
@@ -79,6 +86,11 @@ fn assert_thread_safety() {
     send_sync::<Semaphore>();
     send_sync::<Mutex<u8>>();
     send_sync::<RwLock<u8>>();
+    send_sync::<MutexGuard<'static, u8>>();
+    send_sync::<MappedMutexGuard<'static, u8>>();
+    send_sync::<OwnedMappedMutexGuard<Vec<u8>, u8>>();
+    send_sync::<OwnedRwLockReadGuard<u8>>();
+    send_sync::<OwnedRwLockWriteGuard<u8>>();
     send_sync::<Notify>();
     send_sync::<Barrier>();
     send_sync::<OnceCell<u8>>();
@@ -89,6 +101,11 @@ fn assert_thread_safety() {
     send_sync::<mpsc::Sender<u8>>();
     send_sync::<mpsc::Receiver<u8>>();
     send_sync::<mpsc::UnboundedSender<u8>>();
+    send_sync::<mpsc::WeakSender<u8>>();
+    send_sync::<mpsc::WeakUnboundedSender<u8>>();
+    send_sync::<mpsc::OwnedPermit<u8>>();
+    send_sync::<mpsc::Permit<'static, u8>>();
+    send_sync::<mpsc::PermitIterator<'static, u8>>();
     send_sync::<oneshot::Sender<u8>>();
     send_sync::<oneshot::Receiver<u8>>();
 }

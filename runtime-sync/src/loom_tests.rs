@@ -124,6 +124,60 @@ fn mpsc_unused_permit_races_with_close() {
     });
 }
 
+/// `reserve_many(2)` queued on a full channel while the receiver frees
+/// the slots one by one: the partly served waiter ends with both slots
+/// (none lost, none counted twice) and its messages arrive.
+#[test]
+fn mpsc_reserve_many_is_served_slot_by_slot() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(2);
+        tx.try_send(1).unwrap();
+        tx.try_send(2).unwrap();
+        let many = thread::spawn(move || {
+            block_on(async {
+                let permits = tx.reserve_many(2).await.unwrap();
+                for (i, permit) in permits.enumerate() {
+                    permit.send(10 + i as u32);
+                }
+            })
+        });
+        let mut got = block_on(async {
+            let mut got = Vec::new();
+            while let Some(v) = rx.recv().await {
+                got.push(v);
+            }
+            got
+        });
+        many.join().unwrap();
+        got.sort();
+        assert_eq!(got, [1, 2, 10, 11]);
+    });
+}
+
+/// `reserve_many(2)` polled once and dropped while the receiver frees
+/// slots: whatever it was handed comes back.
+#[test]
+fn mpsc_cancelled_reserve_many_returns_its_slots() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel::<u32>(2);
+        tx.try_send(1).unwrap();
+        tx.try_send(2).unwrap();
+        let keep = tx.clone();
+        let quitter = thread::spawn(move || {
+            let many = tx.reserve_many(2);
+            let mut many = std::pin::pin!(many);
+            let waker = futures_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            // Ready or not, the permits (or the wait) are dropped here.
+            let _ = many.as_mut().poll(&mut cx);
+        });
+        assert_eq!(block_on(rx.recv()), Some(1));
+        assert_eq!(block_on(rx.recv()), Some(2));
+        quitter.join().unwrap();
+        assert_eq!(keep.capacity(), 2, "a slot was lost");
+    });
+}
+
 #[test]
 fn mpsc_unbounded_send_races_with_last_sender_drop() {
     loom::model(|| {

@@ -1,11 +1,10 @@
-//! `Mutex` and `RwLock`: async locks on the fair [`Semaphore`]. A mutex
-//! is a semaphore with one permit; an `RwLock` has `MAX_READS` permits, a
-//! reader takes one and a writer all of them. Because the semaphore
-//! serves waiters in order and a waiting writer at the head holds back the
-//! readers behind it, writers are never starved.
+//! `Mutex`: an async mutex on the fair [`Semaphore`] with one permit
+//! (`rwlock.rs` builds `RwLock` the same way), its guards (borrowed,
+//! owned, and mapped to a part of the data), and `TryLockError`, which
+//! both locks use.
 //!
-//! Cancel safety: dropping a pending `lock`/`read`/`write` loses no permit
-//! (see `Semaphore`).
+//! Cancel safety: dropping a pending `lock` loses no permit (see
+//! `Semaphore`).
 
 use crate::semaphore::{Acquire, Semaphore};
 use std::cell::UnsafeCell;
@@ -26,7 +25,7 @@ use std::sync::Arc;
 /// assert!(m.try_lock().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TryLockError(());
+pub struct TryLockError(pub(crate) ());
 
 impl fmt::Display for TryLockError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -153,6 +152,57 @@ impl<T: ?Sized> Mutex<T> {
             lock: self,
             _marker: PhantomData,
         }
+    }
+
+    /// Blocks the thread until the lock is free: `lock` for synchronous
+    /// code that shares the mutex with async code. Takes its turn in the
+    /// same queue as `lock().await`.
+    ///
+    /// # Panics
+    /// When called on a thread that drives a runtime's asynchronous tasks
+    /// (blocking it would stall them, maybe the very task holding the
+    /// lock): use `lock().await` there, or call this from `spawn_blocking`.
+    ///
+    /// ```
+    /// use runtime_sync::Mutex;
+    /// use std::sync::Arc;
+    /// let shared = Arc::new(Mutex::new(0));
+    /// let guard = shared.try_lock().unwrap();
+    /// let worker = {
+    ///     let shared = shared.clone();
+    ///     // Parks until the guard below is dropped.
+    ///     std::thread::spawn(move || *shared.blocking_lock() += 1)
+    /// };
+    /// drop(guard);
+    /// worker.join().unwrap();
+    /// assert_eq!(*shared.blocking_lock(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
+        crate::blocking::block_on("Mutex::blocking_lock", "Mutex::lock().await", self.lock())
+    }
+
+    /// [`blocking_lock`](Mutex::blocking_lock) for an `Arc<Mutex<T>>`: the
+    /// guard owns an `Arc` of the mutex.
+    ///
+    /// # Panics
+    /// As `blocking_lock`, on a thread that drives a runtime's tasks.
+    ///
+    /// ```
+    /// use runtime_sync::Mutex;
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new(vec![1]));
+    /// let mut guard = m.clone().blocking_lock_owned();
+    /// std::thread::spawn(move || guard.push(2)).join().unwrap();
+    /// assert_eq!(*m.blocking_lock(), [1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        crate::blocking::block_on(
+            "Mutex::blocking_lock_owned",
+            "Mutex::lock_owned().await",
+            self.lock_owned(),
+        )
     }
 
     /// Takes the lock if it is free (and nobody is queued).
@@ -291,242 +341,470 @@ macro_rules! mutex_guard_impls {
 mutex_guard_impls!(MutexGuard<'a>);
 mutex_guard_impls!(OwnedMutexGuard);
 
-/// The number of readers an `RwLock` admits at once.
-const MAX_READS: u32 = 1 << 24;
-
-/// An async reader-writer lock: many readers or one writer. Fair: a
-/// waiting writer is served before readers that came after it, so a
-/// steady stream of readers cannot starve writers.
-///
-/// ```
-/// use runtime_sync::RwLock;
-/// futures::executor::block_on(async {
-///     let lock = RwLock::new(5);
-///     {
-///         let r1 = lock.read().await;
-///         let r2 = lock.read().await;
-///         assert_eq!(*r1 + *r2, 10);
-///         assert!(lock.try_write().is_err());
-///     }
-///     *lock.write().await += 1;
-///     assert_eq!(*lock.read().await, 6);
-/// });
-/// ```
-pub struct RwLock<T: ?Sized> {
-    sem: Semaphore,
-    data: UnsafeCell<T>,
-}
-
-// SAFETY: writers get every permit (exclusive access, needs `T: Send`);
-// readers share `&T` across threads (needs `T: Sync`), as std's RwLock.
-unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
-// SAFETY: as above.
-unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
-
-/// Shared access to an [`RwLock`]'s data.
-///
-/// ```
-/// use runtime_sync::RwLock;
-/// let lock = RwLock::new(String::from("shared"));
-/// let a = lock.try_read().unwrap();
-/// let b = lock.try_read().unwrap();
-/// assert_eq!(*a, *b);
-/// assert!(lock.try_write().is_err()); // readers keep writers out
-/// ```
-#[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct RwLockReadGuard<'a, T: ?Sized> {
-    lock: &'a RwLock<T>,
-}
-
-/// Exclusive access to an [`RwLock`]'s data.
-///
-/// ```
-/// use runtime_sync::RwLock;
-/// let lock = RwLock::new(vec![1]);
-/// let mut w = lock.try_write().unwrap();
-/// w.push(2);
-/// assert!(lock.try_read().is_err()); // the writer keeps readers out
-/// drop(w);
-/// assert_eq!(*lock.try_read().unwrap(), [1, 2]);
-/// ```
-#[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct RwLockWriteGuard<'a, T: ?Sized> {
-    lock: &'a RwLock<T>,
-}
-
-impl<T> RwLock<T> {
-    /// A new, unlocked lock.
+impl<'a, T: ?Sized> MutexGuard<'a, T> {
+    /// Narrows the guard to a part of the data (a field, an element): the
+    /// lock stays held until the [`MappedMutexGuard`] is dropped. An
+    /// associated function (`MutexGuard::map(guard, ..)`), so it does not
+    /// hide a method of `T`.
     ///
     /// ```
-    /// use runtime_sync::RwLock;
-    /// let lock = RwLock::new(0);
-    /// *lock.try_write().unwrap() += 1;
-    /// assert_eq!(lock.into_inner(), 1);
+    /// use runtime_sync::{MappedMutexGuard, Mutex, MutexGuard};
+    /// struct Point {
+    ///     x: i32,
+    ///     y: i32,
+    /// }
+    /// let m = Mutex::new(Point { x: 1, y: 2 });
+    /// let mut x: MappedMutexGuard<'_, i32> = MutexGuard::map(m.try_lock().unwrap(), |p| &mut p.x);
+    /// *x += 10;
+    /// assert!(m.try_lock().is_err(), "still locked");
+    /// drop(x);
+    /// let p = m.try_lock().unwrap();
+    /// assert_eq!((p.x, p.y), (11, 2));
     /// ```
-    pub fn new(value: T) -> RwLock<T> {
-        RwLock {
-            sem: Semaphore::new(MAX_READS as usize),
-            data: UnsafeCell::new(value),
+    pub fn map<U: ?Sized>(
+        mut this: Self,
+        f: impl FnOnce(&mut T) -> &mut U,
+    ) -> MappedMutexGuard<'a, U> {
+        let data: *mut U = f(&mut *this);
+        let sem = &this.lock.sem;
+        // The permit passes to the mapped guard, which releases it.
+        std::mem::forget(this);
+        MappedMutexGuard {
+            sem,
+            data,
+            _marker: PhantomData,
         }
     }
 
-    /// The data, taking the lock apart.
-    pub fn into_inner(self) -> T {
-        self.data.into_inner()
+    /// [`map`](MutexGuard::map) that may fail: when `f` returns `None` the
+    /// guard comes back unchanged.
+    ///
+    /// ```
+    /// use runtime_sync::{Mutex, MutexGuard};
+    /// let m = Mutex::new(vec![1, 2]);
+    /// let guard = m.try_lock().unwrap();
+    /// let guard = MutexGuard::try_map(guard, |v| v.get_mut(5)).unwrap_err();
+    /// let mut second = MutexGuard::try_map(guard, |v| v.get_mut(1)).unwrap();
+    /// *second = 20;
+    /// drop(second);
+    /// assert_eq!(*m.try_lock().unwrap(), [1, 20]);
+    /// ```
+    pub fn try_map<U: ?Sized>(
+        mut this: Self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<MappedMutexGuard<'a, U>, Self> {
+        let data: *mut U = match f(&mut *this) {
+            Some(data) => data,
+            None => return Err(this),
+        };
+        let sem = &this.lock.sem;
+        std::mem::forget(this);
+        Ok(MappedMutexGuard {
+            sem,
+            data,
+            _marker: PhantomData,
+        })
+    }
+
+    /// The mutex this guard locks.
+    ///
+    /// ```
+    /// use runtime_sync::{Mutex, MutexGuard};
+    /// let m = Mutex::new(0);
+    /// let guard = m.try_lock().unwrap();
+    /// assert!(std::ptr::eq(MutexGuard::mutex(&guard), &m));
+    /// ```
+    pub fn mutex(this: &Self) -> &'a Mutex<T> {
+        this.lock
     }
 }
 
-impl<T: ?Sized> RwLock<T> {
-    /// Waits for shared access.
+impl<T: ?Sized> OwnedMutexGuard<T> {
+    /// Narrows the guard to a part of the data; the
+    /// [`OwnedMappedMutexGuard`] keeps the `Arc` and the lock.
     ///
     /// ```
-    /// use runtime_sync::RwLock;
+    /// use runtime_sync::{Mutex, OwnedMutexGuard};
     /// use std::sync::Arc;
-    /// let config = Arc::new(RwLock::new(7));
-    /// let readers: Vec<_> = (0..3)
-    ///     .map(|_| {
-    ///         let config = config.clone();
-    ///         std::thread::spawn(move || {
-    ///             let v = *futures::executor::block_on(config.read());
-    ///             v
-    ///         })
-    ///     })
-    ///     .collect();
-    /// for r in readers {
-    ///     assert_eq!(r.join().unwrap(), 7);
-    /// }
+    /// let m = Arc::new(Mutex::new((String::from("name"), 7)));
+    /// let guard = m.clone().try_lock_owned().unwrap();
+    /// let mut count = OwnedMutexGuard::map(guard, |pair| &mut pair.1);
+    /// std::thread::spawn(move || *count += 1).join().unwrap();
+    /// assert_eq!(m.try_lock().unwrap().1, 8);
     /// ```
-    pub async fn read(&self) -> RwLockReadGuard<'_, T> {
-        Acquire::new(&self.sem, 1)
-            .await
-            .expect("an RwLock's semaphore is never closed");
-        RwLockReadGuard { lock: self }
+    pub fn map<U: ?Sized>(
+        mut this: Self,
+        f: impl FnOnce(&mut T) -> &mut U,
+    ) -> OwnedMappedMutexGuard<T, U> {
+        let data: *mut U = f(&mut *this);
+        OwnedMappedMutexGuard {
+            lock: Self::into_lock(this),
+            data,
+        }
     }
 
-    /// Waits for exclusive access.
+    /// [`map`](OwnedMutexGuard::map) that may fail: when `f` returns
+    /// `None` the guard comes back unchanged.
     ///
     /// ```
-    /// use runtime_sync::RwLock;
-    /// futures::executor::block_on(async {
-    ///     let lock = RwLock::new(0);
-    ///     let reader = lock.read().await;
-    ///     let mut write = std::pin::pin!(lock.write());
-    ///     assert!(futures::poll!(write.as_mut()).is_pending()); // waits for the reader
-    ///     assert!(lock.try_read().is_err()); // and holds back new readers
-    ///     drop(reader);
-    ///     *write.await += 1;
-    ///     assert_eq!(*lock.read().await, 1);
-    /// });
+    /// use runtime_sync::{Mutex, OwnedMutexGuard};
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new(Some(3)));
+    /// let guard = m.try_lock_owned().unwrap();
+    /// let mut inner = OwnedMutexGuard::try_map(guard, |o| o.as_mut()).unwrap();
+    /// *inner = 4;
     /// ```
-    pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
-        Acquire::new(&self.sem, MAX_READS as usize)
-            .await
-            .expect("an RwLock's semaphore is never closed");
-        RwLockWriteGuard { lock: self }
+    pub fn try_map<U: ?Sized>(
+        mut this: Self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<OwnedMappedMutexGuard<T, U>, Self> {
+        let data: *mut U = match f(&mut *this) {
+            Some(data) => data,
+            None => return Err(this),
+        };
+        Ok(OwnedMappedMutexGuard {
+            lock: Self::into_lock(this),
+            data,
+        })
     }
 
-    /// Shared access if it is available now.
+    /// The mutex this guard locks.
     ///
     /// ```
-    /// use runtime_sync::RwLock;
-    /// let lock = RwLock::new(1);
-    /// let r1 = lock.try_read().unwrap();
-    /// let r2 = lock.try_read().unwrap();
-    /// assert_eq!(*r1 + *r2, 2);
+    /// use runtime_sync::{Mutex, OwnedMutexGuard};
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new(0));
+    /// let guard = m.clone().try_lock_owned().unwrap();
+    /// assert!(Arc::ptr_eq(OwnedMutexGuard::mutex(&guard), &m));
     /// ```
-    pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
-        self.sem
-            .try_take(1)
-            .map(|()| RwLockReadGuard { lock: self })
-            .map_err(|_| TryLockError(()))
+    pub fn mutex(this: &Self) -> &Arc<Mutex<T>> {
+        &this.lock
     }
 
-    /// Exclusive access if it is available now.
-    ///
-    /// ```
-    /// use runtime_sync::RwLock;
-    /// let lock = RwLock::new(1);
-    /// let reader = lock.try_read().unwrap();
-    /// assert!(lock.try_write().is_err());
-    /// drop(reader);
-    /// *lock.try_write().unwrap() = 2;
-    /// assert_eq!(*lock.try_read().unwrap(), 2);
-    /// ```
-    pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
-        self.sem
-            .try_take(MAX_READS as usize)
-            .map(|()| RwLockWriteGuard { lock: self })
-            .map_err(|_| TryLockError(()))
-    }
-
-    /// The data, without locking.
-    ///
-    /// ```
-    /// use runtime_sync::RwLock;
-    /// let mut lock = RwLock::new(vec![1]);
-    /// lock.get_mut().push(2); // no locking: `&mut` proves exclusive access
-    /// assert_eq!(*lock.try_read().unwrap(), [1, 2]);
-    /// ```
-    pub fn get_mut(&mut self) -> &mut T {
-        self.data.get_mut()
+    /// Takes the `Arc` out without unlocking: the permit passes to the
+    /// caller.
+    fn into_lock(this: Self) -> Arc<Mutex<T>> {
+        let this = std::mem::ManuallyDrop::new(this);
+        // SAFETY: `this` is never used or dropped again, so the `Arc` is
+        // moved out of it exactly once (the guard's `Drop`, which would
+        // unlock, does not run).
+        unsafe { std::ptr::read(&this.lock) }
     }
 }
 
-impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
+/// A [`MutexGuard`] narrowed to a part of the data by
+/// [`MutexGuard::map`]; unlocks on drop.
+///
+/// ```
+/// use runtime_sync::{Mutex, MutexGuard};
+/// let m = Mutex::new([0u8; 4]);
+/// let mut tail = MutexGuard::map(m.try_lock().unwrap(), |a| &mut a[2..]);
+/// tail.fill(9);
+/// // A mapped guard can be narrowed again.
+/// let mut last = runtime_sync::MappedMutexGuard::map(tail, |t| &mut t[1]);
+/// *last = 1;
+/// drop(last);
+/// assert_eq!(*m.try_lock().unwrap(), [0, 0, 9, 1]);
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct MappedMutexGuard<'a, T: ?Sized> {
+    /// The mutex's semaphore; this guard holds its one permit.
+    sem: &'a Semaphore,
+    /// Into the locked data.
+    data: *mut T,
+    _marker: PhantomData<&'a mut T>,
+}
+
+// SAFETY: the guard is a `&'a mut T` plus a reference to the (Sync)
+// semaphore: it may move to another thread when `&mut T` may (`T: Send`).
+unsafe impl<T: ?Sized + Send> Send for MappedMutexGuard<'_, T> {}
+// SAFETY: sharing the guard shares only `&T` (`DerefMut` needs `&mut`).
+unsafe impl<T: ?Sized + Sync> Sync for MappedMutexGuard<'_, T> {}
+
+impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
+    /// Narrows the guard further.
+    ///
+    /// ```
+    /// use runtime_sync::{MappedMutexGuard, Mutex, MutexGuard};
+    /// let m = Mutex::new(((1, 2), 3));
+    /// let outer = MutexGuard::map(m.try_lock().unwrap(), |t| &mut t.0);
+    /// let inner = MappedMutexGuard::map(outer, |t| &mut t.1);
+    /// assert_eq!(*inner, 2);
+    /// ```
+    pub fn map<U: ?Sized>(
+        mut this: Self,
+        f: impl FnOnce(&mut T) -> &mut U,
+    ) -> MappedMutexGuard<'a, U> {
+        let data: *mut U = f(&mut *this);
+        let sem = this.sem;
+        std::mem::forget(this);
+        MappedMutexGuard {
+            sem,
+            data,
+            _marker: PhantomData,
+        }
+    }
+
+    /// [`map`](MappedMutexGuard::map) that may fail, giving the guard back.
+    ///
+    /// ```
+    /// use runtime_sync::{MappedMutexGuard, Mutex, MutexGuard};
+    /// let m = Mutex::new((vec![1], 0));
+    /// let v = MutexGuard::map(m.try_lock().unwrap(), |t| &mut t.0);
+    /// assert!(MappedMutexGuard::try_map(v, |v| v.get_mut(3)).is_err());
+    /// ```
+    pub fn try_map<U: ?Sized>(
+        mut this: Self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<MappedMutexGuard<'a, U>, Self> {
+        let data: *mut U = match f(&mut *this) {
+            Some(data) => data,
+            None => return Err(this),
+        };
+        let sem = this.sem;
+        std::mem::forget(this);
+        Ok(MappedMutexGuard {
+            sem,
+            data,
+            _marker: PhantomData,
+        })
+    }
+}
+
+/// An [`OwnedMutexGuard`] narrowed to a part (`U`) of the data (`T`) by
+/// [`OwnedMutexGuard::map`]; keeps the `Arc` and unlocks on drop.
+///
+/// ```
+/// use runtime_sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+/// use std::sync::Arc;
+/// let m = Arc::new(Mutex::new(vec![String::from("a")]));
+/// let first: OwnedMappedMutexGuard<Vec<String>, String> =
+///     OwnedMutexGuard::map(m.clone().try_lock_owned().unwrap(), |v| &mut v[0]);
+/// assert_eq!(*first, "a");
+/// assert!(m.try_lock().is_err());
+/// drop(first);
+/// assert!(m.try_lock().is_ok());
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct OwnedMappedMutexGuard<T: ?Sized, U: ?Sized = T> {
+    /// Keeps the mutex alive; this guard holds its one permit.
+    lock: Arc<Mutex<T>>,
+    /// Into the locked data.
+    data: *mut U,
+}
+
+// SAFETY: the guard owns an `Arc<Mutex<T>>` (Send + Sync when `T: Send`)
+// and gives `&mut U` access: it may move when `U` may be sent.
+unsafe impl<T: ?Sized + Send, U: ?Sized + Send> Send for OwnedMappedMutexGuard<T, U> {}
+// SAFETY: sharing the guard shares only `&U`.
+unsafe impl<T: ?Sized + Send, U: ?Sized + Sync> Sync for OwnedMappedMutexGuard<T, U> {}
+
+impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
+    /// Narrows the guard further.
+    ///
+    /// ```
+    /// use runtime_sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new(((1, 2), 3)));
+    /// let outer = OwnedMutexGuard::map(m.try_lock_owned().unwrap(), |t| &mut t.0);
+    /// let inner = OwnedMappedMutexGuard::map(outer, |t| &mut t.1);
+    /// assert_eq!(*inner, 2);
+    /// ```
+    pub fn map<V: ?Sized>(
+        mut this: Self,
+        f: impl FnOnce(&mut U) -> &mut V,
+    ) -> OwnedMappedMutexGuard<T, V> {
+        let data: *mut V = f(&mut *this);
+        OwnedMappedMutexGuard {
+            lock: Self::into_lock(this),
+            data,
+        }
+    }
+
+    /// [`map`](OwnedMappedMutexGuard::map) that may fail, giving the guard
+    /// back.
+    ///
+    /// ```
+    /// use runtime_sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new((None::<u8>, 0)));
+    /// let opt = OwnedMutexGuard::map(m.try_lock_owned().unwrap(), |t| &mut t.0);
+    /// assert!(OwnedMappedMutexGuard::try_map(opt, |o| o.as_mut()).is_err());
+    /// ```
+    pub fn try_map<V: ?Sized>(
+        mut this: Self,
+        f: impl FnOnce(&mut U) -> Option<&mut V>,
+    ) -> Result<OwnedMappedMutexGuard<T, V>, Self> {
+        let data: *mut V = match f(&mut *this) {
+            Some(data) => data,
+            None => return Err(this),
+        };
+        Ok(OwnedMappedMutexGuard {
+            lock: Self::into_lock(this),
+            data,
+        })
+    }
+
+    /// The mutex this guard locks.
+    pub fn mutex(this: &Self) -> &Arc<Mutex<T>> {
+        &this.lock
+    }
+
+    /// Takes the `Arc` out without unlocking.
+    fn into_lock(this: Self) -> Arc<Mutex<T>> {
+        let this = std::mem::ManuallyDrop::new(this);
+        // SAFETY: as in `OwnedMutexGuard::into_lock`: `this` is never used
+        // or dropped again, so the `Arc` is moved out exactly once.
+        unsafe { std::ptr::read(&this.lock) }
+    }
+}
+
+impl<T: ?Sized> Deref for MappedMutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: a reader holds one permit; a writer needs all of them, so
-        // none exists while this guard lives: only shared references.
-        unsafe { &*self.lock.data.get() }
+        // SAFETY: `data` points into the mutex's data (it came from a
+        // `&mut` to it), which stays borrowed for `'a` and locked while this
+        // guard holds the permit: no other reference to it exists.
+        unsafe { &*self.data }
     }
 }
 
-impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
+impl<T: ?Sized> DerefMut for MappedMutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; `&mut self` makes this reference unique.
+        unsafe { &mut *self.data }
+    }
+}
+
+impl<T: ?Sized> Drop for MappedMutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.sem.release(1);
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> Deref for OwnedMappedMutexGuard<T, U> {
+    type Target = U;
+    fn deref(&self) -> &U {
+        // SAFETY: `data` points into the data of the mutex that `lock`
+        // keeps alive, and this guard holds its permit: no other reference
+        // to it exists.
+        unsafe { &*self.data }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> DerefMut for OwnedMappedMutexGuard<T, U> {
+    fn deref_mut(&mut self) -> &mut U {
+        // SAFETY: as in `deref`; `&mut self` makes this reference unique.
+        unsafe { &mut *self.data }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> Drop for OwnedMappedMutexGuard<T, U> {
     fn drop(&mut self) {
         self.lock.sem.release(1);
     }
 }
 
-impl<T: ?Sized> Deref for RwLockWriteGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: this guard holds every permit: no reader or other writer.
-        unsafe { &*self.lock.data.get() }
-    }
-}
-
-impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: as in `deref`, and `&mut self` makes this reference unique.
-        unsafe { &mut *self.lock.data.get() }
-    }
-}
-
-impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
-    fn drop(&mut self) {
-        self.lock.sem.release(MAX_READS as usize);
-    }
-}
-
-impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MappedMutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("RwLock");
-        match self.try_read() {
-            Ok(guard) => d.field("data", &&*guard),
-            Err(_) => d.field("data", &format_args!("<locked>")),
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedMappedMutexGuard<T, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard};
+    use crate::test_util::{as_runtime_thread, panic_message};
+    use std::sync::Arc;
+    use std::thread;
+
+    #[test]
+    fn blocking_lock_waits_for_the_holder() {
+        let m = Arc::new(Mutex::new(0));
+        let guard = m.try_lock().unwrap();
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let worker = {
+            let m = m.clone();
+            thread::spawn(move || {
+                started_tx.send(()).unwrap();
+                *m.blocking_lock() += 1;
+                let mut owned = m.blocking_lock_owned();
+                *owned += 1;
+            })
         };
-        d.finish()
+        started_rx.recv().unwrap();
+        assert_eq!(*guard, 0, "the worker cannot get in while this is held");
+        drop(guard);
+        worker.join().unwrap();
+        assert_eq!(*m.blocking_lock(), 2);
     }
-}
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockReadGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
+    #[test]
+    fn blocking_lock_panics_on_a_runtime_thread_and_leaves_it_unlocked() {
+        let m = Arc::new(Mutex::new(0));
+        let msg = as_runtime_thread(|| panic_message(|| m.blocking_lock()));
+        assert!(
+            msg.starts_with("Cannot block the current thread from within a runtime"),
+            "{msg}"
+        );
+        assert!(msg.contains("`Mutex::blocking_lock`"), "{msg}");
+        assert!(msg.contains("Mutex::lock().await"), "{msg}");
+        let msg = as_runtime_thread(|| panic_message(|| m.clone().blocking_lock_owned()));
+        assert!(msg.contains("`Mutex::blocking_lock_owned`"), "{msg}");
+        assert!(m.try_lock().is_ok());
+        assert_eq!(Arc::strong_count(&m), 1, "the panicking call kept no Arc");
     }
-}
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
+    #[test]
+    fn mapped_guards_keep_the_lock_until_dropped() {
+        let m = Mutex::new((1, vec![2, 3]));
+        let v = MutexGuard::map(m.try_lock().unwrap(), |t| &mut t.1);
+        let mut last = MappedMutexGuard::map(v, |v| v.last_mut().unwrap());
+        *last = 30;
+        assert!(m.try_lock().is_err());
+        drop(last);
+        assert_eq!(m.try_lock().unwrap().1, [2, 30]);
+
+        // A failed try_map hands back a guard that still holds the lock.
+        let guard = m.try_lock().unwrap();
+        let guard = MutexGuard::try_map(guard, |t| t.1.get_mut(9)).unwrap_err();
+        assert!(m.try_lock().is_err());
+        drop(guard);
+        assert!(m.try_lock().is_ok());
+    }
+
+    #[test]
+    fn a_panic_in_map_unlocks() {
+        let m = Mutex::new(0);
+        let msg = panic_message(|| {
+            MutexGuard::map(m.try_lock().unwrap(), |_| -> &mut i32 { panic!("in map") })
+        });
+        assert_eq!(msg, "in map");
+        assert!(m.try_lock().is_ok());
+    }
+
+    #[test]
+    fn owned_mapped_guards_release_the_lock_and_the_arc() {
+        let m = Arc::new(Mutex::new((0, 0)));
+        let guard = m.clone().try_lock_owned().unwrap();
+        let mut second = OwnedMutexGuard::map(guard, |t| &mut t.1);
+        *second = 5;
+        assert_eq!(Arc::strong_count(&m), 2);
+        assert!(m.try_lock().is_err());
+        drop(second);
+        assert_eq!(Arc::strong_count(&m), 1);
+        assert_eq!(*m.try_lock().unwrap(), (0, 5));
+
+        let guard = m.clone().try_lock_owned().unwrap();
+        let guard = OwnedMutexGuard::try_map(guard, |_| None::<&mut u8>).unwrap_err();
+        assert!(m.try_lock().is_err(), "the failed map kept the lock");
+        drop(guard);
+        assert_eq!(Arc::strong_count(&m), 1);
     }
 }

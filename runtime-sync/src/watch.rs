@@ -210,11 +210,47 @@ impl<T> Sender<T> {
     /// assert_eq!(*rx.borrow_and_update(), ["a", "b"]);
     /// ```
     pub fn send_modify(&self, modify: impl FnOnce(&mut T)) {
+        self.send_if_modified(|value| {
+            modify(value);
+            true
+        });
+    }
+
+    /// Changes the value in place, and notifies receivers only if `modify`
+    /// returns `true` (it says whether it changed anything); returns what
+    /// `modify` returned. Works with no receiver too. If `modify` panics,
+    /// the receivers are not notified (what it changed before the panic
+    /// stays).
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, mut rx) = watch::channel(3);
+    /// // Only an increase counts as a change.
+    /// let raise_to = |new| {
+    ///     move |v: &mut i32| {
+    ///         if new > *v {
+    ///             *v = new;
+    ///             true
+    ///         } else {
+    ///             false
+    ///         }
+    ///     }
+    /// };
+    /// assert!(!tx.send_if_modified(raise_to(2)));
+    /// assert!(!rx.has_changed().unwrap(), "not modified: nobody is told");
+    /// assert!(tx.send_if_modified(raise_to(5)));
+    /// assert!(rx.has_changed().unwrap());
+    /// assert_eq!(*rx.borrow_and_update(), 5);
+    /// ```
+    pub fn send_if_modified(&self, modify: impl FnOnce(&mut T) -> bool) -> bool {
         let mut guard = self.shared.value.write();
-        modify(&mut guard);
+        if !modify(&mut guard) {
+            return false;
+        }
         let waiters = self.bump();
         drop(guard);
         waiters.wake_all();
+        true
     }
 
     /// A new version, counted while the value's write lock is held (lock
@@ -327,25 +363,66 @@ impl<T> Receiver<T> {
     /// ```
     pub async fn changed(&mut self) -> Result<(), RecvError> {
         let Receiver { shared, seen } = self;
-        let mut waiting = Registration::new(&shared.state, |st: &mut State| &mut st.waiters);
-        std::future::poll_fn(|cx| {
-            let restore = std::task::ready!(crate::coop::poll_proceed(cx));
-            let mut st = shared.state.lock();
-            if st.version != *seen {
-                *seen = st.version;
-                drop(st);
-                restore.made_progress();
-                return Poll::Ready(Ok(()));
+        changed_impl(shared, seen).await
+    }
+
+    /// Waits until the value satisfies `f`, and returns it (read-locked,
+    /// as [`borrow`](Receiver::borrow)). The current value is checked
+    /// first, even if this receiver has seen it; after that each new
+    /// version is checked as it comes (versions replaced before this
+    /// receiver looks are skipped). Every value checked is marked seen.
+    /// Fails once the sender is gone and the last value did not satisfy
+    /// `f`. Cancel safe, though a dropped call may have marked values
+    /// seen.
+    ///
+    /// `f` runs under the value's read lock: it must not send on this
+    /// channel.
+    ///
+    /// ```
+    /// use runtime_sync::watch;
+    /// let (tx, mut rx) = watch::channel(0);
+    /// let counter = std::thread::spawn(move || {
+    ///     for i in 1..=10 {
+    ///         tx.send(i).unwrap();
+    ///     }
+    /// });
+    /// futures::executor::block_on(async {
+    ///     assert!(*rx.wait_for(|v| *v >= 5).await.unwrap() >= 5);
+    /// });
+    /// counter.join().unwrap();
+    /// futures::executor::block_on(async {
+    ///     // Already true: returns at once, without waiting for a change.
+    ///     assert_eq!(*rx.wait_for(|v| *v >= 5).await.unwrap(), 10);
+    ///     // The sender is gone and 10 was the last value.
+    ///     assert!(rx.wait_for(|v| *v > 10).await.is_err());
+    /// });
+    /// ```
+    pub async fn wait_for(
+        &mut self,
+        mut f: impl FnMut(&T) -> bool,
+    ) -> Result<Ref<'_, T>, RecvError> {
+        let Receiver { shared, seen } = self;
+        let shared: &Shared<T> = shared;
+        let mut closed = false;
+        loop {
+            {
+                let guard = shared.value.read();
+                // Read under the value's read lock: the version is this
+                // value's.
+                let version = shared.state.lock().version;
+                let new = version != *seen;
+                *seen = version;
+                // After the end, only a version not checked yet is worth a
+                // look.
+                if (!closed || new) && f(&guard) {
+                    return Ok(Ref { guard });
+                }
+            } // the read lock is released before any wait
+            if closed {
+                return Err(RecvError(()));
             }
-            if !st.sender_alive {
-                drop(st);
-                restore.made_progress();
-                return Poll::Ready(Err(RecvError(())));
-            }
-            waiting.register(&mut st, cx.waker());
-            Poll::Pending
-        })
-        .await
+            closed = changed_impl(shared, seen).await.is_err();
+        }
     }
 
     /// Whether the value changed since this receiver last looked; `Err`
@@ -454,5 +531,135 @@ impl<T: fmt::Debug> fmt::Debug for Receiver<T> {
         f.debug_struct("watch::Receiver")
             .field("value", &*self.borrow())
             .finish()
+    }
+}
+
+/// `changed()` on the receiver's parts, so `wait_for` can return a value
+/// borrowed from `shared` while it updates `seen`.
+async fn changed_impl<T>(shared: &Shared<T>, seen: &mut u64) -> Result<(), RecvError> {
+    let mut waiting = Registration::new(&shared.state, |st: &mut State| &mut st.waiters);
+    std::future::poll_fn(|cx| {
+        let restore = std::task::ready!(crate::coop::poll_proceed(cx));
+        let mut st = shared.state.lock();
+        if st.version != *seen {
+            *seen = st.version;
+            drop(st);
+            restore.made_progress();
+            return Poll::Ready(Ok(()));
+        }
+        if !st.sender_alive {
+            drop(st);
+            restore.made_progress();
+            return Poll::Ready(Err(RecvError(())));
+        }
+        waiting.register(&mut st, cx.waker());
+        Poll::Pending
+    })
+    .await
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::channel;
+    use crate::test_util::{poll_once, CountingWaker};
+    use std::sync::Arc;
+    use std::task::Poll;
+
+    #[test]
+    fn wait_for_checks_the_current_value_first_even_if_seen() {
+        let (_tx, mut rx) = channel(7);
+        rx.mark_unchanged();
+        let w = CountingWaker::new();
+        let mut fut = Box::pin(rx.wait_for(|v| *v == 7));
+        let Poll::Ready(Ok(v)) = poll_once(&mut fut, &w) else {
+            panic!("the current value satisfies the predicate");
+        };
+        assert_eq!(*v, 7);
+    }
+
+    #[test]
+    fn wait_for_waits_for_a_matching_version_and_marks_it_seen() {
+        let (tx, mut rx) = channel(0);
+        let w = CountingWaker::new();
+        let mut checked = Vec::new();
+        let mut fut = Box::pin(rx.wait_for(|v| {
+            checked.push(*v);
+            *v == 2
+        }));
+        assert!(poll_once(&mut fut, &w).is_pending());
+        tx.send(1).unwrap();
+        assert_eq!(w.wakes(), 1);
+        assert!(poll_once(&mut fut, &w).is_pending(), "1 does not match");
+        tx.send(2).unwrap();
+        assert_eq!(w.wakes(), 2);
+        match poll_once(&mut fut, &w) {
+            Poll::Ready(Ok(v)) => assert_eq!(*v, 2),
+            _ => panic!("2 matches"),
+        }
+        drop(fut);
+        assert_eq!(checked, [0, 1, 2], "each version checked once");
+        assert_eq!(rx.has_changed(), Ok(false), "the match is marked seen");
+    }
+
+    #[test]
+    fn wait_for_after_the_sender_is_gone() {
+        let (tx, mut rx) = channel(1);
+        tx.send(3).unwrap();
+        drop(tx);
+        // The last value matches: returned even though the channel ended.
+        assert_eq!(
+            *futures::executor::block_on(rx.wait_for(|v| *v == 3)).unwrap(),
+            3
+        );
+        assert!(futures::executor::block_on(rx.wait_for(|v| *v == 4)).is_err());
+
+        let (tx, mut rx) = channel(1);
+        let w = CountingWaker::new();
+        let mut fut = Box::pin(rx.wait_for(|v| *v == 4));
+        assert!(poll_once(&mut fut, &w).is_pending());
+        drop(tx);
+        assert_eq!(w.wakes(), 1, "the sender's drop ends the wait");
+        assert!(matches!(poll_once(&mut fut, &w), Poll::Ready(Err(_))));
+    }
+
+    #[test]
+    fn dropped_wait_for_leaves_no_waker_behind() {
+        let (tx, mut rx) = channel(0);
+        let w = CountingWaker::new();
+        let mut fut = Box::pin(rx.wait_for(|v| *v > 100));
+        assert!(poll_once(&mut fut, &w).is_pending());
+        assert!(Arc::strong_count(&w) > 1);
+        drop(fut);
+        assert_eq!(Arc::strong_count(&w), 1);
+        tx.send(1).unwrap();
+        assert_eq!(w.wakes(), 0);
+    }
+
+    #[test]
+    fn send_if_modified_notifies_only_when_told_so() {
+        let (tx, mut rx) = channel(0);
+        let w = CountingWaker::new();
+        let mut fut = Box::pin(rx.changed());
+        assert!(poll_once(&mut fut, &w).is_pending());
+        assert!(!tx.send_if_modified(|v| {
+            *v += 1; // changed, but reported as not modified
+            false
+        }));
+        assert_eq!(w.wakes(), 0, "not modified: nobody woken");
+        assert!(tx.send_if_modified(|v| {
+            *v += 1;
+            true
+        }));
+        assert_eq!(w.wakes(), 1);
+        assert!(matches!(poll_once(&mut fut, &w), Poll::Ready(Ok(()))));
+        drop(fut);
+        assert_eq!(*rx.borrow_and_update(), 2);
+        // With no receiver it still modifies.
+        drop(rx);
+        assert!(tx.send_if_modified(|v| {
+            *v = 9;
+            true
+        }));
+        assert_eq!(*tx.borrow(), 9);
     }
 }

@@ -82,7 +82,14 @@ pub struct Sleep {
 impl Sleep {
     #[track_caller]
     pub(crate) fn new(deadline: Instant) -> Sleep {
-        let driver = crate::scheduler::current::current_time("time::sleep");
+        Sleep::new_for(deadline, "time::sleep")
+    }
+
+    /// A sleep made on behalf of `what`, named in the panic when there is
+    /// no runtime or no timer here (runtime-sync's timer hook uses it).
+    #[track_caller]
+    pub(crate) fn new_for(deadline: Instant, what: &str) -> Sleep {
+        let driver = crate::scheduler::current::current_time(what);
         Sleep {
             deadline,
             driver,
