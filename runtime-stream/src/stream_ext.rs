@@ -513,8 +513,13 @@ pub trait StreamExt: Stream {
     /// rt.block_on(async {
     ///     let start = Instant::now();
     ///     let mut s = std::pin::pin!(stream::iter(1..=3).throttle(Duration::from_secs(2)));
-    ///     while s.next().await.is_some() {}
-    ///     assert_eq!(start.elapsed(), Duration::from_secs(4));
+    ///     for expected in 1..=3 {
+    ///         assert_eq!(s.next().await, Some(expected));
+    ///     }
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(4)); // at 0, 2 and 4 s
+    ///     // Even the end waits for its turn.
+    ///     assert_eq!(s.next().await, None);
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(6));
     /// });
     /// ```
     fn throttle(self, duration: Duration) -> Throttle<Self>

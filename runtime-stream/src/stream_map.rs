@@ -39,9 +39,9 @@ use std::task::{Context, Poll};
 ///     got.sort();
 ///     assert_eq!(got, [("one", 1), ("two", 2)]);
 ///
-///     // Removing a stream stops its items.
-///     map.remove("one");
-///     tx1.send(3).await.unwrap();
+///     // Removing a stream drops it (here, the receiver).
+///     assert!(map.remove("one").is_some());
+///     assert!(tx1.send(3).await.is_err());
 ///     drop(tx2); // "two" ends, the map is empty: it ends too
 ///     assert_eq!(map.next().await, None);
 /// });

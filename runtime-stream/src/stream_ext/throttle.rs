@@ -56,7 +56,7 @@ impl<T> Throttle<T> {
     ///
     /// ```
     /// use runtime_core::time::Duration;
-    /// use runtime_stream::{self as stream, StreamExt};
+    /// use runtime_stream::{self as stream, Stream, StreamExt};
     ///
     /// let rt = runtime_core::Builder::new_current_thread().enable_all().build().unwrap();
     /// rt.block_on(async {
