@@ -100,7 +100,7 @@ async fn main() {
     assert_eq!(last, 49);
     println!("async for with break: last square below 50 is {last}");
 
-    // Combinators (futures-lite's StreamExt): take, enumerate, fold, ...
+    // Combinators (runtime::stream's StreamExt, tokio-stream's): take, fold, ...
     let total = squares(10).take(4).fold(0, |acc, x| acc + x).await;
     assert_eq!(total, 1 + 4 + 9);
     println!("take(4).fold: {total}");

@@ -27,6 +27,9 @@
 //! - [`signal`]: `ctrl_c` and `signal::unix::signal` for any Unix signal.
 //! - [`sync`]: channels, locks, `Semaphore`, `Notify`, asyncio's `Queue`,
 //!   `CancellationToken` (they also work on other executors).
+//! - [`stream`]: `tokio-stream`'s counterpart: `Stream`, `StreamExt`
+//!   (`merge`, `timeout`, `throttle`, `chunks_timeout`...), `StreamMap`,
+//!   and `wrappers` for channels, `Interval`, listeners and readers.
 //! - [`main`] and [`test`]: attribute macros for the entry point and tests;
 //!   [`select!`], [`join!`], [`try_join!`], [`pin!`].
 
@@ -49,12 +52,8 @@ pub mod compat {
 }
 pub use runtime_sync as sync;
 
-/// Asynchronous streams: `futures-core`'s `Stream` and `futures-lite`'s
-/// `StreamExt` combinators.
-pub mod stream {
-    pub use futures_lite::stream::{Stream, StreamExt};
-}
 pub use runtime_core::{spawn, spawn_blocking, Builder, Handle, Runtime};
+pub use runtime_stream as stream;
 
 /// Declares task-local keys ([`task::LocalKey`]), as Tokio's `task_local!`:
 ///

@@ -54,6 +54,18 @@ fn fetch_many_reports_each_url() {
 }
 
 #[test]
+fn stream_tour_prints_its_results() {
+    let out = run("stream_tour");
+    assert!(
+        out.contains("batches: [[0, 1, 2], [0, 1, 2, 3], [4], [0]]"),
+        "{out}"
+    );
+    assert!(out.contains(r#"feeds: {"ticks": 3, "words": 2}"#), "{out}");
+    assert_eq!(out.matches("deadline has elapsed").count(), 3, "{out}");
+    assert!(out.contains(r#"config: ["v1", "v2"]"#), "{out}");
+}
+
+#[test]
 fn producer_consumer_stays_within_capacity() {
     let out = run("producer_consumer");
     assert!(out.contains("60 items through a queue of 8"), "{out}");

@@ -345,6 +345,7 @@ pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
     Ok(ReadDir {
         iter: Some(iter),
         batch: std::collections::VecDeque::new(),
+        reading: None,
     })
 }
 
@@ -372,31 +373,85 @@ pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
 /// ```
 #[derive(Debug)]
 pub struct ReadDir {
-    /// `None` once exhausted.
+    /// `None` once exhausted (or while a batch is being read).
     iter: Option<std::fs::ReadDir>,
     batch: std::collections::VecDeque<io::Result<std::fs::DirEntry>>,
+    /// The batch being read on the blocking pool, kept across polls so an
+    /// abandoned `next_entry` loses nothing.
+    reading: Option<crate::task::JoinHandle<ReadDirBatch>>,
 }
+
+/// What one trip to the blocking pool brings back: the iterator (`None`
+/// once it is exhausted) and the entries read.
+type ReadDirBatch = (
+    Option<std::fs::ReadDir>,
+    std::collections::VecDeque<io::Result<std::fs::DirEntry>>,
+);
 
 /// How many entries one trip to the blocking pool reads.
 const READ_DIR_BATCH: usize = 32;
 
 impl ReadDir {
-    /// The next entry, or `None` at the end.
+    /// The next entry, or `None` at the end. Cancel safe.
     pub async fn next_entry(&mut self) -> io::Result<Option<std::fs::DirEntry>> {
-        if self.batch.is_empty() {
+        std::future::poll_fn(|cx| self.poll_next_entry(cx)).await
+    }
+
+    /// Polls for the next entry (`Ready(Ok(None))` at the end), as Tokio's
+    /// `ReadDir::poll_next_entry`: for use in a hand-written `Stream` or
+    /// future.
+    ///
+    /// ```
+    /// use runtime_core::fs;
+    /// use std::future::poll_fn;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let dir = std::env::temp_dir().join(format!("poll-readdir-doc-{}", std::process::id()));
+    /// fs::create_dir_all(&dir).await.unwrap();
+    /// fs::write(dir.join("only"), "x").await.unwrap();
+    /// let mut entries = fs::read_dir(&dir).await.unwrap();
+    /// let first = poll_fn(|cx| entries.poll_next_entry(cx)).await.unwrap();
+    /// assert_eq!(first.unwrap().file_name(), "only");
+    /// assert!(poll_fn(|cx| entries.poll_next_entry(cx)).await.unwrap().is_none());
+    /// fs::remove_dir_all(&dir).await.unwrap();
+    /// # });
+    /// ```
+    pub fn poll_next_entry(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<Option<std::fs::DirEntry>>> {
+        use std::task::Poll;
+        loop {
+            if let Some(entry) = self.batch.pop_front() {
+                return Poll::Ready(entry.map(Some));
+            }
+            if let Some(reading) = self.reading.as_mut() {
+                let done =
+                    std::task::ready!(std::future::Future::poll(std::pin::Pin::new(reading), cx));
+                self.reading = None;
+                match done {
+                    Ok((iter, batch)) => {
+                        self.iter = iter;
+                        self.batch = batch;
+                        continue;
+                    }
+                    Err(e) => {
+                        return Poll::Ready(Err(io::Error::other(format!(
+                            "blocking filesystem task failed: {e}"
+                        ))))
+                    }
+                }
+            }
             let Some(mut iter) = self.iter.take() else {
-                return Ok(None);
+                return Poll::Ready(Ok(None));
             };
-            let (iter, batch) = asyncify(move || {
+            self.reading = Some(crate::spawn_blocking(move || {
                 let batch: std::collections::VecDeque<_> =
                     iter.by_ref().take(READ_DIR_BATCH).collect();
                 let done = batch.len() < READ_DIR_BATCH;
-                Ok(((!done).then_some(iter), batch))
-            })
-            .await?;
-            self.iter = iter;
-            self.batch = batch;
+                ((!done).then_some(iter), batch)
+            }));
         }
-        self.batch.pop_front().transpose()
     }
 }
