@@ -204,10 +204,8 @@ fn graceful_shutdown_on_sigterm() {
     reader.read_line(&mut line).unwrap();
     assert_eq!(line, "hello\n");
     // SAFETY: sends SIGTERM to the child we started.
-    assert_eq!(
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) },
-        0
-    );
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(sent, 0);
     // The open connection is told, then closed.
     line.clear();
     reader.read_line(&mut line).unwrap();

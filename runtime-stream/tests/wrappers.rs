@@ -4,7 +4,7 @@
 use futures_core::FusedStream;
 use futures_io::AsyncRead;
 use futures_lite::future::poll_once;
-use runtime_core::io::{AsyncWriteExt, BufReader};
+use runtime_core::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use runtime_net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use runtime_stream::wrappers::errors::BroadcastStreamRecvError;
 use runtime_stream::wrappers::{
@@ -230,7 +230,10 @@ impl AsyncRead for Trickle {
 fn lines_stream_joins_lines_split_across_reads() {
     block_on(async {
         let reader = trickle(&[b"hel", b"lo\nwor", b"ld\r", b"\n\n!"]);
-        let lines: Vec<String> = LinesStream::new(reader).map(|l| l.unwrap()).collect().await;
+        let lines: Vec<String> = LinesStream::new(reader.lines())
+            .map(|l| l.unwrap())
+            .collect()
+            .await;
         assert_eq!(lines, ["hello", "world", "", "!"]);
     });
 }
@@ -238,7 +241,7 @@ fn lines_stream_joins_lines_split_across_reads() {
 #[test]
 fn lines_stream_keeps_a_partial_line_when_next_is_dropped() {
     block_on(async {
-        let mut lines = LinesStream::new(trickle(&[b"ab", b"cd\n"]));
+        let mut lines = LinesStream::new(trickle(&[b"ab", b"cd\n"]).lines());
         // Poll a few times, dropping each `next()` while it is pending.
         let mut pendings = 0;
         let first = loop {
@@ -257,14 +260,14 @@ fn lines_stream_keeps_a_partial_line_when_next_is_dropped() {
 fn lines_stream_rejects_invalid_utf8_and_goes_on() {
     block_on(async {
         let input: &[u8] = b"ok\n\xff\xfe\nafter\n";
-        let mut lines = LinesStream::new(input);
+        let mut lines = LinesStream::new(input.lines());
         assert_eq!(lines.next().await.unwrap().unwrap(), "ok");
         let err = lines.next().await.unwrap().unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert_eq!(lines.next().await.unwrap().unwrap(), "after");
         assert!(lines.next().await.is_none());
-        assert!(lines.as_ref().is_empty());
-        assert!(lines.into_inner().is_empty());
+        assert!(lines.as_ref().get_ref().is_empty());
+        assert!(lines.into_inner().into_inner().is_empty());
     });
 }
 
@@ -282,7 +285,7 @@ fn lines_stream_over_a_tcp_connection() {
             }
         });
         let (conn, _) = listener.accept().await.unwrap();
-        let lines: Vec<String> = LinesStream::new(BufReader::new(conn))
+        let lines: Vec<String> = LinesStream::new(BufReader::new(conn).lines())
             .map(|l| l.unwrap())
             .collect()
             .await;
@@ -294,19 +297,19 @@ fn lines_stream_over_a_tcp_connection() {
 #[test]
 fn split_stream_splits_on_the_delimiter() {
     block_on(async {
-        let parts: Vec<Vec<u8>> = SplitStream::new(trickle(&[b"a,b", b"c,", b",d"]), b',')
+        let parts: Vec<Vec<u8>> = SplitStream::new(trickle(&[b"a,b", b"c,", b",d"]).split(b','))
             .map(|p| p.unwrap())
             .collect()
             .await;
         assert_eq!(parts, [&b"a"[..], b"bc", b"", b"d"]);
 
-        let mut trailing = SplitStream::new(&b"x;"[..], b';');
+        let mut trailing = SplitStream::new(BufReader::new(&b"x;"[..]).split(b';'));
         assert_eq!(trailing.next().await.unwrap().unwrap(), b"x");
         assert!(
             trailing.next().await.is_none(),
             "no empty segment after the last delimiter"
         );
-        assert!(trailing.as_mut().is_empty());
+        assert!(trailing.as_mut().get_mut().get_ref().is_empty());
     });
 }
 

@@ -1,6 +1,6 @@
 //! [`AsyncBufReadExt`]: Tokio's buffered-reading methods, with its
 //! [`Lines`] (`next_line`) and [`Split`] (`next_segment`), which are also
-//! `Stream`s.
+//! `Stream`s (the other methods hand out futures-lite's futures).
 
 use futures_core::Stream;
 use futures_io::AsyncBufRead;
@@ -67,7 +67,8 @@ pub trait AsyncBufReadExt: AsyncBufRead {
         Self: Sized,
     {
         Lines {
-            inner: futures_lite::io::AsyncBufReadExt::lines(self),
+            reader: self,
+            buf: Vec::new(),
         }
     }
 
@@ -91,37 +92,119 @@ pub trait AsyncBufReadExt: AsyncBufRead {
         Self: Sized,
     {
         Split {
-            inner: futures_lite::io::AsyncBufReadExt::split(self, byte),
+            reader: self,
+            delim: byte,
+            buf: Vec::new(),
         }
     }
 }
 
 impl<R: AsyncBufRead + ?Sized> AsyncBufReadExt for R {}
 
-pin_project_lite::pin_project! {
-    /// The lines of a reader (from [`AsyncBufReadExt::lines`]): call
-    /// [`next_line`](Lines::next_line), or use it as a `Stream` of
-    /// `io::Result<String>`.
-    #[derive(Debug)]
-    pub struct Lines<R> {
-        #[pin]
-        inner: futures_lite::io::Lines<R>,
+/// Reads into `buf` up to and including `delim`, or to the end of the
+/// input: `Ok(true)` when `delim` was found, `Ok(false)` at the end. What
+/// was read stays in `buf` across polls and errors, so a cancelled read
+/// loses nothing.
+fn poll_read_until<R: AsyncBufRead + ?Sized>(
+    mut reader: Pin<&mut R>,
+    cx: &mut Context<'_>,
+    delim: u8,
+    buf: &mut Vec<u8>,
+) -> Poll<io::Result<bool>> {
+    loop {
+        let available = std::task::ready!(reader.as_mut().poll_fill_buf(cx))?;
+        if available.is_empty() {
+            return Poll::Ready(Ok(false));
+        }
+        match available.iter().position(|&b| b == delim) {
+            Some(at) => {
+                buf.extend_from_slice(&available[..=at]);
+                reader.as_mut().consume(at + 1);
+                return Poll::Ready(Ok(true));
+            }
+            None => {
+                let n = available.len();
+                buf.extend_from_slice(available);
+                reader.as_mut().consume(n);
+            }
+        }
     }
 }
 
 pin_project_lite::pin_project! {
-    /// The segments of a reader (from [`AsyncBufReadExt::split`]): call
+    /// The lines of a reader (from [`AsyncBufReadExt::lines`]), without
+    /// their `\n` or `\r\n` (a last line without a newline counts too):
+    /// call [`next_line`](Lines::next_line), or use it as a `Stream` of
+    /// `io::Result<String>`. A line that is not UTF-8 is an
+    /// `InvalidData` error, and reading goes on after it.
+    #[derive(Debug)]
+    pub struct Lines<R> {
+        #[pin]
+        reader: R,
+        buf: Vec<u8>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The segments of a reader between `delim` bytes (from
+    /// [`AsyncBufReadExt::split`]), without the delimiter: call
     /// [`next_segment`](Split::next_segment), or use it as a `Stream`.
     #[derive(Debug)]
     pub struct Split<R> {
         #[pin]
-        inner: futures_lite::io::Split<R>,
+        reader: R,
+        delim: u8,
+        buf: Vec<u8>,
     }
 }
 
-/// What `Lines` and `Split` share: the next item as `Option` inside
-/// `io::Result` (Tokio's shape), the `Stream` shape, and access to the
-/// reader.
+impl<R: AsyncBufRead> Lines<R> {
+    /// Polls for the next line; `Ok(None)` at end of file.
+    pub fn poll_next_line(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<Option<String>>> {
+        let me = self.project();
+        let found = std::task::ready!(poll_read_until(me.reader, cx, b'\n', me.buf))?;
+        if !found && me.buf.is_empty() {
+            return Poll::Ready(Ok(None));
+        }
+        let mut line = std::mem::take(me.buf);
+        if line.last() == Some(&b'\n') {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+        }
+        Poll::Ready(
+            String::from_utf8(line).map(Some).map_err(|_| {
+                io::Error::new(io::ErrorKind::InvalidData, "a line is not valid UTF-8")
+            }),
+        )
+    }
+}
+
+impl<R: AsyncBufRead> Split<R> {
+    /// Polls for the next segment; `Ok(None)` at end of file.
+    pub fn poll_next_segment(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<Option<Vec<u8>>>> {
+        let me = self.project();
+        let found = std::task::ready!(poll_read_until(me.reader, cx, *me.delim, me.buf))?;
+        if !found && me.buf.is_empty() {
+            return Poll::Ready(Ok(None));
+        }
+        let mut segment = std::mem::take(me.buf);
+        if found {
+            segment.pop();
+        }
+        Poll::Ready(Ok(Some(segment)))
+    }
+}
+
+/// What `Lines` and `Split` share: the async form of the next item, the
+/// `Stream` shape, and access to the reader.
 macro_rules! item_reader {
     ($ty:ident, $item:ty, $next:ident, $poll_next:ident, $what:literal) => {
         impl<R: AsyncBufRead> $ty<R> {
@@ -132,21 +215,35 @@ macro_rules! item_reader {
             {
                 std::future::poll_fn(|cx| Pin::new(&mut *self).$poll_next(cx)).await
             }
+        }
 
-            #[doc = concat!("Polls for the next ", $what, ".")]
-            pub fn $poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<Option<$item>>> {
-                self.inner().poll_next(cx).map(Option::transpose)
+        impl<R> $ty<R> {
+            /// The reader.
+            pub fn get_ref(&self) -> &R {
+                &self.reader
             }
 
-            fn inner(self: Pin<&mut Self>) -> Pin<&mut futures_lite::io::$ty<R>> {
-                self.project().inner
+            /// The reader, mutably (reading from it directly skips what
+            /// this has buffered).
+            pub fn get_mut(&mut self) -> &mut R {
+                &mut self.reader
+            }
+
+            /// The reader, pinned.
+            pub fn get_pin_mut(self: Pin<&mut Self>) -> Pin<&mut R> {
+                self.project().reader
+            }
+
+            #[doc = concat!("The reader back (a partly read ", $what, " is lost).")]
+            pub fn into_inner(self) -> R {
+                self.reader
             }
         }
 
         impl<R: AsyncBufRead> Stream for $ty<R> {
             type Item = io::Result<$item>;
             fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-                self.inner().poll_next(cx)
+                self.$poll_next(cx).map(Result::transpose)
             }
         }
     };
