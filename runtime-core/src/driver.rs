@@ -34,14 +34,16 @@ pub(crate) struct Driver {
     core: Handoff<DriverCore>,
     pub(crate) io: IoDriver,
     pub(crate) time: Option<TimeDriver>,
-    /// Set by `unpark`, cleared by a paused-clock turn: lets that turn tell
-    /// "woken" from "idle" after its zero poll consumed the poller's
-    /// notification.
+    /// Tokio's `did_wake`: set by `unpark` (once a clock was paused), read
+    /// and cleared only by a paused-clock turn that is about to jump, which
+    /// then does not jump (`turn_test_clock`).
     woken: AtomicBool,
 }
 
 /// Keeps a paused clock from jumping ahead while alive (one per blocking
-/// closure queued or running, as Tokio's `inhibit_auto_advance`).
+/// closure queued or running on a current-thread runtime, as Tokio's
+/// `inhibit_auto_advance`). Dropping it unparks the driver, as Tokio's
+/// `BlockingSchedule::release` does.
 pub(crate) struct InhibitAutoAdvance(std::sync::Arc<Driver>);
 
 impl InhibitAutoAdvance {
@@ -152,6 +154,15 @@ impl Driver {
         self.core.unlock(guard)
     }
 
+    /// Driver rule 3: wakes the driver-parked thread so it recomputes its
+    /// timeout, without counting as an unpark for the paused clock (Tokio
+    /// unparks only its I/O driver there).
+    pub(crate) fn wake_for_timer(&self) {
+        if let Err(e) = self.io.notify() {
+            panic!("failed to wake the I/O driver: {e}");
+        }
+    }
+
     /// Driver rule 2.
     pub(crate) fn unpark(&self) {
         // Tells a paused-clock turn it was woken (see `turn`); only a clock
@@ -175,42 +186,25 @@ impl Driver {
 
     /// Polls I/O and fires timers, sleeping at most `timeout` (`None`:
     /// until an event, a timer or an unpark). Wakes what became ready.
-    pub(crate) fn turn(&self, core: &mut DriverLock<'_>, timeout: Option<Duration>) {
+    ///
+    /// `woke`: the turning (current-thread) scheduler woke tasks or its
+    /// `block_on` future since its last turn; only a clock that was paused
+    /// looks at it (`turn_test_clock`).
+    pub(crate) fn turn(&self, core: &mut DriverLock<'_>, timeout: Option<Duration>, woke: bool) {
         let core = &mut **core;
         match &self.time {
-            Some(time) if timeout != Some(Duration::ZERO) && time.clock.is_paused() => {
-                // The paused test clock: look at I/O without sleeping. If
-                // nothing happened (no event, and no unpark since this
-                // thread parked: the zero poll may have eaten the poller's
-                // notification), jump the clock to the next timer instead
-                // of waiting for it, unless blocking work is in flight
-                // (its result may be what the runtime waits for): then
-                // wait for real, bounded by the timer.
-                let n = self
-                    .io
-                    .poll(&mut core.events, Some(Duration::ZERO), &mut core.wakers);
-                let woken = self.woken.swap(false, Ordering::SeqCst);
-                if n == 0 && !woken {
-                    match time.next_timer() {
-                        Some(next) if !time.auto_advance_inhibited() => time.clock.advance_to(next),
-                        _ => {
-                            let t = time.park_timeout(timeout);
-                            self.io.poll(&mut core.events, t, &mut core.wakers);
-                            self.woken.store(false, Ordering::SeqCst);
-                        }
-                    }
-                }
-                time.process(&mut core.wakers);
-            }
-            Some(time) => {
+            // One atomic load (`clock.now` would make it anyway); a clock
+            // that was never paused is the real one.
+            Some(time) if !time.clock.was_ever_paused() => {
                 let t = if timeout == Some(Duration::ZERO) {
                     timeout
                 } else {
                     time.park_timeout(timeout)
                 };
                 self.io.poll(&mut core.events, t, &mut core.wakers);
-                time.process(&mut core.wakers);
+                time.process_at(std::time::Instant::now(), &mut core.wakers);
             }
+            Some(time) => self.turn_test_clock(core, time, timeout, woke),
             None => {
                 self.io.poll(&mut core.events, timeout, &mut core.wakers);
             }
@@ -218,6 +212,77 @@ impl Driver {
         // Driver rule 5: the wheel and table locks are released here.
         for w in core.wakers.drain(..) {
             w.wake();
+        }
+    }
+
+    /// A turn on a clock that was paused (and may run again since):
+    /// Tokio's time-driver park (`park_internal`/`park_thread_timeout` in
+    /// `tokio/src/runtime/time/mod.rs`, 1.54), step for step, since every
+    /// step shows in where the paused clock stops.
+    ///
+    /// `woken` is Tokio's `did_wake`: set when a task or the `block_on`
+    /// future was woken (by the scheduler's `woke`, by the wakes a turn
+    /// delivers, by an unpark from another thread, by a blocking closure
+    /// that finished); read and cleared only where the clock could jump.
+    ///
+    /// With a timer due later than now (both in whole milliseconds) the
+    /// wait is the distance `d` to it, bounded by `timeout`; with no timer
+    /// and a `timeout`, that timeout. If the clock is paused and no
+    /// blocking closure is in flight, the turn polls I/O without sleeping
+    /// and then moves the clock forward by `d` unless `woken` was set or
+    /// the poll woke something (Tokio counts those wakes too); otherwise
+    /// it really waits. A timer already due: a poll without sleeping. No
+    /// timer and no timeout: a wait for I/O or an unpark. Then it fires
+    /// what is due.
+    fn turn_test_clock(
+        &self,
+        core: &mut DriverCore,
+        time: &TimeDriver,
+        timeout: Option<Duration>,
+        woke: bool,
+    ) {
+        if woke {
+            self.woken.store(true, Ordering::SeqCst);
+        }
+        // Wakers collected before this index were accounted for by the
+        // jump decision; any after it count as a wake for the next one.
+        let mut accounted = 0;
+        let (next, now) = time.park_plan();
+        let wait = match next {
+            Some(when) if when > now => {
+                let d = Duration::from_millis(when - now);
+                Some(timeout.map_or(d, |limit| limit.min(d)))
+            }
+            Some(_) => {
+                self.io
+                    .poll(&mut core.events, Some(Duration::ZERO), &mut core.wakers);
+                None
+            }
+            None => {
+                if timeout.is_none() {
+                    self.io.poll(&mut core.events, None, &mut core.wakers);
+                }
+                timeout
+            }
+        };
+        if let Some(d) = wait {
+            if time.can_auto_advance() {
+                self.io
+                    .poll(&mut core.events, Some(Duration::ZERO), &mut core.wakers);
+                accounted = core.wakers.len();
+                let did_wake = self.woken.swap(false, Ordering::SeqCst) || accounted != 0;
+                if !did_wake {
+                    // Cannot fail: only this runtime's thread resumes the
+                    // clock, and it is here.
+                    let _ = time.clock.advance(d);
+                }
+            } else {
+                self.io.poll(&mut core.events, Some(d), &mut core.wakers);
+            }
+        }
+        time.process(&mut core.wakers);
+        if core.wakers.len() > accounted {
+            self.woken.store(true, Ordering::SeqCst);
         }
     }
 

@@ -21,6 +21,16 @@ const NOTIFIED: usize = 2;
 /// Asleep in the driver's `Poller::wait`.
 const PARKED_DRIVER: usize = 3;
 
+/// What a park did.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Parked {
+    /// This thread let go of the driver while another worker wanted it
+    /// (driver rule 4): the caller should wake a parked worker.
+    pub(crate) handoff: bool,
+    /// The driver was turned (and was told `woke`).
+    pub(crate) turned: bool,
+}
+
 /// The sleeping side; one per worker or per `block_on` thread.
 pub(crate) struct Parker {
     inner: Arc<Inner>,
@@ -65,16 +75,28 @@ impl Parker {
     /// let go of the driver while another worker wanted it (driver rule 4),
     /// so the caller should wake a parked worker.
     pub(crate) fn park(&mut self) -> bool {
-        self.inner.park(None)
+        self.inner.park(None, false).handoff
     }
 
     /// A turn of the driver without sleeping, if the driver is free and has
     /// anything to look at (a busy worker's periodic I/O and timer check).
     /// Returns as `park` does.
     pub(crate) fn poll_driver(&mut self) -> bool {
+        self.poll_driver_noting(false).handoff
+    }
+
+    /// `park` for the current-thread scheduler, which tells the driver
+    /// whether it woke tasks since its last turn (`woke`: the paused
+    /// clock's "did wake", `Driver::turn`).
+    pub(crate) fn park_noting(&mut self, woke: bool) -> Parked {
+        self.inner.park(None, woke)
+    }
+
+    /// `poll_driver` with `woke` as in `park_noting`.
+    pub(crate) fn poll_driver_noting(&mut self, woke: bool) -> Parked {
         match &self.inner.driver {
-            Some(d) if d.has_work() => self.inner.park(Some(Duration::ZERO)),
-            _ => false,
+            Some(d) if d.has_work() => self.inner.park(Some(Duration::ZERO), woke),
+            _ => Parked::default(),
         }
     }
 }
@@ -86,7 +108,7 @@ impl Unparker {
 }
 
 impl Inner {
-    fn park(&self, timeout: Option<Duration>) -> bool {
+    fn park(&self, timeout: Option<Duration>, woke: bool) -> Parked {
         // A zero-timeout turn is not a sleep: it leaves a pending
         // notification for the next real park, and must not be skipped
         // because of one (a task that keeps waking itself would otherwise
@@ -97,7 +119,7 @@ impl Inner {
                 .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
                 .is_ok()
         {
-            return false;
+            return Parked::default();
         }
         if let Some(driver) = &self.driver {
             let lock = match timeout {
@@ -105,12 +127,15 @@ impl Inner {
                 _ => driver.try_lock_or_want(),
             };
             if let Some(mut lock) = lock {
-                self.park_on_driver(driver, &mut lock, timeout);
-                return driver.unlock(lock);
+                let turned = self.park_on_driver(driver, &mut lock, timeout, woke);
+                return Parked {
+                    handoff: driver.unlock(lock),
+                    turned,
+                };
             }
         }
         if timeout == Some(Duration::ZERO) {
-            return false;
+            return Parked::default();
         }
         let mut guard = self.lock.lock();
         match self.state.compare_exchange(EMPTY, PARKED, SeqCst, SeqCst) {
@@ -118,7 +143,7 @@ impl Inner {
             Err(NOTIFIED) => {
                 // Unparked between the fast path and taking the lock.
                 self.state.swap(EMPTY, SeqCst);
-                return false;
+                return Parked::default();
             }
             Err(other) => panic!("inconsistent park state: {other}"),
         }
@@ -129,7 +154,7 @@ impl Inner {
                     crate::loom::condvar_wait_timeout(&self.condvar, &mut guard, t);
                     // Timed out or not, leave: take a notification if any.
                     match self.state.swap(EMPTY, SeqCst) {
-                        NOTIFIED | PARKED => return false,
+                        NOTIFIED | PARKED => return Parked::default(),
                         other => panic!("inconsistent park state: {other}"),
                     }
                 }
@@ -139,7 +164,7 @@ impl Inner {
                 .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
                 .is_ok()
             {
-                return false;
+                return Parked::default();
             }
             // Spurious wake-up: sleep again.
         }
@@ -147,15 +172,17 @@ impl Inner {
 
     /// Driver rule 1: sleeps in the poller (a zero timeout is a turn with
     /// no state change: nobody needs to wake a thread that does not sleep).
+    /// `true` if the driver was turned.
     fn park_on_driver(
         &self,
         driver: &Driver,
         lock: &mut DriverLock<'_>,
         timeout: Option<Duration>,
-    ) {
+        woke: bool,
+    ) -> bool {
         if timeout == Some(Duration::ZERO) {
-            driver.turn(lock, timeout);
-            return;
+            driver.turn(lock, timeout, woke);
+            return true;
         }
         match self
             .state
@@ -164,15 +191,16 @@ impl Inner {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 self.state.swap(EMPTY, SeqCst);
-                return;
+                return false;
             }
             Err(other) => panic!("inconsistent park state: {other}"),
         }
-        driver.turn(lock, timeout);
+        driver.turn(lock, timeout, woke);
         match self.state.swap(EMPTY, SeqCst) {
             PARKED_DRIVER | NOTIFIED => {}
             other => panic!("inconsistent park state: {other}"),
         }
+        true
     }
 
     fn unpark(&self) {

@@ -58,7 +58,9 @@ where
 {
     // While user blocking work is queued or running, a paused test clock
     // must not jump ahead (its result may be what the runtime waits for).
-    let inhibit = (!mandatory)
+    // Only a current-thread runtime can pause its clock (Tokio counts
+    // these there only, too).
+    let inhibit = (!mandatory && matches!(handle, scheduler::Handle::CurrentThread(_)))
         .then(|| {
             handle
                 .driver()

@@ -12,7 +12,7 @@ use crate::context;
 use crate::coop;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Mutex};
-use crate::park::{Parker, Unparker};
+use crate::park::{Parked, Parker, Unparker};
 use crate::raw_task::{self as task, list::OwnedTasks};
 use crate::runtime::Config;
 use crate::scheduler::{self, latency};
@@ -94,11 +94,18 @@ impl LocalQueue {
 
 struct Core {
     tasks: LocalQueue,
-    /// Tasks that yielded: run after the local and remote queues are empty
-    /// (or at the next `event_interval` boundary), as on the multi-thread
-    /// scheduler.
+    /// Tasks that yielded: queued again after the next driver turn (when
+    /// the local and remote queues are empty, or at the next
+    /// `event_interval` boundary), as Tokio's deferred wakers.
     yielded: Vec<Notified>,
     tick: u32,
+    /// A task or the `block_on` future was woken since the last driver
+    /// turn (told to the turn: the paused clock's "did wake"; a plain
+    /// field, so the real clock pays nothing for it).
+    woke: bool,
+    /// Wakers of `yield_now` in futures that are not tasks (the `block_on`
+    /// future): woken after the next driver turn, as Tokio's `defer`.
+    deferred: Vec<Waker>,
     park: Option<Parker>,
     /// When the current busy stretch began (coarse clock).
     busy_since: u64,
@@ -108,6 +115,8 @@ struct Core {
 pub(crate) struct Context {
     handle: Arc<Handle>,
     core: RefCell<Option<Box<Core>>>,
+    /// The `block_on` future's waker, while `run` polls it.
+    block_on_waker: RefCell<Option<Waker>>,
 }
 
 impl CurrentThread {
@@ -139,6 +148,8 @@ impl CurrentThread {
             },
             yielded: Vec::new(),
             tick: 0,
+            woke: false,
+            deferred: Vec::new(),
             park: Some(park),
             busy_since: 0,
         });
@@ -214,6 +225,7 @@ impl CurrentThread {
         let cx = scheduler::Context::CurrentThread(Context {
             handle: handle.clone(),
             core: RefCell::new(Some(core)),
+            block_on_waker: RefCell::new(None),
         });
         let _return = Return { rt: self, cx: &cx };
         let scheduler::Context::CurrentThread(inner) = &cx else {
@@ -259,8 +271,23 @@ impl Wake for BlockOnWaker {
         self.wake_by_ref();
     }
     fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        self.0.woken.store(true, SeqCst);
-        self.0.unpark.unpark();
+        if self.0.woken.swap(true, SeqCst) {
+            return;
+        }
+        // On the scheduler's own thread nothing sleeps: note the wake for
+        // the driver (as Tokio's `unpark_self`); elsewhere, unpark.
+        let local = crate::scheduler::current::with_scheduler(|cx| match cx {
+            Some(scheduler::Context::CurrentThread(cx)) if Arc::ptr_eq(&cx.handle, &self.0) => cx
+                .core
+                .borrow_mut()
+                .as_mut()
+                .map(|core| core.woke = true)
+                .is_some(),
+            _ => false,
+        });
+        if !local {
+            self.0.unpark.unpark();
+        }
     }
 }
 
@@ -268,6 +295,7 @@ impl Context {
     fn run<F: Future>(&self, mut future: Pin<&mut F>) -> F::Output {
         let handle = &self.handle;
         let waker = Waker::from(std::sync::Arc::new(BlockOnWaker(handle.clone())));
+        *self.block_on_waker.borrow_mut() = Some(waker.clone());
         let mut cx = std::task::Context::from_waker(&waker);
         handle.woken.store(true, SeqCst);
         self.with_core(|core| core.busy_since = crate::util::clock::coarse_now_ns());
@@ -283,11 +311,13 @@ impl Context {
             // Run up to `event_interval` tasks before looking at the
             // `block_on` future again (as Tokio), so a `block_on` future
             // that yields lets the spawned tasks make progress.
-            let mut ran_any = false;
+            let mut drained = false;
             let watch = handle.config.watch_polls();
             for _ in 0..handle.config.event_interval {
-                let Some(task) = self.next_task() else { break };
-                ran_any = true;
+                let Some(task) = self.next_task() else {
+                    drained = true;
+                    break;
+                };
                 let header = task.header();
                 handle.stats.count_poll();
                 let timed = latency::poll_starts(header, &handle.stats.latency);
@@ -300,20 +330,46 @@ impl Context {
                 }
                 latency::poll_returned(timed, &handle.stats.latency);
                 if let Some(again) = again {
-                    // Yielded: after the rest (local and remote); woken by
+                    // Yielded: after the next driver turn; woken by
                     // something else while it ran: to the back.
                     self.push_again(again);
                 }
             }
-            self.flush_yielded();
-            if !ran_any && !handle.woken.load(SeqCst) {
+            // As Tokio's current-thread loop: with the queue empty and
+            // nothing pending, sleep on the driver; otherwise (a full batch,
+            // yielded tasks, a woken `block_on` future) turn it without
+            // sleeping. Either way the yielded tasks go to the back of the
+            // queue only after that turn (Tokio's `defer`), behind what it
+            // woke: a task that yields (`time::advance` does) runs again
+            // after the timers and I/O that came due meanwhile.
+            if drained && !self.has_yielded() && !handle.woken.load(SeqCst) {
                 self.park();
             } else {
-                // Busy: look at I/O and timers without sleeping once per
-                // batch of `event_interval` tasks.
                 self.poll_driver();
             }
+            self.flush_yielded();
         }
+    }
+
+    /// Tokio's `defer` for `yield_now` in the `block_on` future: its waker
+    /// is woken after the next driver turn. Other wakers (a combinator's,
+    /// an executor's nested in a task) are woken at once: deferring those
+    /// could leave a nested executor waiting on this blocked thread.
+    pub(crate) fn defer(&self, waker: &Waker) {
+        let is_block_on = self
+            .block_on_waker
+            .borrow()
+            .as_ref()
+            .is_some_and(|w| w.will_wake(waker));
+        if is_block_on {
+            if let Some(core) = self.core.borrow_mut().as_mut() {
+                if !core.deferred.iter().any(|w| w.will_wake(waker)) {
+                    core.deferred.push(waker.clone());
+                }
+                return;
+            }
+        }
+        waker.wake_by_ref();
     }
 
     fn push_again(&self, again: task::Again<Arc<Handle>>) {
@@ -327,15 +383,33 @@ impl Context {
         }
     }
 
-    /// Moves the yielded tasks to the back of the run queue.
+    /// After a driver turn: moves the yielded tasks to the back of the run
+    /// queue and wakes the deferred wakers (Tokio's `defer.wake()`).
     fn flush_yielded(&self) {
-        let mut core = self.core.borrow_mut();
-        let core = core.as_mut().expect("current_thread core missing");
-        let Core { tasks, yielded, .. } = &mut **core;
-        // Runs after every batch, most often with nothing to move (an empty
-        // extend still costs a call and the length gauge's store).
-        if !yielded.is_empty() {
-            tasks.extend(yielded.drain(..));
+        let deferred = {
+            let mut core = self.core.borrow_mut();
+            let core = core.as_mut().expect("current_thread core missing");
+            let Core {
+                tasks,
+                yielded,
+                deferred,
+                woke,
+                ..
+            } = &mut **core;
+            // Runs after every batch, most often with nothing to move (an
+            // empty extend still costs a call and the length gauge's store).
+            if !yielded.is_empty() {
+                tasks.extend(yielded.drain(..));
+                *woke = true;
+            }
+            if deferred.is_empty() {
+                return;
+            }
+            std::mem::take(deferred)
+        };
+        // Outside the borrow: the `block_on` waker looks at the core.
+        for w in deferred {
+            w.wake();
         }
     }
 
@@ -343,23 +417,28 @@ impl Context {
         let mut core = self.core.borrow_mut();
         let core = core.as_mut().expect("current_thread core missing");
         core.tick = core.tick.wrapping_add(1);
-        let task = if core
+        let remote_first = core
             .tick
-            .is_multiple_of(self.handle.config.global_queue_interval)
-        {
-            self.handle.pop_remote().or_else(|| core.tasks.pop_front())
-        } else {
-            core.tasks.pop_front().or_else(|| self.handle.pop_remote())
-        };
-        task.or_else(|| {
-            // Nothing else is ready: the yielded tasks' turn (if any: this
-            // runs each time the queue empties).
-            if core.yielded.is_empty() {
-                return None;
+            .is_multiple_of(self.handle.config.global_queue_interval);
+        if !remote_first {
+            if let Some(task) = core.tasks.pop_front() {
+                return Some(task);
             }
-            core.tasks.extend(core.yielded.drain(..));
-            core.tasks.pop_front()
-        })
+        }
+        match self.handle.pop_remote() {
+            Some(task) => {
+                // Scheduled from another thread: a wake for the driver too.
+                core.woke = true;
+                Some(task)
+            }
+            None if remote_first => core.tasks.pop_front(),
+            None => None,
+        }
+    }
+
+    /// Yielded tasks or deferred wakers wait for the next driver turn.
+    fn has_yielded(&self) -> bool {
+        self.with_core(|core| !core.yielded.is_empty() || !core.deferred.is_empty())
     }
 
     fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
@@ -374,35 +453,47 @@ impl Context {
         if self.handle.driver.is_none() {
             return;
         }
-        let mut park = {
+        let (mut park, woke) = {
             let mut core = self.core.borrow_mut();
             let core = core.as_mut().expect("current_thread core missing");
-            core.park.take().expect("current_thread parker missing")
+            let park = core.park.take().expect("current_thread parker missing");
+            (park, core.woke)
         };
-        park.poll_driver();
+        let parked = park.poll_driver_noting(woke);
+        self.put_park(park, parked);
+    }
+
+    /// Gives the parker back; after a driver turn the wakes it was told of,
+    /// and the ones it delivered, are the driver's to count.
+    fn put_park(&self, park: Parker, parked: Parked) {
         let mut core = self.core.borrow_mut();
-        core.as_mut().expect("current_thread core missing").park = Some(park);
+        let core = core.as_mut().expect("current_thread core missing");
+        core.park = Some(park);
+        if parked.turned {
+            core.woke = false;
+        }
     }
 
     /// Sleeps until a remote wake or the `block_on` future's waker.
     fn park(&self) {
-        let mut park = {
+        let (mut park, woke) = {
             let mut core = self.core.borrow_mut();
             let core = core.as_mut().expect("current_thread core missing");
             if !core.tasks.is_empty() {
                 return;
             }
-            core.park.take().expect("current_thread parker missing")
+            let park = core.park.take().expect("current_thread parker missing");
+            (park, core.woke)
         };
+        let mut parked = Parked::default();
         if self.handle.inject_is_empty() && !self.handle.woken.load(SeqCst) {
             let stats = &self.handle.stats;
             stats.inc_parks();
             self.with_core(|core| stats.add_busy(core.busy_since));
-            park.park();
+            parked = park.park_noting(woke);
             self.with_core(|core| core.busy_since = crate::util::clock::coarse_now_ns());
         }
-        let mut core = self.core.borrow_mut();
-        core.as_mut().expect("current_thread core missing").park = Some(park);
+        self.put_park(park, parked);
     }
 }
 
@@ -454,6 +545,7 @@ impl task::Schedule for Arc<Handle> {
                 if Arc::ptr_eq(&cx.handle, self) {
                     if let Some(core) = cx.core.borrow_mut().as_mut() {
                         core.tasks.push_back(task);
+                        core.woke = true;
                         return None;
                     }
                 }

@@ -37,7 +37,14 @@ impl Future for YieldNow {
         if crate::raw_task::waker::is_current_task_waker(cx.waker()) {
             crate::context::request_yield();
         } else {
-            cx.waker().wake_by_ref();
+            // Another waker (the `block_on` future's, a combinator's): on
+            // a current-thread runtime it is woken after the next driver
+            // turn, as Tokio's `defer`, so what came due meanwhile runs
+            // first (and a paused clock sees the wake after that turn).
+            crate::scheduler::current::with_scheduler(|sched| match sched {
+                Some(crate::scheduler::Context::CurrentThread(sched)) => sched.defer(cx.waker()),
+                _ => cx.waker().wake_by_ref(),
+            });
         }
         Poll::Pending
     }

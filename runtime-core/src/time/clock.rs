@@ -57,6 +57,13 @@ impl Clock {
         self.ever_paused.load(Ordering::Acquire)
     }
 
+    /// `std::time::Instant::now()` if this clock was never paused (for
+    /// the real-clock fast paths: the same single atomic load as `now`),
+    /// `None` if it was.
+    pub(crate) fn real_now(&self) -> Option<StdInstant> {
+        (!self.ever_paused.load(Ordering::Acquire)).then(StdInstant::now)
+    }
+
     pub(crate) fn is_paused(&self) -> bool {
         self.ever_paused.load(Ordering::Acquire) && self.inner.lock().unfrozen.is_none()
     }
@@ -84,21 +91,16 @@ impl Clock {
         Ok(())
     }
 
-    /// Moves a paused clock forward; `Err` if it runs.
+    /// Moves a paused clock forward (by hand, or by the auto-advance of an
+    /// idle runtime: Tokio adds the distance to the next timer in whole
+    /// milliseconds, so a clock between two milliseconds stays between
+    /// them); `Err` if it runs.
     pub(crate) fn advance(&self, by: Duration) -> Result<(), &'static str> {
         let mut inner = self.inner.lock();
         if inner.unfrozen.is_some() {
-            return Err("time::advance needs a paused clock: call time::pause() first or build the runtime with start_paused(true)");
+            return Err("time is not frozen: time::advance needs a paused clock; call time::pause() first, or build the runtime with start_paused(true)");
         }
         inner.base += by;
         Ok(())
-    }
-
-    /// Moves a paused clock forward to `to` if that is later (auto-advance).
-    pub(crate) fn advance_to(&self, to: StdInstant) {
-        let mut inner = self.inner.lock();
-        if inner.unfrozen.is_none() && to > inner.base {
-            inner.base = to;
-        }
     }
 }

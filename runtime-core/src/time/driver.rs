@@ -6,7 +6,7 @@
 //! rounded up and "now" down, so a sleep never ends early.
 
 use super::clock::Clock;
-use super::wheel::{TimerKey, Wheel};
+use super::wheel::{Reset as WheelReset, TimerKey, Wheel};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::Waker;
@@ -26,16 +26,28 @@ pub(crate) struct TimeDriver {
     /// otherwise the wheel deadline the driver-parked thread wakes at.
     parked_until: AtomicU64,
     is_shutdown: AtomicBool,
-    /// Blocking closures in flight: while non-zero a paused clock does not
-    /// jump (`driver::InhibitAutoAdvance`).
+    /// Blocking closures in flight on a current-thread runtime: while
+    /// non-zero a paused clock does not jump (`driver::InhibitAutoAdvance`).
     inhibit: std::sync::atomic::AtomicIsize,
 }
 
-/// What `register` found.
+/// What `insert` found.
 pub(crate) enum Registered {
-    /// Already due (or fired): the sleep is over.
+    /// Already due: the sleep is over.
     Due,
     Waiting(TimerKey),
+}
+
+/// What `reset` did to a waiting timer.
+pub(crate) enum Reset {
+    /// Still waiting; `true`: the driver-parked thread sleeps past the new
+    /// deadline and must be woken.
+    Waiting(bool),
+    /// The new deadline was already due: the timer fired (its waker, if
+    /// any, is to be woken).
+    Fired(Option<Waker>),
+    /// The timer had already fired.
+    Gone,
 }
 
 impl TimeDriver {
@@ -56,21 +68,21 @@ impl TimeDriver {
         self.inhibit.fetch_add(delta, Ordering::SeqCst);
     }
 
-    pub(crate) fn auto_advance_inhibited(&self) -> bool {
-        self.inhibit.load(Ordering::SeqCst) > 0
+    /// Tokio's `Clock::can_auto_advance`: the clock is paused and no
+    /// blocking closure is in flight.
+    pub(crate) fn can_auto_advance(&self) -> bool {
+        self.inhibit.load(Ordering::SeqCst) <= 0 && self.clock.is_paused()
     }
 
+    /// Rounds up: a timer never fires before its deadline.
     fn deadline_ms(&self, t: StdInstant) -> u64 {
         let nanos = t.saturating_duration_since(self.origin).as_nanos();
         u64::try_from(nanos.div_ceil(1_000_000)).unwrap_or(u64::MAX)
     }
 
-    fn now_ms(&self) -> u64 {
-        let nanos = self
-            .clock
-            .now()
-            .saturating_duration_since(self.origin)
-            .as_nanos();
+    /// Rounds down.
+    fn ms_of(&self, now: StdInstant) -> u64 {
+        let nanos = now.saturating_duration_since(self.origin).as_nanos();
         u64::try_from(nanos / 1_000_000).unwrap_or(u64::MAX)
     }
 
@@ -88,26 +100,16 @@ impl TimeDriver {
         }
     }
 
-    /// Inserts a timer, or refreshes the waker of `key`. The returned flag
-    /// says the driver-parked thread sleeps past this deadline and must be
-    /// woken to recompute its timeout.
+    /// Puts a timer in the wheel (with the waker of its first poll, or
+    /// none for a `Sleep::reset` before it). The flag says the
+    /// driver-parked thread sleeps past this deadline and must be woken to
+    /// recompute its timeout.
     #[track_caller]
-    pub(crate) fn register(
-        &self,
-        key: Option<TimerKey>,
-        deadline: StdInstant,
-        waker: &Waker,
-    ) -> (Registered, bool) {
+    pub(crate) fn insert(&self, deadline: StdInstant, waker: Option<&Waker>) -> (Registered, bool) {
         self.check_shutdown();
         let ms = self.deadline_ms(deadline);
         let mut wheel = self.wheel.lock();
-        if let Some(key) = key {
-            return match wheel.set_waker(key, waker) {
-                true => (Registered::Waiting(key), false),
-                false => (Registered::Due, false),
-            };
-        }
-        match wheel.insert(ms, waker.clone()) {
+        match wheel.insert(ms, waker.cloned()) {
             None => (Registered::Due, false),
             Some(key) => {
                 let wake = ms < self.parked_until.load(Ordering::Relaxed);
@@ -116,14 +118,27 @@ impl TimeDriver {
         }
     }
 
-    /// Moves a waiting timer; `(still waiting, wake the parked thread)`.
-    pub(crate) fn reset(&self, key: TimerKey, deadline: StdInstant) -> (bool, bool) {
+    /// Refreshes the waker of a waiting timer; `false` if it has fired.
+    #[track_caller]
+    pub(crate) fn set_waker(&self, key: TimerKey, waker: &Waker) -> bool {
+        self.check_shutdown();
+        self.wheel.lock().set_waker(key, waker)
+    }
+
+    /// Whether `key`'s timer still waits (a fired one no longer does).
+    pub(crate) fn is_waiting(&self, key: TimerKey) -> bool {
+        self.wheel.lock().is_pending(key)
+    }
+
+    /// Moves a waiting timer (see `wheel::Wheel::reset`).
+    pub(crate) fn reset(&self, key: TimerKey, deadline: StdInstant) -> Reset {
         let ms = self.deadline_ms(deadline);
         let mut wheel = self.wheel.lock();
-        if !wheel.reset(key, ms) {
-            return (false, false);
+        match wheel.reset(key, ms) {
+            WheelReset::Waiting => Reset::Waiting(ms < self.parked_until.load(Ordering::Relaxed)),
+            WheelReset::Fired(waker) => Reset::Fired(waker),
+            WheelReset::Gone => Reset::Gone,
         }
-        (true, ms < self.parked_until.load(Ordering::Relaxed))
     }
 
     /// Cancels a timer in O(1).
@@ -137,8 +152,9 @@ impl TimeDriver {
         self.wheel.lock().len() != 0
     }
 
-    /// Before a blocking poll: the timeout until the next timer (bounded
-    /// by `max`), recorded so an earlier insert wakes the sleeper.
+    /// Before a blocking poll on the real clock: the timeout until the
+    /// next timer (bounded by `max`), recorded so an earlier insert wakes
+    /// the sleeper.
     pub(crate) fn park_timeout(&self, max: Option<Duration>) -> Option<Duration> {
         let wheel = self.wheel.lock();
         let Some(next) = wheel.next_deadline() else {
@@ -153,17 +169,27 @@ impl TimeDriver {
         Some(max.map_or(until, |m| m.min(until)))
     }
 
-    /// The instant of the next timer, if any (for the paused clock's jump).
-    pub(crate) fn next_timer(&self) -> Option<StdInstant> {
-        self.wheel
-            .lock()
-            .next_deadline()
-            .map(|ms| self.instant_of(ms))
+    /// Before a turn on a clock that was paused: the wheel's next deadline
+    /// and "now", both in whole milliseconds (Tokio's `park_internal`),
+    /// with the deadline recorded as `park_timeout` does.
+    pub(crate) fn park_plan(&self) -> (Option<u64>, u64) {
+        let wheel = self.wheel.lock();
+        let next = wheel.next_deadline();
+        self.parked_until
+            .store(next.unwrap_or(PARKED_FOREVER), Ordering::Relaxed);
+        drop(wheel);
+        (next, self.ms_of(self.clock.now()))
     }
 
     /// After a poll: fires every due timer, collecting the wakers.
     pub(crate) fn process(&self, wakers: &mut Vec<Waker>) {
-        let now = self.now_ms();
+        self.process_at(self.clock.now(), wakers);
+    }
+
+    /// `process` with "now" already read (the real-clock turn reads
+    /// `std::time::Instant::now()` itself).
+    pub(crate) fn process_at(&self, now: StdInstant, wakers: &mut Vec<Waker>) {
+        let now = self.ms_of(now);
         let mut wheel = self.wheel.lock();
         self.parked_until.store(NOT_PARKED, Ordering::Relaxed);
         wheel.advance(now, |w| wakers.push(w));

@@ -55,7 +55,7 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
     );
     Interval {
         delay: Sleep::new(start),
-        period,
+        period: super::safe_delay(period),
         missed_tick_behavior: MissedTickBehavior::Burst,
     }
 }
@@ -188,7 +188,9 @@ impl Interval {
                 .checked_add(self.period)
                 .unwrap_or_else(Instant::far_future)
         };
-        Pin::new(&mut self.delay).reset(next);
+        // Out of the wheel until the next poll, as Tokio's: a paused clock
+        // does not jump to a tick nobody waits for.
+        self.delay.reset_without_timer(next);
         Poll::Ready(timeout)
     }
 
@@ -246,7 +248,7 @@ impl Interval {
     /// # });
     /// ```
     pub fn reset_after(&mut self, after: Duration) {
-        Pin::new(&mut self.delay).reset(Instant::now() + after);
+        Pin::new(&mut self.delay).reset(Instant::now() + super::safe_delay(after));
     }
 
     /// The next tick fires at `deadline`.

@@ -1,8 +1,8 @@
 //! `Sleep`: a future that completes at a deadline. It is put in the wheel
-//! on its first poll (so a sleep created and dropped unpolled costs no
-//! lock), and dropping it removes it in O(1).
+//! on its first poll or `reset` (so a sleep created and dropped unpolled
+//! costs no lock), and dropping it removes it in O(1).
 
-use super::driver::Registered;
+use super::driver::{Registered, Reset};
 use super::wheel::TimerKey;
 use super::Instant;
 use crate::coop;
@@ -11,10 +11,11 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{ready, Context, Poll, Waker};
 use std::time::Duration;
 
-/// Waits until `duration` has elapsed.
+/// Waits until `duration` has elapsed (at most about 30 years, as
+/// Tokio's: a longer duration is cut to that).
 ///
 /// # Panics
 /// Outside a runtime, or on a runtime built without `enable_time`.
@@ -27,10 +28,7 @@ use std::time::Duration;
 /// ```
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
-    let deadline = Instant::now()
-        .checked_add(duration)
-        .unwrap_or_else(Instant::far_future);
-    Sleep::new(deadline)
+    Sleep::new(Instant::now() + super::safe_delay(duration))
 }
 
 /// Waits until `deadline`.
@@ -74,9 +72,19 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 pub struct Sleep {
     deadline: Instant,
     driver: Arc<Driver>,
-    /// In the wheel while `Some`.
-    key: Option<TimerKey>,
-    elapsed: bool,
+    timer: Timer,
+}
+
+/// Where a `Sleep` stands with the wheel (Tokio's `Option<TimerEntry>`
+/// and its state).
+#[derive(Clone, Copy, Debug)]
+enum Timer {
+    /// Not in the wheel yet: put there by the first poll or a `reset`.
+    Unregistered,
+    /// In the wheel (the wheel may have fired it since).
+    Waiting(TimerKey),
+    /// Fired: the sleep is over until the next `reset`.
+    Fired,
 }
 
 impl Sleep {
@@ -93,8 +101,7 @@ impl Sleep {
         Sleep {
             deadline,
             driver,
-            key: None,
-            elapsed: false,
+            timer: Timer::Unregistered,
         }
     }
 
@@ -121,13 +128,21 @@ impl Sleep {
         self.deadline
     }
 
-    /// Whether the deadline has been reached (as seen by the last poll).
+    /// Whether the timer has fired: after the runtime fired it, even if
+    /// this sleep was not polled since (as Tokio's). `false` before the
+    /// first poll or `reset`.
     pub fn is_elapsed(&self) -> bool {
-        self.elapsed
+        match self.timer {
+            Timer::Unregistered => false,
+            Timer::Fired => true,
+            Timer::Waiting(key) => !self.time().is_waiting(key),
+        }
     }
 
     /// Moves the deadline, reusing this sleep's place in the wheel (an
-    /// elapsed sleep waits again).
+    /// elapsed sleep waits again). The timer is in the wheel from here on,
+    /// polled or not (a paused clock may jump to it); a deadline already
+    /// due fires it and wakes the task that last polled it.
     ///
     /// ```
     /// use runtime_core::time::{self, sleep, Duration, Instant};
@@ -149,62 +164,84 @@ impl Sleep {
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
         let this = self.get_mut();
         this.deadline = deadline;
-        this.elapsed = false;
-        if let Some(key) = this.key {
-            let (waiting, wake) = this.time().reset(key, deadline.into_std());
-            if !waiting {
-                // Already due: the next poll completes.
-                this.key = None;
-            }
-            if wake {
-                this.driver.unpark();
+        if let Timer::Waiting(key) = this.timer {
+            match this.time().reset(key, deadline.into_std()) {
+                Reset::Waiting(wake) => {
+                    if wake {
+                        this.driver.wake_for_timer();
+                    }
+                    return;
+                }
+                Reset::Fired(waker) => {
+                    this.timer = Timer::Fired;
+                    if let Some(w) = waker {
+                        w.wake();
+                    }
+                    return;
+                }
+                // Fired by the wheel meanwhile: register afresh.
+                Reset::Gone => {}
             }
         }
+        this.register(None);
+    }
+
+    /// Moves the deadline and takes the timer out of the wheel until the
+    /// next poll (Tokio's `reset_without_timer`, used by `Interval`).
+    pub(crate) fn reset_without_timer(&mut self, deadline: Instant) {
+        self.deadline = deadline;
+        if let Timer::Waiting(key) = self.timer {
+            self.time().remove(key);
+        }
+        self.timer = Timer::Unregistered;
+    }
+
+    /// Puts the timer in the wheel (Tokio's `TimerEntry::init`): `Fired`
+    /// at once if its millisecond is not after the wheel's.
+    #[track_caller]
+    fn register(&mut self, waker: Option<&Waker>) {
+        let (registered, wake) = self.time().insert(self.deadline.into_std(), waker);
+        if wake {
+            self.driver.wake_for_timer();
+        }
+        self.timer = match registered {
+            Registered::Due => Timer::Fired,
+            Registered::Waiting(key) => Timer::Waiting(key),
+        };
     }
 
     fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if self.elapsed {
-            return Poll::Ready(());
-        }
         let restore = ready!(coop::poll_proceed(cx));
-        let Sleep {
-            deadline,
-            driver,
-            key,
-            elapsed,
-        } = self;
-        let time = driver
-            .time
-            .as_ref()
-            .expect("a Sleep is made only with a time driver");
-        let deadline = deadline.into_std();
-        if key.is_none() && deadline <= time.clock.now() {
-            *elapsed = true;
-            restore.made_progress();
-            return Poll::Ready(());
+        match self.timer {
+            Timer::Unregistered => {
+                // On the real clock a passed deadline needs no lock; on a
+                // clock that was paused the wheel decides, as Tokio's does
+                // (a deadline in a millisecond the wheel has not reached is
+                // not over yet).
+                let passed = self
+                    .time()
+                    .clock
+                    .real_now()
+                    .is_some_and(|now| self.deadline.into_std() <= now);
+                if passed {
+                    self.timer = Timer::Fired;
+                } else {
+                    self.register(Some(cx.waker()));
+                }
+            }
+            Timer::Waiting(key) => {
+                if !self.time().set_waker(key, cx.waker()) {
+                    self.timer = Timer::Fired;
+                }
+            }
+            Timer::Fired => {}
         }
-        loop {
-            let (registered, wake) = time.register(*key, deadline, cx.waker());
-            if wake {
-                driver.unpark();
+        match self.timer {
+            Timer::Fired => {
+                restore.made_progress();
+                Poll::Ready(())
             }
-            match registered {
-                Registered::Due if key.is_some() && deadline > time.clock.now() => {
-                    // Fired at the wheel's horizon (about 2.2 years) before
-                    // a later deadline: wait again for the rest.
-                    *key = None;
-                }
-                Registered::Due => {
-                    *key = None;
-                    *elapsed = true;
-                    restore.made_progress();
-                    return Poll::Ready(());
-                }
-                Registered::Waiting(k) => {
-                    *key = Some(k);
-                    return Poll::Pending;
-                }
-            }
+            _ => Poll::Pending,
         }
     }
 }
@@ -219,7 +256,7 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
+        if let Timer::Waiting(key) = self.timer {
             self.time().remove(key);
         }
     }
@@ -229,7 +266,7 @@ impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sleep")
             .field("deadline", &self.deadline)
-            .field("elapsed", &self.elapsed)
+            .field("timer", &self.timer)
             .finish()
     }
 }

@@ -25,10 +25,15 @@ use std::time::Duration;
 /// ```
 #[track_caller]
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
-    let deadline = Instant::now()
-        .checked_add(duration)
-        .unwrap_or_else(Instant::far_future);
-    Timeout::new(future.into_future(), Sleep::new(deadline))
+    // A duration past the end of the clock never elapses: no timer at all
+    // (as Tokio's), so a paused clock has nothing to jump to. A closure
+    // would lose `#[track_caller]`, hence the `match`.
+    #[allow(clippy::manual_map)]
+    let delay = match Instant::now().checked_add(duration) {
+        Some(deadline) => Some(Sleep::new(deadline)),
+        None => None,
+    };
+    Timeout::new(future.into_future(), delay)
 }
 
 /// Runs `future` until `deadline` at most; see [`timeout`].
@@ -47,7 +52,7 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 /// ```
 #[track_caller]
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
-    Timeout::new(future.into_future(), Sleep::new(deadline))
+    Timeout::new(future.into_future(), Some(Sleep::new(deadline)))
 }
 
 pin_project! {
@@ -67,12 +72,12 @@ pin_project! {
     pub struct Timeout<T> {
         #[pin]
         value: T,
-        delay: Sleep,
+        delay: Option<Sleep>,
     }
 }
 
 impl<T> Timeout<T> {
-    fn new(value: T, delay: Sleep) -> Timeout<T> {
+    fn new(value: T, delay: Option<Sleep>) -> Timeout<T> {
         Timeout { value, delay }
     }
 
@@ -112,7 +117,10 @@ impl<T: Future> Future for Timeout<T> {
         if let Poll::Ready(v) = this.value.poll(cx) {
             return Poll::Ready(Ok(v));
         }
-        let delay = Pin::new(this.delay);
+        let Some(delay) = this.delay.as_mut() else {
+            return Poll::Pending;
+        };
+        let delay = Pin::new(delay);
         let poll_delay = || match delay.poll(cx) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
             Poll::Pending => Poll::Pending,
