@@ -982,3 +982,93 @@ async fn kv_server_expires_keys_as_the_test_advances_the_clock() {
     assert_eq!(c.ask("GET b").await, "NONE");
     assert_eq!(c.ask("GET c").await, "3");
 }
+
+// ---- a mixed trace, event by event ----------------------------------------------
+
+/// Timers, an interval, yields, a sub-millisecond `advance`, a timeout and
+/// a TCP echo round trip interleaved; every event is logged with the
+/// clock in microseconds. The expected log is the one Tokio 1.54
+/// produces: which task runs when, and where the clock stands, match.
+#[runtime::test(start_paused = true)]
+async fn a_mixed_trace_matches_tokio_event_for_event() {
+    type Log = Arc<Mutex<Vec<(&'static str, u128)>>>;
+    let start = Instant::now();
+    let log: Log = Arc::default();
+    let rec = move |log: &Log, what: &'static str| {
+        log.lock()
+            .unwrap()
+            .push((what, start.elapsed().as_micros()));
+    };
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let l = log.clone();
+    let server = runtime::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut buf = [0u8; 1];
+        for _ in 0..3 {
+            s.read_exact(&mut buf).await.unwrap();
+            rec(&l, "server got");
+            s.write_all(&buf).await.unwrap();
+        }
+    });
+    let l = log.clone();
+    let client = runtime::spawn(async move {
+        let mut c = TcpStream::connect(addr).await.unwrap();
+        let mut buf = [0u8; 1];
+        for _ in 0..3 {
+            c.write_all(b"x").await.unwrap();
+            c.read_exact(&mut buf).await.unwrap();
+            rec(&l, "client echo");
+            time::sleep(ms(45)).await;
+        }
+    });
+    let l = log.clone();
+    let ticker = runtime::spawn(async move {
+        let mut i = time::interval(ms(30));
+        i.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        for _ in 0..5 {
+            i.tick().await;
+            rec(&l, "tick");
+            runtime::task::yield_now().await;
+        }
+    });
+    let l = log.clone();
+    let sleeper = runtime::spawn(async move {
+        let mut s = Box::pin(time::sleep(ms(100)));
+        let _ = time::timeout(ms(70), s.as_mut()).await;
+        rec(&l, "timeout");
+        s.as_mut().reset(Instant::now() + ms(20));
+        s.await;
+        rec(&l, "slept");
+    });
+    time::advance(Duration::from_micros(250)).await;
+    rec(&log, "advanced");
+    time::advance(ms(10)).await;
+    rec(&log, "advanced");
+    time::sleep(ms(200)).await;
+    rec(&log, "main woke");
+    for t in [server, client, ticker, sleeper] {
+        t.await.unwrap();
+    }
+    let got = log.lock().unwrap().clone();
+    let expected: &[(&str, u128)] = &[
+        ("advanced", 250),
+        ("advanced", 10_250),
+        ("server got", 10_250),
+        ("tick", 10_250),
+        ("client echo", 10_250),
+        ("tick", 31_250),
+        ("server got", 56_250),
+        ("client echo", 56_250),
+        ("tick", 61_250),
+        ("timeout", 71_250),
+        ("tick", 91_250),
+        ("slept", 92_250),
+        ("server got", 102_250),
+        ("client echo", 102_250),
+        ("tick", 121_250),
+        ("main woke", 211_250),
+    ];
+    assert_eq!(got, expected);
+}
