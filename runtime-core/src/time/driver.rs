@@ -90,6 +90,10 @@ impl TimeDriver {
         self.origin + Duration::from_millis(ms)
     }
 
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.is_shutdown.load(Ordering::Acquire)
+    }
+
     #[track_caller]
     fn check_shutdown(&self) {
         if self.is_shutdown.load(Ordering::Acquire) {

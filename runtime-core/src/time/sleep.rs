@@ -183,6 +183,11 @@ impl Sleep {
                 Reset::Gone => {}
             }
         }
+        if this.time().is_shutdown() {
+            // No wheel any more: the next poll reports it (panics).
+            this.timer = Timer::Unregistered;
+            return;
+        }
         this.register(None);
     }
 
