@@ -14,6 +14,7 @@
 //! - [`Runtime`], [`Builder`], [`Handle`]: build and drive a runtime
 //!   (also under [`runtime`](mod@runtime)).
 //! - [`task`]: `spawn`, `spawn_blocking`, `block_in_place`, `yield_now`,
+//!   `Builder` (named tasks),
 //!   `unconstrained`, `JoinHandle`, `JoinSet`, `TaskGroup` (structured
 //!   concurrency: the first failing child cancels the others),
 //!   `AbortHandle`, task ids.

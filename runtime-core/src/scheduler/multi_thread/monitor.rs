@@ -26,7 +26,7 @@ use super::worker::{start_thread, Worker};
 use crate::loom::sync::Arc;
 pub(crate) use crate::runtime::HandoffConfig;
 use crate::scheduler::poll_stamp::PollMark;
-use crate::util::fmt::{Human, Where};
+use crate::util::fmt::{Human, TaskLabel, Where};
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::time::{Duration, Instant};
 
@@ -166,11 +166,11 @@ impl Handoff {
 fn warn_at_cap(mark: &PollMark, worker: usize, running: Duration, cap: usize) {
     log::warn!(
         target: LOG_TARGET,
-        "task {} spawned at {} has blocked worker {worker} for {} in one poll, and \
+        "{} spawned at {} has blocked worker {worker} for {} in one poll, and \
          {cap} other stuck thread(s) already run handed-off cores (Builder::max_handoff_threads): \
          this worker's core waits until the poll returns. Move blocking work to spawn_blocking \
          (or block_in_place), or raise max_handoff_threads",
-        mark.task,
+        TaskLabel(mark.task, mark.name().as_deref()),
         Where(mark.location),
         Human(running)
     );
