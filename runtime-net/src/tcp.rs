@@ -581,6 +581,10 @@ crate::sys::fd_impls!(TcpStream);
 /// ```
 pub struct TcpSocket {
     inner: Socket,
+    /// Made nonblocking (and exempt from `SIGPIPE`) by `sys::prepare`;
+    /// a socket handed in (`from_std_stream`, `from_raw_fd`) is prepared
+    /// by `listen` or `connect`.
+    prepared: bool,
 }
 
 impl TcpSocket {
@@ -616,7 +620,10 @@ impl TcpSocket {
     fn new(domain: Domain) -> io::Result<TcpSocket> {
         let inner = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
         sys::prepare(&inner)?;
-        Ok(TcpSocket { inner })
+        Ok(TcpSocket {
+            inner,
+            prepared: true,
+        })
     }
 
     fn for_addr(addr: SocketAddr) -> io::Result<TcpSocket> {
@@ -915,6 +922,15 @@ impl TcpSocket {
         self.inner.bind_device(interface)
     }
 
+    /// Makes a socket handed in fit for the driver (see `prepared`).
+    fn prepare(&self) -> io::Result<()> {
+        if self.prepared {
+            Ok(())
+        } else {
+            sys::prepare(&self.inner)
+        }
+    }
+
     /// Pending socket error (`SO_ERROR`), cleared by reading it.
     ///
     /// ```
@@ -945,6 +961,7 @@ impl TcpSocket {
     pub fn from_std_stream(std_stream: net::TcpStream) -> TcpSocket {
         TcpSocket {
             inner: Socket::from(std_stream),
+            prepared: false,
         }
     }
 
@@ -982,7 +999,7 @@ impl TcpSocket {
     #[track_caller]
     pub fn listen(self, backlog: u32) -> io::Result<TcpListener> {
         let backlog = i32::try_from(backlog).unwrap_or(i32::MAX);
-        sys::prepare(&self.inner)?;
+        self.prepare()?;
         self.inner.listen(backlog)?;
         Ok(TcpListener {
             io: AsyncFd::with_interest(net::TcpListener::from(self.inner), Interest::READABLE)?,
@@ -1006,7 +1023,7 @@ impl TcpSocket {
     /// # });
     /// ```
     pub async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
-        sys::prepare(&self.inner)?;
+        self.prepare()?;
         sys::start_connect(&self.inner, &SockAddr::from(addr))?;
         TcpStream::connected(self.inner).await
     }
@@ -1057,6 +1074,7 @@ impl FromRawFd for TcpSocket {
         TcpSocket {
             // SAFETY: forwarded from the caller.
             inner: unsafe { Socket::from_raw_fd(fd) },
+            prepared: false,
         }
     }
 }
