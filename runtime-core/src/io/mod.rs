@@ -34,14 +34,13 @@ mod util;
 pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_lite::io::{
-    copy, empty, repeat, sink, split, BufReader, BufWriter, Cursor, Empty, ReadHalf, Repeat, Sink,
-    WriteHalf,
+    copy, empty, repeat, sink, split, BufReader, Cursor, Empty, ReadHalf, Repeat, Sink, WriteHalf,
 };
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
 pub use util::{
     copy_bidirectional, copy_buf, duplex, simplex, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt,
-    AsyncWriteExt, BufStream, DuplexStream, Lines, SimplexStream, Split,
+    AsyncWriteExt, BufStream, BufWriter, DuplexStream, Lines, SimplexStream, Split,
 };
 
 use scheduled_io::{READABLE, READ_CLOSED, WRITABLE, WRITE_CLOSED};

@@ -6,6 +6,7 @@
 
 mod buf_read;
 mod buf_stream;
+mod buf_writer;
 mod copy;
 mod mem;
 mod read;
@@ -14,6 +15,7 @@ mod write;
 
 pub use buf_read::{AsyncBufReadExt, Lines, Split};
 pub use buf_stream::BufStream;
+pub use buf_writer::BufWriter;
 pub use copy::{copy_bidirectional, copy_buf};
 pub use mem::{duplex, simplex, DuplexStream, SimplexStream};
 pub use read::AsyncReadExt;

@@ -1,0 +1,121 @@
+//! Runs the ported Tokio examples as their users would: as processes,
+//! checked from the outside. `echo-tcp` and `proxy` print the address
+//! they were given rather than the one they bound, so they get a free
+//! port found here; if another process takes it first, the start is
+//! retried on a new one (never a silent pass).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::process::{Child, Command, Stdio};
+
+/// Kills the child when dropped (a failed assertion leaves no server).
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `bin` with `args(port)` on a free port, until one start
+/// accepts connections there; returns the process and the port. (The
+/// examples print their "Listening on" line before they bind, so the
+/// port is probed: a refused connection is retried while the process
+/// lives; if it exits, the bind failed and another port is tried.)
+fn start(bin: &str, args: impl Fn(u16) -> Vec<String>) -> (Running, u16) {
+    for _ in 0..5 {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = Running(
+            Command::new(bin)
+                .args(args(port))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let mut out = BufReader::new(child.0.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert!(line.starts_with("Listening on"), "{bin} printed {line:?}");
+        // Keep reading its output so it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (child, port);
+            }
+            if child.0.try_wait().unwrap().is_some() {
+                break; // its bind failed: the port was taken meanwhile
+            }
+            assert!(std::time::Instant::now() < deadline, "{bin} never accepted on {port}");
+            std::thread::yield_now();
+        }
+    }
+    panic!("{bin} did not start on any of 5 free ports");
+}
+
+#[test]
+fn proxy_forwards_to_the_echo_server_both_ways() {
+    let (_echo, echo_port) = start(env!("CARGO_BIN_EXE_echo-tcp"), |p| vec![format!("127.0.0.1:{p}")]);
+    let (_proxy, proxy_port) = start(env!("CARGO_BIN_EXE_proxy"), |p| {
+        vec![format!("127.0.0.1:{p}"), format!("127.0.0.1:{echo_port}")]
+    });
+    let mut clients = Vec::new();
+    for i in 0..8 {
+        clients.push(std::thread::spawn(move || {
+            let mut c = TcpStream::connect(("127.0.0.1", proxy_port)).unwrap();
+            let msg = format!("client {i} says hello through the proxy\n").repeat(1000);
+            let mut reader = c.try_clone().unwrap();
+            let expected = msg.len();
+            let back = std::thread::spawn(move || {
+                let mut got = Vec::new();
+                reader.read_to_end(&mut got).unwrap();
+                got
+            });
+            c.write_all(msg.as_bytes()).unwrap();
+            // Half-close: the proxy passes it to the echo server, which
+            // closes, and that comes back as end of file.
+            c.shutdown(std::net::Shutdown::Write).unwrap();
+            let got = back.join().unwrap();
+            assert_eq!(got.len(), expected);
+            assert_eq!(got, msg.as_bytes());
+        }));
+    }
+    for c in clients {
+        c.join().unwrap();
+    }
+}
+
+#[test]
+fn udp_client_talks_to_the_udp_echo_server() {
+    let mut server = Running(
+        Command::new(env!("CARGO_BIN_EXE_echo-udp"))
+            .arg("127.0.0.1:0")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut out = BufReader::new(server.0.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let addr = line.trim().rsplit(' ').next().unwrap().to_string();
+    // A datagram from here first.
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.send_to(b"ping", &addr).unwrap();
+    let mut buf = [0; 16];
+    let (n, _) = s.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"ping");
+    // Then the ported client, with its stdin as the datagram.
+    let mut client = Command::new(env!("CARGO_BIN_EXE_udp-client"))
+        .arg(&addr)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    client.stdin.take().unwrap().write_all(b"hello over udp").unwrap();
+    let mut text = String::new();
+    client.stdout.take().unwrap().read_to_string(&mut text).unwrap();
+    assert!(client.wait().unwrap().success());
+    assert_eq!(text, "Received 14 bytes:\nhello over udp\n");
+}
