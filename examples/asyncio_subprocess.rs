@@ -72,7 +72,8 @@ async fn main() -> std::io::Result<()> {
 
     // wait_for(proc.wait(), 0.1), then kill on timeout.
     let mut child = Command::new("sleep").arg("1000").spawn()?;
-    if timeout(Duration::from_millis(100), child.wait()).await.is_err() {
+    let waited = timeout(Duration::from_millis(100), child.wait()).await;
+    if waited.is_err() {
         child.kill().await?;
     }
     let status = child.wait().await?;

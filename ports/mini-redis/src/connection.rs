@@ -1,9 +1,9 @@
 use crate::frame::{self, Frame};
 
 use bytes::{Buf, BytesMut};
+use std::io::{self, Cursor};
 use runtime::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
 use runtime::net::TcpStream;
-use std::io::{self, Cursor};
 
 /// Send and receive `Frame` values from a remote peer.
 ///

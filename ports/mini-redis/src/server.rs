@@ -5,11 +5,11 @@
 
 use crate::{Command, Connection, Db, DbDropGuard, Shutdown};
 
+use std::future::Future;
+use std::sync::Arc;
 use runtime::net::{TcpListener, TcpStream};
 use runtime::sync::{broadcast, mpsc, Semaphore};
 use runtime::time::{self, Duration};
-use std::future::Future;
-use std::sync::Arc;
 use tracing::{debug, error, info, instrument};
 
 /// Server listener state. Created in the `run` call. It includes a `run` method

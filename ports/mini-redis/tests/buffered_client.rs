@@ -2,9 +2,9 @@ use mini_redis::{
     clients::{BufferedClient, Client},
     server,
 };
+use std::net::SocketAddr;
 use runtime::net::TcpListener;
 use runtime::task::JoinHandle;
-use std::net::SocketAddr;
 
 /// A basic "hello world" style test. A server instance is started in a
 /// background task. A client instance is then established and used to initialize
@@ -27,8 +27,7 @@ async fn start_server() -> (SocketAddr, JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
 
-    let handle =
-        runtime::spawn(async move { server::run(listener, runtime::signal::ctrl_c()).await });
+    let handle = runtime::spawn(async move { server::run(listener, runtime::signal::ctrl_c()).await });
 
     (addr, handle)
 }

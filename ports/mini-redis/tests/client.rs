@@ -1,7 +1,7 @@
 use mini_redis::{clients::Client, server};
+use std::net::SocketAddr;
 use runtime::net::TcpListener;
 use runtime::task::JoinHandle;
-use std::net::SocketAddr;
 
 /// A PING PONG test without message provided.
 /// It should return "PONG".
@@ -108,8 +108,7 @@ async fn start_server() -> (SocketAddr, JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
 
-    let handle =
-        runtime::spawn(async move { server::run(listener, runtime::signal::ctrl_c()).await });
+    let handle = runtime::spawn(async move { server::run(listener, runtime::signal::ctrl_c()).await });
 
     (addr, handle)
 }

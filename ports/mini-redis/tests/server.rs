@@ -1,9 +1,9 @@
 use mini_redis::server;
 
+use std::net::SocketAddr;
 use runtime::io::{AsyncReadExt, AsyncWriteExt};
 use runtime::net::{TcpListener, TcpStream};
 use runtime::time::{self, Duration};
-use std::net::SocketAddr;
 
 /// A basic "hello world" style test. A server instance is started in a
 /// background task. A client TCP connection is then established and raw redis

@@ -3,9 +3,9 @@
 //! Provides a blocking connect and methods for issuing the supported commands.
 
 use bytes::Bytes;
+use std::time::Duration;
 use runtime::net::ToSocketAddrs;
 use runtime::runtime::Runtime;
-use std::time::Duration;
 
 pub use crate::clients::Message;
 

@@ -7,10 +7,10 @@ use crate::{Connection, Frame};
 
 use async_stream::try_stream;
 use bytes::Bytes;
-use runtime::net::{TcpStream, ToSocketAddrs};
-use runtime::stream::Stream;
 use std::io::{Error, ErrorKind};
 use std::time::Duration;
+use runtime::net::{TcpStream, ToSocketAddrs};
+use runtime::stream::Stream;
 use tracing::{debug, instrument};
 
 /// Established connection with a Redis server.

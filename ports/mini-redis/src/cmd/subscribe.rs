@@ -2,10 +2,10 @@ use crate::cmd::{Parse, ParseError, Unknown};
 use crate::{Command, Connection, Db, Frame, Shutdown};
 
 use bytes::Bytes;
-use runtime::select;
-use runtime::stream::{Stream, StreamExt, StreamMap};
-use runtime::sync::broadcast;
 use std::pin::Pin;
+use runtime::select;
+use runtime::sync::broadcast;
+use runtime::stream::{Stream, StreamExt, StreamMap};
 
 /// Subscribes the client to one or more channels.
 ///
