@@ -11,6 +11,7 @@ mod copy;
 mod mem;
 mod read;
 mod seek;
+mod split;
 mod write;
 
 pub use buf_read::{AsyncBufReadExt, Lines, Split};
@@ -20,4 +21,5 @@ pub use copy::{copy_bidirectional, copy_buf};
 pub use mem::{duplex, simplex, DuplexStream, SimplexStream};
 pub use read::AsyncReadExt;
 pub use seek::AsyncSeekExt;
+pub use split::{split, ReadHalf, WriteHalf};
 pub use write::AsyncWriteExt;
