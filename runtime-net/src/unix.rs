@@ -12,7 +12,7 @@ use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 use std::task::{Context, Poll};
 
-pub mod pipe;
+pub use runtime_core::io::pipe;
 
 crate::split::stream_halves!(UnixStream);
 crate::split::stream_common!(UnixStream);

@@ -26,6 +26,7 @@
 
 mod async_fd;
 pub(crate) mod driver;
+pub mod pipe;
 pub(crate) mod registration;
 pub(crate) mod scheduled_io;
 mod stdio;

@@ -1,9 +1,11 @@
 //! Unix pipes and FIFOs on the I/O driver (Tokio's
-//! `tokio::net::unix::pipe`): [`pipe`] makes an anonymous pipe,
-//! [`OpenOptions`] opens a named FIFO, and [`Sender`] / [`Receiver`] are
-//! its non-blocking ends (futures-io `AsyncWrite` / `AsyncRead`).
+//! `tokio::net::unix::pipe`, re-exported as `runtime::net::unix::pipe`):
+//! [`pipe`] makes an anonymous pipe, [`OpenOptions`] opens a named FIFO,
+//! and [`Sender`] / [`Receiver`] are its non-blocking ends (futures-io
+//! `AsyncWrite` / `AsyncRead`). A child process's stdin, stdout and
+//! stderr are built on them too.
 
-use runtime_core::io::{AsyncFd, AsyncRead, AsyncWrite, Interest, Ready};
+use crate::io::{AsyncFd, AsyncRead, AsyncWrite, Interest, Ready};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
@@ -20,7 +22,7 @@ use std::task::{Context, Poll};
 ///
 /// ```
 /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
-/// use runtime_net::unix::pipe;
+/// use runtime_core::io::pipe;
 ///
 /// let rt = runtime_core::Runtime::new().unwrap();
 /// rt.block_on(async {
@@ -81,7 +83,7 @@ impl OpenOptions {
     ///
     /// ```
     /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
-    /// use runtime_net::unix::pipe;
+    /// use runtime_core::io::pipe;
     ///
     /// let rt = runtime_core::Runtime::new().unwrap();
     /// rt.block_on(async {
@@ -135,7 +137,7 @@ impl OpenOptions {
     }
 }
 
-fn set_nonblocking(fd: RawFd, on: bool) -> io::Result<()> {
+pub(crate) fn set_nonblocking(fd: RawFd, on: bool) -> io::Result<()> {
     // SAFETY: fcntl(2) F_GETFL/F_SETFL on an fd the caller owns; no memory
     // is passed.
     unsafe {
@@ -172,7 +174,7 @@ macro_rules! pipe_end {
     ($name:ident, $interest:expr, $wait:ident, $poll_ready:ident, $what:literal) => {
         impl $name {
             #[track_caller]
-            fn register(file: File) -> io::Result<$name> {
+            pub(crate) fn register(file: File) -> io::Result<$name> {
                 set_nonblocking(file.as_raw_fd(), true)?;
                 Ok($name(AsyncFd::with_interest(file, $interest)?))
             }
@@ -279,6 +281,35 @@ impl Receiver {
     /// empty, `Ok(0)` at end of file.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.0.try_io(Interest::READABLE, |f| (&*f).read(buf))
+    }
+
+    /// Reads into the spare capacity of `buf` (e.g. a `BytesMut`) and
+    /// advances it, without zeroing it first (Tokio's
+    /// `AsyncReadExt::read_buf`, which this inherent method shadows);
+    /// `Ok(0)` at end of file or when `buf` is full. Cancel safe.
+    #[cfg(feature = "bytes")]
+    pub async fn read_buf<B: bytes::BufMut + ?Sized>(&mut self, buf: &mut B) -> io::Result<usize> {
+        std::future::poll_fn(|cx| {
+            if !buf.has_remaining_mut() {
+                return Poll::Ready(Ok(0));
+            }
+            let chunk = buf.chunk_mut();
+            let (ptr, len) = (chunk.as_mut_ptr(), chunk.len());
+            let n = std::task::ready!(self.0.poll_read_stream(cx, len, |f| {
+                // SAFETY: read(2) writes at most `len` bytes into the chunk,
+                // which is valid for `len` bytes of writes.
+                let n = unsafe { libc::read(f.as_raw_fd(), ptr.cast(), len) };
+                if n < 0 {
+                    Err(io::Error::last_os_error())
+                } else {
+                    Ok(n as usize)
+                }
+            }))?;
+            // SAFETY: read(2) initialised the first `n` bytes.
+            unsafe { buf.advance_mut(n) };
+            Poll::Ready(Ok(n))
+        })
+        .await
     }
 }
 
