@@ -13,7 +13,7 @@ use std::io;
 /// use runtime_codec::{BytesCodec, FramedRead, FramedWrite};
 ///
 /// runtime_core::Runtime::new().unwrap().block_on(async {
-///     let mut sink = FramedWrite::new(Vec::new(), BytesCodec::new());
+///     let mut sink = FramedWrite::new(Vec::<u8>::new(), BytesCodec::new());
 ///     sink.send(bytes::Bytes::from_static(b"abc")).await.unwrap();
 ///     sink.send(bytes::BytesMut::from("def")).await.unwrap();
 ///     let written = sink.into_inner();

@@ -29,7 +29,7 @@ pin_project! {
     /// use runtime_codec::{FramedWrite, LinesCodec};
     ///
     /// runtime_core::Runtime::new().unwrap().block_on(async {
-    ///     let mut out = FramedWrite::new(Vec::new(), LinesCodec::new());
+    ///     let mut out = FramedWrite::new(Vec::<u8>::new(), LinesCodec::new());
     ///     out.send("hello").await.unwrap();
     ///     out.send("world").await.unwrap();
     ///     assert_eq!(out.get_ref(), b"hello\nworld\n");
@@ -50,7 +50,7 @@ impl<T, E> FramedWrite<T, E> {
     /// ```
     /// use runtime_codec::{BytesCodec, FramedWrite};
     ///
-    /// let framed = FramedWrite::new(Vec::new(), BytesCodec::new());
+    /// let framed = FramedWrite::new(Vec::<u8>::new(), BytesCodec::new());
     /// assert_eq!(framed.backpressure_boundary(), 8 * 1024);
     /// ```
     pub fn new(inner: T, encoder: E) -> FramedWrite<T, E> {
@@ -63,7 +63,7 @@ impl<T, E> FramedWrite<T, E> {
     /// ```
     /// use runtime_codec::{BytesCodec, FramedWrite};
     ///
-    /// let framed = FramedWrite::with_capacity(Vec::new(), BytesCodec::new(), 1024);
+    /// let framed = FramedWrite::with_capacity(Vec::<u8>::new(), BytesCodec::new(), 1024);
     /// assert_eq!(framed.backpressure_boundary(), 1024);
     /// assert!(framed.write_buffer().capacity() >= 1024);
     /// ```
@@ -93,7 +93,7 @@ impl<T, E> FramedWrite<T, E> {
     /// ```
     /// use runtime_codec::{BytesCodec, FramedWrite};
     ///
-    /// let mut framed = FramedWrite::new(Vec::new(), BytesCodec::new());
+    /// let mut framed = FramedWrite::new(Vec::<u8>::new(), BytesCodec::new());
     /// framed.get_mut().extend_from_slice(b"preamble");
     /// assert_eq!(framed.get_ref(), b"preamble");
     /// ```
@@ -106,7 +106,7 @@ impl<T, E> FramedWrite<T, E> {
     /// ```
     /// use runtime_codec::{BytesCodec, FramedWrite};
     ///
-    /// let mut framed = FramedWrite::new(Vec::new(), BytesCodec::new());
+    /// let mut framed = FramedWrite::new(Vec::<u8>::new(), BytesCodec::new());
     /// std::pin::Pin::new(&mut framed).get_pin_mut().push(7);
     /// assert_eq!(framed.get_ref(), &[7]);
     /// ```
@@ -122,7 +122,7 @@ impl<T, E> FramedWrite<T, E> {
     /// use runtime_codec::{FramedWrite, LinesCodec};
     ///
     /// runtime_core::Runtime::new().unwrap().block_on(async {
-    ///     let mut framed = FramedWrite::new(Vec::new(), LinesCodec::new());
+    ///     let mut framed = FramedWrite::new(Vec::<u8>::new(), LinesCodec::new());
     ///     framed.send("done").await.unwrap();
     ///     assert_eq!(framed.into_inner(), b"done\n");
     /// });
@@ -136,7 +136,7 @@ impl<T, E> FramedWrite<T, E> {
     /// ```
     /// use runtime_codec::{FramedWrite, LengthDelimitedCodec};
     ///
-    /// let framed = FramedWrite::new(Vec::new(), LengthDelimitedCodec::new());
+    /// let framed = FramedWrite::new(Vec::<u8>::new(), LengthDelimitedCodec::new());
     /// assert_eq!(framed.encoder().max_frame_length(), 8 * 1024 * 1024);
     /// ```
     pub fn encoder(&self) -> &E {
@@ -148,7 +148,7 @@ impl<T, E> FramedWrite<T, E> {
     /// ```
     /// use runtime_codec::{FramedWrite, LengthDelimitedCodec};
     ///
-    /// let mut framed = FramedWrite::new(Vec::new(), LengthDelimitedCodec::new());
+    /// let mut framed = FramedWrite::new(Vec::<u8>::new(), LengthDelimitedCodec::new());
     /// framed.encoder_mut().set_max_frame_length(100);
     /// assert_eq!(framed.encoder().max_frame_length(), 100);
     /// ```
@@ -164,7 +164,7 @@ impl<T, E> FramedWrite<T, E> {
     /// use runtime_codec::{BytesCodec, FramedWrite, LinesCodec};
     ///
     /// runtime_core::Runtime::new().unwrap().block_on(async {
-    ///     let mut framed = FramedWrite::new(Vec::new(), LinesCodec::new());
+    ///     let mut framed = FramedWrite::new(Vec::<u8>::new(), LinesCodec::new());
     ///     framed.send("HEADER").await.unwrap();
     ///     let mut framed = framed.map_encoder(|_| BytesCodec::new());
     ///     framed.send(bytes::Bytes::from_static(b"body")).await.unwrap();
@@ -187,7 +187,7 @@ impl<T, E> FramedWrite<T, E> {
     /// ```
     /// use runtime_codec::{FramedWrite, LengthDelimitedCodec};
     ///
-    /// let mut framed = FramedWrite::new(Vec::new(), LengthDelimitedCodec::new());
+    /// let mut framed = FramedWrite::new(Vec::<u8>::new(), LengthDelimitedCodec::new());
     /// std::pin::Pin::new(&mut framed).encoder_pin_mut().set_max_frame_length(16);
     /// assert_eq!(framed.encoder().max_frame_length(), 16);
     /// ```
@@ -202,7 +202,7 @@ impl<T, E> FramedWrite<T, E> {
     /// use runtime_codec::{FramedWrite, LinesCodec};
     ///
     /// runtime_core::Runtime::new().unwrap().block_on(async {
-    ///     let mut framed = FramedWrite::new(Vec::new(), LinesCodec::new());
+    ///     let mut framed = FramedWrite::new(Vec::<u8>::new(), LinesCodec::new());
     ///     framed.feed("queued").await.unwrap(); // no flush
     ///     assert_eq!(&framed.write_buffer()[..], b"queued\n");
     ///     assert!(framed.get_ref().is_empty());
@@ -217,7 +217,7 @@ impl<T, E> FramedWrite<T, E> {
     /// ```
     /// use runtime_codec::{BytesCodec, FramedWrite};
     ///
-    /// let mut framed = FramedWrite::new(Vec::new(), BytesCodec::new());
+    /// let mut framed = FramedWrite::new(Vec::<u8>::new(), BytesCodec::new());
     /// framed.write_buffer_mut().extend_from_slice(b"raw");
     /// assert_eq!(framed.write_buffer().len(), 3);
     /// ```
@@ -231,7 +231,7 @@ impl<T, E> FramedWrite<T, E> {
     /// ```
     /// use runtime_codec::{FramedWrite, LinesCodec};
     ///
-    /// let framed = FramedWrite::new(Vec::new(), LinesCodec::new());
+    /// let framed = FramedWrite::new(Vec::<u8>::new(), LinesCodec::new());
     /// assert_eq!(framed.backpressure_boundary(), 8192);
     /// ```
     pub fn backpressure_boundary(&self) -> usize {
@@ -246,7 +246,7 @@ impl<T, E> FramedWrite<T, E> {
     /// use runtime_codec::{FramedWrite, LinesCodec};
     ///
     /// runtime_core::Runtime::new().unwrap().block_on(async {
-    ///     let mut framed = FramedWrite::new(Vec::new(), LinesCodec::new());
+    ///     let mut framed = FramedWrite::new(Vec::<u8>::new(), LinesCodec::new());
     ///     framed.set_backpressure_boundary(0);
     ///     framed.feed("a").await.unwrap(); // buffered
     ///     framed.feed("b").await.unwrap(); // "a\n" written first
@@ -265,7 +265,7 @@ impl<T, E> FramedWrite<T, E> {
     /// use runtime_codec::{FramedWrite, LinesCodec};
     ///
     /// runtime_core::Runtime::new().unwrap().block_on(async {
-    ///     let mut framed = FramedWrite::new(Vec::new(), LinesCodec::new());
+    ///     let mut framed = FramedWrite::new(Vec::<u8>::new(), LinesCodec::new());
     ///     framed.feed("pending").await.unwrap();
     ///     let parts = framed.into_parts();
     ///     assert_eq!(&parts.write_buf[..], b"pending\n");

@@ -143,7 +143,7 @@ pub struct LengthDelimitedCodecError {
 /// use runtime_codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
 ///
 /// runtime_core::Runtime::new().unwrap().block_on(async {
-///     let mut out = FramedWrite::new(Vec::new(), LengthDelimitedCodec::new());
+///     let mut out = FramedWrite::new(Vec::<u8>::new(), LengthDelimitedCodec::new());
 ///     out.send(bytes::Bytes::from_static(b"hello")).await.unwrap();
 ///     let wire = out.into_inner();
 ///     assert_eq!(wire, b"\x00\x00\x00\x05hello");
@@ -592,7 +592,7 @@ impl Builder {
     /// use runtime_codec::length_delimited::Builder;
     ///
     /// runtime_core::Runtime::new().unwrap().block_on(async {
-    ///     let mut out = Builder::new().length_field_type::<u16>().new_write(Vec::new());
+    ///     let mut out = Builder::new().length_field_type::<u16>().new_write(Vec::<u8>::new());
     ///     out.send(bytes::Bytes::from_static(b"ok")).await.unwrap();
     ///     assert_eq!(out.get_ref(), b"\x00\x02ok");
     /// });
