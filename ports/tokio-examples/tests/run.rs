@@ -1,8 +1,9 @@
 //! Runs the ported Tokio examples as their users would: as processes,
-//! checked from the outside. `echo-tcp` and `proxy` print the address
-//! they were given rather than the one they bound, so they get a free
-//! port found here; if another process takes it first, the start is
-//! retried on a new one (never a silent pass).
+//! checked from the outside (they have no tests of their own upstream).
+//! The servers take the address to bind as an argument and do not print
+//! the one they bound, so they get a free port found here; if another
+//! process takes it first, the start is retried on a new one (never a
+//! silent pass).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
@@ -34,11 +35,8 @@ fn start(bin: &str, args: impl Fn(u16) -> Vec<String>) -> (Running, u16) {
                 .spawn()
                 .unwrap(),
         );
-        let mut out = BufReader::new(child.0.stdout.take().unwrap());
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        assert!(line.starts_with("Listening on"), "{bin} printed {line:?}");
         // Keep reading its output so it never blocks on a full pipe.
+        let mut out = child.0.stdout.take().unwrap();
         std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         loop {
@@ -118,4 +116,120 @@ fn udp_client_talks_to_the_udp_echo_server() {
     client.stdout.take().unwrap().read_to_string(&mut text).unwrap();
     assert!(client.wait().unwrap().success());
     assert_eq!(text, "Received 14 bytes:\nhello over udp\n");
+}
+
+/// A line-oriented client of a text protocol.
+struct LineClient {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl LineClient {
+    fn connect(port: u16) -> LineClient {
+        let writer = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        LineClient {
+            reader: BufReader::new(writer.try_clone().unwrap()),
+            writer,
+        }
+    }
+
+    fn send(&mut self, line: &str) {
+        self.writer.write_all(format!("{line}\n").as_bytes()).unwrap();
+    }
+
+    fn recv(&mut self) -> String {
+        let mut line = String::new();
+        self.reader.read_line(&mut line).unwrap();
+        line.trim_end_matches(['\r', '\n']).to_string()
+    }
+}
+
+#[test]
+fn chat_server_relays_between_users() {
+    let (_chat, port) = start(env!("CARGO_BIN_EXE_chat"), |p| vec![format!("127.0.0.1:{p}")]);
+    let mut alice = LineClient::connect(port);
+    assert_eq!(alice.recv(), "Please enter your username:");
+    alice.send("alice");
+    let mut bob = LineClient::connect(port);
+    assert_eq!(bob.recv(), "Please enter your username:");
+    bob.send("bob");
+    assert_eq!(alice.recv(), "bob has joined the chat");
+    alice.send("hi bob");
+    assert_eq!(bob.recv(), "alice: hi bob");
+    bob.send("hello alice");
+    assert_eq!(alice.recv(), "bob: hello alice");
+    drop(bob);
+    assert_eq!(alice.recv(), "bob has left the chat");
+}
+
+#[test]
+fn tinydb_gets_and_sets() {
+    let (_db, port) = start(env!("CARGO_BIN_EXE_tinydb"), |p| vec![format!("127.0.0.1:{p}")]);
+    let mut c = LineClient::connect(port);
+    c.send("GET foo");
+    assert_eq!(c.recv(), "foo = bar");
+    c.send("SET foo baz");
+    assert_eq!(c.recv(), "set foo = `baz`, previous: Some(\"bar\")");
+    // Another connection sees the shared database.
+    let mut d = LineClient::connect(port);
+    d.send("GET foo");
+    assert_eq!(d.recv(), "foo = baz");
+    d.send("GET nothing");
+    assert_eq!(d.recv(), "error: no key nothing");
+    d.send("DROP TABLES");
+    assert_eq!(d.recv(), "error: unknown command: DROP");
+}
+
+#[test]
+fn tinyhttp_answers_plaintext_and_json() {
+    let (_http, port) = start(env!("CARGO_BIN_EXE_tinyhttp"), |p| vec![format!("127.0.0.1:{p}")]);
+    let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut reader = BufReader::new(c.try_clone().unwrap());
+    for (path, body) in [
+        ("/plaintext", "Hello, World!".to_string()),
+        ("/json", "{\"message\":\"Hello, World!\"}".to_string()),
+    ] {
+        c.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes()).unwrap();
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        assert_eq!(status, "HTTP/1.1 200 OK\r\n");
+        let mut len = 0;
+        loop {
+            let mut h = String::new();
+            reader.read_line(&mut h).unwrap();
+            if h == "\r\n" {
+                break;
+            }
+            if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length: ") {
+                len = v.trim().parse().unwrap();
+            }
+        }
+        let mut got = vec![0; len];
+        reader.read_exact(&mut got).unwrap();
+        assert_eq!(String::from_utf8(got).unwrap(), body);
+    }
+}
+
+#[test]
+fn connect_tcp_pipes_stdin_through_an_echo_server() {
+    let (_echo, port) = start(env!("CARGO_BIN_EXE_echo-tcp"), |p| vec![format!("127.0.0.1:{p}")]);
+    let mut client = Running(
+        Command::new(env!("CARGO_BIN_EXE_connect-tcp"))
+            .arg(format!("127.0.0.1:{port}"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdin = client.0.stdin.take().unwrap();
+    let mut out = BufReader::new(client.0.stdout.take().unwrap());
+    // Each line comes back through the server before the next is sent.
+    for i in 0..3 {
+        stdin.write_all(format!("line {i}\n").as_bytes()).unwrap();
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert_eq!(line, format!("line {i}\n"));
+    }
+    drop(stdin); // end of its input: the program ends
+    assert!(client.0.wait().unwrap().success());
 }
