@@ -519,7 +519,7 @@ rt_test! {
             // Nothing left: try_read says WouldBlock instead of waiting.
             assert_eq!(server.try_read(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
             // shutdown(Write) is seen by the peer as end of stream.
-            client.shutdown(std::net::Shutdown::Write).unwrap();
+            client.shutdown_std(std::net::Shutdown::Write).unwrap();
             let mut server = server;
             let mut rest = Vec::new();
             server.read_to_end(&mut rest).await.unwrap();

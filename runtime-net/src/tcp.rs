@@ -532,7 +532,8 @@ impl TcpStream {
     }
 
     /// Shuts down the read side, the write side or both (not async: the
-    /// system call does not block).
+    /// system call does not block). For the write side alone, Tokio's
+    /// `AsyncWriteExt::shutdown().await` works too.
     ///
     /// ```
     /// use runtime_core::io::AsyncReadExt;
@@ -544,13 +545,13 @@ impl TcpStream {
     /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     /// let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
     /// let (mut server, _) = listener.accept().await.unwrap();
-    /// client.shutdown(Shutdown::Write).unwrap();
+    /// client.shutdown_std(Shutdown::Write).unwrap();
     /// let mut rest = Vec::new();
     /// server.read_to_end(&mut rest).await.unwrap(); // end of file
     /// assert!(rest.is_empty());
     /// # });
     /// ```
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+    pub fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
 }

@@ -1,5 +1,6 @@
 //! Unix domain sockets: [`UnixListener`], [`UnixStream`] (with split
-//! halves and its peer's credentials, [`UCred`]) and [`UnixDatagram`].
+//! halves and its peer's credentials, [`UCred`]) and [`UnixDatagram`];
+//! pipes and FIFOs in [`pipe`].
 
 use crate::sys;
 use runtime_core::io::{AsyncFd, Interest};
@@ -13,6 +14,7 @@ use std::path::Path;
 use std::task::{Context, Poll};
 
 pub use crate::ucred::{gid_t, pid_t, uid_t, UCred};
+pub use runtime_core::io::pipe;
 
 crate::split::stream_halves!(UnixStream);
 crate::split::stream_common!(UnixStream);
@@ -393,13 +395,13 @@ impl UnixStream {
     /// # let rt = runtime_core::Runtime::new().unwrap();
     /// # rt.block_on(async {
     /// let (a, mut b) = UnixStream::pair().unwrap();
-    /// a.shutdown(Shutdown::Write).unwrap();
+    /// a.shutdown_std(Shutdown::Write).unwrap();
     /// let mut rest = Vec::new();
     /// b.read_to_end(&mut rest).await.unwrap(); // end of file
     /// assert!(rest.is_empty());
     /// # });
     /// ```
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+    pub fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
 }
