@@ -26,7 +26,7 @@ for port in mini-redis tokio-examples; do
         -e 's/(^|[^:[:alnum:]_])runtime::codec::/\1tokio_util::codec::/g' \
         -e 's/(^|[^:[:alnum:]_])runtime::sync::CancellationToken/\1tokio_util::sync::CancellationToken/g' \
         -e 's/(^|[^:[:alnum:]_])runtime::/\1tokio::/g'
-    sed -i -E 's|^runtime = \{ path = "../.." \}|tokio = { version = "1", features = ["full"] }\ntokio-stream = "0.1"|' \
+    sed -i -E 's|^runtime = \{ path = "../.." \}|tokio = { version = "1", features = ["full"] }\ntokio-stream = "0.1"\ntokio-util = { version = "0.7", features = ["codec"] }|' \
         "$orig/src/$port/Cargo.toml"
     sed -i -E 's/^name = "tokio-examples-port"/name = "tokio-examples-orig"/' "$orig/src/$port/Cargo.toml"
 done

@@ -16,9 +16,11 @@
 //!   core gone (rule 5) and returns to the pool. At most
 //!   `max_handoff_threads` threads can be stuck with their cores handed
 //!   off at once; past that the monitor logs a warning naming the task.
-//! - While every worker is parked the monitor thread sleeps (an idle
-//!   runtime makes no system calls); the first worker to wake from park
-//!   wakes it (`Shared::worker_woke`, one load while it is awake).
+//! - Once every worker has been parked for 50 ms the monitor thread
+//!   sleeps (an idle runtime makes no system calls); the first worker to
+//!   wake from park wakes it (`Shared::worker_woke`, one load while it
+//!   is awake). Shorter idle gaps, as between a server's requests, it
+//!   spans with timed looks, so that no request pays for waking it.
 
 use super::handle::Handle;
 use super::lease::Lease;
