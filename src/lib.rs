@@ -14,6 +14,7 @@
 //! - [`Runtime`], [`Builder`], [`Handle`]: build and drive a runtime
 //!   (also under [`runtime`](mod@runtime)).
 //! - [`task`]: `spawn`, `spawn_blocking`, `block_in_place`, `yield_now`,
+//!   `Builder` (named tasks),
 //!   `unconstrained`, `JoinHandle`, `JoinSet`, `TaskGroup` (structured
 //!   concurrency: the first failing child cancels the others),
 //!   `AbortHandle`, task ids.
@@ -30,6 +31,9 @@
 //! - [`stream`]: `tokio-stream`'s counterpart: `Stream`, `StreamExt`
 //!   (`merge`, `timeout`, `throttle`, `chunks_timeout`...), `StreamMap`,
 //!   and `wrappers` for channels, `Interval`, listeners and readers.
+//! - [`codec`]: `tokio_util::codec`'s counterpart: `Framed`, `FramedRead`,
+//!   `FramedWrite` over any reader or writer, with `LinesCodec`,
+//!   `BytesCodec`, `LengthDelimitedCodec` or your own `Decoder`/`Encoder`.
 //! - [`main`] and [`test`]: attribute macros for the entry point and tests;
 //!   [`select!`], [`join!`], [`try_join!`], [`pin!`].
 
@@ -54,6 +58,13 @@ pub use runtime_sync as sync;
 
 pub use runtime_core::{spawn, spawn_blocking, Builder, Handle, Runtime};
 pub use runtime_stream as stream;
+
+/// Framing, `tokio_util::codec`'s counterpart: [`Decoder`](codec::Decoder)
+/// and [`Encoder`](codec::Encoder), the [`Framed`](codec::Framed),
+/// [`FramedRead`](codec::FramedRead) and [`FramedWrite`](codec::FramedWrite)
+/// adapters and the lines, bytes, any-delimiter and length-delimited codecs
+/// (see the `runtime-codec` crate).
+pub use runtime_codec as codec;
 
 /// Declares task-local keys ([`task::LocalKey`]), as Tokio's `task_local!`:
 ///

@@ -27,6 +27,7 @@ const EXAMPLES: &[&str] = &[
     "asyncio_testing",
     "asyncio_net",
     "asyncio_files",
+    "asyncio_subprocess",
 ];
 
 fn example(name: &str) -> PathBuf {
@@ -159,6 +160,21 @@ fn async_iterators_and_generators() {
             "async comprehension: [1, 5, 17]",
             "async for with break: last square below 50 is 49",
             "take(4).fold: 14",
+        ],
+    );
+}
+
+#[test]
+fn subprocesses_and_signals() {
+    has_lines(
+        &run("asyncio_subprocess"),
+        &[
+            "communicate: SHOUT THIS",
+            "streamed: line 1",
+            "streamed: line 2",
+            "streamed: line 3",
+            "killed: signal Some(9)",
+            "SIGUSR1 received",
         ],
     );
 }
@@ -302,7 +318,7 @@ fn guide_excerpts_match_the_examples() {
         checked += 1;
         i = end + 1;
     }
-    assert!(checked >= 19, "only {checked} excerpts found");
+    assert!(checked >= 20, "only {checked} excerpts found");
 
     for entry in std::fs::read_dir(root.join("examples")).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();

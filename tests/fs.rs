@@ -1,13 +1,46 @@
 //! `runtime::fs` on every scheduler flavour: whole-file helpers,
-//! directories, and `File` reads, writes and seeks through the blocking
-//! pool.
+//! directories, links and permissions, `DirBuilder`, `OpenOptions`'s Unix
+//! options, `File` reads, writes and seeks through the blocking pool (and
+//! `try_clone`, `try_into_std`, `set_permissions`), and `ReadDir` calls
+//! cancelled half-way losing no entry.
 
 #[macro_use]
 mod common;
 
-use runtime::fs::{self, File, OpenOptions};
+use futures::FutureExt;
+use runtime::fs::{self, DirBuilder, File, OpenOptions};
 use runtime::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, SeekFrom};
+use std::io::ErrorKind;
+use std::os::unix::fs::PermissionsExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Holds the blocking pool's only spare thread (runtimes built with
+/// `max_blocking_threads(1)`) until dropped, so filesystem calls started
+/// meanwhile wait in its queue, whatever the timing.
+struct HeldPool(Option<std::sync::mpsc::Sender<()>>);
+
+impl HeldPool {
+    async fn hold() -> HeldPool {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started, running) = futures::channel::oneshot::channel();
+        runtime::task::spawn_blocking(move || {
+            started.send(()).unwrap();
+            let _ = wait.recv();
+        });
+        running.await.unwrap();
+        HeldPool(Some(release))
+    }
+}
+
+impl Drop for HeldPool {
+    fn drop(&mut self) {
+        let _ = self.0.take().unwrap().send(());
+    }
+}
+
+fn one_blocking_thread(b: &mut runtime::Builder) {
+    b.max_blocking_threads(1);
+}
 
 fn scratch() -> std::path::PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
@@ -82,6 +115,163 @@ rt_test! {
             assert_eq!(fs::metadata(&p).await.unwrap().len(), 100);
             drop(f);
             fs::remove_file(&p).await.unwrap();
+        });
+    }
+
+    fn links_permissions_and_dir_builder(rt) {
+        rt.block_on(async {
+            let dir = scratch();
+            DirBuilder::new().recursive(true).mode(0o750).create(dir.join("a/b")).await.unwrap();
+            let mode = fs::metadata(dir.join("a/b")).await.unwrap().permissions().mode();
+            assert_eq!(mode & 0o777 & !0o750, 0, "mode {mode:o}: more than 0o750");
+            // Not recursive: an existing directory and a missing parent
+            // are errors.
+            let err = DirBuilder::new().create(dir.join("a")).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+            let err = DirBuilder::new().create(dir.join("x/y")).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::NotFound);
+
+            let file = dir.join("a/file");
+            fs::write(&file, "linked").await.unwrap();
+            fs::hard_link(&file, dir.join("hard")).await.unwrap();
+            assert_eq!(fs::metadata(&file).await.unwrap().len(), 6);
+            fs::write(dir.join("hard"), "changed").await.unwrap();
+            assert_eq!(fs::read_to_string(&file).await.unwrap(), "changed");
+            let err = fs::hard_link(&file, dir.join("hard")).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+
+            fs::symlink("a/file", dir.join("soft")).await.unwrap();
+            assert_eq!(fs::read_link(dir.join("soft")).await.unwrap(), std::path::Path::new("a/file"));
+            assert_eq!(fs::read_to_string(dir.join("soft")).await.unwrap(), "changed");
+            assert!(fs::symlink_metadata(dir.join("soft")).await.unwrap().file_type().is_symlink());
+            let err = fs::read_link(&file).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidInput, "not a link: {err}");
+
+            fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).await.unwrap();
+            let mode = fs::metadata(&file).await.unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o640);
+            fs::remove_dir_all(&dir).await.unwrap();
+        });
+    }
+
+    fn open_options_mode_and_custom_flags(rt) {
+        rt.block_on(async {
+            let dir = scratch();
+            fs::create_dir_all(&dir).await.unwrap();
+            let path = dir.join("private");
+            let file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).await.unwrap();
+            assert_eq!(file.metadata().await.unwrap().permissions().mode() & 0o777, 0o600);
+            drop(file);
+            fs::symlink(&path, dir.join("link")).await.unwrap();
+            let err = OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(dir.join("link"))
+                .await
+                .unwrap_err();
+            assert_eq!(err.raw_os_error(), Some(libc::ELOOP));
+            // Without the flag the link is followed.
+            OpenOptions::new().read(true).open(dir.join("link")).await.unwrap();
+            let mut std_options = std::fs::OpenOptions::new();
+            std_options.read(true);
+            OpenOptions::from(std_options).open(&path).await.unwrap();
+            fs::remove_dir_all(&dir).await.unwrap();
+        });
+    }
+
+    fn file_try_clone_and_set_permissions(rt) {
+        rt.block_on(async {
+            let path = scratch();
+            let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&path).await.unwrap();
+            let mut clone = file.try_clone().await.unwrap();
+            file.write_all(b"one file").await.unwrap();
+            file.flush().await.unwrap();
+            // One file position for both.
+            assert_eq!(clone.stream_position().await.unwrap(), 8);
+            clone.rewind().await.unwrap();
+            let mut text = String::new();
+            clone.read_to_string(&mut text).await.unwrap();
+            assert_eq!(text, "one file");
+
+            let mut perms = file.metadata().await.unwrap().permissions();
+            perms.set_mode(0o444);
+            clone.set_permissions(perms).await.unwrap();
+            assert!(fs::metadata(&path).await.unwrap().permissions().readonly());
+            drop((file, clone));
+            fs::remove_file(&path).await.unwrap();
+        });
+    }
+
+    fn file_try_into_std_waits_for_nothing(rt, one_blocking_thread) {
+        rt.block_on(async {
+            let path = scratch();
+            let mut file = File::create(&path).await.unwrap();
+            let held = HeldPool::hold().await;
+            // The write is queued behind the held thread: still in flight.
+            file.write_all(b"queued").await.unwrap();
+            let file = file.try_into_std().expect_err("a write is in flight");
+            drop(held);
+            let mut file = file;
+            file.flush().await.unwrap();
+            let std_file = file.try_into_std().expect("nothing in flight after flush");
+            assert_eq!(std_file.metadata().unwrap().len(), 6);
+            fs::remove_file(&path).await.unwrap();
+        });
+    }
+
+    fn read_dir_next_entry_is_cancel_safe(rt, one_blocking_thread) {
+        rt.block_on(async {
+            // Three batches on the blocking pool (32, 32, 6 entries).
+            const N: usize = 70;
+            let dir = scratch();
+            fs::create_dir_all(&dir).await.unwrap();
+            for i in 0..N {
+                fs::write(dir.join(format!("entry-{i:02}")), "").await.unwrap();
+            }
+            let mut entries = fs::read_dir(&dir).await.unwrap();
+            let mut names = Vec::new();
+            let mut cancelled = 0;
+            loop {
+                if names.len() % 32 == 0 {
+                    // At a batch boundary: the call starts a batch read,
+                    // which waits behind the held thread, and is dropped
+                    // half-way, several times over.
+                    let held = HeldPool::hold().await;
+                    for _ in 0..3 {
+                        match entries.next_entry().now_or_never() {
+                            None => cancelled += 1,
+                            Some(res) => {
+                                // Only the end of the listing is ready at once.
+                                assert!(res.unwrap().is_none(), "an entry without reading a batch");
+                                assert_eq!(names.len(), N);
+                            }
+                        }
+                    }
+                    drop(held);
+                }
+                // Every other call is dropped after one poll too; a ready
+                // one counts.
+                match entries.next_entry().now_or_never() {
+                    Some(res) => match res.unwrap() {
+                        Some(entry) => {
+                            names.push(entry.file_name().into_string().unwrap());
+                            continue;
+                        }
+                        None => break,
+                    },
+                    None => cancelled += 1,
+                }
+                match entries.next_entry().await.unwrap() {
+                    Some(entry) => names.push(entry.file_name().into_string().unwrap()),
+                    None => break,
+                }
+            }
+            // The three batch boundaries were each cancelled three times.
+            assert!(cancelled >= 9, "{cancelled} cancelled calls");
+            names.sort();
+            let expected: Vec<String> = (0..N).map(|i| format!("entry-{i:02}")).collect();
+            assert_eq!(names, expected, "an entry was lost or repeated");
+            fs::remove_dir_all(&dir).await.unwrap();
         });
     }
 }

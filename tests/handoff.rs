@@ -167,25 +167,35 @@ fn the_cap_is_held_and_the_stuck_task_is_named() {
     let (release_tx, release_rx) = mpsc::channel::<()>();
     let release_rx = Arc::new(std::sync::Mutex::new(release_rx));
     let (blocked_tx, blocked_rx) = mpsc::channel::<()>();
-    let spawn_blocker = || {
+    // Named tasks (`task::Builder`): the warning gives the name too.
+    let spawn_blocker = |name: &str| {
         let (rx, blocked) = (release_rx.clone(), blocked_tx.clone());
-        rt.spawn(async move {
-            blocked.send(()).unwrap();
-            let _ = rx.lock().unwrap().recv_timeout(LIMIT);
-        })
+        runtime::task::Builder::new()
+            .name(name)
+            .spawn_on(
+                async move {
+                    blocked.send(()).unwrap();
+                    let _ = rx.lock().unwrap().recv_timeout(LIMIT);
+                },
+                rt.handle(),
+            )
+            .unwrap()
     };
-    let first = spawn_blocker();
+    let first = spawn_blocker("first blocker");
     blocked_rx.recv_timeout(LIMIT).unwrap();
     // The first blocker's core goes to a new thread; the second blocks
     // that thread (or the other worker), and the cap stops a second
     // hand-off: the monitor names the task instead.
-    let second = spawn_blocker();
+    let second = spawn_blocker("second blocker");
     blocked_rx.recv_timeout(LIMIT).unwrap();
     let named = wait_for_log(&["runtime::handoff task ", "max_handoff_threads"]);
-    let ids = [first.id().to_string(), second.id().to_string()];
+    let labels = [
+        format!("task {} \"first blocker\" spawned at", first.id()),
+        format!("task {} \"second blocker\" spawned at", second.id()),
+    ];
     assert!(
-        ids.iter().any(|id| named.contains(&format!("task {id} "))),
-        "{named} names neither blocker ({ids:?})"
+        labels.iter().any(|label| named.contains(label)),
+        "{named} names neither blocker ({labels:?})"
     );
     assert!(named.contains("tests/handoff.rs"), "{named}");
     assert!(named.contains("max_handoff_threads"), "{named}");

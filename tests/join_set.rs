@@ -1,14 +1,17 @@
-//! `JoinSet`: `join_next` / `try_join_next` / `join_all`, `len` and
-//! `is_empty`, `abort_all` and per-task `AbortHandle`s, dropping the set
-//! aborts its tasks, `shutdown`, `spawn_blocking` and `spawn_on`.
+//! `JoinSet`: `join_next` / `try_join_next` / `join_all` and their
+//! `_with_id` forms, `len` and `is_empty`, `abort_all` and per-task
+//! `AbortHandle`s, dropping the set aborts its tasks, `shutdown`,
+//! `spawn_blocking(_on)`, `spawn_on`, `spawn_local(_on)`, `collect` and
+//! `extend`, and named tasks through `build_task`.
 
 #[macro_use]
 mod common;
 
 use common::{panic_of, quiet_panics, DropGuard, SendOnDrop};
 use futures::channel::oneshot;
-use runtime::task::{self, JoinSet};
+use runtime::task::{self, JoinSet, LocalSet};
 use std::future::pending;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 
@@ -271,5 +274,164 @@ rt_test! {
             })
         });
         assert_eq!(msg, "expected panic: in a JoinSet task");
+    }
+
+    fn spawn_blocking_on_a_handle_from_outside_the_runtime(rt) {
+        let mut set = JoinSet::new();
+        for i in 0..4u32 {
+            set.spawn_blocking_on(move || i * 3, rt.handle());
+        }
+        assert_eq!(set.len(), 4);
+        let mut values = rt.block_on(set.join_all());
+        values.sort_unstable();
+        assert_eq!(values, [0, 3, 6, 9]);
+    }
+
+    fn spawn_local_runs_non_send_tasks_in_the_set(rt) {
+        let local = LocalSet::new();
+        let mut set = JoinSet::new();
+        // On a set that is not running: they start once it is driven.
+        for i in 0..3 {
+            set.spawn_local_on(async move { Rc::new(i) }, &local);
+        }
+        let total = local.block_on(&rt, async move {
+            for i in 3..6 {
+                let shared = Rc::new(i); // held across an await
+                set.spawn_local(async move {
+                    task::yield_now().await;
+                    shared
+                });
+            }
+            assert_eq!(set.len(), 6);
+            let mut total = 0;
+            while let Some(res) = set.join_next().await {
+                total += *res.unwrap();
+            }
+            total
+        });
+        assert_eq!(total, 15);
+    }
+
+    fn local_tasks_are_aborted_by_abort_all(rt) {
+        let local = LocalSet::new();
+        local.block_on(&rt, async {
+            let mut set: JoinSet<Rc<()>> = JoinSet::new();
+            set.spawn_local(std::future::pending());
+            set.abort_all();
+            assert!(set.join_next().await.unwrap().unwrap_err().is_cancelled());
+            assert!(set.is_empty());
+        });
+    }
+
+    fn join_next_with_id_gives_the_id_of_each_task(rt) {
+        quiet_panics();
+        rt.block_on(async {
+            let mut set = JoinSet::new();
+            let mut ids = std::collections::HashMap::new();
+            for i in 0..10u32 {
+                ids.insert(set.spawn(async move { i }).id(), i);
+            }
+            let failed = set.spawn(async { panic!("expected panic") }).id();
+            let mut seen_failure = false;
+            while let Some(res) = set.join_next_with_id().await {
+                match res {
+                    Ok((id, value)) => assert_eq!(ids.remove(&id), Some(value)),
+                    Err(err) => {
+                        assert_eq!(err.id(), failed);
+                        seen_failure = true;
+                    }
+                }
+            }
+            assert!(ids.is_empty() && seen_failure);
+
+            let id = set.spawn(async { 5 }).id();
+            let got = loop {
+                if let Some(res) = set.try_join_next_with_id() {
+                    break res.unwrap();
+                }
+                task::yield_now().await;
+            };
+            assert_eq!(got, (id, 5));
+            assert!(set.try_join_next_with_id().is_none());
+        });
+    }
+
+    fn collect_and_extend_spawn_every_future(rt) {
+        rt.block_on(async {
+            let mut set: JoinSet<u32> = (0..5).map(|i| async move { i }).collect();
+            assert_eq!(set.len(), 5);
+            set.extend((5..8).map(|i| async move { i }));
+            assert_eq!(set.len(), 8);
+            let mut values = set.join_all().await;
+            values.sort_unstable();
+            assert_eq!(values, (0..8).collect::<Vec<_>>());
+        });
+    }
+
+    fn build_task_names_tasks_of_every_kind(rt) {
+        quiet_panics();
+        rt.block_on(async {
+            let mut set = JoinSet::new();
+            let waiting = set
+                .build_task()
+                .name("waiting member")
+                .spawn(std::future::pending::<u32>())
+                .unwrap();
+            let dump = runtime::Handle::current().dump();
+            let info = dump.tasks().iter().find(|t| t.id() == waiting.id()).unwrap();
+            assert_eq!(info.name(), Some("waiting member"));
+            set.build_task().name("on handle").spawn_on(async { 1 }, &runtime::Handle::current()).unwrap();
+            set.build_task().name("blocking").spawn_blocking(|| 2).unwrap();
+            set.build_task()
+                .name("blocking on")
+                .spawn_blocking_on(|| 3, &runtime::Handle::current())
+                .unwrap();
+            let failing = set
+                .build_task()
+                .name("failing member")
+                .spawn(async { panic!("expected panic") })
+                .unwrap()
+                .id();
+            assert_eq!(set.len(), 5);
+            waiting.abort();
+            let mut sum = 0;
+            let mut errors = Vec::new();
+            while let Some(res) = set.join_next().await {
+                match res {
+                    Ok(v) => sum += v,
+                    Err(err) => errors.push((err.id(), err.to_string())),
+                }
+            }
+            assert_eq!(sum, 6);
+            errors.sort();
+            let mut expected = vec![
+                (waiting.id(), format!("task {} \"waiting member\" was cancelled", waiting.id())),
+                (
+                    failing,
+                    format!("task {failing} \"failing member\" panicked with message \"expected panic\""),
+                ),
+            ];
+            expected.sort();
+            assert_eq!(errors, expected);
+        });
+        // Local tasks, on a running set and on one that is not.
+        let local = LocalSet::new();
+        let mut set = JoinSet::new();
+        set.build_task()
+            .name("queued local")
+            .spawn_local_on(async { Rc::new(10) }, &local)
+            .unwrap();
+        let total = local.block_on(&rt, async move {
+            set.build_task()
+                .name("local")
+                .spawn_local(async { Rc::new(20) })
+                .unwrap();
+            let mut total = 0;
+            while let Some(res) = set.join_next().await {
+                total += *res.unwrap();
+            }
+            total
+        });
+        assert_eq!(total, 30);
     }
 }

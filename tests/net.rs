@@ -519,7 +519,7 @@ rt_test! {
             // Nothing left: try_read says WouldBlock instead of waiting.
             assert_eq!(server.try_read(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
             // shutdown(Write) is seen by the peer as end of stream.
-            client.shutdown(std::net::Shutdown::Write).unwrap();
+            client.shutdown_std(std::net::Shutdown::Write).unwrap();
             let mut server = server;
             let mut rest = Vec::new();
             server.read_to_end(&mut rest).await.unwrap();
@@ -557,6 +557,257 @@ rt_test! {
             let mut rest = Vec::new();
             b.read_to_end(&mut rest).await.unwrap();
             assert!(rest.is_empty());
+        });
+    }
+}
+
+/// A multicast group of its own for each test run (the group's members
+/// are per host, and test binaries may run side by side).
+fn unique_group_v4(salt: u8) -> std::net::Ipv4Addr {
+    let pid = std::process::id();
+    std::net::Ipv4Addr::new(239, 255, (pid >> 8) as u8 ^ salt, pid as u8)
+}
+
+/// Receives datagrams on `socket` until one equals `marker`; returns the
+/// ones that came before it.
+async fn recv_until(socket: &UdpSocket, marker: &[u8]) -> Vec<Vec<u8>> {
+    let mut before = Vec::new();
+    let mut buf = [0; 64];
+    loop {
+        let n = socket.recv(&mut buf).await.unwrap();
+        if &buf[..n] == marker {
+            return before;
+        }
+        before.push(buf[..n].to_vec());
+    }
+}
+
+rt_test! {
+    fn udp_multicast_v4_join_loop_and_leave_on_loopback(rt) {
+        use std::net::Ipv4Addr;
+        rt.block_on(async {
+            let group = unique_group_v4(0);
+            let lo = Ipv4Addr::LOCALHOST;
+            let member = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+            let port = member.local_addr().unwrap().port();
+            if let Err(e) = member.join_multicast_v4(group, lo) {
+                // A host whose loopback cannot take multicast: the kernel
+                // names the missing device, nothing else is acceptable.
+                assert_eq!(e.raw_os_error(), Some(libc::ENODEV), "join failed: {e}");
+                return;
+            }
+            // Already a member.
+            assert_eq!(member.join_multicast_v4(group, lo).unwrap_err().kind(), ErrorKind::AddrInUse);
+
+            // Bound to 127.0.0.1, so its multicast goes out on loopback.
+            let sender = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            assert_eq!(sender.multicast_ttl_v4().unwrap(), 1);
+            sender.set_multicast_ttl_v4(3).unwrap();
+            assert_eq!(sender.multicast_ttl_v4().unwrap(), 3);
+            assert!(sender.multicast_loop_v4().unwrap());
+            sender.send_to(b"to the group", (group, port)).await.unwrap();
+            let mut buf = [0; 64];
+            let (n, from) = member.recv_from(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], b"to the group");
+            assert_eq!(from, sender.local_addr().unwrap());
+
+            // IP_MULTICAST_LOOP is kept by the kernel. (Its effect cannot
+            // be seen here: what goes out on the loopback interface comes
+            // back in through it whatever the option says.)
+            let quiet = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            quiet.set_multicast_loop_v4(false).unwrap();
+            assert!(!quiet.multicast_loop_v4().unwrap());
+            quiet.set_multicast_loop_v4(true).unwrap();
+            assert!(quiet.multicast_loop_v4().unwrap());
+
+            // After leaving, group datagrams stop; a unicast marker still
+            // arrives.
+            member.leave_multicast_v4(group, lo).unwrap();
+            assert_eq!(
+                member.leave_multicast_v4(group, lo).unwrap_err().kind(),
+                ErrorKind::AddrNotAvailable
+            );
+            sender.send_to(b"after leaving", (group, port)).await.unwrap();
+            sender.send_to(b"marker", (lo, port)).await.unwrap();
+            assert_eq!(recv_until(&member, b"marker").await, Vec::<Vec<u8>>::new());
+        });
+    }
+
+    fn udp_multicast_v6_membership_and_loop(rt) {
+        rt.block_on(async {
+            let socket = match UdpSocket::bind("[::]:0").await {
+                Ok(socket) => socket,
+                Err(e) => {
+                    // No IPv6 on this host: the specific errors only.
+                    assert!(
+                        matches!(e.raw_os_error(), Some(libc::EAFNOSUPPORT | libc::EADDRNOTAVAIL)),
+                        "bind [::]:0 failed: {e}"
+                    );
+                    return;
+                }
+            };
+            assert!(socket.multicast_loop_v6().unwrap());
+            socket.set_multicast_loop_v6(false).unwrap();
+            assert!(!socket.multicast_loop_v6().unwrap());
+            let lo: u32 = std::fs::read_to_string("/sys/class/net/lo/ifindex")
+                .map(|s| s.trim().parse().unwrap())
+                .unwrap_or(1);
+            let pid = std::process::id();
+            let group = std::net::Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0x4242, pid as u16);
+            socket.join_multicast_v6(&group, lo).unwrap();
+            assert_eq!(socket.join_multicast_v6(&group, lo).unwrap_err().kind(), ErrorKind::AddrInUse);
+            socket.leave_multicast_v6(&group, lo).unwrap();
+            assert_eq!(
+                socket.leave_multicast_v6(&group, lo).unwrap_err().kind(),
+                ErrorKind::AddrNotAvailable
+            );
+        });
+    }
+
+    fn udp_broadcast_and_ttl_options(rt) {
+        rt.block_on(async {
+            let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+            assert!(!socket.broadcast().unwrap());
+            // Without SO_BROADCAST the kernel refuses a broadcast address.
+            let refused = socket.send_to(b"x", ("255.255.255.255", 9)).await.unwrap_err();
+            assert_eq!(refused.kind(), ErrorKind::PermissionDenied, "{refused}");
+            socket.set_broadcast(true).unwrap();
+            assert!(socket.broadcast().unwrap());
+            socket.set_ttl(17).unwrap();
+            assert_eq!(socket.ttl().unwrap(), 17);
+        });
+    }
+
+    fn tcp_socket_keepalive_buffers_linger_and_tos(rt) {
+        use std::time::Duration;
+        rt.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let socket = runtime::net::TcpSocket::new_v4().unwrap();
+            assert!(!socket.keepalive().unwrap());
+            socket.set_keepalive(true).unwrap();
+            assert!(socket.keepalive().unwrap());
+            socket.set_send_buffer_size(96 * 1024).unwrap();
+            socket.set_recv_buffer_size(96 * 1024).unwrap();
+            assert!(socket.send_buffer_size().unwrap() >= 96 * 1024);
+            assert!(socket.recv_buffer_size().unwrap() >= 96 * 1024);
+            assert!(!socket.nodelay().unwrap());
+            socket.set_nodelay(true).unwrap();
+            assert!(socket.nodelay().unwrap());
+            assert_eq!(socket.linger().unwrap(), None);
+            socket.set_linger(Some(Duration::from_secs(3))).unwrap();
+            assert_eq!(socket.linger().unwrap(), Some(Duration::from_secs(3)));
+            socket.set_zero_linger().unwrap();
+            assert_eq!(socket.linger().unwrap(), Some(Duration::ZERO));
+            socket.set_tos_v4(0x08).unwrap();
+            assert_eq!(socket.tos_v4().unwrap(), 0x08);
+            assert!(socket.take_error().unwrap().is_none());
+
+            let client = socket.connect(listener.local_addr().unwrap()).await.unwrap();
+            let (mut server, _) = listener.accept().await.unwrap();
+            // The options stay with the connection.
+            assert!(client.nodelay().unwrap());
+            assert_eq!(client.linger().unwrap(), Some(Duration::ZERO));
+            assert!(client.take_error().unwrap().is_none());
+            // Zero linger: closing resets the connection.
+            drop(client);
+            let err = server.read(&mut [0; 8]).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+        });
+    }
+
+    fn tcp_stream_set_zero_linger_resets_on_drop(rt) {
+        rt.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+            let (mut server, _) = listener.accept().await.unwrap();
+            client.set_zero_linger().unwrap();
+            drop(client);
+            let err = server.read(&mut [0; 8]).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+        });
+    }
+
+    fn unix_stream_peer_cred_is_this_process(rt) {
+        rt.block_on(async {
+            // SAFETY: getuid and getgid have no preconditions.
+            let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+            let check = |cred: runtime::net::unix::UCred| {
+                assert_eq!((cred.uid(), cred.gid()), (uid, gid));
+                assert_eq!(cred.pid(), Some(std::process::id() as i32));
+            };
+            let (a, b) = UnixStream::pair().unwrap();
+            check(a.peer_cred().unwrap());
+            check(b.peer_cred().unwrap());
+            let path = tempdir().join("cred.sock");
+            let listener = UnixListener::bind(&path).unwrap();
+            let client = UnixStream::connect(&path).await.unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            check(server.peer_cred().unwrap());
+            check(client.peer_cred().unwrap());
+            assert!(server.take_error().unwrap().is_none());
+        });
+    }
+
+    fn unix_datagram_try_send_and_try_recv(rt) {
+        rt.block_on(async {
+            let (a, b) = UnixDatagram::pair().unwrap();
+            let mut buf = [0; 1024];
+            assert_eq!(b.try_recv(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+            // Fill b's queue without waiting.
+            a.writable().await.unwrap();
+            let mut sent = 0usize;
+            let full = loop {
+                match a.try_send(&[7; 512]) {
+                    Ok(n) => {
+                        assert_eq!(n, 512);
+                        sent += 1;
+                    }
+                    Err(e) => break e,
+                }
+            };
+            assert_eq!(full.kind(), ErrorKind::WouldBlock);
+            assert!(sent > 0);
+            // Drain it the same way: every datagram, then WouldBlock.
+            let mut got = 0usize;
+            while got < sent {
+                b.readable().await.unwrap();
+                loop {
+                    match b.try_recv(&mut buf) {
+                        Ok(n) => {
+                            assert_eq!(n, 512);
+                            got += 1;
+                        }
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            }
+            assert_eq!(got, sent);
+            // Room again: the sender can go on.
+            a.writable().await.unwrap();
+            assert_eq!(a.try_send(b"more").unwrap(), 4);
+
+            // Unconnected sockets: the address comes with the datagram.
+            let dir = tempdir();
+            let (path_x, path_y) = (dir.join("x.sock"), dir.join("y.sock"));
+            let x = UnixDatagram::bind(&path_x).unwrap();
+            let y = UnixDatagram::bind(&path_y).unwrap();
+            x.writable().await.unwrap();
+            assert_eq!(x.try_send_to(b"from x", &path_y).unwrap(), 6);
+            let (n, from) = loop {
+                y.readable().await.unwrap();
+                match y.try_recv_from(&mut buf) {
+                    Ok(got) => break got,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+                    Err(e) => panic!("{e}"),
+                }
+            };
+            assert_eq!(&buf[..n], b"from x");
+            assert_eq!(from.as_pathname(), Some(path_x.as_path()));
+            assert!(y.take_error().unwrap().is_none());
+            // Sending to a path nobody bound fails at once.
+            let err = x.try_send_to(b"lost", dir.join("nobody.sock")).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::NotFound);
         });
     }
 }

@@ -79,6 +79,38 @@ rt_test! {
         assert!(rt.metrics().slow_poll_count() >= 1);
     }
 
+    fn named_tasks_are_named_in_slow_poll_reports(rt, threshold_50ms) {
+        capture();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
+        rt.block_on(async move {
+            let task = runtime::task::Builder::new()
+                .name("spinner")
+                .spawn(async move {
+                    // Ends only once the watcher has seen the stuck report.
+                    while !stop2.load(SeqCst) {
+                        std::hint::spin_loop();
+                    }
+                })
+                .unwrap();
+            let id = task.id();
+            let label = format!("task {id} \"spinner\" spawned at");
+            let watcher = std::thread::spawn(move || {
+                let stuck = wait_for_log(&[&label, "has not returned yet"]);
+                stop.store(true, SeqCst);
+                stuck
+            });
+            task.await.unwrap();
+            let stuck = watcher.join().unwrap();
+            assert!(stuck.starts_with("runtime::slow_poll "), "{stuck}");
+            // Once it returned, the whole poll is reported, still named
+            // although the task is gone by then.
+            let label = format!("task {id} \"spinner\" spawned at");
+            let ended = wait_for_log(&[&label, "blocked its worker for"]);
+            assert!(ended.contains("tests/observability.rs:"), "{ended}");
+        });
+    }
+
     fn slow_poll_detection_is_off_by_default(rt) {
         rt.block_on(async {
             runtime::spawn(async { std::thread::sleep(Duration::from_millis(60)) })

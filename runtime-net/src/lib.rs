@@ -41,6 +41,7 @@ pub mod hyper_compat;
 mod split;
 mod sys;
 pub mod tcp;
+mod ucred;
 mod udp;
 pub mod unix;
 

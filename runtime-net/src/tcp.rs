@@ -13,7 +13,7 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::fmt;
 use std::io::{self, IoSlice};
 use std::net::{self, Shutdown, SocketAddr};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -441,6 +441,44 @@ impl TcpStream {
         socket2::SockRef::from(self.io.get_ref()).set_linger(dur)
     }
 
+    /// Sets `SO_LINGER` to zero, so dropping the stream resets the
+    /// connection (see [`TcpSocket::set_zero_linger`]).
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncReadExt;
+    /// use runtime_net::{TcpListener, TcpStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// let (mut server, _) = listener.accept().await.unwrap();
+    /// client.set_zero_linger().unwrap();
+    /// drop(client);
+    /// let err = server.read(&mut [0; 8]).await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset);
+    /// # });
+    /// ```
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        self.set_linger(Some(Duration::ZERO))
+    }
+
+    /// Pending socket error (`SO_ERROR`), cleared by reading it.
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let stream = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// assert!(stream.take_error().unwrap().is_none());
+    /// # });
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        socket2::SockRef::from(self.io.get_ref()).take_error()
+    }
+
     /// Writes several buffers without waiting.
     ///
     /// ```
@@ -494,7 +532,8 @@ impl TcpStream {
     }
 
     /// Shuts down the read side, the write side or both (not async: the
-    /// system call does not block).
+    /// system call does not block). For the write side alone, Tokio's
+    /// `AsyncWriteExt::shutdown().await` works too.
     ///
     /// ```
     /// use runtime_core::io::AsyncReadExt;
@@ -506,13 +545,13 @@ impl TcpStream {
     /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     /// let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
     /// let (mut server, _) = listener.accept().await.unwrap();
-    /// client.shutdown(Shutdown::Write).unwrap();
+    /// client.shutdown_std(Shutdown::Write).unwrap();
     /// let mut rest = Vec::new();
     /// server.read_to_end(&mut rest).await.unwrap(); // end of file
     /// assert!(rest.is_empty());
     /// # });
     /// ```
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+    pub fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
 }
@@ -543,6 +582,10 @@ crate::sys::fd_impls!(TcpStream);
 /// ```
 pub struct TcpSocket {
     inner: Socket,
+    /// Made nonblocking (and exempt from `SIGPIPE`) by `sys::prepare`;
+    /// a socket handed in (`from_std_stream`, `from_raw_fd`) is prepared
+    /// by `listen` or `connect`.
+    prepared: bool,
 }
 
 impl TcpSocket {
@@ -578,7 +621,10 @@ impl TcpSocket {
     fn new(domain: Domain) -> io::Result<TcpSocket> {
         let inner = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
         sys::prepare(&inner)?;
-        Ok(TcpSocket { inner })
+        Ok(TcpSocket {
+            inner,
+            prepared: true,
+        })
     }
 
     fn for_addr(addr: SocketAddr) -> io::Result<TcpSocket> {
@@ -653,9 +699,56 @@ impl TcpSocket {
         self.inner.set_send_buffer_size(size as usize)
     }
 
+    /// `SO_SNDBUF`. Linux reports twice the size that was set (the
+    /// kernel's bookkeeping), and every system clamps it to its limits.
+    ///
+    /// ```
+    /// use runtime_net::TcpSocket;
+    ///
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// socket.set_send_buffer_size(64 * 1024).unwrap();
+    /// assert!(socket.send_buffer_size().unwrap() >= 64 * 1024);
+    /// ```
+    pub fn send_buffer_size(&self) -> io::Result<u32> {
+        self.inner.send_buffer_size().map(saturate)
+    }
+
     /// Sets `SO_RCVBUF`.
     pub fn set_recv_buffer_size(&self, size: u32) -> io::Result<()> {
         self.inner.set_recv_buffer_size(size as usize)
+    }
+
+    /// `SO_RCVBUF` (doubled and clamped as [`send_buffer_size`](Self::send_buffer_size)).
+    ///
+    /// ```
+    /// use runtime_net::TcpSocket;
+    ///
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// socket.set_recv_buffer_size(64 * 1024).unwrap();
+    /// assert!(socket.recv_buffer_size().unwrap() >= 64 * 1024);
+    /// ```
+    pub fn recv_buffer_size(&self) -> io::Result<u32> {
+        self.inner.recv_buffer_size().map(saturate)
+    }
+
+    /// Sets `SO_KEEPALIVE`: the system probes an idle connection and
+    /// reports a dead peer as an error.
+    ///
+    /// ```
+    /// use runtime_net::TcpSocket;
+    ///
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// assert!(!socket.keepalive().unwrap());
+    /// socket.set_keepalive(true).unwrap();
+    /// assert!(socket.keepalive().unwrap());
+    /// ```
+    pub fn set_keepalive(&self, keepalive: bool) -> io::Result<()> {
+        self.inner.set_keepalive(keepalive)
+    }
+
+    /// `SO_KEEPALIVE`.
+    pub fn keepalive(&self) -> io::Result<bool> {
+        self.inner.keepalive()
     }
 
     /// Sets `TCP_NODELAY`.
@@ -676,9 +769,201 @@ impl TcpSocket {
         self.inner.set_tcp_nodelay(nodelay)
     }
 
-    /// Sets `SO_LINGER`.
+    /// `TCP_NODELAY`.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.inner.tcp_nodelay()
+    }
+
+    /// Sets `SO_LINGER`. A nonzero duration makes dropping the connected
+    /// stream block its thread until the data is sent or the time is up:
+    /// prefer [`set_zero_linger`](Self::set_zero_linger) or a `shutdown`
+    /// followed by reading to the end.
+    ///
+    /// ```
+    /// use runtime_net::TcpSocket;
+    /// use std::time::Duration;
+    ///
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// assert_eq!(socket.linger().unwrap(), None);
+    /// socket.set_linger(Some(Duration::from_secs(1))).unwrap();
+    /// assert_eq!(socket.linger().unwrap(), Some(Duration::from_secs(1)));
+    /// ```
     pub fn set_linger(&self, dur: Option<Duration>) -> io::Result<()> {
         self.inner.set_linger(dur)
+    }
+
+    /// Sets `SO_LINGER` to zero: closing the connection resets it (the
+    /// peer reads `ConnectionReset`, unsent data is dropped, and there is
+    /// no `TIME_WAIT`).
+    ///
+    /// ```
+    /// use runtime_core::io::AsyncReadExt;
+    /// use runtime_net::{TcpListener, TcpSocket};
+    /// use std::time::Duration;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// socket.set_zero_linger().unwrap();
+    /// assert_eq!(socket.linger().unwrap(), Some(Duration::ZERO));
+    /// let client = socket.connect(listener.local_addr().unwrap()).await.unwrap();
+    /// let (mut server, _) = listener.accept().await.unwrap();
+    /// drop(client);
+    /// let err = server.read(&mut [0; 8]).await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset);
+    /// # });
+    /// ```
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        self.inner.set_linger(Some(Duration::ZERO))
+    }
+
+    /// `SO_LINGER`.
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        self.inner.linger()
+    }
+
+    /// `IP_TOS`: the type-of-service byte of the IPv4 packets this socket
+    /// sends.
+    #[cfg(not(any(
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "solaris",
+        target_os = "illumos",
+        target_os = "haiku"
+    )))]
+    pub fn tos_v4(&self) -> io::Result<u32> {
+        self.inner.tos_v4()
+    }
+
+    /// Sets `IP_TOS`.
+    ///
+    /// ```
+    /// use runtime_net::TcpSocket;
+    ///
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// socket.set_tos_v4(0x10).unwrap(); // "low delay"
+    /// assert_eq!(socket.tos_v4().unwrap(), 0x10);
+    /// ```
+    #[cfg(not(any(
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "solaris",
+        target_os = "illumos",
+        target_os = "haiku"
+    )))]
+    pub fn set_tos_v4(&self, tos: u32) -> io::Result<()> {
+        self.inner.set_tos_v4(tos)
+    }
+
+    /// `IPV6_TCLASS`: the traffic class of the IPv6 packets this socket
+    /// sends.
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "fuchsia",
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    ))]
+    pub fn tclass_v6(&self) -> io::Result<u32> {
+        self.inner.tclass_v6()
+    }
+
+    /// Sets `IPV6_TCLASS`.
+    ///
+    /// ```
+    /// use runtime_net::TcpSocket;
+    ///
+    /// // Where the host has IPv6.
+    /// if let Ok(socket) = TcpSocket::new_v6() {
+    ///     socket.set_tclass_v6(0x20).unwrap();
+    ///     assert_eq!(socket.tclass_v6().unwrap(), 0x20);
+    /// }
+    /// ```
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "fuchsia",
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    ))]
+    pub fn set_tclass_v6(&self, tclass: u32) -> io::Result<()> {
+        self.inner.set_tclass_v6(tclass)
+    }
+
+    /// The interface the socket is bound to with
+    /// [`bind_device`](Self::bind_device) (`SO_BINDTODEVICE`), if any.
+    #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+    pub fn device(&self) -> io::Result<Option<Vec<u8>>> {
+        self.inner.device()
+    }
+
+    /// Sets `SO_BINDTODEVICE`: only packets of this interface (by name)
+    /// are used; `None` removes the binding. Usually needs
+    /// `CAP_NET_RAW`.
+    ///
+    /// ```
+    /// use runtime_net::TcpSocket;
+    ///
+    /// let socket = TcpSocket::new_v4().unwrap();
+    /// assert_eq!(socket.device().unwrap(), None);
+    /// // Without the privilege this is `PermissionDenied`.
+    /// if socket.bind_device(Some(b"lo")).is_ok() {
+    ///     assert_eq!(socket.device().unwrap().as_deref(), Some(&b"lo"[..]));
+    /// }
+    /// ```
+    #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+    pub fn bind_device(&self, interface: Option<&[u8]>) -> io::Result<()> {
+        self.inner.bind_device(interface)
+    }
+
+    /// Makes a socket handed in fit for the driver (see `prepared`).
+    fn prepare(&self) -> io::Result<()> {
+        if self.prepared {
+            Ok(())
+        } else {
+            sys::prepare(&self.inner)
+        }
+    }
+
+    /// Pending socket error (`SO_ERROR`), cleared by reading it.
+    ///
+    /// ```
+    /// let socket = runtime_net::TcpSocket::new_v4().unwrap();
+    /// assert!(socket.take_error().unwrap().is_none());
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.inner.take_error()
+    }
+
+    /// Wraps a std stream that is not connected yet (made with socket2,
+    /// say), to set options, bind and connect or listen here. It should
+    /// be nonblocking already; `listen` and `connect` make it so anyway.
+    ///
+    /// ```
+    /// use runtime_net::{TcpListener, TcpSocket};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// let raw = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    /// let socket = TcpSocket::from_std_stream(raw.into());
+    /// socket.set_nodelay(true).unwrap();
+    /// let stream = socket.connect(listener.local_addr().unwrap()).await.unwrap();
+    /// assert!(stream.nodelay().unwrap());
+    /// # });
+    /// ```
+    pub fn from_std_stream(std_stream: net::TcpStream) -> TcpSocket {
+        TcpSocket {
+            inner: Socket::from(std_stream),
+            prepared: false,
+        }
     }
 
     /// Binds to a local address.
@@ -715,6 +1000,7 @@ impl TcpSocket {
     #[track_caller]
     pub fn listen(self, backlog: u32) -> io::Result<TcpListener> {
         let backlog = i32::try_from(backlog).unwrap_or(i32::MAX);
+        self.prepare()?;
         self.inner.listen(backlog)?;
         Ok(TcpListener {
             io: AsyncFd::with_interest(net::TcpListener::from(self.inner), Interest::READABLE)?,
@@ -738,6 +1024,7 @@ impl TcpSocket {
     /// # });
     /// ```
     pub async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
+        self.prepare()?;
         sys::start_connect(&self.inner, &SockAddr::from(addr))?;
         TcpStream::connected(self.inner).await
     }
@@ -755,4 +1042,46 @@ impl AsRawFd for TcpSocket {
     fn as_raw_fd(&self) -> RawFd {
         self.inner.as_raw_fd()
     }
+}
+
+impl AsFd for TcpSocket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.inner.as_fd()
+    }
+}
+
+impl IntoRawFd for TcpSocket {
+    fn into_raw_fd(self) -> RawFd {
+        self.inner.into_raw_fd()
+    }
+}
+
+/// Takes ownership of a socket's file descriptor (a TCP socket, not yet
+/// connected or listening).
+///
+/// ```
+/// use std::os::fd::{FromRawFd, IntoRawFd};
+///
+/// let fd = runtime_net::TcpSocket::new_v4().unwrap().into_raw_fd();
+/// // SAFETY: `fd` is an open socket that nothing else owns.
+/// let socket = unsafe { runtime_net::TcpSocket::from_raw_fd(fd) };
+/// assert!(!socket.reuseaddr().unwrap());
+/// ```
+impl FromRawFd for TcpSocket {
+    /// # Safety
+    /// `fd` is an open socket descriptor that the caller owns and hands
+    /// over.
+    unsafe fn from_raw_fd(fd: RawFd) -> TcpSocket {
+        TcpSocket {
+            // SAFETY: forwarded from the caller.
+            inner: unsafe { Socket::from_raw_fd(fd) },
+            prepared: false,
+        }
+    }
+}
+
+/// A buffer size from the system as Tokio's `u32` (sizes past 4 GiB do
+/// not occur, but are not wrapped).
+fn saturate(size: usize) -> u32 {
+    u32::try_from(size).unwrap_or(u32::MAX)
 }

@@ -5,7 +5,7 @@ use runtime_core::io::{AsyncFd, Interest};
 use socket2::SockRef;
 use std::fmt;
 use std::io;
-use std::net::{self, SocketAddr};
+use std::net::{self, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::AsRawFd;
 
 /// A UDP socket.
@@ -412,6 +412,175 @@ impl UdpSocket {
     /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         self.io.get_ref().set_ttl(ttl)
+    }
+
+    /// `IP_MULTICAST_LOOP`: whether multicast datagrams this socket sends
+    /// are also delivered to this host's members of the group.
+    pub fn multicast_loop_v4(&self) -> io::Result<bool> {
+        self.io.get_ref().multicast_loop_v4()
+    }
+
+    /// Sets `IP_MULTICAST_LOOP` (on by default).
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// assert!(socket.multicast_loop_v4().unwrap());
+    /// // Do not hear our own announcements.
+    /// socket.set_multicast_loop_v4(false).unwrap();
+    /// assert!(!socket.multicast_loop_v4().unwrap());
+    /// # });
+    /// ```
+    pub fn set_multicast_loop_v4(&self, on: bool) -> io::Result<()> {
+        self.io.get_ref().set_multicast_loop_v4(on)
+    }
+
+    /// `IP_MULTICAST_TTL`: how many hops multicast datagrams this socket
+    /// sends may travel (1, the default, keeps them on the local network).
+    pub fn multicast_ttl_v4(&self) -> io::Result<u32> {
+        self.io.get_ref().multicast_ttl_v4()
+    }
+
+    /// Sets `IP_MULTICAST_TTL`.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// assert_eq!(socket.multicast_ttl_v4().unwrap(), 1);
+    /// socket.set_multicast_ttl_v4(4).unwrap(); // cross a few routers
+    /// assert_eq!(socket.multicast_ttl_v4().unwrap(), 4);
+    /// # });
+    /// ```
+    pub fn set_multicast_ttl_v4(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_multicast_ttl_v4(ttl)
+    }
+
+    /// `IPV6_MULTICAST_LOOP`: as [`multicast_loop_v4`](Self::multicast_loop_v4)
+    /// for an IPv6 socket.
+    pub fn multicast_loop_v6(&self) -> io::Result<bool> {
+        self.io.get_ref().multicast_loop_v6()
+    }
+
+    /// Sets `IPV6_MULTICAST_LOOP` (on by default).
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// // Where the host has IPv6.
+    /// if let Ok(socket) = UdpSocket::bind("[::1]:0").await {
+    ///     assert!(socket.multicast_loop_v6().unwrap());
+    ///     socket.set_multicast_loop_v6(false).unwrap();
+    ///     assert!(!socket.multicast_loop_v6().unwrap());
+    /// }
+    /// # });
+    /// ```
+    pub fn set_multicast_loop_v6(&self, on: bool) -> io::Result<()> {
+        self.io.get_ref().set_multicast_loop_v6(on)
+    }
+
+    /// Joins the IPv4 multicast group `multiaddr` on the interface with
+    /// address `interface` (`Ipv4Addr::UNSPECIFIED`: the system picks
+    /// one); datagrams sent to the group then reach this socket if it is
+    /// bound to the group's port.
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    /// use std::net::Ipv4Addr;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let group = Ipv4Addr::new(239, 255, 0, 1);
+    /// let member = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// let port = member.local_addr().unwrap().port();
+    /// // On the loopback interface: this host only.
+    /// member.join_multicast_v4(group, Ipv4Addr::LOCALHOST).unwrap();
+    /// // A socket bound to 127.0.0.1 sends its multicast through loopback too.
+    /// let sender = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    /// sender.send_to(b"hello, group", (group, port)).await.unwrap();
+    /// let mut buf = [0; 32];
+    /// let (n, from) = member.recv_from(&mut buf).await.unwrap();
+    /// assert_eq!((&buf[..n], from), (&b"hello, group"[..], sender.local_addr().unwrap()));
+    /// member.leave_multicast_v4(group, Ipv4Addr::LOCALHOST).unwrap();
+    /// # });
+    /// ```
+    pub fn join_multicast_v4(&self, multiaddr: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
+        self.io.get_ref().join_multicast_v4(&multiaddr, &interface)
+    }
+
+    /// Joins the IPv6 multicast group `multiaddr` on the interface with
+    /// index `interface` (0: the system picks one).
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    /// use std::net::Ipv6Addr;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let group: Ipv6Addr = "ff02::1:3".parse().unwrap();
+    /// let loopback = 1; // the loopback interface's index (`ip link`)
+    /// // Where the host has IPv6.
+    /// if let Ok(socket) = UdpSocket::bind("[::]:0").await {
+    ///     socket.join_multicast_v6(&group, loopback).unwrap();
+    ///     // Already a member.
+    ///     assert!(socket.join_multicast_v6(&group, loopback).is_err());
+    ///     socket.leave_multicast_v6(&group, loopback).unwrap();
+    /// }
+    /// # });
+    /// ```
+    pub fn join_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
+        self.io.get_ref().join_multicast_v6(multiaddr, interface)
+    }
+
+    /// Leaves a group joined with
+    /// [`join_multicast_v4`](Self::join_multicast_v4) (an error if this
+    /// socket is not a member).
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    /// use std::net::Ipv4Addr;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let group = Ipv4Addr::new(239, 255, 0, 2);
+    /// let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+    /// socket.join_multicast_v4(group, Ipv4Addr::LOCALHOST).unwrap();
+    /// socket.leave_multicast_v4(group, Ipv4Addr::LOCALHOST).unwrap();
+    /// // No longer a member.
+    /// assert!(socket.leave_multicast_v4(group, Ipv4Addr::LOCALHOST).is_err());
+    /// # });
+    /// ```
+    pub fn leave_multicast_v4(&self, multiaddr: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
+        self.io.get_ref().leave_multicast_v4(&multiaddr, &interface)
+    }
+
+    /// Leaves a group joined with
+    /// [`join_multicast_v6`](Self::join_multicast_v6).
+    ///
+    /// ```
+    /// use runtime_net::UdpSocket;
+    /// use std::net::Ipv6Addr;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let group: Ipv6Addr = "ff02::1:4".parse().unwrap();
+    /// // Where the host has IPv6.
+    /// if let Ok(socket) = UdpSocket::bind("[::]:0").await {
+    ///     socket.join_multicast_v6(&group, 1).unwrap(); // on loopback
+    ///     socket.leave_multicast_v6(&group, 1).unwrap();
+    ///     assert!(socket.leave_multicast_v6(&group, 1).is_err()); // not a member now
+    /// }
+    /// # });
+    /// ```
+    pub fn leave_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
+        self.io.get_ref().leave_multicast_v6(multiaddr, interface)
     }
 
     /// Pending socket error (`SO_ERROR`), cleared by reading it.

@@ -1,5 +1,6 @@
 //! Unix domain sockets: [`UnixListener`], [`UnixStream`] (with split
-//! halves) and [`UnixDatagram`].
+//! halves and its peer's credentials, [`UCred`]) and [`UnixDatagram`];
+//! pipes and FIFOs in [`pipe`].
 
 use crate::sys;
 use runtime_core::io::{AsyncFd, Interest};
@@ -11,6 +12,9 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 use std::task::{Context, Poll};
+
+pub use crate::ucred::{gid_t, pid_t, uid_t, UCred};
+pub use runtime_core::io::pipe;
 
 crate::split::stream_halves!(UnixStream);
 crate::split::stream_common!(UnixStream);
@@ -343,6 +347,44 @@ impl UnixStream {
         self.io.get_ref().peer_addr()
     }
 
+    /// The credentials of the process at the other end (as the kernel
+    /// recorded them at connect time): see [`UCred`].
+    ///
+    /// ```
+    /// use runtime_net::{UnixListener, UnixStream};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("peer-cred-doc-{}.sock", std::process::id()));
+    /// let listener = UnixListener::bind(&path).unwrap();
+    /// let _client = UnixStream::connect(&path).await.unwrap();
+    /// let (conn, _) = listener.accept().await.unwrap();
+    /// // Only let in clients running as this user.
+    /// // SAFETY: getuid has no preconditions and cannot fail.
+    /// let me = unsafe { libc::getuid() };
+    /// assert_eq!(conn.peer_cred().unwrap().uid(), me);
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
+    pub fn peer_cred(&self) -> io::Result<UCred> {
+        crate::ucred::peer_cred(self.io.get_ref())
+    }
+
+    /// Pending socket error (`SO_ERROR`), cleared by reading it.
+    ///
+    /// ```
+    /// use runtime_net::UnixStream;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, _b) = UnixStream::pair().unwrap();
+    /// assert!(a.take_error().unwrap().is_none());
+    /// # });
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.io.get_ref().take_error()
+    }
+
     /// Shuts down the read side, the write side or both.
     ///
     /// ```
@@ -353,13 +395,13 @@ impl UnixStream {
     /// # let rt = runtime_core::Runtime::new().unwrap();
     /// # rt.block_on(async {
     /// let (a, mut b) = UnixStream::pair().unwrap();
-    /// a.shutdown(Shutdown::Write).unwrap();
+    /// a.shutdown_std(Shutdown::Write).unwrap();
     /// let mut rest = Vec::new();
     /// b.read_to_end(&mut rest).await.unwrap(); // end of file
     /// assert!(rest.is_empty());
     /// # });
     /// ```
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+    pub fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
 }
@@ -555,6 +597,158 @@ impl UnixDatagram {
         self.io
             .async_io(Interest::READABLE, |s| s.recv_from(buf))
             .await
+    }
+
+    /// Waits until a datagram can be received (then `try_recv` or
+    /// `try_recv_from` take it; they may still find nothing, and the
+    /// caller waits again).
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, b) = UnixDatagram::pair().unwrap();
+    /// a.send(b"ready").await.unwrap();
+    /// b.readable().await.unwrap();
+    /// let mut buf = [0; 8];
+    /// assert_eq!(b.try_recv(&mut buf).unwrap(), 5);
+    /// # });
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.readable().await.map(|_| ())
+    }
+
+    /// Waits until a datagram can be sent.
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, _b) = UnixDatagram::pair().unwrap();
+    /// a.writable().await.unwrap();
+    /// assert_eq!(a.try_send(b"now").unwrap(), 3);
+    /// # });
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.writable().await.map(|_| ())
+    }
+
+    /// Sends to the connected peer without waiting; `WouldBlock` when the
+    /// peer's queue is full.
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    /// use std::io::ErrorKind;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, _b) = UnixDatagram::pair().unwrap();
+    /// a.writable().await.unwrap();
+    /// // Nobody reads: the queue fills up, and then sends would wait.
+    /// let mut sent = 0;
+    /// let full = loop {
+    ///     match a.try_send(&[0; 1024]) {
+    ///         Ok(_) => sent += 1,
+    ///         Err(e) => break e,
+    ///     }
+    /// };
+    /// assert!(sent > 0);
+    /// assert_eq!(full.kind(), ErrorKind::WouldBlock);
+    /// # });
+    /// ```
+    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::WRITABLE, |s| s.send(buf))
+    }
+
+    /// Receives from the connected peer without waiting; `WouldBlock` if
+    /// nothing is queued.
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    /// use std::io::ErrorKind;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, b) = UnixDatagram::pair().unwrap();
+    /// let mut buf = [0; 8];
+    /// assert_eq!(b.try_recv(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+    /// a.send(b"x").await.unwrap();
+    /// let n = loop {
+    ///     b.readable().await.unwrap();
+    ///     match b.try_recv(&mut buf) {
+    ///         Ok(n) => break n,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+    ///         Err(e) => panic!("{e}"),
+    ///     }
+    /// };
+    /// assert_eq!(&buf[..n], b"x");
+    /// # });
+    /// ```
+    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |s| s.recv(buf))
+    }
+
+    /// Sends to the socket at `target` without waiting.
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("dgram-try-send-to-doc-{}.sock", std::process::id()));
+    /// let server = UnixDatagram::bind(&path).unwrap();
+    /// let client = UnixDatagram::unbound().unwrap();
+    /// client.writable().await.unwrap();
+    /// assert_eq!(client.try_send_to(b"ping", &path).unwrap(), 4);
+    /// let mut buf = [0; 8];
+    /// assert_eq!(server.recv(&mut buf).await.unwrap(), 4);
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
+    pub fn try_send_to<P: AsRef<Path>>(&self, buf: &[u8], target: P) -> io::Result<usize> {
+        let target = target.as_ref();
+        self.io
+            .try_io(Interest::WRITABLE, |s| s.send_to(buf, target))
+    }
+
+    /// Receives a datagram and its sender's address without waiting.
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("dgram-try-recv-from-doc-{}.sock", std::process::id()));
+    /// let server = UnixDatagram::bind(&path).unwrap();
+    /// let client = UnixDatagram::unbound().unwrap();
+    /// client.send_to(b"hi", &path).await.unwrap();
+    /// let mut buf = [0; 8];
+    /// server.readable().await.unwrap();
+    /// let (n, from) = server.try_recv_from(&mut buf).unwrap();
+    /// assert_eq!(&buf[..n], b"hi");
+    /// assert!(from.is_unnamed()); // the client never bound a path
+    /// std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io.try_io(Interest::READABLE, |s| s.recv_from(buf))
+    }
+
+    /// Pending socket error (`SO_ERROR`), cleared by reading it.
+    ///
+    /// ```
+    /// use runtime_net::UnixDatagram;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, _b) = UnixDatagram::pair().unwrap();
+    /// assert!(a.take_error().unwrap().is_none());
+    /// # });
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.io.get_ref().take_error()
     }
 
     /// The local address.

@@ -138,6 +138,7 @@ const EXPECTED: &[&str] = &[
     "task_done() called more times",
     "all branches of select! are disabled",
     "task-local",
+    "outside of a LocalSet",
 ];
 
 /// Installs (once per test binary) a panic hook that silences the panics

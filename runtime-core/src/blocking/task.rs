@@ -2,7 +2,7 @@
 //! first poll, so `JoinHandle`, abort and panic capture work as for any task.
 
 use crate::coop;
-use crate::raw_task::{self as task, Notified, Schedule, Task};
+use crate::raw_task::{self as task, Notified, Schedule, SpawnMeta, Task};
 use crate::scheduler;
 use crate::task::{Id, JoinHandle};
 use std::future::Future;
@@ -56,6 +56,22 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
+    let meta = SpawnMeta::at(std::panic::Location::caller());
+    spawn_blocking_with(handle, func, mandatory, meta)
+}
+
+/// `spawn_blocking` with the caller's location and the task's name given
+/// (`task::Builder::spawn_blocking_on`).
+pub(crate) fn spawn_blocking_with<F, R>(
+    handle: &scheduler::Handle,
+    func: F,
+    mandatory: bool,
+    meta: SpawnMeta<'_>,
+) -> std::io::Result<JoinHandle<R>>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
     // While user blocking work is queued or running, a paused test clock
     // must not jump ahead (its result may be what the runtime waits for).
     // Only a current-thread runtime can pause its clock (Tokio counts
@@ -71,6 +87,7 @@ where
         BlockingTask { func: Some(func) },
         BlockingSchedule,
         Id::next(),
+        meta,
     );
     let job = Job {
         task: Some(task),
@@ -125,15 +142,18 @@ impl Drop for Job {
 
 /// Creates a task that no owned list knows of (the blocking pool's): two
 /// references, the `Notified` to run it and the `JoinHandle`.
-#[track_caller]
-pub(crate) fn unowned<F, S>(future: F, scheduler: S, id: Id) -> (Notified<S>, JoinHandle<F::Output>)
+pub(crate) fn unowned<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+    meta: SpawnMeta<'_>,
+) -> (Notified<S>, JoinHandle<F::Output>)
 where
     F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let location = std::panic::Location::caller();
-    let raw = task::RawTask::new(future, scheduler, id, location, 2);
+    let raw = task::RawTask::new(future, scheduler, id, meta, 2);
     // SAFETY: `new` made two references; one goes to each handle.
     unsafe { (Notified::from_raw(raw), JoinHandle::from_raw(raw)) }
 }

@@ -286,6 +286,88 @@ impl File {
         asyncify(move || std.metadata()).await
     }
 
+    /// A second `File` for the same open file (`dup`): it shares the
+    /// file position, and what one writes the other reads.
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    /// use runtime_core::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("try-clone-doc-{}", std::process::id()));
+    /// let mut file = File::options().read(true).write(true).create(true).truncate(true).open(&path).await.unwrap();
+    /// let mut other = file.try_clone().await.unwrap();
+    /// file.write_all(b"through one").await.unwrap();
+    /// file.flush().await.unwrap();
+    /// other.rewind().await.unwrap(); // moves `file`'s position too
+    /// let mut text = String::new();
+    /// other.read_to_string(&mut text).await.unwrap();
+    /// assert_eq!(text, "through one");
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
+    pub async fn try_clone(&self) -> io::Result<File> {
+        let std = self.std.clone();
+        Ok(File::from_std(asyncify(move || std.try_clone()).await?))
+    }
+
+    /// The std file, at once: `Err(self)` back while an operation is still
+    /// running on the blocking pool (a write that has not finished, say;
+    /// [`into_std`](Self::into_std) waits for it instead).
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    /// use runtime_core::io::AsyncWriteExt;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("try-into-std-doc-{}", std::process::id()));
+    /// let mut file = File::create(&path).await.unwrap();
+    /// file.write_all(b"data").await.unwrap();
+    /// file.flush().await.unwrap(); // nothing left in flight
+    /// let std_file: std::fs::File = file.try_into_std().unwrap();
+    /// assert_eq!(std_file.metadata().unwrap().len(), 4);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # });
+    /// ```
+    pub fn try_into_std(self) -> Result<std::fs::File, File> {
+        let File {
+            std,
+            state,
+            seek_target,
+        } = self;
+        // The operation in flight, if any, holds the other reference.
+        Arc::try_unwrap(std).map_err(|std| File {
+            std,
+            state,
+            seek_target,
+        })
+    }
+
+    /// Sets the file's permissions.
+    ///
+    /// ```
+    /// use runtime_core::fs::File;
+    /// use std::os::unix::fs::PermissionsExt;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("file-set-permissions-doc-{}", std::process::id()));
+    /// let file = File::create(&path).await.unwrap();
+    /// let mut perms = file.metadata().await.unwrap().permissions();
+    /// perms.set_readonly(true);
+    /// file.set_permissions(perms).await.unwrap();
+    /// assert!(file.metadata().await.unwrap().permissions().readonly());
+    /// assert_eq!(file.metadata().await.unwrap().permissions().mode() & 0o222, 0);
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
+    pub async fn set_permissions(&self, perm: std::fs::Permissions) -> io::Result<()> {
+        let std = self.std.clone();
+        asyncify(move || std.set_permissions(perm)).await
+    }
+
     /// Waits for pending writes and returns the std file. The error of a
     /// pending write that failed is lost here (as with Tokio): call `flush`
     /// first to see it.
@@ -576,6 +658,72 @@ impl OpenOptions {
     pub async fn open(&self, path: impl AsRef<Path>) -> io::Result<File> {
         let (opts, path) = (self.0.clone(), path.as_ref().to_owned());
         Ok(File::from_std(asyncify(move || opts.open(path)).await?))
+    }
+
+    /// The permission bits a file created by `open` gets (Unix; default
+    /// `0o666`), before the process's umask is applied.
+    ///
+    /// ```
+    /// use runtime_core::fs::OpenOptions;
+    /// use std::os::unix::fs::PermissionsExt;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("mode-doc-{}", std::process::id()));
+    /// let file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).await.unwrap();
+    /// let mode = file.metadata().await.unwrap().permissions().mode();
+    /// assert_eq!(mode & 0o777, 0o600); // a umask only takes bits away
+    /// # runtime_core::fs::remove_file(&path).await.unwrap();
+    /// # });
+    /// ```
+    #[cfg(unix)]
+    pub fn mode(&mut self, mode: u32) -> &mut Self {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut self.0, mode);
+        self
+    }
+
+    /// Extra `open(2)` flags (Unix), such as `O_NOFOLLOW` or `O_DIRECT`
+    /// (the access-mode bits are masked out: use `read`/`write`).
+    ///
+    /// ```
+    /// use runtime_core::fs::{self, OpenOptions};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let dir = std::env::temp_dir().join(format!("custom-flags-doc-{}", std::process::id()));
+    /// fs::create_dir_all(&dir).await.unwrap();
+    /// fs::write(dir.join("real"), "x").await.unwrap();
+    /// fs::symlink(dir.join("real"), dir.join("link")).await.unwrap();
+    /// // Refuse to open through a symbolic link.
+    /// let res = OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(dir.join("link")).await;
+    /// assert_eq!(res.unwrap_err().raw_os_error(), Some(libc::ELOOP));
+    /// fs::remove_dir_all(&dir).await.unwrap();
+    /// # });
+    /// ```
+    #[cfg(unix)]
+    pub fn custom_flags(&mut self, flags: i32) -> &mut Self {
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut self.0, flags);
+        self
+    }
+}
+
+/// Wraps std's options (with whatever `OpenOptionsExt` settings they
+/// carry).
+///
+/// ```
+/// use runtime_core::fs::OpenOptions;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let mut std_options = std::fs::OpenOptions::new();
+/// std_options.read(true);
+/// let options = OpenOptions::from(std_options);
+/// assert!(options.open("/no/such/file").await.is_err());
+/// # });
+/// ```
+impl From<std::fs::OpenOptions> for OpenOptions {
+    fn from(options: std::fs::OpenOptions) -> OpenOptions {
+        OpenOptions(options)
     }
 }
 

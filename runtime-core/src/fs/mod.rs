@@ -13,8 +13,10 @@
 //! # });
 //! ```
 
+mod dir_builder;
 mod file;
 
+pub use dir_builder::DirBuilder;
 pub use file::{File, OpenOptions};
 
 use std::io;
@@ -317,6 +319,93 @@ pub async fn try_exists(path: impl AsRef<Path>) -> io::Result<bool> {
     asyncify(move || path.try_exists()).await
 }
 
+/// Makes `dst` a new hard link to the file at `src` (both names then
+/// refer to the same file).
+///
+/// ```
+/// use runtime_core::fs;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let dir = std::env::temp_dir().join(format!("hard-link-doc-{}", std::process::id()));
+/// fs::create_dir_all(&dir).await.unwrap();
+/// fs::write(dir.join("original"), "shared").await.unwrap();
+/// fs::hard_link(dir.join("original"), dir.join("alias")).await.unwrap();
+/// fs::remove_file(dir.join("original")).await.unwrap();
+/// // The data lives on under the other name.
+/// assert_eq!(fs::read_to_string(dir.join("alias")).await.unwrap(), "shared");
+/// fs::remove_dir_all(&dir).await.unwrap();
+/// # });
+/// ```
+pub async fn hard_link(src: impl AsRef<Path>, dst: impl AsRef<Path>) -> io::Result<()> {
+    let (src, dst) = (src.as_ref().to_owned(), dst.as_ref().to_owned());
+    asyncify(move || std::fs::hard_link(src, dst)).await
+}
+
+/// The target a symbolic link points to (as stored: it may be relative
+/// and need not exist).
+///
+/// ```
+/// use runtime_core::fs;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let dir = std::env::temp_dir().join(format!("read-link-doc-{}", std::process::id()));
+/// fs::create_dir_all(&dir).await.unwrap();
+/// fs::symlink("elsewhere", dir.join("link")).await.unwrap();
+/// assert_eq!(fs::read_link(dir.join("link")).await.unwrap(), std::path::Path::new("elsewhere"));
+/// fs::remove_dir_all(&dir).await.unwrap();
+/// # });
+/// ```
+pub async fn read_link(path: impl AsRef<Path>) -> io::Result<PathBuf> {
+    let path = path.as_ref().to_owned();
+    asyncify(move || std::fs::read_link(path)).await
+}
+
+/// Makes `dst` a symbolic link to `src` (Unix; `src` need not exist, and
+/// a relative `src` is resolved from `dst`'s directory when followed).
+///
+/// ```
+/// use runtime_core::fs;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let dir = std::env::temp_dir().join(format!("symlink-doc-{}", std::process::id()));
+/// fs::create_dir_all(&dir).await.unwrap();
+/// fs::write(dir.join("config.v2"), "v2").await.unwrap();
+/// fs::symlink("config.v2", dir.join("config")).await.unwrap();
+/// assert_eq!(fs::read_to_string(dir.join("config")).await.unwrap(), "v2");
+/// assert!(fs::symlink_metadata(dir.join("config")).await.unwrap().file_type().is_symlink());
+/// fs::remove_dir_all(&dir).await.unwrap();
+/// # });
+/// ```
+#[cfg(unix)]
+pub async fn symlink(src: impl AsRef<Path>, dst: impl AsRef<Path>) -> io::Result<()> {
+    let (src, dst) = (src.as_ref().to_owned(), dst.as_ref().to_owned());
+    asyncify(move || std::os::unix::fs::symlink(src, dst)).await
+}
+
+/// Sets the permissions of a file or directory (following symlinks).
+///
+/// ```
+/// use runtime_core::fs;
+/// use std::os::unix::fs::PermissionsExt;
+///
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let path = std::env::temp_dir().join(format!("set-permissions-doc-{}", std::process::id()));
+/// fs::write(&path, "secret").await.unwrap();
+/// fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).await.unwrap();
+/// let mode = fs::metadata(&path).await.unwrap().permissions().mode();
+/// assert_eq!(mode & 0o777, 0o600);
+/// fs::remove_file(&path).await.unwrap();
+/// # });
+/// ```
+pub async fn set_permissions(path: impl AsRef<Path>, perm: std::fs::Permissions) -> io::Result<()> {
+    let path = path.as_ref().to_owned();
+    asyncify(move || std::fs::set_permissions(path, perm)).await
+}
+
 /// The entries of a directory, read in batches on the blocking pool.
 ///
 /// ```
@@ -392,7 +481,39 @@ type ReadDirBatch = (
 const READ_DIR_BATCH: usize = 32;
 
 impl ReadDir {
-    /// The next entry, or `None` at the end. Cancel safe.
+    /// The next entry, or `None` at the end.
+    ///
+    /// Cancel safe: the batch being read on the blocking pool is kept in
+    /// the `ReadDir` (see [`poll_next_entry`](Self::poll_next_entry)), so
+    /// a call dropped before it returns (a losing `select!` branch, a
+    /// timeout) loses no entry; the next call picks the batch up.
+    ///
+    /// ```
+    /// use runtime_core::fs;
+    /// use runtime_core::time::{timeout, Duration};
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let dir = std::env::temp_dir().join(format!("next-entry-doc-{}", std::process::id()));
+    /// fs::create_dir_all(&dir).await.unwrap();
+    /// for i in 0..50 {
+    ///     fs::write(dir.join(i.to_string()), "").await.unwrap();
+    /// }
+    /// let mut entries = fs::read_dir(&dir).await.unwrap();
+    /// let mut count = 0;
+    /// loop {
+    ///     // A very short timeout cancels many calls half-way.
+    ///     match timeout(Duration::from_micros(1), entries.next_entry()).await {
+    ///         Ok(Ok(Some(_))) => count += 1,
+    ///         Ok(Ok(None)) => break,
+    ///         Ok(Err(e)) => panic!("{e}"),
+    ///         Err(_elapsed) => continue, // try again: nothing was lost
+    ///     }
+    /// }
+    /// assert_eq!(count, 50);
+    /// fs::remove_dir_all(&dir).await.unwrap();
+    /// # });
+    /// ```
     pub async fn next_entry(&mut self) -> io::Result<Option<std::fs::DirEntry>> {
         std::future::poll_fn(|cx| self.poll_next_entry(cx)).await
     }

@@ -344,6 +344,61 @@ impl<T: AsRawFd> AsyncFd<T> {
         Ok(AsyncFdReadyGuard::new(self, ev))
     }
 
+    /// Waits until the fd is ready for any of `interest`'s directions (both
+    /// when `READABLE | WRITABLE`); the guard's [`ready`](AsyncFdReadyGuard::ready)
+    /// says which was found, and `clear_ready` clears that one. Any number
+    /// of tasks may wait at once.
+    ///
+    /// ```
+    /// use runtime_core::io::{AsyncFd, Interest};
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, _b) = UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = AsyncFd::new(a).unwrap();
+    /// // Nothing to read, but room to write: the write side answers.
+    /// let guard = a.ready(Interest::READABLE | Interest::WRITABLE).await.unwrap();
+    /// assert!(guard.ready().is_writable());
+    /// # });
+    /// ```
+    pub async fn ready(&self, interest: Interest) -> io::Result<AsyncFdReadyGuard<'_, T>> {
+        let ev = poll_fn(|cx| self.poll_either(cx, interest)).await?;
+        Ok(AsyncFdReadyGuard::new(self, ev))
+    }
+
+    /// `ready` with mutable access to the object.
+    pub async fn ready_mut(
+        &mut self,
+        interest: Interest,
+    ) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
+        let ev = poll_fn(|cx| self.poll_either(cx, interest)).await?;
+        Ok(AsyncFdReadyMutGuard::new(self, ev))
+    }
+
+    fn poll_either(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+    ) -> Poll<io::Result<crate::io::scheduled_io::ReadyEvent>> {
+        assert!(
+            interest.is_readable() || interest.is_writable(),
+            "AsyncFd::ready needs READABLE, WRITABLE or both"
+        );
+        if interest.is_readable() {
+            if let Poll::Ready(ev) = self.registration.poll_ready(cx, Direction::Read, true) {
+                return Poll::Ready(ev);
+            }
+        }
+        if interest.is_writable() {
+            if let Poll::Ready(ev) = self.registration.poll_ready(cx, Direction::Write, true) {
+                return Poll::Ready(ev);
+            }
+        }
+        Poll::Pending
+    }
+
     /// `readable` with mutable access to the object.
     pub async fn readable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
         let ev = poll_fn(|cx| self.registration.poll_ready(cx, Direction::Read, true)).await?;

@@ -26,6 +26,7 @@
 
 mod async_fd;
 pub(crate) mod driver;
+pub mod pipe;
 pub(crate) mod registration;
 pub(crate) mod scheduled_io;
 mod stdio;
@@ -33,15 +34,13 @@ mod util;
 
 pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
-pub use futures_lite::io::{
-    copy, empty, repeat, sink, split, BufReader, BufWriter, Cursor, Empty, ReadHalf, Repeat, Sink,
-    WriteHalf,
-};
+pub use futures_lite::io::{copy, empty, repeat, sink, BufReader, Cursor, Empty, Repeat, Sink};
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
 pub use util::{
-    copy_bidirectional, copy_buf, duplex, simplex, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt,
-    AsyncWriteExt, BufStream, DuplexStream, Lines, SimplexStream, Split,
+    copy_bidirectional, copy_buf, duplex, simplex, split, AsyncBufReadExt, AsyncReadExt,
+    AsyncSeekExt, AsyncWriteExt, BufStream, BufWriter, DuplexStream, Lines, ReadHalf,
+    SimplexStream, Split, WriteHalf,
 };
 
 use scheduled_io::{READABLE, READ_CLOSED, WRITABLE, WRITE_CLOSED};

@@ -6,7 +6,7 @@ use super::Signal;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Mutex};
 use crate::raw_task::list::OwnedTasks;
-use crate::raw_task::{Notified, Schedule, Task};
+use crate::raw_task::{Notified, Schedule, SpawnMeta, Task};
 use crate::task::{Id, JoinHandle};
 use loom::thread;
 use std::collections::VecDeque;
@@ -41,7 +41,9 @@ impl Queue {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (join, notified) = me.owned.bind(f, me.clone(), Id::next(), Location::caller());
+        let (join, notified) =
+            me.owned
+                .bind(f, me.clone(), Id::next(), SpawnMeta::at(Location::caller()));
         if let Some(n) = notified {
             me.schedule(n);
         }

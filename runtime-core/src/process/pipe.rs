@@ -1,59 +1,23 @@
-//! The parent's ends of a child's standard streams, as non-blocking pipes
-//! on the I/O driver: [`ChildStdin`] (futures-io `AsyncWrite`),
-//! [`ChildStdout`] and [`ChildStderr`] (`AsyncRead`).
+//! The parent's ends of a child's standard streams: [`ChildStdin`]
+//! (futures-io `AsyncWrite`), [`ChildStdout`] and [`ChildStderr`]
+//! (`AsyncRead`), thin wrappers of the non-blocking pipe ends in
+//! `io::pipe`.
 
-use crate::io::{AsyncFd, AsyncRead, AsyncWrite, Interest};
+use crate::io::pipe::{Receiver, Sender};
+use crate::io::{AsyncRead, AsyncWrite};
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::pin::Pin;
 use std::process::Stdio;
 use std::task::{Context, Poll};
 
-/// One end of a pipe, registered with the driver.
-struct Pipe(AsyncFd<File>);
-
-impl Pipe {
-    #[track_caller]
-    fn new(fd: OwnedFd, interest: Interest) -> io::Result<Pipe> {
-        set_nonblocking(fd.as_raw_fd(), true)?;
-        Ok(Pipe(AsyncFd::with_interest(File::from(fd), interest)?))
-    }
-
-    /// Deregisters the pipe and makes it blocking again (for handing it to
-    /// another process or to blocking code).
-    fn into_owned_fd(self) -> io::Result<OwnedFd> {
-        let fd = OwnedFd::from(self.0.into_inner());
-        set_nonblocking(fd.as_raw_fd(), false)?;
-        Ok(fd)
-    }
-}
-
-fn set_nonblocking(fd: RawFd, on: bool) -> io::Result<()> {
-    // SAFETY: fcntl(2) with F_GETFL/F_SETFL on an fd we own; no memory is
-    // passed.
-    unsafe {
-        let flags = libc::fcntl(fd, libc::F_GETFL);
-        if flags < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let new = if on {
-            flags | libc::O_NONBLOCK
-        } else {
-            flags & !libc::O_NONBLOCK
-        };
-        if new != flags && libc::fcntl(fd, libc::F_SETFL, new) < 0 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(())
-}
-
 /// The conversions and fd access all three stream types share.
 macro_rules! child_stream {
-    ($name:ident, $std:ty, $interest:expr, $what:literal) => {
+    ($name:ident($end:ident), $std:ty, $what:literal) => {
         #[doc = concat!("The parent's end of a child's ", $what, ".")]
-        pub struct $name(Pipe);
+        #[derive(Debug)]
+        pub struct $name($end);
 
         impl $name {
             #[doc = concat!("Wraps std's `", stringify!($std), "` (made non-blocking and registered with the current runtime's driver).")]
@@ -62,24 +26,24 @@ macro_rules! child_stream {
             /// Outside a runtime with the I/O driver enabled.
             #[track_caller]
             pub fn from_std(inner: $std) -> io::Result<$name> {
-                Ok($name(Pipe::new(OwnedFd::from(inner), $interest)?))
+                Ok($name($end::register(File::from(OwnedFd::from(inner)))?))
             }
 
             /// Deregisters the pipe and returns it, blocking again.
             pub fn into_owned_fd(self) -> io::Result<OwnedFd> {
-                self.0.into_owned_fd()
+                self.0.into_blocking_fd()
             }
         }
 
         impl AsRawFd for $name {
             fn as_raw_fd(&self) -> RawFd {
-                self.0 .0.as_raw_fd()
+                self.0.as_raw_fd()
             }
         }
 
         impl AsFd for $name {
             fn as_fd(&self) -> BorrowedFd<'_> {
-                self.0 .0.get_ref().as_fd()
+                self.0.as_fd()
             }
         }
 
@@ -91,55 +55,42 @@ macro_rules! child_stream {
                 value.into_owned_fd().map(Stdio::from)
             }
         }
-
-        impl std::fmt::Debug for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(stringify!($name))
-                    .field("fd", &self.as_raw_fd())
-                    .finish()
-            }
-        }
     };
 }
 
 child_stream!(
-    ChildStdin,
+    ChildStdin(Sender),
     std::process::ChildStdin,
-    Interest::WRITABLE,
     "standard input (write to it; drop it to send end of file)"
 );
 child_stream!(
-    ChildStdout,
+    ChildStdout(Receiver),
     std::process::ChildStdout,
-    Interest::READABLE,
     "standard output (read from it)"
 );
 child_stream!(
-    ChildStderr,
+    ChildStderr(Receiver),
     std::process::ChildStderr,
-    Interest::READABLE,
     "standard error (read from it)"
 );
 
 impl AsyncWrite for ChildStdin {
     fn poll_write(
-        self: Pin<&mut Self>,
+        mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.0
-             .0
-            .poll_write_stream(cx, buf.len(), |f| (&*f).write(buf))
+        Pin::new(&mut self.0).poll_write(cx, buf)
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(())) // a pipe has no buffer of ours
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
     }
 
     /// Nothing to do (a pipe cannot be half-closed): drop the `ChildStdin`
     /// to let the child see end of file.
-    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_close(cx)
     }
 }
 
@@ -155,38 +106,17 @@ macro_rules! impl_read {
                 &mut self,
                 buf: &mut B,
             ) -> io::Result<usize> {
-                std::future::poll_fn(|cx| {
-                    if !buf.has_remaining_mut() {
-                        return Poll::Ready(Ok(0));
-                    }
-                    let chunk = buf.chunk_mut();
-                    let (ptr, len) = (chunk.as_mut_ptr(), chunk.len());
-                    let n = std::task::ready!(self.0 .0.poll_read_stream(cx, len, |f| {
-                        // SAFETY: read(2) writes at most `len` bytes into the
-                        // chunk, which is valid for `len` bytes of writes.
-                        let n = unsafe { libc::read(f.as_raw_fd(), ptr.cast(), len) };
-                        if n < 0 {
-                            Err(io::Error::last_os_error())
-                        } else {
-                            Ok(n as usize)
-                        }
-                    }))?;
-                    // SAFETY: read(2) initialised the first `n` bytes.
-                    unsafe { buf.advance_mut(n) };
-                    Poll::Ready(Ok(n))
-                })
-                .await
+                self.0.read_buf(buf).await
             }
         }
 
         impl AsyncRead for $name {
             fn poll_read(
-                self: Pin<&mut Self>,
+                mut self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
                 buf: &mut [u8],
             ) -> Poll<io::Result<usize>> {
-                let len = buf.len();
-                self.0 .0.poll_read_stream(cx, len, |f| (&*f).read(buf))
+                Pin::new(&mut self.0).poll_read(cx, buf)
             }
         }
     };

@@ -130,7 +130,7 @@ where
     /// Polls the future once; on `Ready` (or a panic) the future is dropped
     /// and the output stored. Caller holds RUNNING (rule 1).
     fn poll_future(&self, cx: &mut Context<'_>) -> Poll<()> {
-        let id = self.header().id;
+        let id = self.header().id();
         // Set once the future's destructor has started: it must never run
         // twice, even if it panics.
         let mut future_dropped = false;
@@ -161,7 +161,7 @@ where
                     // SAFETY: the future is live and has not been dropped.
                     let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_future() }));
                 }
-                Err(JoinError::panic(id, payload))
+                Err(JoinError::panic(id, payload).named(self.header().name()))
             }
         };
         // SAFETY: the future is gone; the stage is ours to fill (rule 1).
@@ -172,14 +172,15 @@ where
     /// Drops the future and stores `JoinError::Cancelled` (or the panic of
     /// the future's destructor). Caller holds RUNNING (rule 1).
     fn cancel_future(&self) {
-        let id = self.header().id;
+        let id = self.header().id();
         // SAFETY: RUNNING is ours and the task is not complete, so the stage
         // holds the live future (rule 13).
         let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_future() }));
         let err = match dropped {
             Ok(()) => JoinError::cancelled(id),
             Err(payload) => JoinError::panic(id, payload),
-        };
+        }
+        .named(self.header().name());
         // SAFETY: the future is gone; the stage is ours to fill.
         unsafe { self.store_output(Err(err)) };
     }
@@ -189,7 +190,7 @@ where
     /// # Safety
     /// The caller owns the stage (rule 1) and it holds the live future.
     unsafe fn drop_future(&self) {
-        let _guard = TaskIdGuard::enter(self.header().id);
+        let _guard = TaskIdGuard::enter(self.header().id());
         // SAFETY: forwarded from the caller.
         self.cell()
             .stage
@@ -224,7 +225,7 @@ where
     /// # Safety
     /// The caller owns the stage (rule 1) and it holds the live output.
     unsafe fn drop_output(&self) {
-        let _guard = TaskIdGuard::enter(self.header().id);
+        let _guard = TaskIdGuard::enter(self.header().id());
         // SAFETY: forwarded from the caller.
         self.cell()
             .stage
@@ -332,6 +333,8 @@ where
             // stage, and an incomplete task's stage holds the future.
             let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_future() }));
         }
+        // The name (if any) goes with the task.
+        super::names::forget(self.header().id_word);
         // SAFETY: last reference gone; `RawTask::new` made this allocation
         // as a `Box<Cell<F, S>>`. The stage's `ManuallyDrop` fields are not
         // dropped again by the box.

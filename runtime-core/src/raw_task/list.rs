@@ -8,13 +8,12 @@
 //! `close_and_shutdown_all` takes each shard lock, so a task is either seen
 //! by shutdown or refused (and shut down) by `bind`.
 
-use super::{Header, Notified, RawTask, Schedule, Task};
+use super::{Header, Notified, RawTask, Schedule, SpawnMeta, Task};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Mutex;
 use crate::task::{Id, JoinHandle};
 use std::future::Future;
 use std::marker::PhantomData;
-use std::panic::Location;
 use std::ptr::NonNull;
 
 pub(crate) struct OwnedTasks<S: 'static> {
@@ -95,7 +94,7 @@ impl<S: Schedule> OwnedTasks<S> {
         future: F,
         scheduler: S,
         id: Id,
-        location: &'static Location<'static>,
+        meta: SpawnMeta<'_>,
     ) -> (JoinHandle<F::Output>, Option<Notified<S>>)
     where
         F: Future + Send + 'static,
@@ -103,7 +102,7 @@ impl<S: Schedule> OwnedTasks<S> {
     {
         // SAFETY: the future and its output are `Send`, so wherever the
         // task is polled or dropped is fine.
-        unsafe { self.bind_local(future, scheduler, id, location) }
+        unsafe { self.bind_local(future, scheduler, id, meta) }
     }
 
     /// `bind` for a future that may not be `Send`.
@@ -118,13 +117,13 @@ impl<S: Schedule> OwnedTasks<S> {
         future: F,
         scheduler: S,
         id: Id,
-        location: &'static Location<'static>,
+        meta: SpawnMeta<'_>,
     ) -> (JoinHandle<F::Output>, Option<Notified<S>>)
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        let raw = RawTask::new(future, scheduler, id, location, 3);
+        let raw = RawTask::new(future, scheduler, id, meta, 3);
         // SAFETY: `new` made three references: the list's, the Notified's and
         // the JoinHandle's.
         let (task, notified, join) = unsafe {
@@ -164,7 +163,7 @@ impl<S: Schedule> OwnedTasks<S> {
     /// linked (already removed by shutdown).
     pub(crate) fn remove(&self, task: &Task<S>) -> Option<Task<S>> {
         let ptr = task.raw().ptr;
-        let slot = self.shard(task.header().id);
+        let slot = self.shard(task.header().id());
         let mut shard = slot.lock.lock();
         // SAFETY: the shard lock is held and every linked node of this shard
         // is alive (the list holds a reference to each).

@@ -8,8 +8,8 @@
 //!
 //! # Layout
 //!
-//! A task is one `Cell<F, S>` (see `raw.rs`): a `Header` (vtable, id, spawn
-//! location, owned-list links, state word), then the scheduler handle `S`,
+//! A task is one `Cell<F, S>` (see `raw.rs`): a `Header` (vtable, id word,
+//! spawn location, owned-list links, state word), then the scheduler handle `S`,
 //! the `Stage` (a union of the future and its output, see rule 13) and the
 //! join waker slot. Every handle is a pointer to the header;
 //! the vtable recovers the concrete types.
@@ -95,12 +95,14 @@
 
 mod harness;
 pub(crate) mod list;
+pub(crate) mod names;
 pub(crate) mod raw;
 pub(crate) mod state;
 #[cfg(all(test, not(loom)))]
 mod tests;
 pub(crate) mod waker;
 
+pub(crate) use names::SpawnMeta;
 pub(crate) use raw::{Again, Header, Notified, RawTask, Task};
 
 /// What a task needs from the scheduler it belongs to.

@@ -2,6 +2,7 @@
 //! and the reference-holding handles `RawTask`, `Task` and `Notified`.
 
 use super::harness::Harness;
+use super::names::{self, SpawnMeta};
 use super::state::State;
 use super::Schedule;
 use crate::loom::cell::UnsafeCell;
@@ -21,7 +22,9 @@ use std::task::{Poll, Waker};
 #[repr(C)]
 pub(crate) struct Header {
     pub(crate) vtable: &'static Vtable,
-    pub(crate) id: Id,
+    /// The task's id, with `names::NAMED` set if it has a name (see
+    /// `names.rs`); read through `id()` and `is_named()`.
+    pub(crate) id_word: u64,
     pub(crate) location: &'static Location<'static>,
     /// Owned-list links; only touched under that list's shard lock.
     pub(crate) owned_prev: UnsafeCell<Option<NonNull<Header>>>,
@@ -38,6 +41,18 @@ pub(crate) struct Header {
     /// Times the future was polled. Written only by the thread that owns
     /// the future (rule 1) with a load and a store; read by task dumps.
     pub(crate) polls: std::sync::atomic::AtomicU64,
+}
+
+impl Header {
+    /// The task's id.
+    pub(crate) fn id(&self) -> Id {
+        Id::from_u64(self.id_word & !names::NAMED)
+    }
+
+    /// The task's name, if it has one.
+    pub(crate) fn name(&self) -> Option<std::sync::Arc<str>> {
+        names::of_word(self.id_word)
+    }
 }
 
 // SAFETY: the `UnsafeCell` links are only accessed under the owned list's
@@ -174,12 +189,13 @@ unsafe impl Send for RawTask {}
 unsafe impl Sync for RawTask {}
 
 impl RawTask {
-    /// Allocates a task holding `refs` references.
+    /// Allocates a task holding `refs` references; records its name, if
+    /// any, until the task is freed (`Harness::dealloc`).
     pub(crate) fn new<F, S>(
         future: F,
         scheduler: S,
         id: Id,
-        location: &'static Location<'static>,
+        meta: SpawnMeta<'_>,
         refs: usize,
     ) -> RawTask
     where
@@ -190,8 +206,8 @@ impl RawTask {
         let cell = Box::new(Cell {
             header: Header {
                 vtable: &VtableFor::<F, S>::VTABLE,
-                id,
-                location,
+                id_word: names::register(id, meta.name),
+                location: meta.location,
                 owned_prev: UnsafeCell::new(None),
                 owned_next: UnsafeCell::new(None),
                 spawned_at_ms: crate::util::clock::coarse_now_ms(),
@@ -215,7 +231,7 @@ impl RawTask {
     }
 
     pub(crate) fn id(&self) -> Id {
-        self.header().id
+        self.header().id()
     }
 
     /// Polls (or cancels) the task, consuming the `Notified` reference.

@@ -273,3 +273,79 @@ fn remote_wake_by_value_of_detached_task() {
         waker_thread.join().unwrap();
     }
 }
+
+/// A name lives in the side table while the task exists, whatever way it
+/// ends (output read, aborted, never polled and shut down), and not after.
+#[test]
+fn a_task_name_is_forgotten_when_the_task_is_freed() {
+    use crate::raw_task::names;
+    let rt = current_thread();
+    let _guard = rt.enter();
+    let named = |name| task::Builder::new().name(name);
+
+    let done = named("done").spawn(async { 1 }).unwrap();
+    let id = done.id().as_u64();
+    assert_eq!(names::get(id).as_deref(), Some("done"));
+    assert_eq!(rt.block_on(done).unwrap(), 1);
+    // The JoinHandle was the last reference.
+    assert_eq!(names::get(id), None);
+
+    let aborted = named("aborted")
+        .spawn(std::future::pending::<()>())
+        .unwrap();
+    let id = aborted.id().as_u64();
+    aborted.abort();
+    let err = rt.block_on(aborted).unwrap_err();
+    assert!(
+        err.to_string().contains("\"aborted\" was cancelled"),
+        "{err}"
+    );
+    assert_eq!(names::get(id), None);
+
+    // Detached and never polled: freed when the runtime shuts it down.
+    let detached = named("detached")
+        .spawn(std::future::pending::<()>())
+        .unwrap();
+    let id = detached.id().as_u64();
+    drop(detached);
+    assert_eq!(names::get(id).as_deref(), Some("detached"));
+    drop(_guard);
+    drop(rt);
+    assert_eq!(names::get(id), None);
+
+    // Blocking tasks too.
+    let rt = current_thread();
+    let blocking = named("blocking")
+        .spawn_blocking_on(|| 5, rt.handle())
+        .unwrap();
+    let id = blocking.id().as_u64();
+    assert_eq!(rt.block_on(blocking).unwrap(), 5);
+    // The pool thread drops its reference after waking the JoinHandle;
+    // shutting the runtime down waits for that thread.
+    drop(rt);
+    assert_eq!(names::get(id), None);
+}
+
+/// Naming a task does not change the size of its cell: the name is in the
+/// side table, the flag in the id word.
+#[test]
+fn a_named_task_has_the_same_cell() {
+    use crate::raw_task::names::{self, NAMED};
+    let rt = current_thread();
+    let named = task::Builder::new()
+        .name("same size")
+        .spawn_on(std::future::pending::<()>(), rt.handle())
+        .unwrap();
+    let plain = rt.spawn(std::future::pending::<()>());
+    let header = |h: &JoinHandle<()>| {
+        let raw = h.raw();
+        (raw.header().id_word, raw.header().name())
+    };
+    let (word, name) = header(&named);
+    assert_eq!(word, named.id().as_u64() | NAMED);
+    assert_eq!(name.as_deref(), Some("same size"));
+    assert_eq!(names::of_word(word).as_deref(), Some("same size"));
+    let (word, name) = header(&plain);
+    assert_eq!(word, plain.id().as_u64());
+    assert_eq!(name, None);
+}

@@ -24,7 +24,7 @@ pub(crate) fn is_current_task_waker(waker: &std::task::Waker) -> bool {
     };
     // SAFETY: a waker with our vtable points at a task header and holds a
     // reference (or borrows the poller's), so the header is alive.
-    let id = unsafe { (*(waker.data() as *const Header)).id };
+    let id = unsafe { (*(waker.data() as *const Header)).id() };
     id.0 == current
 }
 

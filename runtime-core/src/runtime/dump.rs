@@ -1,5 +1,5 @@
 //! Task dumps: `Handle::dump` lists every live task of a runtime (id,
-//! spawn location, state, polls, age) while it keeps running.
+//! name, spawn location, state, polls, age) while it keeps running.
 //!
 //! The dump walks the runtime's owned-task list one shard lock at a time,
 //! reading each task's header (its state word, poll count and spawn time);
@@ -12,6 +12,7 @@ use crate::task::Id;
 use crate::util::clock;
 use std::fmt;
 use std::panic::Location;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What a task was doing when the dump looked at it.
@@ -77,6 +78,7 @@ impl fmt::Display for TaskState {
 #[derive(Clone, Debug)]
 pub struct TaskInfo {
     id: Id,
+    name: Option<Arc<str>>,
     location: &'static Location<'static>,
     state: TaskState,
     polls: u64,
@@ -94,7 +96,8 @@ impl TaskInfo {
             TaskState::Idle
         };
         TaskInfo {
-            id: header.id,
+            id: header.id(),
+            name: header.name(),
             location: header.location,
             state,
             polls: header.polls.load(std::sync::atomic::Ordering::Relaxed),
@@ -105,6 +108,30 @@ impl TaskInfo {
     /// The task's id (as `JoinHandle::id` and `task::id()` give it).
     pub fn id(&self) -> Id {
         self.id
+    }
+
+    /// The name given to the task with [`task::Builder::name`]
+    /// (`None` for a task spawned without one).
+    ///
+    /// ```
+    /// let rt = runtime_core::Builder::new_current_thread().build().unwrap();
+    /// let _guard = rt.enter();
+    /// let named = runtime_core::task::Builder::new()
+    ///     .name("accept loop")
+    ///     .spawn(std::future::pending::<()>())
+    ///     .unwrap();
+    /// let plain = runtime_core::spawn(std::future::pending::<()>());
+    /// let dump = rt.handle().dump();
+    /// let name_of = |id| dump.tasks().iter().find(|t| t.id() == id).unwrap().name();
+    /// assert_eq!(name_of(named.id()), Some("accept loop"));
+    /// assert_eq!(name_of(plain.id()), None);
+    /// // The table form quotes it after the location.
+    /// assert!(dump.to_string().contains("\"accept loop\""));
+    /// ```
+    ///
+    /// [`task::Builder::name`]: crate::task::Builder::name
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// Where the task was spawned (the caller of `spawn`).
@@ -143,11 +170,13 @@ impl TaskInfo {
 /// println!("{dump}");
 /// ```
 ///
-/// `Display` prints one row per task:
+/// `Display` prints one row per task, with the name of a named task
+/// ([`task::Builder::name`](crate::task::Builder::name)) after its
+/// location:
 ///
 /// ```text
 ///  task  state      polls       age  spawned at
-///     1  idle           1     2.31s  src/main.rs:12:5
+///     1  idle           1     2.31s  src/main.rs:12:5  "accept loop"
 ///     7  running       40   153.0ms  src/handlers.rs:40:9
 /// ```
 #[derive(Clone, Debug)]
@@ -182,7 +211,7 @@ impl fmt::Display for Dump {
             "task", "state", "polls", "age"
         )?;
         for t in &self.tasks {
-            writeln!(
+            write!(
                 f,
                 "{:>6}  {:<10} {:>8}  {:>9}  {}:{}:{}",
                 t.id,
@@ -193,6 +222,10 @@ impl fmt::Display for Dump {
                 t.location.line(),
                 t.location.column()
             )?;
+            match &t.name {
+                Some(name) => writeln!(f, "  {name:?}")?,
+                None => writeln!(f)?,
+            }
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 use super::{Dump, RuntimeFlavor, RuntimeMetrics};
 use crate::context;
+use crate::raw_task::SpawnMeta;
 use crate::scheduler;
 use crate::task::{Id, JoinHandle};
 use std::fmt;
@@ -144,8 +145,16 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let location = std::panic::Location::caller();
-        self.inner.spawn(future, Id::next(), location)
+        self.spawn_with(future, SpawnMeta::at(std::panic::Location::caller()))
+    }
+
+    /// `spawn` with the location and name given (`task::Builder`).
+    pub(crate) fn spawn_with<F>(&self, future: F, meta: SpawnMeta<'_>) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.inner.spawn(future, Id::next(), meta)
     }
 
     /// Runs a blocking closure on this runtime's blocking pool.

@@ -11,18 +11,27 @@
 //! on, a tenth of the slow-poll threshold otherwise). With the hand-off
 //! on, it adapts to what the workers do:
 //!
-//! - some worker is parked (a core is free, so a look preempts nobody),
-//!   or the last look found a poll it had seen at the look before (a long
+//! - the last look found a poll it had seen at the look before (a long
 //!   poll: it may need a rescue or a hand-off soon): every 500 us;
+//! - some worker is parked (a core is free, so a look preempts nobody):
+//!   every 500 us while the looks find a poll running, doubling up to
+//!   1 ms while they find none (a poll that starts blocking is seen
+//!   within 1 ms, then rescued 500 us later);
 //! - every worker is busy with short polls: every 5 ms (or the slow-poll
 //!   part's period, if finer). On a machine with no free core each look
 //!   preempts a worker; 500 us looks cost 5-7% of `yield_many` on this
 //!   2-core box, 5 ms looks about a tenth of that. A poll that starts
 //!   blocking then waits up to one slow period before the fast looks
 //!   begin;
-//! - every worker is parked and no poll runs: it sleeps on a condvar,
-//!   after one last look (so polls that ended are reported), until a
-//!   worker wakes (`Shared::worker_woke`).
+//! - every worker is parked and no poll runs: it lingers, looking at
+//!   periods that double from 500 us up to 4 ms, and once the runtime has
+//!   been idle for 50 ms it sleeps on a condvar until a worker wakes
+//!   (`Shared::worker_woke`). Sleeping at once would make every request
+//!   of a lightly loaded server (whose workers all park between requests)
+//!   wake this thread too: with that and fixed 500 us looks, a ported
+//!   mini-redis spent 7-14% more CPU per request than with no monitor
+//!   (`benches/ports.sh`). While it lingers, a poll that starts blocking
+//!   is seen within 4 ms, then the 500 us looks begin.
 
 use super::watchdog::{self, Report, SlowPolls};
 use crate::scheduler::monitor_shared::{AWAKE, BUSY_SLEEP, IDLE_SLEEP};
@@ -109,6 +118,17 @@ struct Tracked {
 /// module docs).
 const BUSY_TICK: Duration = Duration::from_millis(5);
 
+/// How long every worker must have been parked before the monitor sleeps
+/// until one wakes (see the module docs).
+const IDLE_AFTER: Duration = Duration::from_millis(50);
+
+/// The longest period between two looks while lingering.
+const LINGER_MAX: Duration = Duration::from_millis(4);
+
+/// The longest period while a core is free and the looks find no poll
+/// running.
+const QUIET_MAX: Duration = Duration::from_millis(1);
+
 /// How to wait for the next look.
 #[derive(Clone, Copy)]
 enum Next {
@@ -146,6 +166,11 @@ struct Looker {
 impl Looker {
     fn run(mut self) {
         let mut last_look = Instant::now();
+        // Since when every look found every worker parked, and how many
+        // looks in a row found no poll running (the period doubles with
+        // each, see the module docs).
+        let mut idle_since: Option<Instant> = None;
+        let mut quiet_looks = 0u32;
         loop {
             // Before the look: a poll that ended before every worker
             // parked is seen ended by this look. A thread stuck in a poll
@@ -155,10 +180,31 @@ impl Looker {
             let now = Instant::now();
             let seen = self.look(last_look, now);
             last_look = now;
-            let next = if all_parked && !seen.polling {
-                Next::Idle
-            } else if seen.long_poll || self.handoff.as_ref().is_none_or(|h| !h.none_parked()) {
+            let idle = all_parked && !seen.polling;
+            if !idle {
+                idle_since = None;
+            }
+            quiet_looks = if seen.polling { 0 } else { quiet_looks + 1 };
+            // Doubling from the base period with each quiet look.
+            let backed_off = |max: Duration| (self.tick * (1 << quiet_looks.min(8))).min(max);
+            let next = if idle {
+                // A server between requests parks every worker many times
+                // a second: sleeping until a worker wakes would cost a
+                // wake-up of this thread per request. Linger with timed
+                // looks (no worker wakes this thread) until the runtime
+                // has been idle for a while.
+                let since = *idle_since.get_or_insert(now);
+                if now.duration_since(since) >= IDLE_AFTER {
+                    Next::Idle
+                } else {
+                    Next::Soon(backed_off(LINGER_MAX))
+                }
+            } else if seen.long_poll || self.handoff.is_none() {
                 Next::Soon(self.tick)
+            } else if !self.handoff.as_ref().is_some_and(Handoff::none_parked) {
+                // A core is free: the base period while polls are seen
+                // running, backing off while the looks find none.
+                Next::Soon(backed_off(QUIET_MAX))
             } else {
                 Next::Busy(self.busy_tick)
             };

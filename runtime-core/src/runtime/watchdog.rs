@@ -29,8 +29,9 @@
 //! `runtime::slow_poll`, after each pass and outside the monitor's lock.
 
 use crate::scheduler::{self, poll_stamp::PollMark};
-use crate::util::fmt::{Human, Where};
+use crate::util::fmt::{Human, TaskLabel, Where};
 use std::panic::Location;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The `log` target of every report.
@@ -39,6 +40,9 @@ pub(crate) const LOG_TARGET: &str = "runtime::slow_poll";
 /// The poll a worker was last seen in.
 pub(crate) struct Seen {
     mark: PollMark,
+    /// The task's name, looked up when the poll was first seen (the task
+    /// may be gone by the time a poll that ended is reported).
+    name: Option<Arc<str>>,
     /// The last tick that did not see this poll (it started after it).
     before: Instant,
     /// The first and the latest tick that saw it.
@@ -132,6 +136,7 @@ impl SlowPolls {
             }
         }
         *slot = mark.map(|mark| Seen {
+            name: mark.name(),
             mark,
             before: last_tick,
             first_seen: now,
@@ -176,6 +181,7 @@ fn poll_duration(seen: &Seen, now: Instant, tick: Duration) -> Duration {
 /// A line to log, made during a pass and logged after it.
 pub(crate) struct Report {
     task: u64,
+    name: Option<Arc<str>>,
     location: Option<&'static Location<'static>>,
     worker: usize,
     took: Duration,
@@ -186,6 +192,7 @@ impl Report {
     fn slow(worker: usize, seen: &Seen, took: Duration) -> Report {
         Report {
             task: seen.mark.task,
+            name: seen.name.clone(),
             location: seen.mark.location,
             worker,
             took,
@@ -206,9 +213,9 @@ impl Report {
         if self.still_running {
             log::warn!(
                 target: LOG_TARGET,
-                "task {} spawned at {} has been blocking worker {} for {} in one poll and has \
+                "{} spawned at {} has been blocking worker {} for {} in one poll and has \
                  not returned yet (a blocking call, or a loop that never awaits?); {meanwhile}",
-                self.task,
+                TaskLabel(self.task, self.name.as_deref()),
                 Where(self.location),
                 self.worker,
                 Human(self.took)
@@ -216,8 +223,8 @@ impl Report {
         } else {
             log::warn!(
                 target: LOG_TARGET,
-                "task {} spawned at {} blocked its worker for {} in one poll (worker {}); {advice}",
-                self.task,
+                "{} spawned at {} blocked its worker for {} in one poll (worker {}); {advice}",
+                TaskLabel(self.task, self.name.as_deref()),
                 Where(self.location),
                 Human(self.took),
                 self.worker
@@ -235,8 +242,10 @@ mod tests {
             mark: PollMark {
                 seq: 1,
                 task: 1,
+                named: false,
                 location: None,
             },
+            name: None,
             before,
             first_seen: first,
             last_seen: last,

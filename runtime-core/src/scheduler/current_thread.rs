@@ -13,14 +13,13 @@ use crate::coop;
 use crate::loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Mutex};
 use crate::park::{Parked, Parker, Unparker};
-use crate::raw_task::{self as task, list::OwnedTasks};
+use crate::raw_task::{self as task, list::OwnedTasks, SpawnMeta};
 use crate::runtime::Config;
 use crate::scheduler::{self, latency};
 use crate::task::{Id, JoinHandle};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
-use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Poll, Wake, Waker};
 
@@ -322,7 +321,7 @@ impl Context {
                 handle.stats.count_poll();
                 let timed = latency::poll_starts(header, &handle.stats.latency);
                 if watch {
-                    handle.stamp.begin(header.id.as_u64(), header.location);
+                    handle.stamp.begin(header.id_word, header.location);
                 }
                 let again = coop::budget(|| task.run());
                 if watch {
@@ -503,13 +502,13 @@ impl Handle {
         me: &Arc<Handle>,
         future: F,
         id: Id,
-        location: &'static Location<'static>,
+        meta: SpawnMeta<'_>,
     ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (join, notified) = me.owned.bind(future, me.clone(), id, location);
+        let (join, notified) = me.owned.bind(future, me.clone(), id, meta);
         if let Some(notified) = notified {
             task::Schedule::schedule(me, notified);
         }

@@ -12,9 +12,9 @@ pub(crate) mod stats;
 
 use crate::blocking;
 use crate::loom::sync::Arc;
+use crate::raw_task::SpawnMeta;
 use crate::task::{Id, JoinHandle};
 use std::future::Future;
-use std::panic::Location;
 // Statistics, not part of any protocol: std atomics even under loom.
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -68,19 +68,14 @@ pub(crate) enum Context {
 }
 
 impl Handle {
-    pub(crate) fn spawn<F>(
-        &self,
-        future: F,
-        id: Id,
-        location: &'static Location<'static>,
-    ) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(&self, future: F, id: Id, meta: SpawnMeta<'_>) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
         match self {
-            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id, location),
-            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id, location),
+            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id, meta),
+            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id, meta),
         }
     }
 

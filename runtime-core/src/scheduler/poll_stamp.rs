@@ -10,6 +10,7 @@
 //! lease protocol.
 
 use crate::loom::sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering};
+use crate::raw_task::names::NAMED;
 use std::panic::Location;
 use std::ptr;
 
@@ -18,8 +19,8 @@ use std::ptr;
 pub(crate) struct PollStamp {
     /// Odd while a task is polled; each poll has its own value.
     seq: AtomicU64,
-    /// The task in the current poll (0: hidden, see `hide`), and where it
-    /// was spawned.
+    /// The task in the current poll (its header's id word, which marks a
+    /// named task; 0: hidden, see `hide`), and where it was spawned.
     task: AtomicU64,
     location: AtomicPtr<Location<'static>>,
 }
@@ -29,8 +30,22 @@ pub(crate) struct PollStamp {
 pub(crate) struct PollMark {
     /// Names the poll: a later poll on the same stamp has another value.
     pub(crate) seq: u64,
+    /// The task's id.
     pub(crate) task: u64,
+    /// The task has a name (`raw_task/names.rs`): look it up by id.
+    pub(crate) named: bool,
     pub(crate) location: Option<&'static Location<'static>>,
+}
+
+impl PollMark {
+    /// The name of the task in this poll, if it has one and still exists.
+    pub(crate) fn name(&self) -> Option<std::sync::Arc<str>> {
+        if self.named {
+            crate::raw_task::names::get(self.task)
+        } else {
+            None
+        }
+    }
 }
 
 impl Default for PollStamp {
@@ -44,11 +59,12 @@ impl Default for PollStamp {
 }
 
 impl PollStamp {
-    /// A poll of task `id` (spawned at `location`) begins.
+    /// A poll of the task with id word `id_word` (the header's: the id,
+    /// and whether the task is named) spawned at `location` begins.
     #[inline]
-    pub(crate) fn begin(&self, id: u64, location: &'static Location<'static>) {
+    pub(crate) fn begin(&self, id_word: u64, location: &'static Location<'static>) {
         let seq = self.seq.load(Ordering::Relaxed);
-        self.task.store(id, Ordering::Relaxed);
+        self.task.store(id_word, Ordering::Relaxed);
         self.location.store(
             location as *const Location<'static> as *mut Location<'static>,
             Ordering::Relaxed,
@@ -101,7 +117,8 @@ impl PollStamp {
         };
         Some(PollMark {
             seq,
-            task,
+            task: task & !NAMED,
+            named: task & NAMED != 0,
             location,
         })
     }

@@ -2,8 +2,10 @@
 //! panicked).
 
 use super::Id;
+use crate::util::fmt::TaskLabel;
 use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 
 /// The task failed to run to completion: it was cancelled (aborted, or the
 /// runtime shut down) or it panicked.
@@ -18,15 +20,18 @@ use std::fmt;
 /// });
 /// ```
 pub struct JoinError {
-    repr: Repr,
     id: Id,
+    /// `None`: an unnamed task that was cancelled (the common failure,
+    /// with no allocation). Boxed so that `JoinError` is two words: it
+    /// sits in every task's stage, and panics and names are rare.
+    detail: Option<Box<Detail>>,
 }
 
-enum Repr {
-    Cancelled,
-    /// Boxed again so that `JoinError` is two words: it sits in every
-    /// task's stage, and panics are rare.
-    Panic(Box<PanicPayload>),
+struct Detail {
+    /// `None`: the task was cancelled.
+    panic: Option<PanicPayload>,
+    /// The task's name (`task::Builder::name`), for the messages.
+    name: Option<Arc<str>>,
 }
 
 /// A panic payload that can only be reached by value or through `&mut`,
@@ -40,17 +45,36 @@ unsafe impl Sync for PanicPayload {}
 
 impl JoinError {
     pub(crate) fn cancelled(id: Id) -> JoinError {
-        JoinError {
-            repr: Repr::Cancelled,
-            id,
-        }
+        JoinError { id, detail: None }
     }
 
     pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
-            repr: Repr::Panic(Box::new(PanicPayload(payload))),
             id,
+            detail: Some(Box::new(Detail {
+                panic: Some(PanicPayload(payload)),
+                name: None,
+            })),
         }
+    }
+
+    /// The same error, naming the task `name` (when `Some`) in its messages.
+    pub(crate) fn named(mut self, name: Option<Arc<str>>) -> JoinError {
+        if name.is_some() {
+            match &mut self.detail {
+                Some(detail) => detail.name = name,
+                None => self.detail = Some(Box::new(Detail { panic: None, name })),
+            }
+        }
+        self
+    }
+
+    fn name(&self) -> Option<&str> {
+        self.detail.as_ref().and_then(|d| d.name.as_deref())
+    }
+
+    fn payload(&self) -> Option<&PanicPayload> {
+        self.detail.as_ref().and_then(|d| d.panic.as_ref())
     }
 
     /// The task was cancelled (aborted, or its runtime shut down).
@@ -65,12 +89,12 @@ impl JoinError {
     /// });
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        self.payload().is_none()
     }
 
     /// The task panicked.
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(_))
+        self.payload().is_some()
     }
 
     /// The panic payload, to re-raise with `std::panic::resume_unwind`.
@@ -104,10 +128,10 @@ impl JoinError {
     /// let err = err.try_into_panic().unwrap_err();
     /// assert!(err.is_cancelled());
     /// ```
-    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
-        match self.repr {
-            Repr::Panic(p) => Ok(p.0),
-            Repr::Cancelled => Err(self),
+    pub fn try_into_panic(mut self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
+        match self.detail.as_mut().and_then(|d| d.panic.take()) {
+            Some(p) => Ok(p.0),
+            None => Err(self),
         }
     }
 
@@ -126,34 +150,31 @@ impl JoinError {
 
     #[cfg(all(test, not(loom)))]
     fn panic_message(&mut self) -> Option<String> {
-        match &mut self.repr {
-            Repr::Panic(p) => {
-                let payload: &mut (dyn Any + Send) = &mut *p.0;
-                if let Some(s) = payload.downcast_mut::<&'static str>() {
-                    Some((*s).to_string())
-                } else {
-                    payload.downcast_mut::<String>().map(|s| s.clone())
-                }
-            }
-            Repr::Cancelled => None,
+        let p = self.detail.as_mut()?.panic.as_mut()?;
+        let payload: &mut (dyn Any + Send) = &mut *p.0;
+        if let Some(s) = payload.downcast_mut::<&'static str>() {
+            Some((*s).to_string())
+        } else {
+            payload.downcast_mut::<String>().map(|s| s.clone())
         }
     }
 }
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
-            Repr::Panic(p) => {
+        let task = TaskLabel(self.id.as_u64(), self.name());
+        match self.payload() {
+            None => write!(f, "{task} was cancelled"),
+            Some(p) => {
                 let payload: &(dyn Any + Send) = &*p.0;
                 // Reading `&str`/`String` through a shared reference: these
                 // payload types are `Sync`, so this is fine across threads.
                 if let Some(s) = payload.downcast_ref::<&'static str>() {
-                    write!(f, "task {} panicked with message {:?}", self.id, s)
+                    write!(f, "{task} panicked with message {s:?}")
                 } else if let Some(s) = payload.downcast_ref::<String>() {
-                    write!(f, "task {} panicked with message {:?}", self.id, s)
+                    write!(f, "{task} panicked with message {s:?}")
                 } else {
-                    write!(f, "task {} panicked", self.id)
+                    write!(f, "{task} panicked")
                 }
             }
         }
@@ -162,10 +183,19 @@ impl fmt::Display for JoinError {
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
-            Repr::Panic(_) => write!(f, "JoinError::Panic({:?}, {})", self.id, self),
+        let kind = if self.is_panic() {
+            "Panic"
+        } else {
+            "Cancelled"
+        };
+        write!(f, "JoinError::{kind}({:?}", self.id)?;
+        if let Some(name) = self.name() {
+            write!(f, ", {name:?}")?;
         }
+        if self.is_panic() {
+            write!(f, ", {self}")?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -201,5 +231,32 @@ mod tests {
             JoinError::cancelled(id).to_string(),
             format!("task {id} was cancelled")
         );
+    }
+
+    #[test]
+    fn a_named_task_is_named_in_the_messages() {
+        let id = Id::next();
+        let name = Some(Arc::<str>::from("worker"));
+        let err = JoinError::cancelled(id).named(name.clone());
+        assert!(err.is_cancelled() && !err.is_panic());
+        assert_eq!(
+            err.to_string(),
+            format!("task {id} \"worker\" was cancelled")
+        );
+        assert_eq!(
+            format!("{err:?}"),
+            format!("JoinError::Cancelled({id:?}, \"worker\")")
+        );
+        let err = JoinError::panic(id, Box::new("boom")).named(name);
+        assert!(err.is_panic());
+        assert_eq!(
+            err.to_string(),
+            format!("task {id} \"worker\" panicked with message \"boom\"")
+        );
+        let payload = err.into_panic();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+        // No name: no allocation, and the same two words.
+        assert_eq!(std::mem::size_of::<JoinError>(), 16);
+        assert!(JoinError::cancelled(id).named(None).detail.is_none());
     }
 }

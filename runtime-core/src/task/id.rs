@@ -41,6 +41,11 @@ impl Id {
         Id(NonZeroU64::new(id).expect("task id counter wrapped"))
     }
 
+    /// The id whose number is `raw` (not zero: it comes from `next`).
+    pub(crate) fn from_u64(raw: u64) -> Id {
+        Id(NonZeroU64::new(raw).expect("task ids are never zero"))
+    }
+
     /// The id as a number.
     ///
     /// ```

@@ -58,6 +58,12 @@ impl<T> JoinHandle<T> {
         }
     }
 
+    /// The task (for unit tests that look at its header).
+    #[cfg(all(test, not(loom)))]
+    pub(crate) fn raw(&self) -> RawTask {
+        self.raw
+    }
+
     /// Cancels the task. An idle task's future is dropped on the runtime; a
     /// running one is cancelled when its current poll returns. Awaiting the
     /// handle then gives a `JoinError` with `is_cancelled()` (unless the task

@@ -24,7 +24,7 @@
 
 use super::{Id, JoinHandle};
 use crate::coop;
-use crate::raw_task::{list::OwnedTasks, Notified, Schedule, Task};
+use crate::raw_task::{list::OwnedTasks, Notified, Schedule, SpawnMeta, Task};
 use parking_lot::Mutex;
 use std::cell::Cell;
 use std::collections::VecDeque;
@@ -177,7 +177,17 @@ impl LocalSet {
         F: Future + 'static,
         F::Output: 'static,
     {
-        spawn_on(&self.shared, future, Location::caller())
+        self.spawn_with(future, SpawnMeta::at(Location::caller()))
+    }
+
+    /// `spawn_local` with the spawn location and name given
+    /// (`task::Builder::spawn_local_on`).
+    pub(crate) fn spawn_with<F>(&self, future: F, meta: SpawnMeta<'_>) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        spawn_on(&self.shared, future, meta)
     }
 
     /// Runs `future` on the current thread, running this set's tasks
@@ -272,11 +282,7 @@ impl LocalSet {
 }
 
 /// Binds a new local task to `shared` and queues it.
-fn spawn_on<F>(
-    shared: &Arc<Shared>,
-    future: F,
-    location: &'static Location<'static>,
-) -> JoinHandle<F::Output>
+fn spawn_on<F>(shared: &Arc<Shared>, future: F, meta: SpawnMeta<'_>) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
@@ -289,7 +295,7 @@ where
     let (join, notified) = unsafe {
         shared
             .owned
-            .bind_local(future, shared.clone(), Id::next(), location)
+            .bind_local(future, shared.clone(), Id::next(), meta)
     };
     if let Some(notified) = notified {
         shared.schedule(notified);
@@ -319,6 +325,20 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
+    spawn_local_with(future, SpawnMeta::at(Location::caller()))
+}
+
+/// `spawn_local` with the spawn location and name given
+/// (`task::Builder::spawn_local`).
+///
+/// # Panics
+/// Outside a `LocalSet`, as `spawn_local`.
+#[track_caller]
+pub(crate) fn spawn_local_with<F>(future: F, meta: SpawnMeta<'_>) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
     let current = CURRENT.with(|c| c.get());
     assert!(
         !current.is_null(),
@@ -337,7 +357,7 @@ where
         Arc::increment_strong_count(current);
         Arc::from_raw(current)
     };
-    spawn_on(&shared, future, Location::caller())
+    spawn_on(&shared, future, meta)
 }
 
 impl Shared {

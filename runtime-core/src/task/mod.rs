@@ -1,15 +1,16 @@
-//! The task API: `spawn` and its relatives, `JoinHandle`, `AbortHandle`,
-//! `JoinSet`, `TaskGroup`, `LocalSet`, `task_local!`, `yield_now`,
+//! The task API: `spawn` and its relatives, `Builder` (named tasks),
+//! `JoinHandle`, `AbortHandle`, `JoinSet`, `TaskGroup`, `LocalSet`, `task_local!`, `yield_now`,
 //! `unconstrained`, task ids and `JoinError`. The machinery they stand on
 //! (the task cell, its state word, the harness and wakers, the owned-task
 //! list, and the numbered rules every `// SAFETY:` comment about tasks
 //! cites) is in `raw_task/`.
 
 mod abort;
+mod builder;
 mod error;
 mod id;
 mod join;
-mod join_set;
+pub mod join_set;
 mod local;
 mod spawn;
 mod task_group;
@@ -20,6 +21,7 @@ mod yield_now;
 pub use crate::coop::consume_budget;
 pub use crate::runtime::Handle;
 pub use abort::AbortHandle;
+pub use builder::Builder;
 pub use error::JoinError;
 pub use id::{id, try_id, Id};
 pub use join::JoinHandle;

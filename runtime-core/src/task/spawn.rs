@@ -2,6 +2,7 @@
 //! `spawn_blocking` and `block_in_place`.
 
 use super::{Id, JoinHandle};
+use crate::raw_task::SpawnMeta;
 use std::future::Future;
 use std::panic::Location;
 
@@ -43,11 +44,21 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let location = Location::caller();
+    spawn_with(future, SpawnMeta::at(Location::caller()), "spawn")
+}
+
+/// `spawn` with the location and name given; `who` names the caller in
+/// the panic message.
+#[track_caller]
+pub(crate) fn spawn_with<F>(future: F, meta: SpawnMeta<'_>, who: &str) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
     let id = Id::next();
     crate::scheduler::current::with_current(move |handle| match handle {
-        Some(handle) => handle.spawn(future, id, location),
-        None => panic!("spawn: {NO_RUNTIME}"),
+        Some(handle) => handle.spawn(future, id, meta),
+        None => panic!("{who}: {NO_RUNTIME}"),
     })
 }
 

@@ -1,5 +1,5 @@
-//! Short human forms for log lines and task dumps: durations (`Human`)
-//! and spawn locations (`Where`).
+//! Short human forms for log lines and task dumps: durations (`Human`),
+//! spawn locations (`Where`) and tasks (`TaskLabel`).
 
 use std::fmt;
 use std::panic::Location;
@@ -33,6 +33,20 @@ impl fmt::Display for Where {
         match self.0 {
             Some(l) => write!(f, "{}:{}:{}", l.file(), l.line(), l.column()),
             None => f.write_str("<unknown location>"),
+        }
+    }
+}
+
+/// How messages name a task: `task 42`, or `task 42 "accept loop"` for a
+/// task named with `task::Builder::name` (quoted as a Rust string, so a
+/// name cannot be mistaken for the rest of the line).
+pub(crate) struct TaskLabel<'a>(pub(crate) u64, pub(crate) Option<&'a str>);
+
+impl fmt::Display for TaskLabel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(name) => write!(f, "task {} {name:?}", self.0),
+            None => write!(f, "task {}", self.0),
         }
     }
 }

@@ -1,41 +1,12 @@
 //! [`BufStream`]: one stream buffered both ways (a `BufReader` over a
 //! `BufWriter`), for protocols that read and write on one connection.
 
+use super::BufWriter;
 use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};
-use futures_lite::io::{BufReader, BufWriter};
+use futures_lite::io::BufReader;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-
-/// A `BufWriter` that lets reads pass through to the stream it wraps.
-#[derive(Debug)]
-struct ReadThrough<RW>(BufWriter<RW>);
-
-impl<RW: AsyncRead + AsyncWrite + Unpin> AsyncRead for ReadThrough<RW> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(self.get_mut().0.get_mut()).poll_read(cx, buf)
-    }
-}
-
-impl<RW: AsyncWrite + Unpin> AsyncWrite for ReadThrough<RW> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().0).poll_write(cx, buf)
-    }
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().0).poll_flush(cx)
-    }
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().0).poll_close(cx)
-    }
-}
 
 /// A stream with a read buffer and a write buffer (8 KiB each by
 /// default). Writes are held until the buffer fills or `flush` is called,
@@ -57,7 +28,7 @@ impl<RW: AsyncWrite + Unpin> AsyncWrite for ReadThrough<RW> {
 /// ```
 #[derive(Debug)]
 pub struct BufStream<RW: AsyncRead + AsyncWrite + Unpin> {
-    inner: BufReader<ReadThrough<RW>>,
+    inner: BufReader<BufWriter<RW>>,
 }
 
 impl<RW: AsyncRead + AsyncWrite + Unpin> BufStream<RW> {
@@ -75,26 +46,26 @@ impl<RW: AsyncRead + AsyncWrite + Unpin> BufStream<RW> {
         BufStream {
             inner: BufReader::with_capacity(
                 reader_capacity,
-                ReadThrough(BufWriter::with_capacity(writer_capacity, stream)),
+                BufWriter::with_capacity(writer_capacity, stream),
             ),
         }
     }
 
     /// The stream underneath.
     pub fn get_ref(&self) -> &RW {
-        self.inner.get_ref().0.get_ref()
+        self.inner.get_ref().get_ref()
     }
 
     /// The stream underneath, mutably (reading or writing it directly
     /// bypasses the buffers).
     pub fn get_mut(&mut self) -> &mut RW {
-        self.inner.get_mut().0.get_mut()
+        self.inner.get_mut().get_mut()
     }
 
     /// The stream underneath; buffered data not yet read or written is
     /// lost (flush first).
     pub fn into_inner(self) -> RW {
-        self.inner.into_inner().0.into_inner()
+        self.inner.into_inner().into_inner()
     }
 }
 

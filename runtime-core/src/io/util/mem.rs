@@ -177,10 +177,10 @@ impl AsyncWrite for SimplexStream {
 pub fn simplex(
     max_buf_size: usize,
 ) -> (
-    futures_lite::io::ReadHalf<SimplexStream>,
-    futures_lite::io::WriteHalf<SimplexStream>,
+    super::ReadHalf<SimplexStream>,
+    super::WriteHalf<SimplexStream>,
 ) {
-    futures_lite::io::split(SimplexStream::new_unsplit(max_buf_size))
+    super::split(SimplexStream::new_unsplit(max_buf_size))
 }
 
 type Shared = Arc<parking_lot::Mutex<SimplexStream>>;

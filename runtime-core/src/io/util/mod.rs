@@ -6,16 +6,20 @@
 
 mod buf_read;
 mod buf_stream;
+mod buf_writer;
 mod copy;
 mod mem;
 mod read;
 mod seek;
+mod split;
 mod write;
 
 pub use buf_read::{AsyncBufReadExt, Lines, Split};
 pub use buf_stream::BufStream;
+pub use buf_writer::BufWriter;
 pub use copy::{copy_bidirectional, copy_buf};
 pub use mem::{duplex, simplex, DuplexStream, SimplexStream};
 pub use read::AsyncReadExt;
 pub use seek::AsyncSeekExt;
+pub use split::{split, ReadHalf, WriteHalf};
 pub use write::AsyncWriteExt;

@@ -10,12 +10,11 @@ use crate::blocking;
 use crate::loom::sync::atomic::{fence, AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::park::Unparker;
-use crate::raw_task::{self as task, list::OwnedTasks};
+use crate::raw_task::{self as task, list::OwnedTasks, SpawnMeta};
 use crate::runtime::Config;
 use crate::scheduler;
 use crate::task::{Id, JoinHandle};
 use std::future::Future;
-use std::panic::Location;
 
 pub(crate) type Notified = task::Notified<Arc<Handle>>;
 
@@ -101,13 +100,13 @@ impl Handle {
         me: &Arc<Handle>,
         future: F,
         id: Id,
-        location: &'static Location<'static>,
+        meta: SpawnMeta<'_>,
     ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (join, notified) = me.owned.bind(future, me.clone(), id, location);
+        let (join, notified) = me.owned.bind(future, me.clone(), id, meta);
         if let Some(notified) = notified {
             Handle::schedule_task(me, notified);
         }

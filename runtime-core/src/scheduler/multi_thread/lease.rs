@@ -102,11 +102,12 @@ impl Lease {
         self.core.store(Box::into_raw(core), Ordering::Relaxed);
     }
 
-    /// Rule 2: a poll of task `id` (spawned at `location`) begins.
+    /// Rule 2: a poll of the task with id word `id_word` (spawned at
+    /// `location`) begins.
     #[inline]
-    pub(crate) fn begin_poll(&self, id: u64, location: &'static Location<'static>) {
+    pub(crate) fn begin_poll(&self, id_word: u64, location: &'static Location<'static>) {
         if self.stamped {
-            self.stamp.begin(id, location);
+            self.stamp.begin(id_word, location);
         }
     }
 

@@ -16,9 +16,11 @@
 //!   core gone (rule 5) and returns to the pool. At most
 //!   `max_handoff_threads` threads can be stuck with their cores handed
 //!   off at once; past that the monitor logs a warning naming the task.
-//! - While every worker is parked the monitor thread sleeps (an idle
-//!   runtime makes no system calls); the first worker to wake from park
-//!   wakes it (`Shared::worker_woke`, one load while it is awake).
+//! - Once every worker has been parked for 50 ms the monitor thread
+//!   sleeps (an idle runtime makes no system calls); the first worker to
+//!   wake from park wakes it (`Shared::worker_woke`, one load while it
+//!   is awake). Shorter idle gaps, as between a server's requests, it
+//!   spans with timed looks, so that no request pays for waking it.
 
 use super::handle::Handle;
 use super::lease::Lease;
@@ -26,7 +28,7 @@ use super::worker::{start_thread, Worker};
 use crate::loom::sync::Arc;
 pub(crate) use crate::runtime::HandoffConfig;
 use crate::scheduler::poll_stamp::PollMark;
-use crate::util::fmt::{Human, Where};
+use crate::util::fmt::{Human, TaskLabel, Where};
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::time::{Duration, Instant};
 
@@ -166,11 +168,11 @@ impl Handoff {
 fn warn_at_cap(mark: &PollMark, worker: usize, running: Duration, cap: usize) {
     log::warn!(
         target: LOG_TARGET,
-        "task {} spawned at {} has blocked worker {worker} for {} in one poll, and \
+        "{} spawned at {} has blocked worker {worker} for {} in one poll, and \
          {cap} other stuck thread(s) already run handed-off cores (Builder::max_handoff_threads): \
          this worker's core waits until the poll returns. Move blocking work to spawn_blocking \
          (or block_in_place), or raise max_handoff_threads",
-        mark.task,
+        TaskLabel(mark.task, mark.name().as_deref()),
         Where(mark.location),
         Human(running)
     );

@@ -228,7 +228,7 @@ impl Context {
                 let header = task.header();
                 stats.count_poll();
                 let timed = latency::poll_starts(header, &stats.latency);
-                lease.begin_poll(header.id.as_u64(), header.location);
+                lease.begin_poll(header.id_word, header.location);
                 let mut again = task.run();
                 latency::poll_returned(timed, &stats.latency);
                 // `None` (lease rule 5): `block_in_place` or the hand-off
