@@ -258,3 +258,50 @@ rt_test! {
         });
     }
 }
+
+rt_test! {
+    fn cancelled_async_waits_leave_no_waker(rt) {
+        rt.block_on(async {
+            use runtime::io::AsyncFd;
+            use std::sync::Arc;
+            let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+            a.set_nonblocking(true).unwrap();
+            let a = Arc::new(AsyncFd::new(a).unwrap());
+            // 100 tasks each start waiting for readability, give up, and
+            // end: their wakers (which keep the tasks' memory) must go.
+            let mut tasks = Vec::new();
+            for _ in 0..100 {
+                let a = a.clone();
+                tasks.push(runtime::spawn(async move {
+                    runtime::select! {
+                        biased;
+                        _ = a.readable() => panic!("nothing was written"),
+                        _ = runtime::task::yield_now() => {}
+                    }
+                    runtime::select! {
+                        biased;
+                        _ = a.ready(runtime::io::Interest::READABLE) => panic!("nothing was written"),
+                        _ = runtime::task::yield_now() => {}
+                    }
+                }));
+            }
+            for t in tasks {
+                t.await.unwrap();
+            }
+            assert_eq!(a.__list_waiters(), 0);
+            // A wait in progress holds exactly one.
+            let waiting = runtime::spawn({
+                let a = a.clone();
+                async move { drop(a.readable().await.unwrap()) }
+            });
+            while a.__list_waiters() == 0 {
+                runtime::task::yield_now().await;
+            }
+            assert_eq!(a.__list_waiters(), 1);
+            use std::io::Write;
+            (&_b).write_all(b"x").unwrap();
+            timeout(LIMIT, waiting).await.unwrap().unwrap();
+            assert_eq!(a.__list_waiters(), 0);
+        });
+    }
+}

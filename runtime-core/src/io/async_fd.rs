@@ -281,7 +281,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         &'a self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        let ev = ready!(self.registration.poll_ready(cx, Direction::Read, false))?;
+        let ev = ready!(self.registration.poll_ready(cx, Direction::Read, None))?;
         Poll::Ready(Ok(AsyncFdReadyGuard::new(self, ev)))
     }
 
@@ -290,7 +290,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         &'a self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        let ev = ready!(self.registration.poll_ready(cx, Direction::Write, false))?;
+        let ev = ready!(self.registration.poll_ready(cx, Direction::Write, None))?;
         Poll::Ready(Ok(AsyncFdReadyGuard::new(self, ev)))
     }
 
@@ -299,7 +299,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         &'a mut self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
-        let ev = ready!(self.registration.poll_ready(cx, Direction::Read, false))?;
+        let ev = ready!(self.registration.poll_ready(cx, Direction::Read, None))?;
         Poll::Ready(Ok(AsyncFdReadyMutGuard::new(self, ev)))
     }
 
@@ -308,13 +308,26 @@ impl<T: AsRawFd> AsyncFd<T> {
         &'a mut self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
-        let ev = ready!(self.registration.poll_ready(cx, Direction::Write, false))?;
+        let ev = ready!(self.registration.poll_ready(cx, Direction::Write, None))?;
         Poll::Ready(Ok(AsyncFdReadyMutGuard::new(self, ev)))
+    }
+
+    /// The async waits (`readable()`, `async_io`...) holding a waker on
+    /// this fd right now (for tests: a dropped wait holds none).
+    #[doc(hidden)]
+    pub fn __list_waiters(&self) -> usize {
+        self.registration.list_waiters()
     }
 
     /// Waits until the fd is readable. Any number of tasks may wait at once.
     pub async fn readable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        let ev = poll_fn(|cx| self.registration.poll_ready(cx, Direction::Read, true)).await?;
+        let mut waiter = self.registration.list_waiter();
+        let ev = poll_fn(|cx| {
+            self.registration
+                .poll_ready(cx, Direction::Read, Some(&mut waiter.id))
+        })
+        .await?;
+        drop(waiter);
         Ok(AsyncFdReadyGuard::new(self, ev))
     }
 
@@ -340,7 +353,13 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// # });
     /// ```
     pub async fn writable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        let ev = poll_fn(|cx| self.registration.poll_ready(cx, Direction::Write, true)).await?;
+        let mut waiter = self.registration.list_waiter();
+        let ev = poll_fn(|cx| {
+            self.registration
+                .poll_ready(cx, Direction::Write, Some(&mut waiter.id))
+        })
+        .await?;
+        drop(waiter);
         Ok(AsyncFdReadyGuard::new(self, ev))
     }
 
@@ -364,7 +383,12 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// # });
     /// ```
     pub async fn ready(&self, interest: Interest) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        let ev = poll_fn(|cx| self.poll_either(cx, interest)).await?;
+        let (mut r, mut w) = (
+            self.registration.list_waiter(),
+            self.registration.list_waiter(),
+        );
+        let ev = poll_fn(|cx| self.poll_either(cx, interest, &mut r.id, &mut w.id)).await?;
+        drop((r, w));
         Ok(AsyncFdReadyGuard::new(self, ev))
     }
 
@@ -373,7 +397,13 @@ impl<T: AsRawFd> AsyncFd<T> {
         &mut self,
         interest: Interest,
     ) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        let ev = poll_fn(|cx| self.poll_either(cx, interest)).await?;
+        let ev = {
+            let (mut r, mut w) = (
+                self.registration.list_waiter(),
+                self.registration.list_waiter(),
+            );
+            poll_fn(|cx| self.poll_either(cx, interest, &mut r.id, &mut w.id)).await?
+        };
         Ok(AsyncFdReadyMutGuard::new(self, ev))
     }
 
@@ -381,18 +411,26 @@ impl<T: AsRawFd> AsyncFd<T> {
         &self,
         cx: &mut Context<'_>,
         interest: Interest,
+        read: &mut Option<usize>,
+        write: &mut Option<usize>,
     ) -> Poll<io::Result<crate::io::scheduled_io::ReadyEvent>> {
         assert!(
             interest.is_readable() || interest.is_writable(),
             "AsyncFd::ready needs READABLE, WRITABLE or both"
         );
         if interest.is_readable() {
-            if let Poll::Ready(ev) = self.registration.poll_ready(cx, Direction::Read, true) {
+            if let Poll::Ready(ev) = self
+                .registration
+                .poll_ready(cx, Direction::Read, Some(read))
+            {
                 return Poll::Ready(ev);
             }
         }
         if interest.is_writable() {
-            if let Poll::Ready(ev) = self.registration.poll_ready(cx, Direction::Write, true) {
+            if let Poll::Ready(ev) = self
+                .registration
+                .poll_ready(cx, Direction::Write, Some(write))
+            {
                 return Poll::Ready(ev);
             }
         }
@@ -401,13 +439,27 @@ impl<T: AsRawFd> AsyncFd<T> {
 
     /// `readable` with mutable access to the object.
     pub async fn readable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        let ev = poll_fn(|cx| self.registration.poll_ready(cx, Direction::Read, true)).await?;
+        let ev = {
+            let mut waiter = self.registration.list_waiter();
+            poll_fn(|cx| {
+                self.registration
+                    .poll_ready(cx, Direction::Read, Some(&mut waiter.id))
+            })
+            .await?
+        };
         Ok(AsyncFdReadyMutGuard::new(self, ev))
     }
 
     /// `writable` with mutable access to the object.
     pub async fn writable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        let ev = poll_fn(|cx| self.registration.poll_ready(cx, Direction::Write, true)).await?;
+        let ev = {
+            let mut waiter = self.registration.list_waiter();
+            poll_fn(|cx| {
+                self.registration
+                    .poll_ready(cx, Direction::Write, Some(&mut waiter.id))
+            })
+            .await?
+        };
         Ok(AsyncFdReadyMutGuard::new(self, ev))
     }
 
@@ -441,7 +493,8 @@ impl<T: AsRawFd> AsyncFd<T> {
         let dir = direction_of(interest);
         // Waits in the list: several tasks may run `async_io` at once
         // (e.g. two tasks receiving on one shared UDP socket).
-        poll_fn(|cx| self.poll_io(cx, dir, true, &mut f)).await
+        let mut waiter = self.registration.list_waiter();
+        poll_fn(|cx| self.poll_io(cx, dir, Some(&mut waiter.id), &mut f)).await
     }
 
     /// Runs `f` if the fd looks ready for `interest`, without waiting:
@@ -505,7 +558,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         cx: &mut Context<'_>,
         mut f: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io(cx, Direction::Read, false, &mut f)
+        self.poll_io(cx, Direction::Read, None, &mut f)
     }
 
     /// The poll-based write loop; see [`poll_read_io`](Self::poll_read_io).
@@ -514,7 +567,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         cx: &mut Context<'_>,
         mut f: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io(cx, Direction::Write, false, &mut f)
+        self.poll_io(cx, Direction::Write, None, &mut f)
     }
 
     /// Reads from a *stream* socket or pipe into a buffer of `len` bytes:
@@ -591,7 +644,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         &self,
         cx: &mut Context<'_>,
         dir: Direction,
-        list: bool,
+        list: Option<&mut Option<usize>>,
         f: &mut impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         let inner = self.get_ref();

@@ -4,7 +4,7 @@
 //! readiness that was seen and wait again").
 
 use super::driver::shutdown_error;
-use super::scheduled_io::{Direction, ReadyEvent, ScheduledIo, SHUTDOWN};
+use super::scheduled_io::{Direction, ListWaiter, ReadyEvent, ScheduledIo, SHUTDOWN};
 use super::Interest;
 use crate::coop;
 use crate::driver::Driver;
@@ -39,14 +39,25 @@ impl Registration {
         })
     }
 
+    /// An entry in this source's list of waiting futures, freed on drop
+    /// (for the async waits, which several tasks may run at once).
+    pub(crate) fn list_waiter(&self) -> ListWaiter<'_> {
+        ListWaiter::new(&self.io)
+    }
+
+    /// Waiting futures holding a waker now (for tests).
+    pub(crate) fn list_waiters(&self) -> usize {
+        self.io.list_waiters()
+    }
+
     /// Waits for `dir` readiness, spending one unit of the task's budget
-    /// when it is there (`list`: wait as a `readable()`/`writable()`
-    /// future, which several tasks may do at once).
+    /// when it is there (`list`: wait in that list entry, as an async
+    /// wait, rather than in the direction's single slot).
     pub(crate) fn poll_ready(
         &self,
         cx: &mut Context<'_>,
         dir: Direction,
-        list: bool,
+        list: Option<&mut Option<usize>>,
     ) -> Poll<io::Result<ReadyEvent>> {
         let restore = ready!(coop::poll_proceed(cx));
         let ev = ready!(self.io.poll_ready(cx, dir, list));
@@ -63,17 +74,18 @@ impl Registration {
 
     /// Runs `f` once the source is ready for `dir`, again after each
     /// `WouldBlock` (which clears the readiness it was tried on). `list`:
-    /// wait among any number of tasks (async methods), rather than in the
-    /// direction's single slot (`poll_*` methods, `AsyncRead`/`AsyncWrite`).
+    /// wait in that entry among any number of tasks (async methods),
+    /// rather than in the direction's single slot (`poll_*` methods,
+    /// `AsyncRead`/`AsyncWrite`).
     pub(crate) fn poll_io<R>(
         &self,
         cx: &mut Context<'_>,
         dir: Direction,
-        list: bool,
+        mut list: Option<&mut Option<usize>>,
         mut f: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         loop {
-            let ev = ready!(self.poll_ready(cx, dir, list))?;
+            let ev = ready!(self.poll_ready(cx, dir, list.as_deref_mut()))?;
             match f() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(ev),
                 res => return Poll::Ready(res),
@@ -94,7 +106,7 @@ impl Registration {
         mut f: impl FnMut() -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
         loop {
-            let ev = ready!(self.poll_ready(cx, dir, false))?;
+            let ev = ready!(self.poll_ready(cx, dir, None))?;
             match f() {
                 // Only where the end of a stream is reported as READ_CLOSED
                 // (Linux, `add_rdhup`): elsewhere a FIN merged into the same

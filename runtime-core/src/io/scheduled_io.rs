@@ -56,10 +56,40 @@ struct Waiters {
     /// direction, the last poll's wins (as Tokio's `poll_*` APIs).
     reader: Option<Waker>,
     writer: Option<Waker>,
-    /// `readable()` / `writable()` futures, possibly from several tasks.
-    /// A waker that `will_wake` an existing entry replaces it, so the list
-    /// holds at most one entry per waiting task and direction.
-    futures: Vec<(Direction, Waker)>,
+    /// `readable()` / `writable()` / `async_io` futures, possibly from
+    /// several tasks: one entry per waiting future, allocated at its first
+    /// `Pending` and freed when it drops (`ListWaiter`), so a cancelled
+    /// wait leaves no waker behind. An entry is `None` while its future
+    /// was woken and has not polled again.
+    futures: Vec<Option<(Direction, Waker)>>,
+    free: Vec<usize>,
+}
+
+/// A waiting future's entry in a source's list of waiters; dropping it
+/// takes the entry (and its waker) out.
+pub(crate) struct ListWaiter<'a> {
+    io: &'a ScheduledIo,
+    pub(crate) id: Option<usize>,
+}
+
+impl<'a> ListWaiter<'a> {
+    pub(crate) fn new(io: &'a ScheduledIo) -> ListWaiter<'a> {
+        ListWaiter { io, id: None }
+    }
+}
+
+impl Drop for ListWaiter<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = self.id {
+            let taken = {
+                let mut waiters = self.io.waiters.lock();
+                let taken = waiters.futures.get_mut(id).and_then(Option::take);
+                waiters.free.push(id);
+                taken
+            };
+            drop(taken); // outside the lock: a waker's drop may free a task
+        }
+    }
 }
 
 pub(crate) struct ScheduledIo {
@@ -88,13 +118,15 @@ impl ScheduledIo {
         Self::event(self.readiness.load(Acquire), dir)
     }
 
-    /// The readiness for `dir` if any, else registers the waker
-    /// (`list`: as a future's waiter instead of the direction's slot).
+    /// The readiness for `dir` if any, else registers the waker: in the
+    /// direction's slot (`list` is `None`: the `poll_*` methods, last
+    /// poller wins), or in the list entry `list` names (allocated here at
+    /// the first `Pending`; its `ListWaiter` frees it).
     pub(crate) fn poll_ready(
         &self,
         cx: &mut Context<'_>,
         dir: Direction,
-        list: bool,
+        list: Option<&mut Option<usize>>,
     ) -> Poll<ReadyEvent> {
         // Acquire: pairs with the driver's AcqRel update, so what made the
         // source ready (e.g. a peer's write) is visible to the I/O call.
@@ -103,23 +135,36 @@ impl ScheduledIo {
         }
         let mut waiters = self.waiters.lock();
         let waker = cx.waker();
-        if list {
-            match waiters
-                .futures
-                .iter_mut()
-                .find(|(d, w)| *d == dir && w.will_wake(waker))
-            {
-                Some(_) => {}
-                None => waiters.futures.push((dir, waker.clone())),
-            }
-        } else {
-            let slot = match dir {
-                Direction::Read => &mut waiters.reader,
-                Direction::Write => &mut waiters.writer,
-            };
-            match slot {
-                Some(w) if w.will_wake(waker) => {}
-                _ => *slot = Some(waker.clone()),
+        match list {
+            Some(id) => match *id {
+                Some(i) => match &mut waiters.futures[i] {
+                    Some((d, w)) if *d == dir && w.will_wake(waker) => {}
+                    entry => *entry = Some((dir, waker.clone())),
+                },
+                None => {
+                    let entry = Some((dir, waker.clone()));
+                    let i = match waiters.free.pop() {
+                        Some(i) => {
+                            waiters.futures[i] = entry;
+                            i
+                        }
+                        None => {
+                            waiters.futures.push(entry);
+                            waiters.futures.len() - 1
+                        }
+                    };
+                    *id = Some(i);
+                }
+            },
+            None => {
+                let slot = match dir {
+                    Direction::Read => &mut waiters.reader,
+                    Direction::Write => &mut waiters.writer,
+                };
+                match slot {
+                    Some(w) if w.will_wake(waker) => {}
+                    _ => *slot = Some(waker.clone()),
+                }
             }
         }
         // Look again under the lock: the driver sets readiness before it
@@ -157,25 +202,43 @@ impl ScheduledIo {
         if write {
             wakers.extend(waiters.writer.take());
         }
-        if !waiters.futures.is_empty() {
-            let mut i = 0;
-            while i < waiters.futures.len() {
-                let hit = match waiters.futures[i].0 {
-                    Direction::Read => read,
-                    Direction::Write => write,
-                };
-                if hit {
-                    wakers.push(waiters.futures.swap_remove(i).1);
-                } else {
-                    i += 1;
-                }
+        for entry in waiters.futures.iter_mut() {
+            let hit = match entry {
+                Some((Direction::Read, _)) => read,
+                Some((Direction::Write, _)) => write,
+                None => false,
+            };
+            if hit {
+                wakers.extend(entry.take().map(|(_, w)| w));
             }
         }
     }
 
+    /// The wakers held for waiting futures right now (for tests).
+    pub(crate) fn list_waiters(&self) -> usize {
+        self.waiters
+            .lock()
+            .futures
+            .iter()
+            .filter(|e| e.is_some())
+            .count()
+    }
+
     /// Drops every waker without waking (the source is deregistered).
     pub(crate) fn clear_wakers(&self) {
-        let taken = std::mem::take(&mut *self.waiters.lock());
+        let taken: Vec<Waker> = {
+            let mut waiters = self.waiters.lock();
+            let mut taken: Vec<Waker> = waiters.reader.take().into_iter().collect();
+            taken.extend(waiters.writer.take());
+            // The entries stay allocated: their futures free them.
+            taken.extend(
+                waiters
+                    .futures
+                    .iter_mut()
+                    .filter_map(|e| e.take().map(|(_, w)| w)),
+            );
+            taken
+        };
         drop(taken);
     }
 }
