@@ -19,12 +19,23 @@ impl Drop for Running {
     }
 }
 
+/// How a started server shows that it listens.
+#[derive(Clone, Copy)]
+enum Ready {
+    /// It prints a line containing this after its bind succeeded.
+    Prints(&'static str),
+    /// It prints nothing after binding (Tokio's proxy prints its
+    /// addresses before it binds): connections are tried, refused ones
+    /// again, while the process lives. The 30 s limit only turns a server
+    /// that never binds into a failure instead of a hang.
+    Accepts,
+}
+
 /// Starts `bin` with `args(port)` on a free port, until one start
-/// accepts connections there; returns the process and the port. (The
-/// examples print their "Listening on" line before they bind, so the
-/// port is probed: a refused connection is retried while the process
-/// lives; if it exits, the bind failed and another port is tried.)
-fn start(bin: &str, args: impl Fn(u16) -> Vec<String>) -> (Running, u16) {
+/// listens; returns the process and the port. A start whose bind fails
+/// (another process took the port meanwhile) exits, and another port is
+/// tried.
+fn start(bin: &str, ready: Ready, args: impl Fn(u16) -> Vec<String>) -> (Running, u16) {
     for _ in 0..5 {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut child = Running(
@@ -35,19 +46,35 @@ fn start(bin: &str, args: impl Fn(u16) -> Vec<String>) -> (Running, u16) {
                 .spawn()
                 .unwrap(),
         );
-        // Keep reading its output so it never blocks on a full pipe.
-        let mut out = child.0.stdout.take().unwrap();
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        loop {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return (child, port);
+        let mut out = BufReader::new(child.0.stdout.take().unwrap());
+        let listening = match ready {
+            Ready::Prints(text) => loop {
+                let mut line = String::new();
+                if out.read_line(&mut line).unwrap() == 0 {
+                    break false; // it exited: the bind failed
+                }
+                if line.contains(text) {
+                    break true;
+                }
+            },
+            Ready::Accepts => {
+                let limit = std::time::Instant::now() + std::time::Duration::from_secs(30);
+                loop {
+                    if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                        break true;
+                    }
+                    if child.0.try_wait().unwrap().is_some() {
+                        break false; // it exited: the bind failed
+                    }
+                    assert!(std::time::Instant::now() < limit, "{bin} never listened on {port}");
+                    std::thread::yield_now();
+                }
             }
-            if child.0.try_wait().unwrap().is_some() {
-                break; // its bind failed: the port was taken meanwhile
-            }
-            assert!(std::time::Instant::now() < deadline, "{bin} never accepted on {port}");
-            std::thread::yield_now();
+        };
+        if listening {
+            // Keep reading its output so it never blocks on a full pipe.
+            std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+            return (child, port);
         }
     }
     panic!("{bin} did not start on any of 5 free ports");
@@ -55,8 +82,8 @@ fn start(bin: &str, args: impl Fn(u16) -> Vec<String>) -> (Running, u16) {
 
 #[test]
 fn proxy_forwards_to_the_echo_server_both_ways() {
-    let (_echo, echo_port) = start(env!("CARGO_BIN_EXE_echo-tcp"), |p| vec![format!("127.0.0.1:{p}")]);
-    let (_proxy, proxy_port) = start(env!("CARGO_BIN_EXE_proxy"), |p| {
+    let (_echo, echo_port) = start(env!("CARGO_BIN_EXE_echo-tcp"), Ready::Prints("Listening on"), |p| vec![format!("127.0.0.1:{p}")]);
+    let (_proxy, proxy_port) = start(env!("CARGO_BIN_EXE_proxy"), Ready::Accepts, |p| {
         vec![format!("127.0.0.1:{p}"), format!("127.0.0.1:{echo_port}")]
     });
     let mut clients = Vec::new();
@@ -146,7 +173,7 @@ impl LineClient {
 
 #[test]
 fn chat_server_relays_between_users() {
-    let (_chat, port) = start(env!("CARGO_BIN_EXE_chat"), |p| vec![format!("127.0.0.1:{p}")]);
+    let (_chat, port) = start(env!("CARGO_BIN_EXE_chat"), Ready::Prints("server running on"), |p| vec![format!("127.0.0.1:{p}")]);
     let mut alice = LineClient::connect(port);
     assert_eq!(alice.recv(), "Please enter your username:");
     alice.send("alice");
@@ -164,7 +191,7 @@ fn chat_server_relays_between_users() {
 
 #[test]
 fn tinydb_gets_and_sets() {
-    let (_db, port) = start(env!("CARGO_BIN_EXE_tinydb"), |p| vec![format!("127.0.0.1:{p}")]);
+    let (_db, port) = start(env!("CARGO_BIN_EXE_tinydb"), Ready::Prints("Listening on"), |p| vec![format!("127.0.0.1:{p}")]);
     let mut c = LineClient::connect(port);
     c.send("GET foo");
     assert_eq!(c.recv(), "foo = bar");
@@ -182,7 +209,7 @@ fn tinydb_gets_and_sets() {
 
 #[test]
 fn tinyhttp_answers_plaintext_and_json() {
-    let (_http, port) = start(env!("CARGO_BIN_EXE_tinyhttp"), |p| vec![format!("127.0.0.1:{p}")]);
+    let (_http, port) = start(env!("CARGO_BIN_EXE_tinyhttp"), Ready::Prints("Listening on"), |p| vec![format!("127.0.0.1:{p}")]);
     let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let mut reader = BufReader::new(c.try_clone().unwrap());
     for (path, body) in [
@@ -212,7 +239,7 @@ fn tinyhttp_answers_plaintext_and_json() {
 
 #[test]
 fn connect_tcp_pipes_stdin_through_an_echo_server() {
-    let (_echo, port) = start(env!("CARGO_BIN_EXE_echo-tcp"), |p| vec![format!("127.0.0.1:{p}")]);
+    let (_echo, port) = start(env!("CARGO_BIN_EXE_echo-tcp"), Ready::Prints("Listening on"), |p| vec![format!("127.0.0.1:{p}")]);
     let mut client = Running(
         Command::new(env!("CARGO_BIN_EXE_connect-tcp"))
             .arg(format!("127.0.0.1:{port}"))
