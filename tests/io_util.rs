@@ -3,7 +3,8 @@
 //! (cancel safe), `copy_bidirectional` through a TCP proxy with
 //! half-closes, `duplex` and `simplex` backpressure and close rules,
 //! `BufStream`, `copy_buf`, and the standard streams (through a child
-//! process running this runtime).
+//! process running this runtime), and vectored writes of more buffers
+//! than one system call takes.
 
 #[macro_use]
 mod common;
@@ -302,6 +303,43 @@ rt_test! {
             (&_b).write_all(b"x").unwrap();
             timeout(LIMIT, waiting).await.unwrap().unwrap();
             assert_eq!(a.__list_waiters(), 0);
+        });
+    }
+}
+
+rt_test! {
+    fn vectored_writes_over_iov_max_are_short_not_errors(rt) {
+        rt.block_on(async {
+            // 3000 one-byte buffers: more than the kernel's IOV_MAX (1024).
+            let data: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let reader = runtime::spawn(async move {
+                let (mut s, _) = listener.accept().await.unwrap();
+                let mut got = Vec::new();
+                s.read_to_end(&mut got).await.unwrap();
+                got
+            });
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let mut sent = 0;
+            let mut calls = 0;
+            while sent < data.len() {
+                let slices: Vec<std::io::IoSlice<'_>> =
+                    data[sent..].chunks(1).map(std::io::IoSlice::new).collect();
+                let n = stream.write_vectored(&slices).await.unwrap();
+                assert!(n > 0 && n <= 1024, "one vectored write took {n} buffers");
+                if calls == 0 {
+                    let n2 = stream.try_write_vectored(&slices[n..]).unwrap();
+                    assert!(n2 > 0 && n2 <= 1024, "try_write_vectored took {n2}");
+                    sent += n2;
+                }
+                sent += n;
+                calls += 1;
+            }
+            assert!(calls >= 2, "3000 buffers went in {calls} call(s)");
+            stream.shutdown().await.unwrap();
+            let got = timeout(LIMIT, reader).await.unwrap().unwrap();
+            assert_eq!(got, data, "bytes were lost or reordered");
         });
     }
 }

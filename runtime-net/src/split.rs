@@ -714,6 +714,9 @@ macro_rules! stream_common {
                 cx: &mut std::task::Context<'_>,
                 bufs: &[std::io::IoSlice<'_>],
             ) -> std::task::Poll<std::io::Result<usize>> {
+                // Only what one sendmsg takes counts: a short write of a
+                // clamped list does not mean the socket buffer is full.
+                let bufs = crate::sys::clamp_iov(bufs);
                 let len = bufs.iter().map(|b| b.len()).sum();
                 self.io
                     .poll_write_stream(cx, len, |s| crate::sys::send_vectored(s, bufs))

@@ -30,9 +30,21 @@ pub(crate) fn send(fd: &impl AsFd, buf: &[u8]) -> io::Result<usize> {
     SockRef::from(fd).send_with_flags(buf, SEND_FLAGS)
 }
 
-/// `sendmsg` of several buffers without `SIGPIPE`.
+/// The most buffers one `sendmsg` takes (`IOV_MAX`: 1024 on Linux, the
+/// BSDs and Apple platforms). The kernel fails a longer list with
+/// `EMSGSIZE`/`EINVAL`, so a vectored write sends the first `MAX_IOV`
+/// buffers and reports a short write, as the standard library does.
+pub(crate) const MAX_IOV: usize = 1024;
+
+/// The part of `bufs` one `sendmsg` can take: at most [`MAX_IOV`] buffers.
+pub(crate) fn clamp_iov<'a, 'b>(bufs: &'a [IoSlice<'b>]) -> &'a [IoSlice<'b>] {
+    &bufs[..bufs.len().min(MAX_IOV)]
+}
+
+/// `sendmsg` of several buffers without `SIGPIPE`; more than [`MAX_IOV`]
+/// buffers give a short write, never an error.
 pub(crate) fn send_vectored(fd: &impl AsFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-    SockRef::from(fd).send_vectored_with_flags(bufs, SEND_FLAGS)
+    SockRef::from(fd).send_vectored_with_flags(clamp_iov(bufs), SEND_FLAGS)
 }
 
 /// Makes a new socket fit for the driver: nonblocking, and on Apple
