@@ -137,3 +137,61 @@ fn schedule_latency_histogram_sees_a_blocked_worker() {
     let in_buckets: u64 = h.buckets().map(|(_, n)| n).sum();
     assert_eq!(in_buckets, h.count());
 }
+
+/// 1000 polls of about a microsecond each, on one worker: the whole
+/// runtime lives for less than a few coarse clock ticks. The worker's busy
+/// time is at least what the polls measured themselves (every poll lies in
+/// a busy stretch) and at most the runtime's whole life (nothing outside
+/// it can count, with the blocking hand-off off), both on the monotonic
+/// clock.
+#[test]
+fn busy_time_counts_a_burst_of_short_polls() {
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    use std::sync::Arc;
+    use std::time::Instant;
+    let builders: [fn() -> runtime::runtime::Builder; 2] =
+        [runtime::runtime::Builder::new_current_thread, || {
+            let mut b = runtime::runtime::Builder::new_multi_thread();
+            // A poll preempted by the OS for long enough is handed off, and
+            // then it and the thread that took the core both count for the
+            // worker: more than wall-clock time. Not what this checks.
+            b.worker_threads(1).handoff_threshold(None);
+            b
+        }];
+    for builder in builders {
+        let in_polls = Arc::new(AtomicU64::new(0));
+        let born = Instant::now();
+        let rt = builder().build().unwrap();
+        let m = rt.metrics();
+        rt.block_on(async {
+            let tasks: Vec<_> = (0..1000)
+                .map(|_| {
+                    let in_polls = in_polls.clone();
+                    runtime::spawn(async move {
+                        let start = Instant::now();
+                        while start.elapsed() < Duration::from_micros(1) {
+                            std::hint::spin_loop();
+                        }
+                        in_polls.fetch_add(start.elapsed().as_nanos() as u64, Relaxed);
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.unwrap();
+            }
+        });
+        // Every worker adds its last stretch when it stops.
+        drop(rt);
+        let life = born.elapsed();
+        let busy = m.worker_total_busy_duration(0);
+        let in_polls = Duration::from_nanos(in_polls.load(Relaxed));
+        assert!(
+            busy >= in_polls,
+            "worker busy {busy:?}, but its polls alone took {in_polls:?}"
+        );
+        assert!(
+            busy <= life,
+            "worker busy {busy:?} in a runtime that lived {life:?}"
+        );
+    }
+}

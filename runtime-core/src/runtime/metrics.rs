@@ -166,9 +166,14 @@ impl RuntimeMetrics {
     }
 
     /// Time worker `worker` has spent out of park (running tasks, polling
-    /// the driver, looking for work), to the kernel's coarse clock tick
-    /// (1-4 ms on Linux; summed over many stretches, so unbiased). Updated
-    /// when the worker parks and every `event_interval` ticks while busy.
+    /// the driver, looking for work), on the monotonic clock (`Instant`'s),
+    /// so a burst of short polls between two parks counts in full. Updated
+    /// when the worker parks and every `event_interval` ticks while busy;
+    /// once [`worker_park_count`](Self::worker_park_count) shows a park,
+    /// the stretch before it is included.
+    /// A poll that kept running on its thread after the worker's core was
+    /// handed off counts too, beside the thread that took the core, so
+    /// this can exceed wall-clock time while polls block.
     ///
     /// # Panics
     /// When `worker >= num_workers()`.

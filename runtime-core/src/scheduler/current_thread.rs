@@ -297,7 +297,7 @@ impl Context {
         *self.block_on_waker.borrow_mut() = Some(waker.clone());
         let mut cx = std::task::Context::from_waker(&waker);
         handle.woken.store(true, SeqCst);
-        self.with_core(|core| core.busy_since = crate::util::clock::coarse_now_ns());
+        self.with_core(|core| core.busy_since = crate::scheduler::stats::WorkerStats::busy_start());
         loop {
             if handle.woken.swap(false, SeqCst) {
                 if let Poll::Ready(v) = coop::budget(|| future.as_mut().poll(&mut cx)) {
@@ -487,10 +487,13 @@ impl Context {
         let mut parked = Parked::default();
         if self.handle.inject_is_empty() && !self.handle.woken.load(SeqCst) {
             let stats = &self.handle.stats;
-            stats.inc_parks();
+            // Busy time first: a reader that sees the park sees its stretch.
             self.with_core(|core| stats.add_busy(core.busy_since));
+            stats.inc_parks();
             parked = park.park_noting(woke);
-            self.with_core(|core| core.busy_since = crate::util::clock::coarse_now_ns());
+            self.with_core(|core| {
+                core.busy_since = crate::scheduler::stats::WorkerStats::busy_start()
+            });
         }
         self.put_park(park, parked);
     }

@@ -9,7 +9,10 @@
 //! under loom: they are statistics, not part of any protocol.
 
 use crate::util::clock;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicU64,
+    Ordering::{Acquire, Relaxed, Release},
+};
 use std::time::Duration;
 
 /// One worker's counters.
@@ -19,7 +22,8 @@ pub(crate) struct WorkerStats {
     polls: AtomicU64,
     steals: AtomicU64,
     parks: AtomicU64,
-    /// Nanoseconds spent out of park, on the coarse clock.
+    /// Nanoseconds spent out of park, on the precise clock (a burst of
+    /// short polls between two parks is shorter than a coarse tick).
     busy_ns: AtomicU64,
     /// Nanoseconds that polls kept running on their thread after the
     /// worker's core was handed off (written by those threads, so with a
@@ -47,16 +51,28 @@ impl WorkerStats {
         Self::bump(&self.steals, 1);
     }
 
-    /// Called by the owning worker only.
+    /// Called by the owning worker only, after [`add_busy`](Self::add_busy):
+    /// the release store publishes the busy time with the park.
     pub(crate) fn inc_parks(&self) {
-        Self::bump(&self.parks, 1);
+        self.parks
+            .store(self.parks.load(Relaxed).wrapping_add(1), Release);
     }
 
-    /// Adds the busy stretch that began at `since` (coarse clock) and
-    /// returns the time now, the start of the next stretch. Called by the
-    /// owning worker when it parks and at maintenance ticks.
+    /// The start of a busy stretch (a worker leaving park), for
+    /// [`add_busy`](Self::add_busy).
+    #[inline]
+    pub(crate) fn busy_start() -> u64 {
+        clock::precise_now_ns()
+    }
+
+    /// Adds the busy stretch that began at `since` (from [`busy_start`]
+    /// or an earlier `add_busy`) and returns the time now, the start of
+    /// the next stretch. Called by the owning worker when it parks and at
+    /// maintenance ticks.
+    ///
+    /// [`busy_start`]: Self::busy_start
     pub(crate) fn add_busy(&self, since: u64) -> u64 {
-        let now = clock::coarse_now_ns();
+        let now = clock::precise_now_ns();
         Self::bump(&self.busy_ns, now.saturating_sub(since));
         now
     }
@@ -70,7 +86,7 @@ impl WorkerStats {
     }
 
     pub(crate) fn parks(&self) -> u64 {
-        self.parks.load(Relaxed)
+        self.parks.load(Acquire)
     }
 
     pub(crate) fn busy(&self) -> Duration {

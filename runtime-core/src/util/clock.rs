@@ -1,5 +1,7 @@
-//! A cheap monotonic clock for statistics (task ages in dumps, worker busy
-//! time), where a few milliseconds of resolution are plenty.
+//! Monotonic clocks for statistics: a cheap coarse one for task ages in
+//! dumps and lease stamps, where a few milliseconds of resolution are
+//! plenty, and a precise one for worker busy time, read only when a worker
+//! parks, wakes or runs its maintenance tick.
 //!
 //! On Linux it reads `CLOCK_MONOTONIC_COARSE`: a vDSO memory read, about
 //! 7.5 ns here against 42 ns for `Instant::now` (`cargo bench --bench
@@ -30,6 +32,31 @@ pub(crate) fn coarse_now_ns() -> u64 {
             .get_or_init(std::time::Instant::now)
             .elapsed()
             .as_nanos() as u64
+    }
+}
+
+/// Nanoseconds on the precise monotonic clock (`CLOCK_MONOTONIC`, the
+/// clock `Instant` reads): about 40 ns here, so it is kept off the
+/// per-poll path. Same origin rules as [`coarse_now_ns`], but the two
+/// clocks are not comparable with each other.
+#[inline]
+pub(crate) fn precise_now_ns() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec and CLOCK_MONOTONIC
+        // always exists, so the call cannot fail.
+        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+        (ts.tv_sec as u64)
+            .wrapping_mul(1_000_000_000)
+            .wrapping_add(ts.tv_nsec as u64)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        coarse_now_ns()
     }
 }
 

@@ -100,7 +100,7 @@ pub(crate) fn create(
             is_shutdown: false,
             park: Some(park),
             rand: FastRand::new(FastRand::seed()),
-            busy_since: crate::util::clock::coarse_now_ns(),
+            busy_since: crate::scheduler::stats::WorkerStats::busy_start(),
         }));
     }
     let handle = Arc::new(Handle::new(
@@ -203,6 +203,9 @@ impl Context {
             }
             core = self.park(core);
         }
+        // The last stretch counts too: metrics read after shutdown are
+        // complete.
+        self.stats().add_busy(core.busy_since);
         self.worker.handle.owned.close_and_shutdown_all();
         self.worker.handle.shutdown_core(*core);
         Err(())
@@ -335,8 +338,9 @@ impl Context {
     }
 
     fn park_now(&self, mut core: Box<Core>) -> Box<Core> {
-        self.stats().inc_parks();
+        // Busy time first: a reader that sees the park sees its stretch.
         self.stats().add_busy(core.busy_since);
+        self.stats().inc_parks();
         self.worker.handle.monitor.worker_parks();
         core.inject.parked();
         let mut park = core.park.take().expect("worker parker missing");
@@ -345,7 +349,7 @@ impl Context {
         let mut core = self.lease.take().expect("worker core taken during park");
         self.worker.handle.monitor.worker_woke();
         core.park = Some(park);
-        core.busy_since = crate::util::clock::coarse_now_ns();
+        core.busy_since = crate::scheduler::stats::WorkerStats::busy_start();
         // Driver rule 4, or events woke more tasks than this worker runs
         // at once: let an idle worker help.
         if wake_another || core.has_tasks_to_share() {
