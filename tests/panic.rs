@@ -1,19 +1,40 @@
 //! Panics in tasks: `JoinError::is_panic`, `into_panic` / `try_into_panic`,
 //! `Display`; workers survive panicking tasks; panics from a future's
 //! destructor (on abort and at shutdown) are reported, never a hang; a
-//! panicking `block_on` future leaves the runtime usable.
+//! panicking `block_on` future leaves the runtime usable. Panics outside
+//! any task (an output's destructor, a waker the driver wakes, a worker's
+//! own run loop) are re-raised by `block_on` or by dropping the runtime,
+//! and the runtime carries on.
 
 #[macro_use]
 mod common;
 
 use common::{panic_message, panic_of, quiet_panics, DropGuard};
 use futures::channel::oneshot;
-use std::future::pending;
+use std::future::{pending, Future};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 
 /// Panics when dropped.
 struct PanicOnDrop(&'static str);
+
+/// A waker that panics when woken.
+struct PanicWaker;
+
+impl std::task::Wake for PanicWaker {
+    fn wake(self: Arc<Self>) {
+        panic!("expected panic: a waker woken by the driver");
+    }
+}
+
+/// Sends on a std channel when dropped.
+struct SendOnStdDrop(Option<std::sync::mpsc::Sender<()>>);
+
+impl Drop for SendOnStdDrop {
+    fn drop(&mut self) {
+        let _ = self.0.take().expect("dropped once").send(());
+    }
+}
 
 impl Drop for PanicOnDrop {
     fn drop(&mut self) {
@@ -223,20 +244,139 @@ rt_test! {
         assert_eq!(rt.block_on(async { runtime::spawn(async { 4 }).await.unwrap() }), 4);
     }
 
-    fn panicking_output_destructor_is_contained(rt) {
-        quiet_panics();
-        rt.block_on(async {
-            let handle = runtime::spawn(async { PanicOnDrop("expected panic: output drop") });
-            while !handle.is_finished() {
-                runtime::task::yield_now().await;
-            }
-            // The JoinHandle owns the output; the panic of its destructor
-            // is caught (as Tokio), so dropping the handle returns.
-            drop(handle);
-            // A detached task's output is dropped by the runtime, which
-            // must survive it.
-            drop(runtime::spawn(async { PanicOnDrop("expected panic: detached output") }));
-            assert_eq!(runtime::spawn(async { 2 }).await.unwrap(), 2);
+    fn panicking_output_destructor_is_reported_and_re_raised(rt) {
+        // The JoinHandle owns the output: the panic of its destructor is
+        // caught where the handle is dropped (the runtime's state stays
+        // sound) and re-raised by this block_on.
+        let msg = panic_of(|| {
+            rt.block_on(async {
+                let handle = runtime::spawn(async { PanicOnDrop("expected panic: output drop") });
+                while !handle.is_finished() {
+                    runtime::task::yield_now().await;
+                }
+                drop(handle);
+            })
         });
+        assert_eq!(msg, "expected panic: output drop");
+        // A detached task's output is dropped by the runtime: the block_on
+        // waiting for nothing in particular is woken to re-raise it.
+        let msg = panic_of(|| {
+            rt.block_on(async {
+                drop(runtime::spawn(async { PanicOnDrop("expected panic: detached output") }));
+                pending::<()>().await;
+            })
+        });
+        assert_eq!(msg, "expected panic: detached output");
+        // Raised once; the runtime carries on.
+        assert_eq!(rt.block_on(async { runtime::spawn(async { 2 }).await.unwrap() }), 2);
     }
+
+    fn a_waker_that_panics_in_the_driver_is_reported_and_the_runtime_carries_on(rt) {
+        // A future polled (inside a task) with a waker of its own that
+        // panics when the timer driver wakes it: the driver catches it,
+        // wakes the rest, and block_on re-raises it.
+        let (polled_tx, polled_rx) = oneshot::channel();
+        let task = rt.spawn(async move {
+            let mut sleep = Box::pin(runtime::time::sleep(std::time::Duration::from_millis(1)));
+            {
+                let waker = std::task::Waker::from(Arc::new(PanicWaker));
+                let mut cx = std::task::Context::from_waker(&waker);
+                assert!(sleep.as_mut().poll(&mut cx).is_pending());
+            }
+            polled_tx.send(()).unwrap();
+            // Keep the sleep (and its waker) registered while this task
+            // waits on a timer of its own, woken normally.
+            runtime::time::sleep(std::time::Duration::from_millis(5)).await;
+            drop(sleep);
+            7
+        });
+        let msg = panic_of(|| {
+            rt.block_on(async {
+                polled_rx.await.unwrap();
+                pending::<()>().await;
+            })
+        });
+        assert_eq!(msg, "expected panic: a waker woken by the driver");
+        // The other wakes of that turn were delivered, and the driver and
+        // the workers still run.
+        assert_eq!(rt.block_on(task).unwrap(), 7);
+        rt.block_on(async { runtime::time::sleep(std::time::Duration::from_millis(1)).await });
+    }
+
+
+}
+
+/// A panic inside a worker's park (outside any task, as a bug in a driver
+/// turn would be) is reported through block_on; the worker restarts with
+/// its core, so the tasks queued on it and the driver keep running, on a
+/// runtime of one worker and of two.
+#[test]
+fn a_worker_whose_run_loop_panics_is_restarted_with_its_tasks() {
+    for workers in [1, 2] {
+        let rt = runtime::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all()
+            .build()
+            .unwrap();
+        // Let every worker go idle, then arm the fault: the next park of
+        // any worker panics.
+        rt.block_on(async { runtime::spawn(async {}).await.unwrap() });
+        rt.handle().__panic_in_next_park();
+        let msg = panic_of(|| {
+            rt.block_on(async {
+                // Wakes a worker, which parks again once the task is done.
+                runtime::spawn(async {}).await.unwrap();
+                pending::<()>().await;
+            })
+        });
+        assert_eq!(msg, "expected panic: injected into a worker's park");
+        // Every worker still runs tasks, timers and I/O.
+        rt.block_on(async {
+            let tasks: Vec<_> = (0..100u64)
+                .map(|i| runtime::spawn(async move { i }))
+                .collect();
+            let mut sum = 0;
+            for t in tasks {
+                sum += t.await.unwrap();
+            }
+            assert_eq!(sum, 4950);
+            runtime::time::sleep(std::time::Duration::from_millis(1)).await;
+            let listener = runtime::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .unwrap();
+            let addr = listener.local_addr().unwrap();
+            let accept = runtime::spawn(async move { listener.accept().await.map(drop) });
+            runtime::net::TcpStream::connect(addr).await.unwrap();
+            accept.await.unwrap().unwrap();
+        });
+        assert_eq!(rt.metrics().num_workers(), workers);
+        drop(rt);
+    }
+}
+
+/// A panic outside any task that no `block_on` took (a detached task's
+/// output destructor, run by its worker while nothing blocks on the
+/// runtime) is raised when the runtime is dropped. Multi-thread only: on a
+/// current-thread runtime the task runs inside a `block_on`, which raises
+/// it.
+#[test]
+fn a_panic_no_block_on_took_is_raised_when_the_runtime_drops() {
+    let rt = runtime::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let (go_tx, go_rx) = oneshot::channel::<()>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    // Detached before it can finish, so its worker drops the output.
+    drop(rt.spawn(async move {
+        go_rx.await.unwrap();
+        let _done = SendOnStdDrop(Some(done_tx));
+        PanicOnDrop("expected panic: dropped with the runtime")
+    }));
+    go_tx.send(()).unwrap();
+    // The task's locals are gone once it finished; the worker drops the
+    // output next, before the runtime's shutdown joins it.
+    done_rx.recv().unwrap();
+    let msg = panic_of(move || drop(rt));
+    assert_eq!(msg, "expected panic: dropped with the runtime");
 }

@@ -105,6 +105,17 @@ impl Unparker {
     pub(crate) fn unpark(&self) {
         self.inner.unpark();
     }
+
+    /// The sleeping side again, after a panic unwound the thread that held
+    /// it (a worker's recovery): whatever state the unwinding left, it is
+    /// reset to "notified", so the next park returns at once (a spurious
+    /// wake-up is harmless).
+    pub(crate) fn recover_parker(&self) -> Parker {
+        self.inner.state.store(NOTIFIED, SeqCst);
+        Parker {
+            inner: self.inner.clone(),
+        }
+    }
 }
 
 impl Inner {

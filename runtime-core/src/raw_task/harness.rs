@@ -65,6 +65,15 @@ where
         }
     }
 
+    /// Runs `f` (a destructor or waker of the user's, outside the task's
+    /// poll), handing a panic to the task's scheduler to report and
+    /// re-raise (rule 12: it must not unwind into the scheduler).
+    fn catch_escaped(&self, place: &str, f: impl FnOnce()) {
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(f)) {
+            self.scheduler().report_escaped(place, payload);
+        }
+    }
+
     pub(super) fn scheduler(&self) -> &S {
         &self.cell().scheduler
     }
@@ -252,29 +261,33 @@ where
         };
         let snapshot = self.state().transition_to_complete();
         // A panicking output destructor or waker must not unwind into the
-        // scheduler (rule 12).
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-            if !snapshot.is_join_interested() {
-                // Rule 1: nobody will read the output; drop it here.
-                // SAFETY: complete without JOIN_INTEREST: the output is ours
-                // and live (rule 13).
-                unsafe { self.drop_output() };
-            } else if snapshot.is_join_waker_set() {
-                // SAFETY: rule 10: after COMPLETE with JOIN_WAKER set the
-                // completer has read access to the slot.
-                self.cell().join_waker.with(|w| unsafe {
-                    if let Some(waker) = &*w {
-                        waker.wake_by_ref();
+        // scheduler (rule 12); it is reported to the runtime, which
+        // re-raises it from `block_on`.
+        self.catch_escaped(
+            "a finished task's output destructor or JoinHandle waker",
+            || {
+                if !snapshot.is_join_interested() {
+                    // Rule 1: nobody will read the output; drop it here.
+                    // SAFETY: complete without JOIN_INTEREST: the output is ours
+                    // and live (rule 13).
+                    unsafe { self.drop_output() };
+                } else if snapshot.is_join_waker_set() {
+                    // SAFETY: rule 10: after COMPLETE with JOIN_WAKER set the
+                    // completer has read access to the slot.
+                    self.cell().join_waker.with(|w| unsafe {
+                        if let Some(waker) = &*w {
+                            waker.wake_by_ref();
+                        }
+                    });
+                    let after = self.state().unset_waker_after_complete();
+                    if !after.is_join_interested() {
+                        // SAFETY: rule 10: JOIN_INTEREST is gone, so the
+                        // JoinHandle left the slot to us.
+                        self.cell().join_waker.with_mut(|w| unsafe { *w = None });
                     }
-                });
-                let after = self.state().unset_waker_after_complete();
-                if !after.is_join_interested() {
-                    // SAFETY: rule 10: JOIN_INTEREST is gone, so the
-                    // JoinHandle left the slot to us.
-                    self.cell().join_waker.with_mut(|w| unsafe { *w = None });
                 }
-            }
-        }));
+            },
+        );
         if self.state().transition_to_terminal(refs) {
             self.raw().dealloc();
         }
@@ -312,10 +325,13 @@ where
             drop_waker,
         } = self.state().transition_to_join_handle_dropped();
         if drop_output && !output_taken {
-            // Rule 1: the output is ours; a panicking destructor is caught so
-            // the reference below is still dropped.
+            // Rule 1: the output is ours; a panicking destructor is caught
+            // (and reported) so the reference below is still dropped.
             // SAFETY: complete, we held JOIN_INTEREST, output not taken.
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_output() }));
+            self.catch_escaped(
+                "a task's output destructor (its JoinHandle dropped)",
+                || unsafe { self.drop_output() },
+            );
         }
         if drop_waker {
             // SAFETY: rule 11: JOIN_WAKER is clear, the slot is ours.
@@ -331,7 +347,10 @@ where
         if !self.state().load().is_complete() {
             // SAFETY: no references remain, so nothing else can touch the
             // stage, and an incomplete task's stage holds the future.
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_future() }));
+            self.catch_escaped(
+                "the destructor of a task's future (the task was freed)",
+                || unsafe { self.drop_future() },
+            );
         }
         // The name (if any) goes with the task.
         super::names::forget(self.header().id_word);

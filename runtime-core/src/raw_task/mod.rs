@@ -114,4 +114,11 @@ pub(crate) trait Schedule: Sync + Sized + 'static {
     /// Puts a woken task in a run queue. (A task woken while it ran is
     /// handed back by `Notified::run` instead, rule 3.)
     fn schedule(&self, task: Notified<Self>);
+
+    /// A panic outside the task's poll (its output's destructor, its
+    /// JoinHandle's waker): the runtime's to report and re-raise. By
+    /// default, the runtime current on this thread (`scheduler/escaped.rs`).
+    fn report_escaped(&self, place: &str, payload: crate::scheduler::escaped::Payload) {
+        crate::scheduler::escaped::report_current(place, payload);
+    }
 }

@@ -205,6 +205,7 @@ impl Handle {
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _current = crate::scheduler::current::set_current(&self.inner);
+        let future = crate::scheduler::escaped::WatchPanics::new(self.inner.escaped(), future);
         context::enter_runtime(true, || crate::park::block_on(future))
     }
 
@@ -236,6 +237,17 @@ impl Handle {
     /// ```
     pub fn dump(&self) -> Dump {
         Dump::capture(&self.inner)
+    }
+
+    /// Fault injection for the tests of worker recovery: the next worker
+    /// of this multi-thread runtime to park panics inside its park, as a
+    /// bug in a driver turn would. No effect on a current-thread runtime.
+    #[doc(hidden)]
+    pub fn __panic_in_next_park(&self) {
+        if let crate::scheduler::Handle::MultiThread(h) = &self.inner {
+            h.inject_park_panic
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Which scheduler this runtime uses.

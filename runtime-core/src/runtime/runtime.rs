@@ -145,6 +145,15 @@ impl Runtime {
     /// blocking there would stall the tasks that thread drives. Use
     /// `.await` instead.
     ///
+    /// With the payload of a panic the runtime caught outside any task: a
+    /// finished task's output destructor, a waker that panicked when the
+    /// driver woke it, a bug in a worker's own loop. Such a panic belongs to
+    /// no `JoinHandle`, so it is logged at error (target `runtime::panic`)
+    /// and raised here, once, by the `block_on` running when it happens (it
+    /// is woken for it) or by the next one; the runtime and its other tasks
+    /// carry on. One that no `block_on` raised is raised when the runtime
+    /// is dropped.
+    ///
     /// ```
     /// let rt = runtime_core::Builder::new_current_thread().enable_all().build().unwrap();
     /// let out = rt.block_on(async {
@@ -293,12 +302,20 @@ impl Drop for Runtime {
             self.blocking_pool.shutdown(Some(Duration::ZERO));
             self.stop_monitor();
             self.shutdown_driver();
+            if !std::thread::panicking() {
+                self.handle.inner.escaped().resume();
+            }
             return;
         }
         self.shutdown_scheduler();
         self.blocking_pool.shutdown(None);
         self.stop_monitor();
         self.shutdown_driver();
+        // A panic outside any task that no block_on re-raised is not
+        // dropped silently with the runtime.
+        if !std::thread::panicking() {
+            self.handle.inner.escaped().resume();
+        }
     }
 }
 

@@ -52,6 +52,8 @@ pub(crate) struct Handle {
     pub(crate) config: Config,
     pub(crate) blocking_spawner: blocking::Spawner,
     pub(crate) driver: Option<std::sync::Arc<crate::driver::Driver>>,
+    /// Panics caught outside any task, for `block_on` to re-raise.
+    pub(crate) escaped: crate::scheduler::escaped::Escaped,
 }
 
 /// The core's run queue, keeping the `worker_local_queue_depth` gauge
@@ -139,6 +141,7 @@ impl CurrentThread {
             config,
             blocking_spawner,
             driver,
+            escaped: Default::default(),
         });
         let core = Box::new(Core {
             tasks: LocalQueue {
@@ -168,6 +171,7 @@ impl CurrentThread {
             unreachable!("current_thread runtime with a multi-thread handle")
         };
         let _current = crate::scheduler::current::set_current(handle);
+        let future = crate::scheduler::escaped::WatchPanics::new(&h.escaped, future);
         let mut future = std::pin::pin!(future);
         context::enter_runtime(false, || loop {
             // Take the core in its own statement: the lock must be released
@@ -536,6 +540,10 @@ impl Handle {
 }
 
 impl task::Schedule for Arc<Handle> {
+    fn report_escaped(&self, place: &str, payload: crate::scheduler::escaped::Payload) {
+        self.escaped.report(place, payload);
+    }
+
     fn release(&self, task: &task::Task<Self>) -> Option<task::Task<Self>> {
         self.owned.remove(task)
     }

@@ -4,6 +4,7 @@
 
 pub(crate) mod current;
 pub(crate) mod current_thread;
+pub(crate) mod escaped;
 pub(crate) mod latency;
 pub(crate) mod monitor_shared;
 pub(crate) mod multi_thread;
@@ -32,6 +33,16 @@ pub(crate) enum StampSource {
     Lease(Arc<multi_thread::Lease>),
     /// The current-thread scheduler's thread.
     CurrentThread(Arc<current_thread::Handle>),
+}
+
+impl Handle {
+    /// Panics caught outside any task of this runtime.
+    pub(crate) fn escaped(&self) -> &escaped::Escaped {
+        match self {
+            Handle::CurrentThread(h) => &h.escaped,
+            Handle::MultiThread(h) => &h.escaped,
+        }
+    }
 }
 
 impl StampSource {

@@ -174,9 +174,7 @@ pub(crate) fn dispatch() {
             let mut w = slot.waiters.lock();
             w.entries.iter_mut().filter_map(Option::take).collect()
         };
-        for w in wakers {
-            w.wake();
-        }
+        crate::scheduler::escaped::wake_all(wakers);
     }
 }
 

@@ -41,6 +41,11 @@ pub(crate) struct Handle {
     pub(crate) leases: Mutex<Vec<Arc<Lease>>>,
     /// The monitor thread's shared state.
     pub(crate) monitor: crate::scheduler::monitor_shared::Shared,
+    /// Panics caught outside any task, for `block_on` to re-raise.
+    pub(crate) escaped: crate::scheduler::escaped::Escaped,
+    /// Test hook (`Handle::__panic_in_next_park`). Plain std: not part of
+    /// any protocol.
+    pub(crate) inject_park_panic: std::sync::atomic::AtomicBool,
 }
 
 /// What other threads may touch of one worker.
@@ -73,6 +78,8 @@ impl Handle {
             driver,
             leases: Mutex::new(Vec::new()),
             monitor: Default::default(),
+            escaped: Default::default(),
+            inject_park_panic: Default::default(),
         }
     }
 
@@ -241,6 +248,10 @@ impl Handle {
 }
 
 impl task::Schedule for Arc<Handle> {
+    fn report_escaped(&self, place: &str, payload: crate::scheduler::escaped::Payload) {
+        self.escaped.report(place, payload);
+    }
+
     fn release(&self, task: &task::Task<Self>) -> Option<task::Task<Self>> {
         self.owned.remove(task)
     }

@@ -148,6 +148,31 @@ impl Lease {
         Some(unsafe { Box::from_raw(core) })
     }
 
+    /// After a panic unwound this lease's thread: the core, if it was left
+    /// here (the panic came out of a park, a driver turn or around a poll)
+    /// and the monitor did not take it. Ends a marked poll first, so the
+    /// monitor stops considering it (rules 2 and 4).
+    pub(crate) fn recover(&self) -> Option<Box<Core>> {
+        if self.stamped && self.stamp.seq(Ordering::Relaxed) % 2 == 1 {
+            self.stamp.end();
+        }
+        if self.guarded {
+            light_fence();
+        }
+        // Under the lock the monitor is not deciding, and with `steal` NONE
+        // and the poll ended it will not take the core (rule 4).
+        let _decided = self.lock.lock();
+        if self.steal.load(Ordering::Acquire) != NONE {
+            return None;
+        }
+        let core = self.core.load(Ordering::Relaxed);
+        self.core.store(ptr::null_mut(), Ordering::Relaxed);
+        // SAFETY: a non-null pointer came from `Box::into_raw` in `put`
+        // (rule 1) and is still ours: `steal` is NONE under the lock, so the
+        // monitor neither took it nor will (rule 4).
+        (!core.is_null()).then(|| unsafe { Box::from_raw(core) })
+    }
+
     /// Rule 3: runs `f` on the core from inside a poll or turn; `None`
     /// when there is no core here or the monitor wants it.
     #[inline]

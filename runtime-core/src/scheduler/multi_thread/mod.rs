@@ -46,6 +46,7 @@ impl MultiThread {
         future: F,
     ) -> F::Output {
         let _current = crate::scheduler::current::set_current(handle);
+        let future = crate::scheduler::escaped::WatchPanics::new(handle.escaped(), future);
         crate::context::enter_runtime(true, || crate::park::block_on(future))
     }
 

@@ -47,9 +47,12 @@ pub(crate) struct Core {
     /// Taken while the worker sleeps.
     pub(crate) park: Option<Parker>,
     rand: FastRand,
-    /// When the current busy stretch began (coarse clock), for
-    /// `worker_total_busy_duration`.
+    /// When the current busy stretch began (`WorkerStats::busy_start`),
+    /// for `worker_total_busy_duration`.
     busy_since: u64,
+    /// The worker is in `park_now`, counted parked or just woken (for the
+    /// recovery after a panic out of a driver turn).
+    in_park: bool,
 }
 
 /// A worker slot: the core waits here until a thread runs it.
@@ -101,6 +104,7 @@ pub(crate) fn create(
             park: Some(park),
             rand: FastRand::new(FastRand::seed()),
             busy_since: crate::scheduler::stats::WorkerStats::busy_start(),
+            in_park: false,
         }));
     }
     let handle = Arc::new(Handle::new(
@@ -177,11 +181,56 @@ fn run(worker: Arc<Worker>) {
             let scheduler::Context::MultiThread(cx) = &cx else {
                 unreachable!()
             };
-            // Err: shut down, or the core moved to another thread.
-            let _ = cx.run(core);
+            // Err: shut down, or the core moved to another thread. A panic
+            // here came from outside any task (tasks catch their own).
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cx.run(core)));
+            if let Err(payload) = ran {
+                recover_from_panic(&cx.worker, &cx.lease, payload);
+            }
             cx.worker.handle.unregister_lease(&cx.lease);
         });
     });
+}
+
+/// A panic unwound a worker's run loop (outside any task: in a driver
+/// turn or the scheduler itself). It is reported to the runtime
+/// (`scheduler/escaped.rs`), and the core, if it was in the lease (the
+/// panic came out of a park, a driver turn or around a poll), goes with its
+/// queued tasks to a new thread with a fresh parker, so the worker keeps
+/// running. A core the unwinding dropped takes its queued tasks with it:
+/// that is logged.
+fn recover_from_panic(worker: &Arc<Worker>, lease: &Lease, payload: scheduler::escaped::Payload) {
+    let handle = &worker.handle;
+    let index = worker.index;
+    handle
+        .escaped
+        .report(&format!("runtime worker {index}'s run loop"), payload);
+    let Some(mut core) = lease.recover() else {
+        log::error!(
+            target: "runtime::panic",
+            "runtime worker {index} lost its core to that panic: the tasks queued on it will not run"
+        );
+        return;
+    };
+    core.park = Some(handle.remotes[index].unpark.recover_parker());
+    if std::mem::take(&mut core.in_park) {
+        // As `transition_from_parked`: off the parked list, or counted
+        // searching by the notifier that already took it off.
+        core.is_searching = !handle.idle.unpark_worker_by_id(index);
+    }
+    worker.park_core(core);
+    if let Err(e) = start_thread(worker.clone()) {
+        // The blocking pool refuses threads once the runtime shuts down:
+        // the core goes through shutdown here instead.
+        log::debug!("worker {index} not restarted after a panic: {e}");
+        if let Some(core) = worker.unpark_core() {
+            handle.owned.close_and_shutdown_all();
+            handle.shutdown_core(*core);
+        }
+        return;
+    }
+    // The panic may have cut a driver hand-off short (driver rule 4).
+    handle.notify_parked();
 }
 
 impl Context {
@@ -344,9 +393,17 @@ impl Context {
         self.worker.handle.monitor.worker_parks();
         core.inject.parked();
         let mut park = core.park.take().expect("worker parker missing");
+        core.in_park = true;
         self.lease.put(core);
+        let inject = &self.worker.handle.inject_park_panic;
+        if inject.load(std::sync::atomic::Ordering::Relaxed)
+            && inject.swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            panic!("expected panic: injected into a worker's park");
+        }
         let wake_another = park.park();
         let mut core = self.lease.take().expect("worker core taken during park");
+        core.in_park = false;
         self.worker.handle.monitor.worker_woke();
         core.park = Some(park);
         core.busy_since = crate::scheduler::stats::WorkerStats::busy_start();
@@ -374,6 +431,7 @@ impl Core {
             park: None,
             rand: FastRand::new(1),
             busy_since: 0,
+            in_park: false,
         })
     }
 
