@@ -343,3 +343,47 @@ rt_test! {
         });
     }
 }
+
+rt_test! {
+    fn a_dropped_socket_whose_fd_lives_on_in_a_duplicate_disturbs_nothing(rt) {
+        // Dropping a socket leaves its removal from the poller to the
+        // kernel, which removes it only when the last duplicate of the fd
+        // closes. Until then, events for the dropped socket's key must be
+        // ignored, even after its table slot went to a new socket.
+        use std::io::Read;
+        rt.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut client_a = TcpStream::connect(addr).await.unwrap();
+            let (server_a, _) = listener.accept().await.unwrap();
+            let dup = std::net::TcpStream::from(
+                std::os::fd::AsFd::as_fd(&server_a).try_clone_to_owned().unwrap(),
+            );
+            drop(server_a);
+            // Likely in the slot server_a had.
+            let mut client_b = TcpStream::connect(addr).await.unwrap();
+            let (mut server_b, _) = listener.accept().await.unwrap();
+            let reader = runtime::spawn(async move {
+                let mut buf = [0u8; 16];
+                let n = server_b.read(&mut buf).await.unwrap();
+                buf[..n].to_vec()
+            });
+            // Events on the duplicate: data, then the peer's close.
+            for _ in 0..10 {
+                client_a.write_all(b"stale").await.unwrap();
+            }
+            client_a.shutdown().await.unwrap();
+            drop(client_a);
+            let dup_read = runtime::spawn_blocking(move || {
+                let mut dup = dup;
+                dup.set_nonblocking(false).unwrap();
+                let mut got = Vec::new();
+                dup.read_to_end(&mut got).unwrap();
+                got
+            });
+            assert_eq!(timeout(LIMIT, dup_read).await.unwrap().unwrap(), b"stale".repeat(10));
+            client_b.write_all(b"fresh").await.unwrap();
+            assert_eq!(timeout(LIMIT, reader).await.unwrap().unwrap(), b"fresh");
+        });
+    }
+}

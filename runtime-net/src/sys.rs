@@ -47,6 +47,45 @@ pub(crate) fn send_vectored(fd: &impl AsFd, bufs: &[IoSlice<'_>]) -> io::Result<
     SockRef::from(fd).send_vectored_with_flags(clamp_iov(bufs), SEND_FLAGS)
 }
 
+/// Accepts a TCP connection. Where the platform has `accept4`, the new
+/// socket comes back nonblocking and close-on-exec from that one call;
+/// elsewhere it is switched to nonblocking mode after `accept`.
+pub(crate) fn accept_tcp(
+    listener: &std::net::TcpListener,
+) -> io::Result<(std::net::TcpStream, std::net::SocketAddr)> {
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly",
+        target_os = "illumos"
+    ))]
+    {
+        let (socket, addr) =
+            SockRef::from(listener).accept4(libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC)?;
+        let addr = addr.as_socket().ok_or_else(|| {
+            io::Error::other("accept on a TCP listener returned a non-IP peer address")
+        })?;
+        Ok((socket.into(), addr))
+    }
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly",
+        target_os = "illumos"
+    )))]
+    {
+        let (stream, addr) = listener.accept()?;
+        stream.set_nonblocking(true)?;
+        Ok((stream, addr))
+    }
+}
+
 /// Makes a new socket fit for the driver: nonblocking, and on Apple
 /// platforms exempt from `SIGPIPE`.
 pub(crate) fn prepare(socket: &Socket) -> io::Result<()> {

@@ -100,8 +100,11 @@ impl TcpListener {
     /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         // Several tasks may accept on one (shared) listener at once.
-        let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
-        Ok((TcpStream::from_std(stream)?, addr))
+        let (stream, addr) = self
+            .io
+            .async_io(Interest::READABLE, sys::accept_tcp)
+            .await?;
+        Ok((TcpStream::from_std_nonblocking(stream)?, addr))
     }
 
     /// Polls for a connection (only the task that polled last is woken).
@@ -119,8 +122,8 @@ impl TcpListener {
     /// # });
     /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
-        let (stream, addr) = std::task::ready!(self.io.poll_read_io(cx, |l| l.accept()))?;
-        Poll::Ready(TcpStream::from_std(stream).map(|s| (s, addr)))
+        let (stream, addr) = std::task::ready!(self.io.poll_read_io(cx, sys::accept_tcp))?;
+        Poll::Ready(TcpStream::from_std_nonblocking(stream).map(|s| (s, addr)))
     }
 
     /// Wraps a std listener (it is switched to nonblocking mode).
@@ -144,7 +147,7 @@ impl TcpListener {
     pub fn from_std(listener: net::TcpListener) -> io::Result<TcpListener> {
         listener.set_nonblocking(true)?;
         Ok(TcpListener {
-            io: AsyncFd::with_interest(listener, Interest::READABLE)?,
+            io: AsyncFd::__with_interest_closing(listener, Interest::READABLE)?,
         })
     }
 
@@ -294,7 +297,8 @@ impl TcpStream {
         ))]
         socket2::SockRef::from(&stream).set_nosigpipe(true)?;
         Ok(TcpStream {
-            io: AsyncFd::new(stream)?,
+            // The stream closes its fd when dropped: no epoll_ctl(DEL).
+            io: AsyncFd::__with_interest_closing(stream, Interest::READABLE | Interest::WRITABLE)?,
         })
     }
 
@@ -1003,7 +1007,10 @@ impl TcpSocket {
         self.prepare()?;
         self.inner.listen(backlog)?;
         Ok(TcpListener {
-            io: AsyncFd::with_interest(net::TcpListener::from(self.inner), Interest::READABLE)?,
+            io: AsyncFd::__with_interest_closing(
+                net::TcpListener::from(self.inner),
+                Interest::READABLE,
+            )?,
         })
     }
 

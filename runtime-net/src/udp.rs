@@ -68,7 +68,7 @@ impl UdpSocket {
     pub fn from_std(socket: net::UdpSocket) -> io::Result<UdpSocket> {
         socket.set_nonblocking(true)?;
         Ok(UdpSocket {
-            io: AsyncFd::new(socket)?,
+            io: AsyncFd::__with_interest_closing(socket, Interest::READABLE | Interest::WRITABLE)?,
         })
     }
 

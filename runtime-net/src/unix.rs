@@ -91,7 +91,7 @@ impl UnixListener {
     pub fn from_std(listener: net::UnixListener) -> io::Result<UnixListener> {
         listener.set_nonblocking(true)?;
         Ok(UnixListener {
-            io: AsyncFd::with_interest(listener, Interest::READABLE)?,
+            io: AsyncFd::__with_interest_closing(listener, Interest::READABLE)?,
         })
     }
 
@@ -298,7 +298,7 @@ impl UnixStream {
         ))]
         socket2::SockRef::from(&stream).set_nosigpipe(true)?;
         Ok(UnixStream {
-            io: AsyncFd::new(stream)?,
+            io: AsyncFd::__with_interest_closing(stream, Interest::READABLE | Interest::WRITABLE)?,
         })
     }
 
@@ -530,7 +530,7 @@ impl UnixDatagram {
     pub fn from_std(socket: net::UnixDatagram) -> io::Result<UnixDatagram> {
         socket.set_nonblocking(true)?;
         Ok(UnixDatagram {
-            io: AsyncFd::new(socket)?,
+            io: AsyncFd::__with_interest_closing(socket, Interest::READABLE | Interest::WRITABLE)?,
         })
     }
 

@@ -8,7 +8,7 @@ use crate::task::JoinHandle;
 use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
 use std::fmt;
 use std::future::Future;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -399,6 +399,34 @@ impl File {
     }
 }
 
+/// One `read(2)` of at most `len` bytes into `data`'s spare capacity, which
+/// the caller reserved, without zero-filling it first; `data` must be
+/// empty and ends holding what was read.
+fn read_uninit(file: &std::fs::File, data: &mut Vec<u8>, len: usize) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    assert!(
+        data.is_empty() && data.capacity() >= len,
+        "read_uninit: no room reserved"
+    );
+    loop {
+        // SAFETY: the pointer is to `data`'s spare capacity, at least `len`
+        // bytes long (asserted above); read(2) writes at most `len` bytes
+        // there and touches nothing else.
+        let n = unsafe { libc::read(file.as_raw_fd(), data.as_mut_ptr().cast(), len) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        // SAFETY: the kernel initialised the first `n <= len` bytes, which
+        // lie within the capacity.
+        unsafe { data.set_len(n as usize) };
+        return Ok(n as usize);
+    }
+}
+
 fn join_error(e: crate::task::JoinError) -> io::Error {
     io::Error::other(format!("blocking file operation failed: {e}"))
 }
@@ -419,17 +447,15 @@ impl AsyncRead for File {
                     return Poll::Ready(Ok(n));
                 }
                 State::Idle(_) => {
-                    let (_, back) = me.take_idle();
+                    // The last operation's buffer, emptied: its allocation
+                    // is reused, and the read fills it without zeroing it.
+                    let (mut buf, back) = me.take_idle();
                     debug_assert_eq!(back, 0);
                     let len = out.len().min(MAX_BUF);
+                    buf.data.reserve(len);
                     let std = me.std.clone();
                     me.state = State::Busy(crate::spawn_blocking(move || {
-                        let mut buf = Buf {
-                            data: vec![0; len],
-                            pos: 0,
-                        };
-                        let res = (&*std).read(&mut buf.data);
-                        buf.data.truncate(*res.as_ref().unwrap_or(&0));
+                        let res = read_uninit(&std, &mut buf.data, len);
                         (Op::Read(res), buf)
                     }));
                 }

@@ -215,6 +215,20 @@ impl<T: AsRawFd> AsyncFd<T> {
         })
     }
 
+    /// [`with_interest`](Self::with_interest) for an object whose drop
+    /// closes the fd (a std socket, an `OwnedFd`): dropping the `AsyncFd`
+    /// then leaves the fd's removal from the poller to the kernel, which
+    /// does it when the fd closes, saving a system call per source.
+    /// [`into_inner`](Self::into_inner) still removes it, since the fd
+    /// stays open. For the runtime's own socket types.
+    #[doc(hidden)]
+    #[track_caller]
+    pub fn __with_interest_closing(inner: T, interest: Interest) -> io::Result<AsyncFd<T>> {
+        let mut fd = AsyncFd::with_interest(inner, interest)?;
+        fd.registration.set_closed_by_owner();
+        Ok(fd)
+    }
+
     /// The wrapped object.
     pub fn get_ref(&self) -> &T {
         self.inner

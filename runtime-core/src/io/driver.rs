@@ -242,6 +242,18 @@ impl IoDriver {
         self.sources.fetch_sub(1, Ordering::Relaxed);
     }
 
+    /// Frees the table slot of a source whose fd is closed right after
+    /// (its owner closes it on drop), without `epoll_ctl(DEL)`: the kernel
+    /// drops a file's registration itself when the file's last descriptor
+    /// closes. An event already collected for the key, or one from a
+    /// duplicate of the fd that outlives it (a `dup`, a forked child before
+    /// its `exec`), finds a newer generation and is ignored, as after a
+    /// `deregister`. Wakers are dropped without being woken.
+    pub(crate) fn forget(&self, key: usize) {
+        self.release(key);
+        self.sources.fetch_sub(1, Ordering::Relaxed);
+    }
+
     fn release(&self, key: usize) {
         let io = {
             let mut table = self.table.lock();

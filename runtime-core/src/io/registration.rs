@@ -19,6 +19,9 @@ pub(crate) struct Registration {
     io: Arc<ScheduledIo>,
     /// `None` once deregistered.
     fd: Option<RawFd>,
+    /// The owner closes the fd right after dropping this: the drop frees
+    /// the slot without removing the fd from the poller (`Io::forget`).
+    closed_by_owner: bool,
 }
 
 impl Registration {
@@ -36,7 +39,15 @@ impl Registration {
             key,
             io,
             fd: Some(fd),
+            closed_by_owner: false,
         })
+    }
+
+    /// Says the owner closes the fd right after dropping this registration
+    /// (and holds no duplicate it keeps using), so the drop can skip the
+    /// poller's delete. An explicit `deregister` still deletes.
+    pub(crate) fn set_closed_by_owner(&mut self) {
+        self.closed_by_owner = true;
     }
 
     /// An entry in this source's list of waiting futures, freed on drop
@@ -157,6 +168,12 @@ impl Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        self.deregister();
+        if self.closed_by_owner {
+            if self.fd.take().is_some() {
+                self.driver.io.forget(self.key);
+            }
+        } else {
+            self.deregister();
+        }
     }
 }

@@ -1,0 +1,196 @@
+//! System calls per connection and per request, counted with `strace -c
+//! -f` on the server process, side by side with the same server on Tokio:
+//! `examples/http_hello.rs` against `http_hello_tokio.rs` (one worker
+//! each) and `examples/echo_server.rs` against `echo_server_tokio.rs`
+//! (default workers).
+//!
+//! ```text
+//! cargo build --release --example http_hello --example http_hello_tokio \
+//!     --example echo_server --example echo_server_tokio
+//! cargo bench --bench syscalls
+//! ```
+//!
+//! Each server runs three times under strace: one connection with one
+//! request (the baseline: start-up and shutdown), 201 connections with one
+//! request each, and one connection with 201 requests. (201 - 1) divided
+//! into the difference from the baseline gives the calls per connection
+//! (including its one request) and per request. The client is this
+//! process: blocking sockets, one request in flight, so the server parks
+//! between requests (the case where a runtime's wake-ups show).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const N: usize = 201;
+
+struct Server {
+    child: Child,
+    out: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(example: &str, workers: Option<&str>, port: u16, out: &str) -> Server {
+    let bin = format!("target/release/examples/{example}");
+    assert!(
+        std::path::Path::new(&bin).exists(),
+        "{bin} is missing: build it first (see this file's header)"
+    );
+    let mut cmd = Command::new("strace");
+    cmd.args(["-f", "-c", "-o", out, &bin, &format!("127.0.0.1:{port}")]);
+    if let Some(w) = workers {
+        cmd.arg(w);
+    }
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("strace is needed (apt-get install strace)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{example} did not start listening"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Server {
+        child,
+        out: out.to_string(),
+    }
+}
+
+impl Server {
+    /// SIGINT to the server (strace's child), then waits for strace to
+    /// write its summary; returns calls per system call name.
+    fn stop(mut self) -> std::collections::BTreeMap<String, u64> {
+        let pid = self.child.id();
+        // The traced server is strace's only child.
+        let children =
+            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+        for c in children.split_whitespace() {
+            let _ = Command::new("kill").args(["-INT", c]).status();
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                for c in children.split_whitespace() {
+                    let _ = Command::new("kill").args(["-KILL", c]).status();
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let text = std::fs::read_to_string(&self.out).unwrap();
+        let mut calls = std::collections::BTreeMap::new();
+        for line in text.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() >= 5 && f[0].chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                let name = f[f.len() - 1];
+                if name != "total" {
+                    calls.insert(name.to_string(), f[3].parse().unwrap());
+                }
+            }
+        }
+        calls
+    }
+}
+
+/// One request/response on `s`: HTTP GET, or 64 bytes echoed.
+fn exchange(s: &mut TcpStream, http: bool) {
+    let mut buf = [0u8; 4096];
+    if http {
+        s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut got = Vec::new();
+        while !got.windows(13).any(|w| w == b"Hello, world!") {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0, "server closed");
+            got.extend_from_slice(&buf[..n]);
+        }
+    } else {
+        s.write_all(&[7u8; 64]).unwrap();
+        let mut got = 0;
+        while got < 64 {
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0, "server closed");
+            got += n;
+        }
+    }
+}
+
+fn run(
+    example: &str,
+    workers: Option<&str>,
+    http: bool,
+    conns: usize,
+    reqs: usize,
+) -> std::collections::BTreeMap<String, u64> {
+    let port = free_port();
+    let out = format!("target/syscalls-{example}-{conns}-{reqs}.txt");
+    let server = start(example, workers, port, &out);
+    for _ in 0..conns {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_nodelay(true).unwrap();
+        for _ in 0..reqs {
+            exchange(&mut s, http);
+        }
+    }
+    server.stop()
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is taken.
+    let pairs: [(&str, &str, Option<&str>, bool); 2] = [
+        ("http_hello", "http_hello_tokio", Some("1"), true),
+        ("echo_server", "echo_server_tokio", None, false),
+    ];
+    for (ours, tokio, workers, http) in pairs {
+        let mut rows: Vec<(String, f64, f64, f64, f64)> = Vec::new();
+        let mut counts = Vec::new();
+        for ex in [ours, tokio] {
+            let base = run(ex, workers, http, 1, 1);
+            let per_conn = run(ex, workers, http, N, 1);
+            let per_req = run(ex, workers, http, 1, N);
+            counts.push((base, per_conn, per_req));
+        }
+        let names: std::collections::BTreeSet<&String> = counts
+            .iter()
+            .flat_map(|(a, b, c)| a.keys().chain(b.keys()).chain(c.keys()))
+            .collect();
+        let delta = |m: &std::collections::BTreeMap<String, u64>,
+                     b: &std::collections::BTreeMap<String, u64>,
+                     n: &str| {
+            (*m.get(n).unwrap_or(&0) as f64 - *b.get(n).unwrap_or(&0) as f64) / (N - 1) as f64
+        };
+        for n in names {
+            let oc = delta(&counts[0].1, &counts[0].0, n);
+            let orq = delta(&counts[0].2, &counts[0].0, n);
+            let tc = delta(&counts[1].1, &counts[1].0, n);
+            let trq = delta(&counts[1].2, &counts[1].0, n);
+            if [oc, orq, tc, trq].iter().any(|v| v.abs() >= 0.05) {
+                rows.push((n.clone(), oc, tc, orq, trq));
+            }
+        }
+        println!("\n{ours} vs {tokio}: system calls of the server process");
+        println!("| call | per connection: ours | Tokio | per request: ours | Tokio |");
+        println!("|---|---|---|---|---|");
+        let mut sums = [0.0; 4];
+        for (n, oc, tc, orq, trq) in &rows {
+            println!("| {n} | {oc:.2} | {tc:.2} | {orq:.2} | {trq:.2} |");
+            for (s, v) in sums.iter_mut().zip([oc, tc, orq, trq]) {
+                *s += v;
+            }
+        }
+        println!(
+            "| **all** | {:.2} | {:.2} | {:.2} | {:.2} |",
+            sums[0], sums[1], sums[2], sums[3]
+        );
+    }
+}
