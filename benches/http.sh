@@ -5,7 +5,9 @@
 # rotated round by round. On 2 cores wrk -t1 is
 # itself the bottleneck near ~135k req/s, so the figure that tells the
 # servers apart is the server's CPU time per request (utime + stime of the
-# server process from /proc/PID/stat, divided by the requests wrk made).
+# server process from /proc/PID/stat, divided by the requests wrk made),
+# also shown split into user space and kernel. Clock ticks are 10 ms, so
+# use runs of several seconds.
 #
 #   benches/http.sh [ROUNDS] [CONNECTIONS] [SECONDS]
 #
@@ -27,8 +29,8 @@ read -r -a servers <<<"$SERVERS"
 cargo build --release $(printf -- '--example %s ' "${servers[@]}") >&2
 TICKS=$(getconf CLK_TCK)
 
-# cpu_ticks PID: utime + stime of the process (all threads), in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# cpu_ticks PID: "utime stime" of the process (all threads), in clock ticks.
+cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
 
 # run NAME PORT: starts the server, runs wrk, prints "name req/s p50 p99 cpu_us_per_req".
 run() {
@@ -56,9 +58,13 @@ run() {
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1=="50%" {print $2}')
     p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-    local us
-    us=$(awk -v t=$((after - before)) -v hz="$TICKS" -v n="$reqs" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}')
-    echo "$name $rps $p50 $p99 $us"
+    local us user sys
+    read -r u0 s0 <<<"$before"
+    read -r u1 s1 <<<"$after"
+    us=$(awk -v t=$((u1 + s1 - u0 - s0)) -v hz="$TICKS" -v n="$reqs" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}')
+    user=$(awk -v t=$((u1 - u0)) -v hz="$TICKS" -v n="$reqs" 'BEGIN {printf "%.3f", t / hz * 1e6 / n}')
+    sys=$(awk -v t=$((s1 - s0)) -v hz="$TICKS" -v n="$reqs" 'BEGIN {printf "%.3f", t / hz * 1e6 / n}')
+    echo "$name $rps $p50 $p99 $us $user $sys"
 }
 
 results=$(mktemp)
@@ -84,14 +90,19 @@ def med(name, i, conv=float):
     return st.median(conv(r[i]) for r in rows if r[0] == name)
 def ms(v):
     return float(v[:-2]) if v.endswith("ms") else float(v[:-2]) / 1000 if v.endswith("us") else float(v[:-1]) * 1000
-print(f"| server (1 worker, wrk -t1 -c{sys.argv[2]}) | req/s | p50 | p99 | server CPU per request |")
-print("|---|---|---|---|---|")
+print(f"| server (1 worker, wrk -t1 -c{sys.argv[2]}) | req/s | p50 | p99 | server CPU per request | user | kernel |")
+print("|---|---|---|---|---|---|---|")
 for name in names:
-    print(f"| {name} | {med(name,1):.0f} | {med(name,2,ms):.3f} ms | {med(name,3,ms):.3f} ms | {med(name,4):.2f} us |")
+    print(f"| {name} | {med(name,1):.0f} | {med(name,2,ms):.3f} ms | {med(name,3,ms):.3f} ms | {med(name,4):.2f} us | {med(name,5):.2f} us | {med(name,6):.2f} us |")
 ours = [float(r[4]) for r in rows if r[0] == names[0]]
 for other in names[1:]:
     theirs = [float(r[4]) for r in rows if r[0] == other]
     ratios = sorted(a / b for a, b in zip(ours, theirs))
     print(f"\nCPU per request, runtime/{other.split('_')[-1]}: median {st.median(ratios):.2f}x over {len(ratios)} paired rounds (min {ratios[0]:.2f}, max {ratios[-1]:.2f})")
+    ou = [float(r[5]) for r in rows if r[0] == names[0]]
+    tu = [float(r[5]) for r in rows if r[0] == other]
+    ur = sorted(a / b for a, b in zip(ou, tu) if b > 0)
+    if ur:
+        print(f"user-space CPU per request, runtime/{other.split('_')[-1]}: median {st.median(ur):.2f}x (min {ur[0]:.2f}, max {ur[-1]:.2f})")
 PY
 rm -f "$results"

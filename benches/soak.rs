@@ -1,0 +1,325 @@
+//! Long runs: does a server on this runtime stay flat for ten minutes?
+//! Each minute it prints the requests served, the errors, the latency
+//! (p50/p99/max) and the server's resident memory and open descriptors,
+//! then a text plot of RSS and p99 over the run.
+//!
+//! ```text
+//! cargo build --release --example http_hello --example echo_server
+//! cargo bench --bench soak -- http [MINUTES]           # wrk -t1 -c256
+//! cargo bench --bench soak -- echo [MINUTES] [CLIENTS] # 1000 reconnecting clients
+//! ```
+//!
+//! `http` runs `examples/http_hello` under `wrk -t1 -c256 --latency`, one
+//! minute-long wrk run per minute (wrk must be installed:
+//! `apt-get install wrk`). `echo` runs `examples/echo_server` against
+//! CLIENTS client threads in this process, each connecting, making ten
+//! 64-byte round trips, closing, and connecting again, so the server
+//! accepts and drops connections all the time. The first minute is the
+//! warm-up: growth is measured from its end.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(example: &str, port: u16) -> Server {
+    let bin = format!("target/release/examples/{example}");
+    assert!(
+        std::path::Path::new(&bin).exists(),
+        "{bin} is missing: build it first (see this file's header)"
+    );
+    let child = Command::new(&bin)
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{example} did not start listening"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Server(child)
+}
+
+fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
+
+fn fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count()
+}
+
+/// One minute's figures.
+struct Minute {
+    requests: u64,
+    errors: u64,
+    p50_us: f64,
+    p99_us: f64,
+    max_us: f64,
+    rss_kb: u64,
+    fds: usize,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let mode = args.first().map(String::as_str).unwrap_or("");
+    let minutes: u32 = args.get(1).map_or(10, |a| a.parse().expect("MINUTES"));
+    let rows = match mode {
+        "http" => http(minutes),
+        "echo" => echo(
+            minutes,
+            args.get(2).map_or(1000, |a| a.parse().expect("CLIENTS")),
+        ),
+        _ => {
+            eprintln!("usage: cargo bench --bench soak -- http|echo [MINUTES] [CLIENTS]");
+            return;
+        }
+    };
+    report(mode, &rows);
+}
+
+fn http(minutes: u32) -> Vec<Minute> {
+    let port = free_port();
+    let server = start("http_hello", port);
+    let pid = server.0.id();
+    let mut rows = Vec::new();
+    for m in 1..=minutes {
+        let out = Command::new("wrk")
+            .args(["-t1", "-c256", "-d60s", "--latency"])
+            .arg(format!("http://127.0.0.1:{port}/"))
+            .output()
+            .expect("wrk is needed: apt-get install wrk");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let field = |key: &str| -> Option<f64> {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .map(parse_wrk_time)
+        };
+        let requests = text
+            .lines()
+            .find(|l| l.contains("requests in"))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        // "Socket errors: connect 0, read 0, write 0, timeout 0" and
+        // "Non-2xx or 3xx responses: N" appear only when nonzero.
+        let mut errors = 0;
+        for l in text.lines() {
+            if let Some(rest) = l.trim().strip_prefix("Socket errors:") {
+                errors += rest
+                    .split(',')
+                    .filter_map(|p| p.split_whitespace().last()?.parse::<u64>().ok())
+                    .sum::<u64>();
+            }
+            if let Some(rest) = l.trim().strip_prefix("Non-2xx or 3xx responses:") {
+                errors += rest.trim().parse::<u64>().unwrap_or(0);
+            }
+        }
+        let max_us = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("Latency"))
+            .and_then(|l| l.split_whitespace().nth(3))
+            .map(parse_wrk_time)
+            .unwrap_or(f64::NAN);
+        let row = Minute {
+            requests,
+            errors,
+            p50_us: field("50%").unwrap_or(f64::NAN),
+            p99_us: field("99%").unwrap_or(f64::NAN),
+            max_us,
+            rss_kb: rss_kb(pid),
+            fds: fds(pid),
+        };
+        print_row(m, &row);
+        rows.push(row);
+    }
+    rows
+}
+
+/// wrk's "1.23ms" / "456.00us" / "1.02s" in microseconds.
+fn parse_wrk_time(v: &str) -> f64 {
+    if let Some(x) = v.strip_suffix("us") {
+        x.parse().unwrap()
+    } else if let Some(x) = v.strip_suffix("ms") {
+        x.parse::<f64>().unwrap() * 1e3
+    } else if let Some(x) = v.strip_suffix('s') {
+        x.parse::<f64>().unwrap() * 1e6
+    } else {
+        f64::NAN
+    }
+}
+
+fn echo(minutes: u32, clients: usize) -> Vec<Minute> {
+    let port = free_port();
+    let server = start("echo_server", port);
+    let pid = server.0.id();
+    let stop = Arc::new(AtomicBool::new(false));
+    let errors = Arc::new(AtomicU64::new(0));
+    // Latencies of the current minute (microseconds), swapped out by the
+    // main thread at each minute's end.
+    let samples: Arc<Mutex<Vec<u32>>> = Arc::default();
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let (stop, errors, samples) = (stop.clone(), errors.clone(), samples.clone());
+            std::thread::Builder::new()
+                .stack_size(64 * 1024)
+                .spawn(move || {
+                    let mut mine = Vec::with_capacity(256);
+                    let mut buf = [0u8; 64];
+                    while !stop.load(Relaxed) {
+                        let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+                            errors.fetch_add(1, Relaxed);
+                            continue;
+                        };
+                        for _ in 0..10 {
+                            let t = Instant::now();
+                            if s.write_all(&[7u8; 64])
+                                .and_then(|_| s.read_exact(&mut buf))
+                                .is_err()
+                            {
+                                errors.fetch_add(1, Relaxed);
+                                break;
+                            }
+                            mine.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                        }
+                        if mine.len() >= 200 {
+                            samples.lock().unwrap().append(&mut mine);
+                        }
+                    }
+                    samples.lock().unwrap().append(&mut mine);
+                })
+                .unwrap()
+        })
+        .collect();
+    let mut rows = Vec::new();
+    let mut errors_before = 0;
+    for m in 1..=minutes {
+        std::thread::sleep(Duration::from_secs(60));
+        let mut lat = std::mem::take(&mut *samples.lock().unwrap());
+        lat.sort_unstable();
+        let pct = |p: f64| -> f64 {
+            if lat.is_empty() {
+                f64::NAN
+            } else {
+                lat[((lat.len() - 1) as f64 * p) as usize] as f64
+            }
+        };
+        let e = errors.load(Relaxed);
+        let row = Minute {
+            requests: lat.len() as u64,
+            errors: e - errors_before,
+            p50_us: pct(0.50),
+            p99_us: pct(0.99),
+            max_us: lat.last().map_or(f64::NAN, |&v| v as f64),
+            rss_kb: rss_kb(pid),
+            fds: fds(pid),
+        };
+        errors_before = e;
+        print_row(m, &row);
+        rows.push(row);
+    }
+    stop.store(true, Relaxed);
+    for t in threads {
+        t.join().unwrap();
+    }
+    rows
+}
+
+fn print_row(m: u32, r: &Minute) {
+    eprintln!(
+        "minute {m:>2}: {:>9} requests, {} errors, p50 {:.0} us, p99 {:.0} us, max {:.0} us, RSS {:.1} MiB, {} fds",
+        r.requests,
+        r.errors,
+        r.p50_us,
+        r.p99_us,
+        r.max_us,
+        r.rss_kb as f64 / 1024.0,
+        r.fds
+    );
+}
+
+fn report(mode: &str, rows: &[Minute]) {
+    println!("\nsoak ({mode}), one row per minute:");
+    println!("| minute | requests | errors | p50 | p99 | max | RSS | fds |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (i, r) in rows.iter().enumerate() {
+        println!(
+            "| {} | {} | {} | {:.0} us | {:.0} us | {:.0} us | {:.1} MiB | {} |",
+            i + 1,
+            r.requests,
+            r.errors,
+            r.p50_us,
+            r.p99_us,
+            r.max_us,
+            r.rss_kb as f64 / 1024.0,
+            r.fds
+        );
+    }
+    if rows.len() >= 2 {
+        let (first, last) = (&rows[0], &rows[rows.len() - 1]);
+        let growth = |a: f64, b: f64| (b / a - 1.0) * 100.0;
+        println!(
+            "\nerrors in all: {}; from the end of minute 1 to the end: RSS {:+.1}%, fds {:+.1}%, p99 {:.0} -> {:.0} us",
+            rows.iter().map(|r| r.errors).sum::<u64>(),
+            growth(first.rss_kb as f64, last.rss_kb as f64),
+            growth(first.fds as f64, last.fds as f64),
+            first.p99_us,
+            last.p99_us
+        );
+    }
+    plot(
+        "RSS (MiB)",
+        rows.iter().map(|r| r.rss_kb as f64 / 1024.0).collect(),
+    );
+    plot("p99 (us)", rows.iter().map(|r| r.p99_us).collect());
+}
+
+/// A horizontal bar per minute, scaled to the largest value.
+fn plot(title: &str, values: Vec<f64>) {
+    let top = values.iter().cloned().fold(0.0, f64::max);
+    println!("\n{title}");
+    println!("```text");
+    for (i, v) in values.iter().enumerate() {
+        let width = if top > 0.0 {
+            (v / top * 50.0).round() as usize
+        } else {
+            0
+        };
+        println!("{:>3} | {:<50} {:.1}", i + 1, "#".repeat(width), v);
+    }
+    println!("```");
+}
