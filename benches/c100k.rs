@@ -53,13 +53,19 @@ fn main() {
 /// gets a task that reads one byte (never sent) and ends.
 fn server(runtime: &str, addr: &str) {
     let listener = TcpListener::bind(addr).unwrap();
-    println!("{}", listener.local_addr().unwrap());
-    std::io::stdout().flush().unwrap();
+    // Said once the runtime is up (its descriptors open), so the measuring
+    // side counts from there.
+    let local = listener.local_addr().unwrap();
+    let ready = move || {
+        println!("{local}");
+        std::io::stdout().flush().unwrap();
+    };
     match runtime {
         "ours" => {
             let rt = runtime::Runtime::new().unwrap();
             rt.block_on(async {
                 use runtime::io::AsyncReadExt;
+                ready();
                 let listener = runtime::net::TcpListener::from_std(listener).unwrap();
                 loop {
                     let (mut s, _) = listener.accept().await.unwrap();
@@ -74,6 +80,7 @@ fn server(runtime: &str, addr: &str) {
             let rt = tokio::runtime::Runtime::new().unwrap();
             rt.block_on(async {
                 use tokio::io::AsyncReadExt;
+                ready();
                 listener.set_nonblocking(true).unwrap();
                 let listener = tokio::net::TcpListener::from_std(listener).unwrap();
                 loop {
@@ -89,6 +96,7 @@ fn server(runtime: &str, addr: &str) {
             use futures_lite::AsyncReadExt;
             let ex = async_executor::Executor::new();
             let listener = async_io::Async::new(listener).unwrap();
+            ready();
             // Two executor threads, as the other two run two workers here.
             let ex = &ex;
             std::thread::scope(|scope| {
@@ -173,15 +181,15 @@ fn one(runtime: &str, n: usize, sources: u8) -> f64 {
     let pid = server.0.id();
     // Warm up: a first batch of connections, so the runtime's lazily
     // grown tables and the allocator's arenas are not counted.
+    let base_fds = fds(pid);
     {
         let warm: Vec<TcpStream> = (0..100)
             .map(|_| TcpStream::connect(addr).unwrap())
             .collect();
-        wait_for(|| fds(pid) >= 100, "warm-up connections");
+        wait_for(|| fds(pid) >= base_fds + 100, "warm-up connections");
         drop(warm);
-        wait_for(|| fds(pid) < 100, "warm-up connections to close");
+        wait_for(|| fds(pid) <= base_fds, "warm-up connections to close");
     }
-    let base_fds = fds(pid);
     let before = status_kb(pid, "VmRSS:");
     let mut client = Proc(
         Command::new(&exe)
