@@ -279,6 +279,12 @@ impl<'a, S> Registration<'a, S> {
     pub(crate) fn register(&mut self, state: &mut S, waker: &std::task::Waker) {
         (self.list)(state).register(&mut self.key, waker);
     }
+
+    /// The other side drained the list (the entry is gone): dropping this
+    /// need not take the lock.
+    pub(crate) fn drained(&mut self) {
+        self.key = None;
+    }
 }
 
 impl<S> Drop for Registration<'_, S> {
