@@ -247,6 +247,112 @@ fn oneshot_waker_change_races_with_send() {
     });
 }
 
+/// A waker whose clones can be counted (`Arc::strong_count` of the
+/// returned `Arc`): 1 means no channel keeps it.
+fn counted_waker() -> (std::sync::Arc<Noop>, std::task::Waker) {
+    let counter = std::sync::Arc::new(Noop);
+    (counter.clone(), std::task::Waker::from(counter))
+}
+
+struct Noop;
+impl std::task::Wake for Noop {
+    fn wake(self: std::sync::Arc<Self>) {}
+}
+
+/// A receiver that waited is dropped while the sender registers in
+/// `closed()`: the receiver's waker leaves with it (the sender, still
+/// alive, keeps nothing of the receiving task), the sender learns of the
+/// drop, and neither side touches a waker cell the other owns.
+#[test]
+fn oneshot_receiver_drop_takes_its_waker_back() {
+    receiver_drop_races_with_poll_closed(false);
+}
+
+/// The same with `close` before the drop: two writes of `CLOSED`, of
+/// which only the first may take the sender's waker.
+#[test]
+fn oneshot_receiver_close_then_drop_races_with_poll_closed() {
+    receiver_drop_races_with_poll_closed(true);
+}
+
+fn receiver_drop_races_with_poll_closed(close_first: bool) {
+    loom::model(move || {
+        let (mut tx, mut rx) = oneshot::channel::<u32>();
+        let sender = thread::spawn(move || {
+            let (count, waker) = counted_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            let _ = tx.poll_closed(&mut cx);
+            drop(waker);
+            (tx, count)
+        });
+        let (count, waker) = counted_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        assert!(std::pin::Pin::new(&mut rx).poll(&mut cx).is_pending());
+        drop(waker);
+        if close_first {
+            rx.close();
+        }
+        drop(rx);
+        let (mut tx, tx_count) = sender.join().unwrap();
+        assert_eq!(std::sync::Arc::strong_count(&count), 1, "the receiver's waker stayed");
+        assert_eq!(std::sync::Arc::strong_count(&tx_count), 1, "the sender's waker stayed");
+        let waker = futures_noop_waker();
+        assert!(tx.poll_closed(&mut std::task::Context::from_waker(&waker)).is_ready());
+        assert_eq!(tx.send(1), Err(1));
+    });
+}
+
+/// A receiver polled once and then dropped, racing the send: the value is
+/// received, or dropped with the receiver, or handed back, exactly once;
+/// the receiver's waker is woken or taken back, never left behind.
+#[test]
+fn oneshot_receiver_drop_after_poll_races_with_send() {
+    loom::model(|| {
+        let (tx, mut rx) = oneshot::channel::<Arc<()>>();
+        let value = Arc::new(());
+        let v = value.clone();
+        let sender = thread::spawn(move || tx.send(v).map_err(drop).is_ok());
+        let (count, waker) = counted_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        let received = match std::pin::Pin::new(&mut rx).poll(&mut cx) {
+            std::task::Poll::Ready(res) => Some(res.is_ok()),
+            std::task::Poll::Pending => None,
+        };
+        drop(waker);
+        drop(rx);
+        let sent = sender.join().unwrap();
+        if received == Some(true) {
+            assert!(sent);
+        }
+        assert_eq!(Arc::strong_count(&value), 1, "the value was kept or lost");
+        assert_eq!(std::sync::Arc::strong_count(&count), 1, "a waker stayed");
+    });
+}
+
+/// A sender waiting in `closed()` that then sends, racing the receiver's
+/// close: its waker is woken by the close or taken out by the send (the
+/// receiver, still alive, keeps nothing of the sending task), and the
+/// value is received exactly when the send succeeded.
+#[test]
+fn oneshot_sender_send_after_closed_races_with_close() {
+    loom::model(|| {
+        let (mut tx, mut rx) = oneshot::channel::<u32>();
+        let (count, waker) = counted_waker();
+        let sender = thread::spawn(move || {
+            let mut cx = std::task::Context::from_waker(&waker);
+            let _ = tx.poll_closed(&mut cx);
+            drop(waker);
+            tx.send(8).is_ok()
+        });
+        rx.close();
+        let sent = sender.join().unwrap();
+        assert_eq!(std::sync::Arc::strong_count(&count), 1, "the sender's waker stayed");
+        let got = rx.try_recv();
+        assert_eq!(sent, got == Ok(8), "sent {sent}, received {got:?}");
+        drop(rx);
+    });
+}
+
 /// `Sender::closed()` (with a waker change) against the receiver closing
 /// and a value sent before or after: the waiter always wakes, and the
 /// value is received exactly when `send` said Ok.

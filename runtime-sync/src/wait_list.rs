@@ -97,7 +97,7 @@ impl<T> WaitList<T> {
     }
 
     /// Whether the entry is still queued (not yet served).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn is_linked(&self, key: Key) -> bool {
         self.live(key).is_some_and(|i| self.entries[i].linked)
     }
