@@ -55,6 +55,8 @@ mod mutex;
 mod notify;
 mod once_cell;
 pub mod oneshot;
+#[cfg(all(test, not(loom)))]
+mod proptests;
 pub mod queue;
 mod rwlock;
 mod semaphore;
