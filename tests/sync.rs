@@ -610,7 +610,10 @@ fn notify_one_lets_exactly_one_waiter_through() {
                 }
             }
             let ready = 5 - served - still.len();
-            assert_eq!(ready, 1, "notify_one number {served} let {ready} waiters through");
+            assert_eq!(
+                ready, 1,
+                "notify_one number {served} let {ready} waiters through"
+            );
             waits = still;
         }
         // The last one went to a waiter: nothing is stored.

@@ -145,7 +145,8 @@ fn park_everything(rt: &runtime::Runtime, progress: &Arc<Progress>) -> Kept {
     full.try_put(0).unwrap();
     let token = CancellationToken::new();
     let cell = Arc::new(OnceCell::<u32>::new());
-    kept.guards.push(Box::new(mutex.clone().try_lock_owned().unwrap()));
+    kept.guards
+        .push(Box::new(mutex.clone().try_lock_owned().unwrap()));
     kept.guards
         .push(Box::new(rt.block_on(rwlock.clone().read_owned())));
     kept.guards.push(Box::new(token.clone()));

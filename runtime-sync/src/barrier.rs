@@ -216,7 +216,10 @@ mod tests {
         }
         let held = wakers.iter().filter(|w| Arc::strong_count(w) > 1).count();
         assert_eq!(held, 1, "the barrier kept {held} wakers for one waiter");
-        assert!(Arc::strong_count(&wakers[999]) > 1, "the latest one is kept");
+        assert!(
+            Arc::strong_count(&wakers[999]) > 1,
+            "the latest one is kept"
+        );
         assert!(futures::executor::block_on(barrier.wait()).is_leader());
         assert_eq!(wakers[999].wakes(), 1);
         assert_eq!(wakers[0].wakes(), 0);
@@ -232,9 +235,17 @@ mod tests {
         let (wa, wb) = (CountingWaker::new(), CountingWaker::new());
         let mut a = Box::pin(barrier.wait());
         assert!(poll(a.as_mut(), &wa).is_pending());
-        assert_eq!(Arc::strong_count(&wa), 2, "the waiting future's waker is kept");
+        assert_eq!(
+            Arc::strong_count(&wa),
+            2,
+            "the waiting future's waker is kept"
+        );
         drop(a);
-        assert_eq!(Arc::strong_count(&wa), 1, "a dropped wait left its waker behind");
+        assert_eq!(
+            Arc::strong_count(&wa),
+            1,
+            "a dropped wait left its waker behind"
+        );
 
         drop(barrier.wait()); // never polled: never arrived
         let mut b = Box::pin(barrier.wait());

@@ -297,10 +297,20 @@ fn receiver_drop_races_with_poll_closed(close_first: bool) {
         }
         drop(rx);
         let (mut tx, tx_count) = sender.join().unwrap();
-        assert_eq!(std::sync::Arc::strong_count(&count), 1, "the receiver's waker stayed");
-        assert_eq!(std::sync::Arc::strong_count(&tx_count), 1, "the sender's waker stayed");
+        assert_eq!(
+            std::sync::Arc::strong_count(&count),
+            1,
+            "the receiver's waker stayed"
+        );
+        assert_eq!(
+            std::sync::Arc::strong_count(&tx_count),
+            1,
+            "the sender's waker stayed"
+        );
         let waker = futures_noop_waker();
-        assert!(tx.poll_closed(&mut std::task::Context::from_waker(&waker)).is_ready());
+        assert!(tx
+            .poll_closed(&mut std::task::Context::from_waker(&waker))
+            .is_ready());
         assert_eq!(tx.send(1), Err(1));
     });
 }
@@ -349,7 +359,11 @@ fn oneshot_sender_send_after_closed_races_with_close() {
         });
         rx.close();
         let sent = sender.join().unwrap();
-        assert_eq!(std::sync::Arc::strong_count(&count), 1, "the sender's waker stayed");
+        assert_eq!(
+            std::sync::Arc::strong_count(&count),
+            1,
+            "the sender's waker stayed"
+        );
         let got = rx.try_recv();
         assert_eq!(sent, got == Ok(8), "sent {sent}, received {got:?}");
         drop(rx);

@@ -316,9 +316,16 @@ mod tests {
             // completes.
             for (i, (w, waker)) in waits.iter_mut().zip(&wakers).enumerate().skip(round) {
                 let ready = poll(w, waker).is_ready();
-                assert_eq!(ready, i == round, "round {round}: waiter {i} ready: {ready}");
+                assert_eq!(
+                    ready,
+                    i == round,
+                    "round {round}: waiter {i} ready: {ready}"
+                );
             }
-            assert!(!notify.state.lock().permit, "a permit was stored with waiters queued");
+            assert!(
+                !notify.state.lock().permit,
+                "a permit was stored with waiters queued"
+            );
         }
         // All served: the next one is stored.
         notify.notify_one();
@@ -335,14 +342,24 @@ mod tests {
         notify.notify_one();
         notify.notify_one();
         let mut first = Box::pin(notify.notified());
-        assert_eq!(poll(&mut first, &w), Poll::Ready(()), "the permit was not stored");
+        assert_eq!(
+            poll(&mut first, &w),
+            Poll::Ready(()),
+            "the permit was not stored"
+        );
         let mut second = Box::pin(notify.notified());
-        assert!(poll(&mut second, &w).is_pending(), "two permits were stored");
+        assert!(
+            poll(&mut second, &w).is_pending(),
+            "two permits were stored"
+        );
         // `notify_waiters` stores nothing.
         drop(second);
         notify.notify_waiters();
         let mut third = Box::pin(notify.notified());
-        assert!(poll(&mut third, &w).is_pending(), "notify_waiters stored a permit");
+        assert!(
+            poll(&mut third, &w).is_pending(),
+            "notify_waiters stored a permit"
+        );
         notify.notify_one();
         assert_eq!(w.wakes(), 1);
         assert_eq!(poll(&mut third, &w), Poll::Ready(()));

@@ -739,9 +739,17 @@ mod tests {
             .poll(&mut Context::from_waker(&waker))
             .is_pending());
         drop(waker);
-        assert_eq!(StdArc::strong_count(&w), 2, "the waiting receiver's waker is kept");
+        assert_eq!(
+            StdArc::strong_count(&w),
+            2,
+            "the waiting receiver's waker is kept"
+        );
         drop(rx);
-        assert_eq!(StdArc::strong_count(&w), 1, "the dropped receiver's waker stayed");
+        assert_eq!(
+            StdArc::strong_count(&w),
+            1,
+            "the dropped receiver's waker stayed"
+        );
         assert!(tx.is_closed());
         assert_eq!(tx.send(1), Err(1));
         assert_eq!(w.wakes(), 0);
@@ -756,7 +764,9 @@ mod tests {
             let w = CountingWaker::new();
             let (mut tx, mut rx) = channel::<u8>();
             let waker = Waker::from(w.clone());
-            assert!(tx.poll_closed(&mut Context::from_waker(&waker)).is_pending());
+            assert!(tx
+                .poll_closed(&mut Context::from_waker(&waker))
+                .is_pending());
             drop(waker);
             assert_eq!(StdArc::strong_count(&w), 2);
             if send {
@@ -764,8 +774,16 @@ mod tests {
             } else {
                 drop(tx);
             }
-            assert_eq!(StdArc::strong_count(&w), 1, "the sender's waker stayed (send: {send})");
-            let expected = if send { Ok(3) } else { Err(TryRecvError::Closed) };
+            assert_eq!(
+                StdArc::strong_count(&w),
+                1,
+                "the sender's waker stayed (send: {send})"
+            );
+            let expected = if send {
+                Ok(3)
+            } else {
+                Err(TryRecvError::Closed)
+            };
             assert_eq!(rx.try_recv(), expected);
             assert_eq!(w.wakes(), 0);
         }

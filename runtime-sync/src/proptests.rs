@@ -195,7 +195,10 @@ fn run_bounded(capacity: usize, ops: &[Op]) -> Result<(), TestCaseError> {
                     let id = item.id;
                     match tx.try_send(item) {
                         Ok(()) => {
-                            prop_assert!(!m.closed && m.free(&pending) > 0, "step {step}: try_send Ok");
+                            prop_assert!(
+                                !m.closed && m.free(&pending) > 0,
+                                "step {step}: try_send Ok"
+                            );
                             m.queue.push_back(id);
                         }
                         Err(mpsc::error::TrySendError::Closed(back)) => {
@@ -225,7 +228,10 @@ fn run_bounded(capacity: usize, ops: &[Op]) -> Result<(), TestCaseError> {
                             prop_assert_eq!(back.id, id);
                         }
                         Poll::Pending => {
-                            prop_assert!(!m.closed && m.free(&pending) == 0, "step {step}: send waits");
+                            prop_assert!(
+                                !m.closed && m.free(&pending) == 0,
+                                "step {step}: send waits"
+                            );
                             pending.push(PendingSend {
                                 fut,
                                 id,
@@ -242,7 +248,10 @@ fn run_bounded(capacity: usize, ops: &[Op]) -> Result<(), TestCaseError> {
                     let (id, granted) = (pending[k].id, pending[k].granted);
                     match poll_once(pending[k].fut.as_mut()) {
                         Poll::Ready(Ok(())) => {
-                            prop_assert!(granted && !m.closed, "step {step}: a waiting send delivered");
+                            prop_assert!(
+                                granted && !m.closed,
+                                "step {step}: a waiting send delivered"
+                            );
                             pending.remove(k);
                             m.queue.push_back(id);
                         }
@@ -253,7 +262,10 @@ fn run_bounded(capacity: usize, ops: &[Op]) -> Result<(), TestCaseError> {
                             // Its slot (if it had one) goes back.
                         }
                         Poll::Pending => {
-                            prop_assert!(!granted && !m.closed, "step {step}: a served send still waits");
+                            prop_assert!(
+                                !granted && !m.closed,
+                                "step {step}: a served send still waits"
+                            );
                         }
                     }
                 }
@@ -284,15 +296,26 @@ fn run_bounded(capacity: usize, ops: &[Op]) -> Result<(), TestCaseError> {
                     };
                     match got {
                         Some(Some(v)) => {
-                            prop_assert_eq!(Some(v.id), m.queue.pop_front(), "step {}: received", step);
+                            prop_assert_eq!(
+                                Some(v.id),
+                                m.queue.pop_front(),
+                                "step {}: received",
+                                step
+                            );
                             m.slot_freed(&mut pending);
                         }
                         Some(None) => {
-                            prop_assert!(m.queue.is_empty(), "step {step}: ended with messages left");
+                            prop_assert!(
+                                m.queue.is_empty(),
+                                "step {step}: ended with messages left"
+                            );
                             prop_assert!(m.drained(&pending), "step {step}: ended too early");
                         }
                         None => {
-                            prop_assert!(m.queue.is_empty(), "step {step}: a message was not returned");
+                            prop_assert!(
+                                m.queue.is_empty(),
+                                "step {step}: a message was not returned"
+                            );
                             prop_assert!(!m.drained(&pending), "step {step}: waits for nothing");
                         }
                     }
@@ -374,7 +397,12 @@ fn run_unbounded(ops: &[Op]) -> Result<(), TestCaseError> {
                     let drained = handles == 0 || closed;
                     match got {
                         Some(Some(v)) => {
-                            prop_assert_eq!(Some(v.id), queue.pop_front(), "step {}: received", step);
+                            prop_assert_eq!(
+                                Some(v.id),
+                                queue.pop_front(),
+                                "step {}: received",
+                                step
+                            );
                         }
                         Some(None) => {
                             prop_assert!(queue.is_empty() && drained, "step {step}: ended early");
@@ -504,7 +532,10 @@ fn run_oneshot(ops: &[OneshotOp]) -> Result<(), TestCaseError> {
                             done = true;
                         }
                         Err(true) => {
-                            prop_assert!(sent.is_none(), "step {step}: a sent value was not returned");
+                            prop_assert!(
+                                sent.is_none(),
+                                "step {step}: a sent value was not returned"
+                            );
                             prop_assert!(done || complete || closed, "step {step}: ended early");
                             // Awaiting ends the receiver; `try_recv` only
                             // once the sender's outcome is in.

@@ -462,7 +462,11 @@ fn a_dropped_receiver_keeps_no_waker() {
             assert!(poll_once(&mut fut, &w).is_pending());
         }
         drop(rx);
-        assert_eq!(Arc::strong_count(&w), 1, "bounded (recv_many: {many}): the waker stayed");
+        assert_eq!(
+            Arc::strong_count(&w),
+            1,
+            "bounded (recv_many: {many}): the waker stayed"
+        );
         assert!(tx.try_send(1).is_err());
 
         let (tx, mut rx) = unbounded_channel::<u8>();
@@ -474,7 +478,11 @@ fn a_dropped_receiver_keeps_no_waker() {
             assert!(poll_once(&mut fut, &w).is_pending());
         }
         drop(rx);
-        assert_eq!(Arc::strong_count(&w), 1, "unbounded (recv_many: {many}): the waker stayed");
+        assert_eq!(
+            Arc::strong_count(&w),
+            1,
+            "unbounded (recv_many: {many}): the waker stayed"
+        );
         assert!(tx.send(1).is_err());
         assert_eq!(w.wakes(), 0);
     }
