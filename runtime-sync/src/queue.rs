@@ -482,6 +482,8 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         item: &mut Option<T>,
         key: &mut Option<Key>,
     ) -> Poll<()> {
+        // Checked first: a completed put must not queue again.
+        assert!(item.is_some(), "put polled after it completed");
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
         let mut wakers = WakeList::new();
         {
@@ -498,7 +500,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
                     return Poll::Pending;
                 }
             }
-            let item = item.take().expect("put polled after it completed");
+            let item = item.take().expect("checked above");
             self.push_item(&mut st, item, &mut wakers);
         }
         restore.made_progress();
@@ -860,6 +862,22 @@ mod tests {
         drop(c);
         assert_eq!(q.try_get(), Some(9), "the item is back for anybody");
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_put_polled_after_it_completed_panics_and_queues_nothing() {
+        let q = Queue::new(1);
+        let w = CountingWaker::new();
+        let mut put = q.put(1);
+        assert_eq!(poll_once(&mut put, &w), Poll::Ready(()));
+        let msg = crate::test_util::panic_message(|| poll_once(&mut put, &w));
+        assert_eq!(msg, "put polled after it completed");
+        assert_eq!(q.try_get(), Some(1));
+        assert_eq!(
+            q.try_put(2),
+            Ok(()),
+            "the slot is free, nobody queued for it"
+        );
     }
 
     /// A put woken for a slot and dropped passes the slot on.
