@@ -394,9 +394,18 @@ rt_test! {
                 t.await.unwrap();
             }
             assert_eq!(woken.load(Ordering::SeqCst), 3);
-            // A notify_one with nobody waiting is kept for the next one.
+            // A notify_one with nobody waiting is kept for the next one,
+            // and only one is kept.
             notify.notify_one();
-            notify.notified().await;
+            notify.notify_one();
+            assert!(
+                futures::poll!(std::pin::pin!(notify.notified())).is_ready(),
+                "the notify_one was not stored"
+            );
+            assert!(
+                futures::poll!(std::pin::pin!(notify.notified())).is_pending(),
+                "more than one notify_one was stored"
+            );
         });
     }
 
@@ -580,6 +589,36 @@ fn dropped_waits_on_watch_broadcast_and_queue_let_go_of_their_wakers() {
     assert!(changed.as_mut().poll(&mut cx).is_pending());
     tx.send(1).unwrap();
     assert!(changed.as_mut().poll(&mut cx).is_ready());
+}
+
+/// Several tasks wait; each `notify_one` lets exactly one through (the
+/// others stay pending, and nothing is stored while they wait).
+#[test]
+fn notify_one_lets_exactly_one_waiter_through() {
+    futures::executor::block_on(async {
+        let notify = runtime::sync::Notify::new();
+        let mut waits: Vec<_> = (0..4).map(|_| Box::pin(notify.notified())).collect();
+        for w in &mut waits {
+            assert!(futures::poll!(w.as_mut()).is_pending());
+        }
+        for served in 1..=4 {
+            notify.notify_one();
+            let mut still = Vec::new();
+            for mut w in waits {
+                if futures::poll!(w.as_mut()).is_pending() {
+                    still.push(w);
+                }
+            }
+            let ready = 5 - served - still.len();
+            assert_eq!(
+                ready, 1,
+                "notify_one number {served} let {ready} waiters through"
+            );
+            waits = still;
+        }
+        // The last one went to a waiter: nothing is stored.
+        assert!(futures::poll!(std::pin::pin!(notify.notified())).is_pending());
+    });
 }
 
 #[test]

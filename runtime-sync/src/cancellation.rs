@@ -1,6 +1,8 @@
 //! `CancellationToken`: a shareable "please stop" signal with child tokens.
 //! Cancelling a token cancels all its descendants; cancelling a child does
-//! not touch its parent. Clones are the same token.
+//! not touch its parent. Clones are the same token. Cancelling and
+//! dropping walk the tree without recursion, so a chain of nested child
+//! tokens may be as deep as memory allows.
 
 use crate::loom::sync::Mutex;
 use crate::wait_list::{Key, WaitList};
@@ -32,7 +34,7 @@ struct Node {
     /// Keeps the ancestors alive as long as this node: a parent lists its
     /// children weakly, so without this a dropped middle token would cut
     /// its descendants off from their grandparent's `cancel`.
-    _parent: Option<Arc<Node>>,
+    parent: Option<Arc<Node>>,
 }
 
 struct Inner {
@@ -50,15 +52,29 @@ impl Node {
                 children: Vec::new(),
                 waiters: WaitList::new(),
             }),
-            _parent: parent,
+            parent,
         })
     }
 
+    /// Cancels this node and its descendants, waking their waiters. The
+    /// tree is walked with a work list, not recursion, so a chain of any
+    /// depth fits on any stack.
     fn cancel(&self) {
+        let mut pending = self.cancel_one();
+        while let Some(child) = pending.pop() {
+            if let Some(child) = child.upgrade() {
+                pending.extend(child.cancel_one());
+            }
+        }
+    }
+
+    /// Cancels this node alone: sets the flag, wakes its waiters and
+    /// returns its children (nothing if it was cancelled already).
+    fn cancel_one(&self) -> Vec<Weak<Node>> {
         let (children, waiters) = {
             let mut inner = self.inner.lock();
             if self.cancelled.swap(true, Ordering::AcqRel) {
-                return;
+                return Vec::new();
             }
             (
                 std::mem::take(&mut inner.children),
@@ -66,11 +82,7 @@ impl Node {
             )
         };
         waiters.wake_all();
-        for child in children {
-            if let Some(child) = child.upgrade() {
-                child.cancel();
-            }
-        }
+        children
     }
 
     /// Polls for cancellation; `key` is the calling future's entry in the
@@ -97,6 +109,24 @@ impl Node {
         if key.is_some() {
             let removed = self.inner.lock().waiters.forget(key);
             drop(removed);
+        }
+    }
+}
+
+impl Drop for Node {
+    /// Frees the ancestors this node was the last to hold one by one:
+    /// left to the compiler, dropping a node would drop its parent from
+    /// inside its own drop, and a long chain would overflow the stack.
+    fn drop(&mut self) {
+        let mut parent = self.parent.take();
+        while let Some(node) = parent {
+            // `None` while another handle still holds it: the chain stays.
+            let Some(mut node) = Arc::into_inner(node) else {
+                break;
+            };
+            // Its parent moves out before it is dropped, so its own drop
+            // finds nothing to free.
+            parent = node.parent.take();
         }
     }
 }
@@ -391,5 +421,64 @@ mod tests {
         assert_eq!(token.node.inner.lock().waiters.len(), 1);
         token.cancel();
         assert!(fut.as_mut().poll(&mut cx).is_ready());
+    }
+
+    const DEPTH: usize = 100_000;
+
+    /// Runs `f` on a thread with a 2 MiB stack (the default for spawned
+    /// threads; set explicitly so `RUST_MIN_STACK` cannot hide a
+    /// recursion).
+    fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    /// A chain of 100,000 nested children (only the root and the leaf are
+    /// held; each child keeps its parent alive): cancelling the root
+    /// reaches the leaf, and nothing on the way recurses.
+    #[test]
+    fn a_deep_chain_is_cancelled_without_recursion() {
+        on_small_stack(|| {
+            let root = CancellationToken::new();
+            let mut leaf = root.child_token();
+            for _ in 1..DEPTH {
+                leaf = leaf.child_token();
+            }
+            let mut cx = Context::from_waker(Waker::noop());
+            let mut waiting = Box::pin(leaf.clone().cancelled_owned());
+            assert!(waiting.as_mut().poll(&mut cx).is_pending());
+            assert!(!leaf.is_cancelled());
+            root.cancel();
+            assert!(leaf.is_cancelled(), "the cancel did not reach the leaf");
+            assert!(waiting.as_mut().poll(&mut cx).is_ready());
+            drop(root);
+            drop(waiting);
+            drop(leaf); // the whole chain goes here
+        });
+    }
+
+    /// Dropping the last handle of such a chain frees it without recursion
+    /// (each node's drop would otherwise drop its parent's).
+    #[test]
+    fn a_deep_chain_is_dropped_without_recursion() {
+        on_small_stack(|| {
+            let mut leaf = CancellationToken::new();
+            for _ in 0..DEPTH {
+                leaf = leaf.child_token();
+            }
+            let weak_root = {
+                let mut node = &leaf.node;
+                while let Some(parent) = &node.parent {
+                    node = parent;
+                }
+                std::sync::Arc::downgrade(node)
+            };
+            drop(leaf);
+            assert_eq!(weak_root.strong_count(), 0, "the chain was not freed");
+        });
     }
 }

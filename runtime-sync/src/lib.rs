@@ -6,8 +6,12 @@
 //! cooperative budget (through a hook the runtime installs), so a task
 //! looping on a busy channel still yields.
 //!
-//! Every waiting future is cancel safe as Tokio documents for its
-//! counterpart: dropping it loses no message and no permit.
+//! Cancel safety is as Tokio documents for each counterpart: dropping a
+//! waiting future loses no message, no permit and no item, and takes its
+//! waker out of the primitive (a long-lived channel or lock does not keep
+//! the tasks of abandoned waits alive). The one future that is not cancel
+//! safe, as in Tokio, is [`Barrier::wait`]: its arrival counts even if it
+//! is dropped afterwards.
 
 #![warn(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
@@ -51,6 +55,8 @@ mod mutex;
 mod notify;
 mod once_cell;
 pub mod oneshot;
+#[cfg(all(test, not(loom)))]
+mod proptests;
 pub mod queue;
 mod rwlock;
 mod semaphore;

@@ -1,6 +1,9 @@
-//! Loom models of the channels' and the semaphore's protocols: no lost
-//! message, no lost permit, no lost wake-up (a lost wake-up shows up as a
-//! deadlock in `block_on`). Run with
+//! Loom models of the channels', the semaphore's and the other waiting
+//! primitives' protocols: no lost message, permit or item, no lost
+//! wake-up (a lost wake-up shows up as a deadlock in `block_on`), no waker
+//! left behind by a side that went away, and, for each model, an
+//! assertion that fails when the protocol it is named after is broken.
+//! Run with
 //! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p runtime-sync --release --lib loom_tests`.
 
 use crate::loom::sync::Arc;
@@ -247,6 +250,126 @@ fn oneshot_waker_change_races_with_send() {
     });
 }
 
+/// A waker whose clones can be counted (`Arc::strong_count` of the
+/// returned `Arc`): 1 means no channel keeps it.
+fn counted_waker() -> (std::sync::Arc<Noop>, std::task::Waker) {
+    let counter = std::sync::Arc::new(Noop);
+    (counter.clone(), std::task::Waker::from(counter))
+}
+
+struct Noop;
+impl std::task::Wake for Noop {
+    fn wake(self: std::sync::Arc<Self>) {}
+}
+
+/// A receiver that waited is dropped while the sender registers in
+/// `closed()`: the receiver's waker leaves with it (the sender, still
+/// alive, keeps nothing of the receiving task), the sender learns of the
+/// drop, and neither side touches a waker cell the other owns.
+#[test]
+fn oneshot_receiver_drop_takes_its_waker_back() {
+    receiver_drop_races_with_poll_closed(false);
+}
+
+/// The same with `close` before the drop: two writes of `CLOSED`, of
+/// which only the first may take the sender's waker.
+#[test]
+fn oneshot_receiver_close_then_drop_races_with_poll_closed() {
+    receiver_drop_races_with_poll_closed(true);
+}
+
+fn receiver_drop_races_with_poll_closed(close_first: bool) {
+    loom::model(move || {
+        let (mut tx, mut rx) = oneshot::channel::<u32>();
+        let sender = thread::spawn(move || {
+            let (count, waker) = counted_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            let _ = tx.poll_closed(&mut cx);
+            drop(waker);
+            (tx, count)
+        });
+        let (count, waker) = counted_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        assert!(std::pin::Pin::new(&mut rx).poll(&mut cx).is_pending());
+        drop(waker);
+        if close_first {
+            rx.close();
+        }
+        drop(rx);
+        let (mut tx, tx_count) = sender.join().unwrap();
+        assert_eq!(
+            std::sync::Arc::strong_count(&count),
+            1,
+            "the receiver's waker stayed"
+        );
+        assert_eq!(
+            std::sync::Arc::strong_count(&tx_count),
+            1,
+            "the sender's waker stayed"
+        );
+        let waker = futures_noop_waker();
+        assert!(tx
+            .poll_closed(&mut std::task::Context::from_waker(&waker))
+            .is_ready());
+        assert_eq!(tx.send(1), Err(1));
+    });
+}
+
+/// A receiver polled once and then dropped, racing the send: the value is
+/// received, or dropped with the receiver, or handed back, exactly once;
+/// the receiver's waker is woken or taken back, never left behind.
+#[test]
+fn oneshot_receiver_drop_after_poll_races_with_send() {
+    loom::model(|| {
+        let (tx, mut rx) = oneshot::channel::<Arc<()>>();
+        let value = Arc::new(());
+        let v = value.clone();
+        let sender = thread::spawn(move || tx.send(v).map_err(drop).is_ok());
+        let (count, waker) = counted_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        let received = match std::pin::Pin::new(&mut rx).poll(&mut cx) {
+            std::task::Poll::Ready(res) => Some(res.is_ok()),
+            std::task::Poll::Pending => None,
+        };
+        drop(waker);
+        drop(rx);
+        let sent = sender.join().unwrap();
+        if received == Some(true) {
+            assert!(sent);
+        }
+        assert_eq!(Arc::strong_count(&value), 1, "the value was kept or lost");
+        assert_eq!(std::sync::Arc::strong_count(&count), 1, "a waker stayed");
+    });
+}
+
+/// A sender waiting in `closed()` that then sends, racing the receiver's
+/// close: its waker is woken by the close or taken out by the send (the
+/// receiver, still alive, keeps nothing of the sending task), and the
+/// value is received exactly when the send succeeded.
+#[test]
+fn oneshot_sender_send_after_closed_races_with_close() {
+    loom::model(|| {
+        let (mut tx, mut rx) = oneshot::channel::<u32>();
+        let (count, waker) = counted_waker();
+        let sender = thread::spawn(move || {
+            let mut cx = std::task::Context::from_waker(&waker);
+            let _ = tx.poll_closed(&mut cx);
+            drop(waker);
+            tx.send(8).is_ok()
+        });
+        rx.close();
+        let sent = sender.join().unwrap();
+        assert_eq!(
+            std::sync::Arc::strong_count(&count),
+            1,
+            "the sender's waker stayed"
+        );
+        let got = rx.try_recv();
+        assert_eq!(sent, got == Ok(8), "sent {sent}, received {got:?}");
+        drop(rx);
+    });
+}
+
 /// `Sender::closed()` (with a waker change) against the receiver closing
 /// and a value sent before or after: the waiter always wakes, and the
 /// value is received exactly when `send` said Ok.
@@ -315,21 +438,35 @@ fn semaphore_acquires_race_with_releases() {
 
 /// A release that saw the queue non-empty but reaches the lock after
 /// another release emptied it must go back to the lock-free path: a plain
-/// store there would overwrite a concurrent lock-free acquire.
+/// store there would overwrite a concurrent lock-free acquire. The
+/// emptying release brings 2 permits for a waiter that needs 1, so one is
+/// left free for the lock-free `try_acquire` to race the late release's
+/// store with (with nothing free, no acquire could run between that
+/// release's load and its store, and the model could not fail).
 #[test]
 fn semaphore_release_after_queue_emptied_races_with_try_acquire() {
     loom::model(|| {
         let sem = std::sync::Arc::new(Semaphore::new(0));
-        let (s1, s2, s3) = (sem.clone(), sem.clone(), sem.clone());
-        let waiter = thread::spawn(move || block_on(s1.acquire()).unwrap().forget());
-        let releaser = thread::spawn(move || s2.add_permits(1));
-        let taker = thread::spawn(move || s3.try_acquire().map(|p| p.forget()).is_ok());
-        sem.add_permits(1);
-        waiter.join().unwrap();
+        // Queued before anybody else runs: `WAITERS` is set.
+        let acquire = sem.acquire();
+        let mut acquire = std::pin::pin!(acquire);
+        let waker = futures_noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        assert!(acquire.as_mut().poll(&mut cx).is_pending());
+        let (s1, s2) = (sem.clone(), sem.clone());
+        let releaser = thread::spawn(move || s1.add_permits(1));
+        let taker = thread::spawn(move || s2.try_acquire().map(|p| p.forget()).is_ok());
+        sem.add_permits(2);
+        // Both releases have run or are under way: whichever reached the
+        // queue first served it, now or once `releaser` is done.
         releaser.join().unwrap();
+        match acquire.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(permit) => permit.unwrap().forget(),
+            std::task::Poll::Pending => panic!("the waiter was not served"),
+        }
         let took = taker.join().unwrap();
-        // 2 in, 1 to the waiter, 1 to the taker if it got one.
-        assert_eq!(sem.available_permits(), if took { 0 } else { 1 });
+        // 3 in, 1 to the waiter, 1 to the taker if it got one.
+        assert_eq!(sem.available_permits(), if took { 1 } else { 2 });
     });
 }
 
@@ -355,6 +492,9 @@ fn semaphore_partly_served_head_cancelled_while_permits_arrive() {
     });
 }
 
+/// A waiter granted the permit by a release and dropped before it polls
+/// again gives the permit back: the count ends at 1 unless the waiter did
+/// take the permit (and forgot it), never at 0 with nobody holding it.
 #[test]
 fn semaphore_release_races_with_cancelled_acquire() {
     loom::model(|| {
@@ -368,20 +508,19 @@ fn semaphore_release_races_with_cancelled_acquire() {
             let mut acquire = std::pin::pin!(acquire);
             let waker = futures_waker();
             let mut cx = std::task::Context::from_waker(&waker);
-            let _ = acquire
-                .as_mut()
-                .poll(&mut cx)
-                .map(|r| r.map(|p| p.forget()));
+            match acquire.as_mut().poll(&mut cx) {
+                std::task::Poll::Ready(permit) => {
+                    permit.unwrap().forget();
+                    true
+                }
+                std::task::Poll::Pending => false,
+            }
         });
         drop(held);
-        waiter.join().unwrap();
-        // Either the waiter took the permit for good (forget) or it is
-        // back: never lost in between.
-        let permits = sem.available_permits();
-        assert!(permits <= 1);
-        if permits == 0 {
-            assert!(sem.try_acquire().is_err());
-        }
+        let forgot = waiter.join().unwrap();
+        // Taken for good (forgotten) by the waiter, or back: never lost in
+        // between.
+        assert_eq!(sem.available_permits(), if forgot { 0 } else { 1 });
     });
 }
 
@@ -549,7 +688,7 @@ fn semaphore_close_races_with_acquire() {
 
 /// A partly served head, a waiter behind it, the head cancelled,
 /// a release and a close, all racing: every permit ends back in the
-/// semaphore (2 initial + 1 added), nobody hangs.
+/// semaphore (1 initial + 1 added), nobody hangs.
 #[test]
 fn semaphore_head_cancel_races_release_and_close() {
     loom::model(|| {
@@ -618,5 +757,188 @@ fn watch_changed_dropped_racing_send() {
         dropper.join().unwrap();
         sender.join().unwrap();
         assert_eq!(*rx.borrow(), 1);
+    });
+}
+
+/// Two waits meet at a barrier of 2, one of them polled once and dropped:
+/// a wait counts from its first poll, so the other still completes (a
+/// dropped wait's arrival lost, or its wake-up, shows as a deadlock), there
+/// is exactly one leader, and the dropped wait's waker is gone.
+#[test]
+fn barrier_dropped_wait_still_counts() {
+    loom::model(|| {
+        let barrier = std::sync::Arc::new(crate::Barrier::new(2));
+        let b = barrier.clone();
+        let quitter = thread::spawn(move || {
+            let (count, waker) = counted_waker();
+            let wait = b.wait();
+            let mut wait = std::pin::pin!(wait);
+            let mut cx = std::task::Context::from_waker(&waker);
+            let led = match wait.as_mut().poll(&mut cx) {
+                std::task::Poll::Ready(r) => Some(r.is_leader()),
+                std::task::Poll::Pending => None,
+            };
+            drop(waker);
+            (led, count)
+        });
+        let stayer_led = block_on(barrier.wait()).is_leader();
+        let (quitter_led, count) = quitter.join().unwrap();
+        // The quitter arrived either way: exactly one of the two led (the
+        // quitter may also have seen the round end within its one poll
+        // without leading it).
+        assert_eq!(quitter_led == Some(true), !stayer_led, "one leader");
+        assert_eq!(std::sync::Arc::strong_count(&count), 1, "a waker stayed");
+    });
+}
+
+/// Two `get_or_init`s race, one of them polled once and dropped (it may
+/// have been waiting for the other's permit): the cell is initialised
+/// exactly once, the survivor never hangs, and both agree on the value.
+#[test]
+fn once_cell_initialiser_race_with_a_cancelled_caller() {
+    loom::model(|| {
+        let cell = std::sync::Arc::new(crate::OnceCell::<u32>::new());
+        let inits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (c, i) = (cell.clone(), inits.clone());
+        let quitter = thread::spawn(move || {
+            let init = c.get_or_init(|| async {
+                i.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                1
+            });
+            let mut init = std::pin::pin!(init);
+            let waker = futures_noop_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            match init.as_mut().poll(&mut cx) {
+                std::task::Poll::Ready(v) => Some(*v),
+                std::task::Poll::Pending => None,
+            }
+        });
+        let v = *block_on(cell.get_or_init(|| async {
+            inits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            2
+        }));
+        let quitter_saw = quitter.join().unwrap();
+        assert_eq!(inits.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(cell.get(), Some(&v));
+        if let Some(q) = quitter_saw {
+            assert_eq!(q, v);
+        }
+    });
+}
+
+/// A writer and two readers: never a reader beside the writer (checked
+/// with loom's atomics inside the critical sections), nobody left
+/// waiting, and the write is seen at the end.
+#[test]
+fn rwlock_writer_excludes_readers() {
+    use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    loom::model(|| {
+        let lock = std::sync::Arc::new(crate::RwLock::new(0u32));
+        let readers = std::sync::Arc::new(AtomicUsize::new(0));
+        let writers = std::sync::Arc::new(AtomicUsize::new(0));
+        let (l, r, w) = (lock.clone(), readers.clone(), writers.clone());
+        let writer = thread::spawn(move || {
+            block_on(async {
+                let mut g = l.write().await;
+                w.fetch_add(1, SeqCst);
+                assert_eq!(r.load(SeqCst), 0, "a reader beside the writer");
+                *g += 1;
+                w.fetch_sub(1, SeqCst);
+            })
+        });
+        let (l, r, w) = (lock.clone(), readers.clone(), writers.clone());
+        let reader = thread::spawn(move || {
+            block_on(async {
+                let g = l.read().await;
+                r.fetch_add(1, SeqCst);
+                assert_eq!(w.load(SeqCst), 0, "the writer beside a reader");
+                let v = *g;
+                r.fetch_sub(1, SeqCst);
+                v
+            })
+        });
+        let here = block_on(async {
+            let g = lock.read().await;
+            readers.fetch_add(1, SeqCst);
+            assert_eq!(writers.load(SeqCst), 0, "the writer beside a reader");
+            let v = *g;
+            readers.fetch_sub(1, SeqCst);
+            v
+        });
+        writer.join().unwrap();
+        let there = reader.join().unwrap();
+        assert!(here <= 1 && there <= 1);
+        assert_eq!(*block_on(lock.read()), 1);
+    });
+}
+
+/// `notify_waiters` wakes a `Notified` made before it (a lost wake-up shows
+/// as a deadlock), while another one, made around the call, is polled once
+/// and dropped: whatever it saw, dropping it stores nothing (a
+/// `notify_waiters` is not remembered, unlike a `notify_one` passed on).
+#[test]
+fn notify_waiters_races_with_a_dropped_notified() {
+    loom::model(|| {
+        let notify = Arc::new(crate::Notify::new());
+        let before = notify.notified();
+        let mut before = std::pin::pin!(before);
+        let waker = futures_noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        assert!(before.as_mut().poll(&mut cx).is_pending());
+        let n = notify.clone();
+        let notifier = thread::spawn(move || n.notify_waiters());
+        let n = notify.clone();
+        let dropper = thread::spawn(move || {
+            let fut = n.notified();
+            let mut fut = std::pin::pin!(fut);
+            let waker = futures_noop_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            let _ = fut.as_mut().poll(&mut cx);
+        });
+        block_on(before);
+        notifier.join().unwrap();
+        dropper.join().unwrap();
+        let after = notify.notified();
+        let mut after = std::pin::pin!(after);
+        assert!(
+            after.as_mut().poll(&mut cx).is_pending(),
+            "a notify_waiters was stored"
+        );
+    });
+}
+
+/// A `get` polled once and dropped while an item arrives: if the item was
+/// reserved for it, the reservation passes to the other consumer (or back
+/// to the queue for it), so that consumer is never left waiting (a lost
+/// item shows as a deadlock) and no item is received twice.
+#[test]
+fn queue_cancelled_getter_passes_its_item_on() {
+    loom::model(|| {
+        let q = std::sync::Arc::new(crate::Queue::<u32>::new(0));
+        let (q1, q2) = (q.clone(), q.clone());
+        let quitter = thread::spawn(move || {
+            let get = q1.get();
+            let mut get = std::pin::pin!(get);
+            let waker = futures_noop_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            match get.as_mut().poll(&mut cx) {
+                std::task::Poll::Ready(v) => Some(v),
+                std::task::Poll::Pending => None,
+            }
+        });
+        let consumer = thread::spawn(move || block_on(q2.get()));
+        q.try_put(1).unwrap();
+        let quitter_got = quitter.join().unwrap();
+        if quitter_got.is_some() {
+            // The consumer needs an item of its own.
+            q.try_put(2).unwrap();
+        }
+        let consumer_got = consumer.join().unwrap();
+        match quitter_got {
+            Some(v) => assert_eq!((v, consumer_got), (1, 2)),
+            None => assert_eq!(consumer_got, 1),
+        }
+        assert_eq!(q.try_get(), None, "an item was left over");
+        assert!(q.is_empty());
     });
 }

@@ -283,3 +283,85 @@ impl fmt::Debug for Notified<'_> {
             .finish()
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::test_util::CountingWaker;
+    use std::sync::Arc;
+
+    fn poll(fut: &mut Pin<Box<Notified<'_>>>, waker: &Arc<CountingWaker>) -> Poll<()> {
+        let waker = Waker::from(waker.clone());
+        fut.as_mut().poll(&mut Context::from_waker(&waker))
+    }
+
+    /// With three waiting, each `notify_one` wakes exactly one, the
+    /// longest-waiting, and lets exactly that one complete; nothing is
+    /// stored while somebody waits.
+    #[test]
+    fn notify_one_wakes_exactly_one_of_several_waiters() {
+        let notify = Notify::new();
+        let wakers: Vec<_> = (0..3).map(|_| CountingWaker::new()).collect();
+        let mut waits: Vec<_> = (0..3).map(|_| Box::pin(notify.notified())).collect();
+        for (w, waker) in waits.iter_mut().zip(&wakers) {
+            assert!(poll(w, waker).is_pending());
+        }
+        for round in 0..3 {
+            notify.notify_one();
+            let wakes: Vec<_> = wakers.iter().map(|w| w.wakes()).collect();
+            let mut want = vec![0; 3];
+            want[..=round].fill(1);
+            assert_eq!(wakes, want, "round {round}: woken");
+            // Every waiter not yet done is polled: only the chosen one
+            // completes.
+            for (i, (w, waker)) in waits.iter_mut().zip(&wakers).enumerate().skip(round) {
+                let ready = poll(w, waker).is_ready();
+                assert_eq!(
+                    ready,
+                    i == round,
+                    "round {round}: waiter {i} ready: {ready}"
+                );
+            }
+            assert!(
+                !notify.state.lock().permit,
+                "a permit was stored with waiters queued"
+            );
+        }
+        // All served: the next one is stored.
+        notify.notify_one();
+        assert!(notify.state.lock().permit);
+    }
+
+    /// A `notify_one` with nobody waiting is stored as one permit: the
+    /// next `notified()` completes at once, and only that one, however
+    /// many `notify_one`s came before.
+    #[test]
+    fn notify_one_with_no_waiter_stores_one_permit() {
+        let notify = Notify::new();
+        let w = CountingWaker::new();
+        notify.notify_one();
+        notify.notify_one();
+        let mut first = Box::pin(notify.notified());
+        assert_eq!(
+            poll(&mut first, &w),
+            Poll::Ready(()),
+            "the permit was not stored"
+        );
+        let mut second = Box::pin(notify.notified());
+        assert!(
+            poll(&mut second, &w).is_pending(),
+            "two permits were stored"
+        );
+        // `notify_waiters` stores nothing.
+        drop(second);
+        notify.notify_waiters();
+        let mut third = Box::pin(notify.notified());
+        assert!(
+            poll(&mut third, &w).is_pending(),
+            "notify_waiters stored a permit"
+        );
+        notify.notify_one();
+        assert_eq!(w.wakes(), 1);
+        assert_eq!(poll(&mut third, &w), Poll::Ready(()));
+    }
+}

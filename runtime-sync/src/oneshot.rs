@@ -81,17 +81,30 @@ use error::{RecvError, TryRecvError};
 //    `COMPLETE | VALUE` (Acquire, pairing with the sender's AcqRel write).
 //    A refused value (`CLOSED` seen) is taken back by the sender: without
 //    `VALUE` the receiver never looks at it.
-// 2. `rx_waker` belongs to the receiver while `RX_WAKER` is clear. The
-//    receiver writes it, then sets `RX_WAKER`; from then on the sender may
-//    take it, but only if its own `COMPLETE` write saw `RX_WAKER` set. To
-//    touch the cell again the receiver first clears `RX_WAKER`; if that
-//    clear shows `COMPLETE` already set, the sender may be using the cell
-//    and the receiver leaves it alone (it has its answer anyway).
+// 2. `rx_waker`: the sender takes it in one place only, right after its
+//    `COMPLETE` write, and only if that write saw `RX_WAKER` set. So the
+//    cell is the receiver's while `RX_WAKER` is clear. The receiver writes
+//    it, then sets `RX_WAKER`; if that publishing write already shows
+//    `COMPLETE`, the sender's chance has passed and the cell is the
+//    receiver's for good (it takes its waker straight back out). To touch
+//    the cell again the receiver first clears `RX_WAKER`; if that clear
+//    shows `COMPLETE` already set, the sender may be using the cell and
+//    the receiver leaves it alone (it has its answer anyway). The
+//    receiver's drop clears `RX_WAKER` in the write that sets `CLOSED`:
+//    without `COMPLETE` in it, the cell is the receiver's again and the
+//    dropped receiver takes its waker out (a sender that lives on does not
+//    keep the receiving task alive).
 // 3. `tx_waker` is the mirror image for `Sender::poll_closed`: the
-//    sender's while `TX_WAKER` is clear; the receiver takes it only if its
-//    `CLOSED` write saw `TX_WAKER` set.
-// 4. `COMPLETE` is set once, by the sender (send or drop); `CLOSED` once,
-//    by the receiver (close or drop). Neither is ever cleared.
+//    receiver takes it in one place only, right after the write that
+//    first sets `CLOSED` (close or drop), and only if that write saw
+//    `TX_WAKER` set and `COMPLETE` clear. So the cell is the sender's
+//    while `TX_WAKER` is clear, and for good once its publishing write
+//    shows `CLOSED` (it takes its waker straight back out) or its own
+//    `COMPLETE` write shows no `CLOSED`: a sender that sends or is dropped
+//    takes a still published waker out then.
+// 4. `COMPLETE` is set by the sender once (send or drop); `CLOSED` by the
+//    receiver (close, then drop, may both write it: only the first write
+//    counts for rule 3). Neither is ever cleared.
 // 5. The allocation is shared without an `Arc`: `TX_ALIVE` and `RX_ALIVE`
 //    say which sides still use it. A side clears its bit with its last
 //    access (a send that has nothing left to do clears it in the same
@@ -185,12 +198,33 @@ impl<T> Inner<T> {
         }
     }
 
-    /// Wakes the sender's `closed()`; only by the receiver, after a
-    /// `CLOSED` write whose previous state had `TX_WAKER` (rule 3).
+    /// Wakes the sender's `closed()`; only by the receiver, after the
+    /// write that first set `CLOSED`, if it saw `TX_WAKER` and no
+    /// `COMPLETE` (rule 3).
     fn wake_tx(&self) {
         // SAFETY: rule 3, the mirror image of `wake_rx`.
         if let Some(w) = self.tx_waker.with_mut(|w| unsafe { (*w).take() }) {
             w.wake();
+        }
+    }
+
+    /// Receiver: a write of ours that set `CLOSED` saw `prev`. Wakes the
+    /// sender's `closed()` if rule 3 hands its cell to us.
+    fn closed_by_receiver(&self, prev: usize) {
+        if prev & (CLOSED | COMPLETE) == 0 && prev & TX_WAKER != 0 {
+            self.wake_tx();
+        }
+    }
+
+    /// Sender: its `COMPLETE` write saw `prev`. A waker `closed()` left
+    /// published and the receiver can no longer take is dropped (rule 3).
+    fn completed_by_sender(&self, prev: usize) {
+        if prev & TX_WAKER != 0 && prev & CLOSED == 0 {
+            // SAFETY: rule 3: the receiver takes the cell only after the
+            // write that first sets `CLOSED`, if that write sees no
+            // `COMPLETE`; our `COMPLETE` write saw no `CLOSED`, so that
+            // write, if it ever comes, sees `COMPLETE`. The cell is ours.
+            drop(self.tx_waker.with_mut(|w| unsafe { (*w).take() }));
         }
     }
 
@@ -234,7 +268,13 @@ impl<T> Inner<T> {
         });
         let prev = self.state.fetch_or(flag, Ordering::AcqRel);
         if prev & done != 0 {
-            // Finished before it could see our waker: nobody will wake us.
+            // Finished before it could see our waker: nobody will wake us,
+            // and the other side's one chance to take the cell has passed
+            // (rules 2 and 3): the waker is taken back out at once.
+            // SAFETY: rules 2 and 3: the other side touches the cell only
+            // right after its finishing write, if that write saw `flag`;
+            // it came before our publish, which it could not see.
+            drop(cell.with_mut(|w| unsafe { (*w).take() }));
             return Err(prev);
         }
         Ok(())
@@ -331,9 +371,9 @@ impl<T> Sender<T> {
             if !closed {
                 next |= VALUE;
             }
-            // Nothing to do after this write (no waker to take, no value to
-            // take back): leave in it (rule 5).
-            let done = !closed && s & RX_WAKER == 0;
+            // Nothing to do after this write (no waker to take or wake, no
+            // value to take back): leave in it (rule 5).
+            let done = !closed && s & (RX_WAKER | TX_WAKER) == 0;
             if done {
                 next &= !TX_ALIVE;
             }
@@ -356,6 +396,7 @@ impl<T> Sender<T> {
             // nothing will come; an open one gets its value.
             inner.wake_rx();
         }
+        inner.completed_by_sender(s);
         let refused = if s & CLOSED != 0 {
             // SAFETY: rule 1: `VALUE` was not set, so the receiver never
             // reads the cell; we wrote it and take it back.
@@ -437,6 +478,7 @@ impl<T> Drop for Sender<T> {
         if prev & RX_WAKER != 0 {
             handle.inner().wake_rx();
         }
+        handle.inner().completed_by_sender(prev);
         handle.release(TX_ALIVE);
     }
 }
@@ -493,9 +535,7 @@ impl<T> Receiver<T> {
         let Some(handle) = &self.handle else { return };
         let inner = handle.inner();
         let prev = inner.state.fetch_or(CLOSED, Ordering::AcqRel);
-        if prev & TX_WAKER != 0 && prev & COMPLETE == 0 {
-            inner.wake_tx();
-        }
+        inner.closed_by_receiver(prev);
     }
 }
 
@@ -538,10 +578,27 @@ impl<T> Drop for Receiver<T> {
             return;
         };
         let inner = handle.inner();
-        let prev = inner.state.fetch_or(CLOSED, Ordering::AcqRel);
-        if prev & TX_WAKER != 0 && prev & COMPLETE == 0 {
-            inner.wake_tx();
+        // Closes, and takes a published waker back (rule 2).
+        let mut prev = inner.load();
+        loop {
+            let next = (prev | CLOSED) & !RX_WAKER;
+            match inner
+                .state
+                .compare_exchange_weak(prev, next, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => break,
+                Err(actual) => prev = actual,
+            }
         }
+        if prev & RX_WAKER != 0 && prev & COMPLETE == 0 {
+            // SAFETY: rule 2: the sender takes the cell only right after
+            // its `COMPLETE` write, if that write sees `RX_WAKER`; it has
+            // not been made yet and will see the flag clear. The cell is
+            // ours: the waker (and the task it holds) goes now, not when
+            // the sender does.
+            drop(inner.rx_waker.with_mut(|w| unsafe { (*w).take() }));
+        }
+        inner.closed_by_receiver(prev);
         if prev & VALUE != 0 {
             // Sent and never received: dropped here, not whenever the
             // allocation goes.
@@ -667,6 +724,69 @@ mod tests {
         let (tx, rx) = channel::<Tracked>();
         drop(rx);
         drop(tx);
+    }
+
+    /// A receiver that waited and is dropped takes its waker with it: the
+    /// sender, which may live on for long, does not keep the receiving
+    /// task alive.
+    #[test]
+    fn a_dropped_receiver_keeps_no_waker() {
+        use crate::test_util::CountingWaker;
+        let w = CountingWaker::new();
+        let (tx, mut rx) = channel::<u8>();
+        let waker = Waker::from(w.clone());
+        assert!(Pin::new(&mut rx)
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending());
+        drop(waker);
+        assert_eq!(
+            StdArc::strong_count(&w),
+            2,
+            "the waiting receiver's waker is kept"
+        );
+        drop(rx);
+        assert_eq!(
+            StdArc::strong_count(&w),
+            1,
+            "the dropped receiver's waker stayed"
+        );
+        assert!(tx.is_closed());
+        assert_eq!(tx.send(1), Err(1));
+        assert_eq!(w.wakes(), 0);
+    }
+
+    /// The mirror image: a sender that waited in `closed()` and then sends
+    /// or is dropped takes its waker with it, while the receiver lives on.
+    #[test]
+    fn a_finished_sender_keeps_no_waker() {
+        use crate::test_util::CountingWaker;
+        for send in [true, false] {
+            let w = CountingWaker::new();
+            let (mut tx, mut rx) = channel::<u8>();
+            let waker = Waker::from(w.clone());
+            assert!(tx
+                .poll_closed(&mut Context::from_waker(&waker))
+                .is_pending());
+            drop(waker);
+            assert_eq!(StdArc::strong_count(&w), 2);
+            if send {
+                assert_eq!(tx.send(3), Ok(()));
+            } else {
+                drop(tx);
+            }
+            assert_eq!(
+                StdArc::strong_count(&w),
+                1,
+                "the sender's waker stayed (send: {send})"
+            );
+            let expected = if send {
+                Ok(3)
+            } else {
+                Err(TryRecvError::Closed)
+            };
+            assert_eq!(rx.try_recv(), expected);
+            assert_eq!(w.wakes(), 0);
+        }
     }
 
     #[test]

@@ -4,13 +4,28 @@
 //! has been processed. All methods take `&self`: share a queue in an
 //! `Arc`.
 //!
+//! Fairness: waiting `get`s are served in the order they started waiting,
+//! and so are waiting `put`s, as Tokio's `Semaphore` serves its waiters.
+//! An item that arrives while a `get` waits is reserved for the first
+//! waiting `get` before that one is woken: until it has taken it, neither
+//! `try_get` nor a `get` that comes later can take it (the item stays in
+//! the queue, so the queue's order still decides which item a reserved
+//! `get` receives when it runs). The same holds for a free slot and a
+//! waiting `put`. So `try_get` returns `None` (and `try_put` gives its
+//! item back) while every item (every free slot) is spoken for, as
+//! `Semaphore::try_acquire` fails while its permits are assigned to
+//! waiters: the non-blocking calls never jump the queue.
+//!
 //! Cancel safety: a dropped `put` loses nothing (its item was never
-//! queued); a dropped `get` loses no item (it takes one only when it
-//! returns it). A waiter woken for free space or a new item that is then
-//! dropped passes the wake on to the next waiter.
+//! queued; it is dropped with the future); a dropped `get` loses no item
+//! (it takes one only when it returns it). A `get` or `put` dropped after
+//! an item or a slot was reserved for it passes the reservation on to the
+//! next waiter, or gives it back to `try_get`/`try_put` if nobody waits.
+//! A dropped waiter also takes its waker out of the queue, so an abandoned
+//! wait keeps no task alive.
 
 use crate::loom::sync::Mutex;
-use crate::wait_list::{Key, WaitList};
+use crate::wait_list::{Key, WaitList, WakeList};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::fmt;
@@ -222,7 +237,17 @@ struct State<T, S> {
     items: S,
     /// Items put and not yet marked done.
     unfinished: usize,
+    /// Items in `items` reserved for chosen getters (woken, not yet back
+    /// to take one). Only the rest, `items.len() - reserved_items`, are
+    /// free for `try_get` and a new `get`. While a getter is still queued
+    /// there is no free item: each is reserved as it arrives.
+    reserved_items: usize,
+    /// Free slots reserved for chosen putters, in the same way.
+    reserved_slots: usize,
+    /// Waiting `get`s, first come first served; a chosen one has left the
+    /// queue (it stays in the slab until its future takes its item).
     getters: WaitList<Waiter>,
+    /// Waiting `put`s, likewise.
     putters: WaitList<Waiter>,
     /// `join()` futures waiting for `unfinished` to reach 0 (a dropped
     /// one takes its waker back out).
@@ -231,42 +256,62 @@ struct State<T, S> {
 }
 
 struct Waiter {
+    /// `None` once woken.
     waker: Option<Waker>,
-    /// Woken for its turn (an item or a free slot appeared).
+    /// An item (a slot) was reserved for it: its next poll takes it.
     chosen: bool,
 }
 
-/// Queues a waiter that could not proceed: a new one at the back; one
-/// still queued just refreshes its waker (keeping its place); one that was
-/// chosen but lost the item or slot to a newcomer queues again at the back.
-fn wait_again(list: &mut WaitList<Waiter>, key: &mut Option<Key>, waker: &Waker) {
-    if let Some(k) = *key {
-        match list.get_mut(k) {
-            Some(w) if !w.chosen => {
-                match &w.waker {
-                    Some(old) if old.will_wake(waker) => {}
-                    _ => w.waker = Some(waker.clone()),
-                }
-                return;
-            }
-            _ => {
-                list.remove(k);
-            }
-        }
-    }
-    *key = Some(list.push_back(Waiter {
-        waker: Some(waker.clone()),
-        chosen: false,
-    }));
+/// Takes the first queued waiter of `list` out of the queue, marked
+/// chosen (the caller reserves its item or slot); `false` if none waits.
+fn choose_first(list: &mut WaitList<Waiter>, wakers: &mut WakeList) -> bool {
+    let Some((key, w)) = list.front_mut() else {
+        return false;
+    };
+    w.chosen = true;
+    wakers.extend(w.waker.take());
+    list.unlink(key);
+    true
 }
 
-/// Wakes the first waiter of `list` (marking it chosen).
-fn wake_first(list: &mut WaitList<Waiter>) -> Option<Waker> {
-    let (key, w) = list.front_mut()?;
-    w.chosen = true;
-    let waker = w.waker.take();
-    list.unlink(key);
-    waker
+/// Keeps a still-queued waiter's waker up to date.
+fn refresh(w: &mut Waiter, waker: &Waker) {
+    match &w.waker {
+        Some(old) if old.will_wake(waker) => {}
+        _ => w.waker = Some(waker.clone()),
+    }
+}
+
+/// What a waiting `get` or `put` found on its next poll.
+enum Turn {
+    /// Never queued (first poll): it may take a free item or slot.
+    New,
+    /// Still queued: it keeps waiting.
+    Queued,
+    /// Chosen: its item or slot is reserved; the entry has been removed.
+    Chosen,
+}
+
+/// Looks up a waiter's entry; a chosen one leaves the slab here.
+fn turn(list: &mut WaitList<Waiter>, key: &mut Option<Key>, waker: &Waker) -> Turn {
+    let Some(k) = *key else { return Turn::New };
+    match list.get_mut(k) {
+        Some(w) if w.chosen => {
+            list.remove(k);
+            *key = None;
+            Turn::Chosen
+        }
+        Some(w) => {
+            refresh(w, waker);
+            Turn::Queued
+        }
+        None => {
+            // Entries leave the slab only through their own future.
+            debug_assert!(false, "a waiting queue future lost its entry");
+            *key = None;
+            Turn::New
+        }
+    }
 }
 
 impl<T, S: Store<T>> BaseQueue<T, S> {
@@ -289,6 +334,8 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             state: Mutex::new(State {
                 items: S::default(),
                 unfinished: 0,
+                reserved_items: 0,
+                reserved_slots: 0,
                 getters: WaitList::new(),
                 putters: WaitList::new(),
                 joiners: WaitList::new(),
@@ -333,12 +380,49 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         self.maxsize > 0 && self.len() >= self.maxsize
     }
 
-    fn has_room(&self, st: &State<T, S>) -> bool {
-        self.maxsize == 0 || st.items.len() < self.maxsize
+    /// A slot neither taken by an item nor reserved for a chosen putter.
+    fn has_free_slot(&self, st: &State<T, S>) -> bool {
+        self.maxsize == 0 || st.items.len() + st.reserved_slots < self.maxsize
     }
 
-    /// Queues `item` if there is room; gives it back if the queue is full
-    /// (or a `put` is already waiting: waiting putters go first).
+    /// An item not reserved for a chosen getter.
+    fn has_free_item(st: &State<T, S>) -> bool {
+        st.items.len() > st.reserved_items
+    }
+
+    /// Reserves every free item for the first waiting getters and every
+    /// free slot for the first waiting putters, collecting their wakers
+    /// (woken once the lock is released). Called after every change, it
+    /// keeps "nobody of a kind is queued while something of theirs is
+    /// free".
+    fn dispatch(&self, st: &mut State<T, S>, wakers: &mut WakeList) {
+        while Self::has_free_item(st) && choose_first(&mut st.getters, wakers) {
+            st.reserved_items += 1;
+        }
+        while self.has_free_slot(st) && choose_first(&mut st.putters, wakers) {
+            st.reserved_slots += 1;
+        }
+    }
+
+    /// Queues `item` (the caller checked for a free or reserved slot) and
+    /// reserves it for the first waiting getter.
+    fn push_item(&self, st: &mut State<T, S>, item: T, wakers: &mut WakeList) {
+        st.items.push(item);
+        st.unfinished += 1;
+        self.dispatch(st, wakers);
+    }
+
+    /// Takes the next item (the caller checked for a free or reserved one);
+    /// its slot goes to the first waiting putter.
+    fn pop_item(&self, st: &mut State<T, S>, wakers: &mut WakeList) -> T {
+        let item = st.items.pop().expect("a free or reserved item is there");
+        self.dispatch(st, wakers);
+        item
+    }
+
+    /// Queues `item` if there is a free slot; gives it back if the queue
+    /// is full, or if every free slot is reserved for a `put` that waited
+    /// for it (waiting putters go first: see the module docs).
     ///
     /// ```
     /// use runtime_sync::Queue;
@@ -347,19 +431,15 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// assert_eq!(q.try_put("b"), Err("b")); // full: it comes back
     /// ```
     pub fn try_put(&self, item: T) -> Result<(), T> {
-        let waker = {
+        let mut wakers = WakeList::new();
+        {
             let mut st = self.state.lock();
-            // Waiting putters go first (fairness).
-            if !self.has_room(&st) || !st.putters.is_empty() {
+            if !self.has_free_slot(&st) {
                 return Err(item);
             }
-            st.items.push(item);
-            st.unfinished += 1;
-            wake_first(&mut st.getters)
-        };
-        if let Some(w) = waker {
-            w.wake();
+            self.push_item(&mut st, item, &mut wakers);
         }
+        wakers.wake_all();
         Ok(())
     }
 
@@ -402,41 +482,35 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
         item: &mut Option<T>,
         key: &mut Option<Key>,
     ) -> Poll<()> {
+        // Checked first: a completed put must not queue again.
+        assert!(item.is_some(), "put polled after it completed");
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
-        let waker = {
+        let mut wakers = WakeList::new();
+        {
             let mut st = self.state.lock();
-            let my_turn = match *key {
-                None => st.putters.is_empty(),
-                Some(k) => st.putters.get_mut(k).is_some_and(|w| w.chosen),
-            };
-            if !(my_turn && self.has_room(&st)) {
-                wait_again(&mut st.putters, key, cx.waker());
-                return Poll::Pending;
+            match turn(&mut st.putters, key, cx.waker()) {
+                Turn::Queued => return Poll::Pending,
+                Turn::Chosen => st.reserved_slots -= 1,
+                Turn::New if self.has_free_slot(&st) => {}
+                Turn::New => {
+                    *key = Some(st.putters.push_back(Waiter {
+                        waker: Some(cx.waker().clone()),
+                        chosen: false,
+                    }));
+                    return Poll::Pending;
+                }
             }
-            if let Some(k) = key.take() {
-                st.putters.remove(k);
-            }
-            st.items
-                .push(item.take().expect("put polled after it completed"));
-            st.unfinished += 1;
-            let getter = wake_first(&mut st.getters);
-            // Room left for the next putter too?
-            let putter = if self.has_room(&st) {
-                wake_first(&mut st.putters)
-            } else {
-                None
-            };
-            (getter, putter)
-        };
-        restore.made_progress();
-        for w in [waker.0, waker.1].into_iter().flatten() {
-            w.wake();
+            let item = item.take().expect("checked above");
+            self.push_item(&mut st, item, &mut wakers);
         }
+        restore.made_progress();
+        wakers.wake_all();
         Poll::Ready(())
     }
 
-    /// Takes the next item if there is one, without waiting (`None` also
-    /// while a `get` is already waiting: waiting getters go first).
+    /// Takes the next item if there is one, without waiting. `None` also
+    /// while every queued item is reserved for a `get` that waited for it
+    /// (waiting getters go first: see the module docs).
     ///
     /// ```
     /// use runtime_sync::Queue;
@@ -446,17 +520,15 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// assert_eq!(q.try_get(), Some(1));
     /// ```
     pub fn try_get(&self) -> Option<T> {
-        let (item, waker) = {
+        let mut wakers = WakeList::new();
+        let item = {
             let mut st = self.state.lock();
-            if !st.getters.is_empty() {
-                return None; // waiting getters go first
+            if !Self::has_free_item(&st) {
+                return None;
             }
-            let item = st.items.pop()?;
-            (item, wake_first(&mut st.putters))
+            self.pop_item(&mut st, &mut wakers)
         };
-        if let Some(w) = waker {
-            w.wake();
-        }
+        wakers.wake_all();
         Some(item)
     }
 
@@ -482,33 +554,25 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
 
     fn poll_get(&self, cx: &mut Context<'_>, key: &mut Option<Key>) -> Poll<T> {
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
-        let (item, wakers) = {
+        let mut wakers = WakeList::new();
+        let item = {
             let mut st = self.state.lock();
-            let my_turn = match *key {
-                None => st.getters.is_empty(),
-                Some(k) => st.getters.get_mut(k).is_some_and(|w| w.chosen),
-            };
-            let item = if my_turn { st.items.pop() } else { None };
-            let Some(item) = item else {
-                wait_again(&mut st.getters, key, cx.waker());
-                return Poll::Pending;
-            };
-            if let Some(k) = key.take() {
-                st.getters.remove(k);
+            match turn(&mut st.getters, key, cx.waker()) {
+                Turn::Queued => return Poll::Pending,
+                Turn::Chosen => st.reserved_items -= 1,
+                Turn::New if Self::has_free_item(&st) => {}
+                Turn::New => {
+                    *key = Some(st.getters.push_back(Waiter {
+                        waker: Some(cx.waker().clone()),
+                        chosen: false,
+                    }));
+                    return Poll::Pending;
+                }
             }
-            let putter = wake_first(&mut st.putters);
-            // More items left for the next getter?
-            let getter = if !st.items.is_empty() {
-                wake_first(&mut st.getters)
-            } else {
-                None
-            };
-            (item, [putter, getter])
+            self.pop_item(&mut st, &mut wakers)
         };
         restore.made_progress();
-        for w in wakers.into_iter().flatten() {
-            w.wake();
-        }
+        wakers.wake_all();
         Poll::Ready(item)
     }
 
@@ -567,24 +631,32 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
             .await
     }
 
-    /// A waiting `put`/`get` was dropped: leave the queue, and if it had
-    /// been chosen, pass its turn on.
+    /// A waiting `put`/`get` was dropped: leave the queue (its waker goes
+    /// with it), and if an item or a slot had been reserved for it, pass
+    /// that on to the next waiter (or free it).
     fn cancel(&self, key: Key, putters: bool) {
-        let waker = {
+        let mut wakers = WakeList::new();
+        let waiter = {
             let mut st = self.state.lock();
             let list = if putters {
                 &mut st.putters
             } else {
                 &mut st.getters
             };
-            match list.remove(key) {
-                Some(Waiter { chosen: true, .. }) => wake_first(list),
-                _ => None,
+            let waiter = list.remove(key);
+            if waiter.as_ref().is_some_and(|w| w.chosen) {
+                if putters {
+                    st.reserved_slots -= 1;
+                } else {
+                    st.reserved_items -= 1;
+                }
+                self.dispatch(&mut st, &mut wakers);
             }
+            waiter
         };
-        if let Some(w) = waker {
-            w.wake();
-        }
+        // Its waker (if never woken) is dropped after the lock.
+        drop(waiter);
+        wakers.wake_all();
     }
 }
 
@@ -692,5 +764,144 @@ impl<T, S: Store<T>> fmt::Debug for BaseQueue<T, S> {
             .field("len", &st.items.len())
             .field("unfinished", &st.unfinished)
             .finish()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::test_util::{poll_once, CountingWaker};
+    use crate::{LifoQueue, PriorityQueue, Queue};
+
+    /// A getter woken for an item keeps it: neither a `try_get` nor a new
+    /// `get` arriving between the wake and the waiter's poll takes it, so
+    /// a waiting consumer cannot be starved by ones that never wait.
+    #[test]
+    fn a_woken_getter_is_not_overtaken() {
+        let q = Queue::new(0);
+        let (w, newcomer_w) = (CountingWaker::new(), CountingWaker::new());
+        let mut waiting = q.get();
+        for round in 0..100 {
+            assert!(poll_once(&mut waiting, &w).is_pending());
+            q.try_put(round).unwrap();
+            assert_eq!(w.wakes(), round + 1, "the waiter is woken");
+            // Newcomers that never waited, between the wake and the poll.
+            assert_eq!(q.try_get(), None, "try_get took the waiter's item");
+            let mut newcomer = q.get();
+            assert!(
+                poll_once(&mut newcomer, &newcomer_w).is_pending(),
+                "a new get took the waiter's item"
+            );
+            drop(newcomer);
+            assert_eq!(poll_once(&mut waiting, &w), Poll::Ready(round));
+            waiting = q.get();
+        }
+        assert_eq!(newcomer_w.wakes(), 0);
+    }
+
+    /// The same for free space: a `put` woken for a slot keeps it.
+    #[test]
+    fn a_woken_putter_is_not_overtaken() {
+        let q = Queue::new(1);
+        q.try_put(0).unwrap();
+        let w = CountingWaker::new();
+        for round in 1..100 {
+            let mut waiting = q.put(round);
+            assert!(poll_once(&mut waiting, &w).is_pending());
+            assert_eq!(q.try_get(), Some(round - 1));
+            assert_eq!(w.wakes(), round, "the waiting put is woken");
+            assert_eq!(q.try_put(1000), Err(1000), "try_put took the waiter's slot");
+            let mut newcomer = q.put(2000);
+            assert!(
+                poll_once(&mut newcomer, &w).is_pending(),
+                "a new put took the waiter's slot"
+            );
+            drop(newcomer);
+            assert_eq!(poll_once(&mut waiting, &w), Poll::Ready(()));
+        }
+        assert_eq!(q.try_get(), Some(99));
+        assert!(q.is_empty());
+    }
+
+    /// Waiters are served in the order they came, whichever order they
+    /// are polled in after the wake.
+    #[test]
+    fn getters_are_served_first_come_first_served() {
+        let q = Queue::new(0);
+        let (wa, wb) = (CountingWaker::new(), CountingWaker::new());
+        let (mut a, mut b) = (q.get(), q.get());
+        assert!(poll_once(&mut a, &wa).is_pending());
+        assert!(poll_once(&mut b, &wb).is_pending());
+        q.try_put('x').unwrap();
+        assert_eq!((wa.wakes(), wb.wakes()), (1, 0), "only the first is woken");
+        assert!(poll_once(&mut b, &wb).is_pending(), "b overtook a");
+        assert_eq!(poll_once(&mut a, &wa), Poll::Ready('x'));
+        q.try_put('y').unwrap();
+        assert_eq!(wb.wakes(), 1);
+        assert_eq!(poll_once(&mut b, &wb), Poll::Ready('y'));
+    }
+
+    /// A getter handed an item and dropped before it took it passes the
+    /// item on: to the next waiter, or back to the queue for anybody.
+    #[test]
+    fn a_cancelled_getter_passes_its_item_on() {
+        let q = PriorityQueue::new(0);
+        let (wa, wb) = (CountingWaker::new(), CountingWaker::new());
+        let (mut a, mut b) = (q.get(), q.get());
+        assert!(poll_once(&mut a, &wa).is_pending());
+        assert!(poll_once(&mut b, &wb).is_pending());
+        q.try_put(5).unwrap();
+        assert_eq!(wa.wakes(), 1);
+        drop(a);
+        assert_eq!(wb.wakes(), 1, "the next waiter is woken in its place");
+        assert_eq!(poll_once(&mut b, &wb), Poll::Ready(5));
+
+        let mut c = q.get();
+        assert!(poll_once(&mut c, &wa).is_pending());
+        q.try_put(9).unwrap();
+        drop(c);
+        assert_eq!(q.try_get(), Some(9), "the item is back for anybody");
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_put_polled_after_it_completed_panics_and_queues_nothing() {
+        let q = Queue::new(1);
+        let w = CountingWaker::new();
+        let mut put = q.put(1);
+        assert_eq!(poll_once(&mut put, &w), Poll::Ready(()));
+        let msg = crate::test_util::panic_message(|| poll_once(&mut put, &w));
+        assert_eq!(msg, "put polled after it completed");
+        assert_eq!(q.try_get(), Some(1));
+        assert_eq!(
+            q.try_put(2),
+            Ok(()),
+            "the slot is free, nobody queued for it"
+        );
+    }
+
+    /// A put woken for a slot and dropped passes the slot on.
+    #[test]
+    fn a_cancelled_putter_passes_its_slot_on() {
+        let q = LifoQueue::new(1);
+        q.try_put(0).unwrap();
+        let (wa, wb) = (CountingWaker::new(), CountingWaker::new());
+        let (mut a, mut b) = (q.put(1), q.put(2));
+        assert!(poll_once(&mut a, &wa).is_pending());
+        assert!(poll_once(&mut b, &wb).is_pending());
+        assert_eq!(q.try_get(), Some(0));
+        assert_eq!((wa.wakes(), wb.wakes()), (1, 0));
+        drop(a); // its item is dropped with it, its slot goes to b
+        assert_eq!(wb.wakes(), 1);
+        assert_eq!(poll_once(&mut b, &wb), Poll::Ready(()));
+        assert_eq!(q.try_get(), Some(2));
+
+        let mut c = q.put(3);
+        q.try_put(4).unwrap();
+        assert!(poll_once(&mut c, &wa).is_pending());
+        assert_eq!(q.try_get(), Some(4));
+        drop(c);
+        assert_eq!(q.try_put(5), Ok(()), "the slot is back for anybody");
+        assert_eq!(q.try_get(), Some(5));
     }
 }

@@ -97,7 +97,7 @@ impl<T> WaitList<T> {
     }
 
     /// Whether the entry is still queued (not yet served).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn is_linked(&self, key: Key) -> bool {
         self.live(key).is_some_and(|i| self.entries[i].linked)
     }
@@ -278,6 +278,12 @@ impl<'a, S> Registration<'a, S> {
     /// state behind `lock`.
     pub(crate) fn register(&mut self, state: &mut S, waker: &std::task::Waker) {
         (self.list)(state).register(&mut self.key, waker);
+    }
+
+    /// The other side drained the list (the entry is gone): dropping this
+    /// need not take the lock.
+    pub(crate) fn drained(&mut self) {
+        self.key = None;
     }
 }
 

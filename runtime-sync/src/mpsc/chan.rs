@@ -565,7 +565,14 @@ impl<T> RxCore<T> {
 
 impl<T> Drop for RxCore<T> {
     fn drop(&mut self) {
-        self.chan.shared.lock().rx_dropped = true;
+        let waker = {
+            let mut sh = self.chan.shared.lock();
+            sh.rx_dropped = true;
+            // The receiver's waker goes with it: the senders may live on,
+            // and it holds the receiving task.
+            sh.rx_waker.take()
+        };
+        drop(waker);
         self.chan.close();
         // Buffered messages are dropped here, outside the locks; their
         // slots are free again (`capacity()` reports them).

@@ -444,3 +444,46 @@ fn closing_fails_a_partly_served_reserve_many_and_ends_the_channel() {
         "every slot is back: the closed channel has ended"
     );
 }
+
+/// A receiver that waited and is dropped takes its waker with it: the
+/// senders, which may live on for long, keep nothing of its task. Both
+/// kinds, through `recv` and through `recv_many`.
+#[test]
+fn a_dropped_receiver_keeps_no_waker() {
+    for many in [false, true] {
+        let w = CountingWaker::new();
+        let (tx, mut rx) = channel::<u8>(1);
+        let mut buf = Vec::new();
+        if many {
+            let mut fut = Box::pin(rx.recv_many(&mut buf, 4));
+            assert!(poll_once(&mut fut, &w).is_pending());
+        } else {
+            let mut fut = Box::pin(rx.recv());
+            assert!(poll_once(&mut fut, &w).is_pending());
+        }
+        drop(rx);
+        assert_eq!(
+            Arc::strong_count(&w),
+            1,
+            "bounded (recv_many: {many}): the waker stayed"
+        );
+        assert!(tx.try_send(1).is_err());
+
+        let (tx, mut rx) = unbounded_channel::<u8>();
+        if many {
+            let mut fut = Box::pin(rx.recv_many(&mut buf, 4));
+            assert!(poll_once(&mut fut, &w).is_pending());
+        } else {
+            let mut fut = Box::pin(rx.recv());
+            assert!(poll_once(&mut fut, &w).is_pending());
+        }
+        drop(rx);
+        assert_eq!(
+            Arc::strong_count(&w),
+            1,
+            "unbounded (recv_many: {many}): the waker stayed"
+        );
+        assert!(tx.send(1).is_err());
+        assert_eq!(w.wakes(), 0);
+    }
+}
