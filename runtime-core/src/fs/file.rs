@@ -34,6 +34,15 @@ const MAX_BUF: usize = 2 * 1024 * 1024;
 /// # std::fs::remove_file(&path).unwrap();
 /// # });
 /// ```
+///
+/// # Cancel safety
+///
+/// A read, write, seek or [`set_len`](File::set_len) dropped before it
+/// completes (a losing `select!` branch, a timeout) is not undone: it
+/// stays in flight on the blocking pool, and the file's next operation
+/// waits for it first. So a dropped `read` loses no data (the next read
+/// returns what it read), a dropped `write` has taken no bytes, and a
+/// dropped `seek` or `set_len` may still take effect.
 pub struct File {
     std: Arc<std::fs::File>,
     state: State,
