@@ -219,6 +219,40 @@ rt_test! {
         });
     }
 
+    fn cancelled_set_len_stays_in_flight(rt, one_blocking_thread) {
+        rt.block_on(async {
+            let path = scratch();
+            let mut file = File::create(&path).await.unwrap();
+            file.write_all(b"0123456789").await.unwrap();
+            file.flush().await.unwrap();
+            let held = HeldPool::hold().await;
+            // Queued behind the held thread, polled once, then dropped (a
+            // losing `select!` branch): the truncation still happens.
+            assert!(file.set_len(0).now_or_never().is_none());
+            // The next operation comes after it: once a flush returns,
+            // the file is truncated. (While the thread is held, the
+            // truncation cannot have run, so the flush must wait.)
+            match file.flush().now_or_never() {
+                Some(res) => {
+                    res.unwrap();
+                    let len = std::fs::metadata(&path).unwrap().len();
+                    assert_eq!(len, 0, "flush returned before the cancelled set_len ran");
+                }
+                None => {
+                    drop(held);
+                    file.flush().await.unwrap();
+                }
+            }
+            assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
+            // And a write after it is not undone by it.
+            file.rewind().await.unwrap();
+            file.write_all(b"kept").await.unwrap();
+            file.flush().await.unwrap();
+            assert_eq!(fs::read(&path).await.unwrap(), b"kept");
+            fs::remove_file(&path).await.unwrap();
+        });
+    }
+
     fn read_dir_next_entry_is_cancel_safe(rt, one_blocking_thread) {
         rt.block_on(async {
             // Three batches on the blocking pool (32, 32, 6 entries).

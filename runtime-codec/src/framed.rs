@@ -22,6 +22,14 @@ pin_project! {
     /// both. To drive the two directions from different tasks, split it
     /// with `futures::StreamExt::split`.
     ///
+    /// # Cancel safety
+    ///
+    /// As [`FramedRead`](crate::FramedRead) and
+    /// [`FramedWrite`](crate::FramedWrite): `next` is cancel safe (partial
+    /// frames stay in the read buffer); `SinkExt::send` is not (dropped
+    /// while waiting for room in the write buffer, it drops its frame
+    /// unsent), while `flush` and `close` are.
+    ///
     /// ```
     /// use futures::{SinkExt, StreamExt};
     /// use runtime_codec::{Framed, LengthDelimitedCodec};

@@ -25,6 +25,13 @@ pin_project! {
     /// more data after an end of file (a terminal, a growing file) resumes
     /// the stream.
     ///
+    /// # Cancel safety
+    ///
+    /// `next` (`StreamExt::next`) is cancel safe: the bytes read and a frame
+    /// not yet complete stay in the `FramedRead`'s buffer, and a frame leaves it
+    /// only in the poll that returns it, so dropping the future loses
+    /// nothing.
+    ///
     /// ```
     /// use futures::StreamExt;
     /// use runtime_codec::{FramedRead, LinesCodec};

@@ -24,6 +24,14 @@ pin_project! {
     /// accepting another frame, so `SinkExt::feed` and `send_all` never
     /// buffer much more than the boundary.
     ///
+    /// # Cancel safety
+    ///
+    /// `SinkExt::send` is not cancel safe: dropped while `poll_ready` waits
+    /// for the buffer to drain, it drops its frame unsent; dropped after
+    /// the frame was encoded, the frame waits in the buffer for the next
+    /// flush. `flush` and `close` are cancel safe: what they have not
+    /// written yet stays in the buffer.
+    ///
     /// ```
     /// use futures::SinkExt;
     /// use runtime_codec::{FramedWrite, LinesCodec};

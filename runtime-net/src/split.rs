@@ -363,7 +363,13 @@ macro_rules! read_buf_impl {
         impl $ty {
             /// Reads into the spare capacity of `buf` (e.g. a `BytesMut`)
             /// and advances it, without zeroing it first; `Ok(0)` at end
-            /// of file or when `buf` is full. Cancel safe.
+            /// of file or when `buf` is full.
+            ///
+            /// # Cancel safety
+            ///
+            /// Cancel safe: `buf` is advanced by the poll that reads, which
+            /// is the poll that returns, so a call dropped before it
+            /// completes has read nothing.
             #[cfg(feature = "bytes")]
             pub async fn read_buf<B: bytes::BufMut + ?Sized>(
                 &mut self,
@@ -472,6 +478,13 @@ macro_rules! stream_common {
             /// assert_eq!(&buf[..n], b"data");
             /// # });
             /// ```
+            ///
+            /// # Cancel safety
+            ///
+            /// Cancel safe: waiting uses up no readiness. Once the stream
+            /// is readable it stays so until a read sees `WouldBlock`, so
+            /// a wait dropped before it completes loses no event and the
+            /// next one returns at once.
             pub async fn readable(&self) -> std::io::Result<()> {
                 self.io.readable().await.map(|_| ())
             }
@@ -510,6 +523,10 @@ macro_rules! stream_common {
             /// assert_eq!(n, 5);
             /// # });
             /// ```
+            ///
+            /// # Cancel safety
+            ///
+            /// Cancel safe, as [`readable`](Self::readable).
             pub async fn writable(&self) -> std::io::Result<()> {
                 self.io.writable().await.map(|_| ())
             }

@@ -98,6 +98,13 @@ impl TcpListener {
     /// assert_eq!(conn.peer_addr().unwrap(), peer);
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a connection is taken from the listener's queue only by
+    /// the poll that returns it, so a call dropped before it completes (a
+    /// losing `select!` branch, a timeout) leaves every waiting connection to
+    /// the next `accept`.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         // Several tasks may accept on one (shared) listener at once.
         let (stream, addr) = self
@@ -262,6 +269,11 @@ impl TcpStream {
     /// assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future before it completes gives up the attempt and
+    /// closes the socket.
     pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
         each_addr(&addr, |a| async move {
             TcpSocket::for_addr(a)?.connect(a).await
@@ -531,6 +543,11 @@ impl TcpStream {
     /// assert_eq!(&all, b"GET /");
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: `buf` is written only by the poll that returns, and peeking
+    /// takes nothing from the socket in any case.
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.async_io(Interest::READABLE, |s| s.peek(buf)).await
     }
@@ -1030,6 +1047,11 @@ impl TcpSocket {
     /// assert_eq!(stream.local_addr().unwrap(), local);
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future before it completes gives up the attempt and
+    /// closes the socket.
     pub async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
         self.prepare()?;
         sys::start_connect(&self.inner, &SockAddr::from(addr))?;

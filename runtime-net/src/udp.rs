@@ -135,6 +135,11 @@ impl UdpSocket {
     /// assert_eq!(&buf[..n], b"ping");
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a datagram is sent whole by the poll that returns, or not
+    /// at all, so a call dropped before it completes has sent nothing.
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
         self.io.async_io(Interest::WRITABLE, |s| s.send(buf)).await
     }
@@ -156,6 +161,11 @@ impl UdpSocket {
     /// assert_eq!(&buf, b"hello");
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a datagram is taken from the queue only by the poll that
+    /// returns it, so a call dropped before it completes has received nothing.
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.async_io(Interest::READABLE, |s| s.recv(buf)).await
     }
@@ -176,6 +186,10 @@ impl UdpSocket {
     /// assert_eq!(peer.recv_from(&mut buf).await.unwrap().0, 2);
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`send`](Self::send).
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
         let addr = resolve(&target).await?[0];
         self.io
@@ -201,6 +215,10 @@ impl UdpSocket {
     /// assert_eq!(&buf[..n], b"echo me");
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`recv`](Self::recv).
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io
             .async_io(Interest::READABLE, |s| s.recv_from(buf))
@@ -224,6 +242,11 @@ impl UdpSocket {
     /// assert_eq!(b.recv_from(&mut buf).await.unwrap(), (4, from));
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: `buf` is written only by the poll that returns, and peeking
+    /// takes nothing from the queue in any case.
     pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io
             .async_io(Interest::READABLE, |s| s.peek_from(buf))
@@ -330,6 +353,12 @@ impl UdpSocket {
     }
 
     /// Waits until a datagram can be received.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: waiting uses up no readiness (it stays until a send or
+    /// receive sees `WouldBlock`), so a wait dropped before it completes loses
+    /// no event and the next one returns at once.
     pub async fn readable(&self) -> io::Result<()> {
         self.io.readable().await.map(|_| ())
     }
@@ -356,6 +385,10 @@ impl UdpSocket {
     /// assert_eq!(n, 5);
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`readable`](Self::readable).
     pub async fn writable(&self) -> io::Result<()> {
         self.io.writable().await.map(|_| ())
     }

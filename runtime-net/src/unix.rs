@@ -131,6 +131,13 @@ impl UnixListener {
     /// std::fs::remove_file(&path).unwrap();
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a connection is taken from the listener's queue only by
+    /// the poll that returns it, so a call dropped before it completes (a
+    /// losing `select!` branch, a timeout) leaves every waiting connection to
+    /// the next `accept`.
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
         let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
         Ok((UnixStream::from_std(stream)?, addr))
@@ -215,6 +222,11 @@ impl UnixStream {
     /// std::fs::remove_file(&path).unwrap();
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future before it completes gives up the attempt and
+    /// closes the socket.
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
         sys::prepare(&socket)?;
@@ -575,16 +587,30 @@ impl UnixDatagram {
     }
 
     /// Sends to the connected peer.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a datagram is sent whole by the poll that returns, or not
+    /// at all, so a call dropped before it completes has sent nothing.
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
         self.io.async_io(Interest::WRITABLE, |s| s.send(buf)).await
     }
 
     /// Receives from the connected peer.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a datagram is taken from the queue only by the poll that
+    /// returns it, so a call dropped before it completes has received nothing.
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.async_io(Interest::READABLE, |s| s.recv(buf)).await
     }
 
     /// Sends to the socket at `path`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`send`](Self::send).
     pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
         let path = path.as_ref();
         self.io
@@ -593,6 +619,10 @@ impl UnixDatagram {
     }
 
     /// Receives a datagram and its sender's address.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`recv`](Self::recv).
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io
             .async_io(Interest::READABLE, |s| s.recv_from(buf))
@@ -615,6 +645,12 @@ impl UnixDatagram {
     /// assert_eq!(b.try_recv(&mut buf).unwrap(), 5);
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: waiting uses up no readiness (it stays until a send or
+    /// receive sees `WouldBlock`), so a wait dropped before it completes loses
+    /// no event and the next one returns at once.
     pub async fn readable(&self) -> io::Result<()> {
         self.io.readable().await.map(|_| ())
     }
@@ -631,6 +667,10 @@ impl UnixDatagram {
     /// assert_eq!(a.try_send(b"now").unwrap(), 3);
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`readable`](Self::readable).
     pub async fn writable(&self) -> io::Result<()> {
         self.io.writable().await.map(|_| ())
     }

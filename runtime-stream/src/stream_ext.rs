@@ -44,7 +44,7 @@ use collect::FromStream;
 /// ```
 pub trait StreamExt: Stream {
     /// The next item, or `None` once the stream has ended
-    /// (`async fn next(&mut self) -> Option<Self::Item>`). Cancel safe.
+    /// (`async fn next(&mut self) -> Option<Self::Item>`).
     ///
     /// The stream must be `Unpin`: pin a `!Unpin` one first
     /// (`std::pin::pin!`, `Box::pin`).
@@ -59,6 +59,12 @@ pub trait StreamExt: Stream {
     ///     assert_eq!(s.next().await, None);
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: the future only borrows the stream, and an item leaves
+    /// the stream only in the poll that returns it, so dropping the future
+    /// (a losing `select!` branch) never loses a value.
     fn next(&mut self) -> NextFuture<'_, Self>
     where
         Self: Unpin,
@@ -79,6 +85,10 @@ pub trait StreamExt: Stream {
     ///     assert_eq!(s.try_next().await, Ok(None));
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`next`](Self::next).
     fn try_next<T, E>(&mut self) -> TryNextFuture<'_, Self>
     where
         Self: Stream<Item = Result<T, E>> + Unpin,
@@ -344,6 +354,12 @@ pub trait StreamExt: Stream {
     ///     assert!(stream::iter(vec![1, 2, 3]).all(|x| x > 0).await);
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: the items already checked are taken from the
+    /// stream, so dropping the future before it completes loses them (and
+    /// the answer so far).
     fn all<F>(&mut self, f: F) -> AllFuture<'_, Self, F>
     where
         Self: Unpin,
@@ -365,6 +381,11 @@ pub trait StreamExt: Stream {
     ///     assert!(!stream::iter(vec![1, 2, 3]).any(|x| x > 5).await);
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe, as [`all`](Self::all): the items already checked
+    /// are lost with the future.
     fn any<F>(&mut self, f: F) -> AnyFuture<'_, Self, F>
     where
         Self: Unpin,

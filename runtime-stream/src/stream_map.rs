@@ -22,6 +22,13 @@ use std::task::{Context, Poll};
 /// To learn when a stream ends, wrap it in
 /// [`StreamNotifyClose`](crate::StreamNotifyClose).
 ///
+/// # Cancel safety
+///
+/// [`StreamExt::next`](crate::StreamExt::next) and
+/// [`next_many`](StreamMap::next_many) are cancel safe when the streams in
+/// the map are: an item is taken from a stream only in the poll that
+/// returns it, so dropping either future loses no item.
+///
 /// ```
 /// use runtime_stream::{self as stream, StreamExt, StreamMap};
 /// use runtime_sync::mpsc;
@@ -360,7 +367,7 @@ where
 
     /// Waits for at least one item and takes up to `limit` ready ones,
     /// appending them to `buffer`; returns how many it took, 0 when the map
-    /// is empty (or `limit` is 0). Cancel safe.
+    /// is empty (or `limit` is 0).
     ///
     /// ```
     /// use runtime_stream::{self as stream, StreamMap};
@@ -375,6 +382,11 @@ where
     ///     assert_eq!(buf, [(1, 'x'), (1, 'y'), (2, 'z')]);
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: items are taken and appended to `buffer` in the poll
+    /// that returns, so a call dropped before it completes has taken none.
     pub async fn next_many(&mut self, buffer: &mut Vec<(K, V::Item)>, limit: usize) -> usize
     where
         K: Clone,

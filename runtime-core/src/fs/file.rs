@@ -34,6 +34,15 @@ const MAX_BUF: usize = 2 * 1024 * 1024;
 /// # std::fs::remove_file(&path).unwrap();
 /// # });
 /// ```
+///
+/// # Cancel safety
+///
+/// A read, write, seek or [`set_len`](File::set_len) dropped before it
+/// completes (a losing `select!` branch, a timeout) is not undone: it
+/// stays in flight on the blocking pool, and the file's next operation
+/// waits for it first. So a dropped `read` loses no data (the next read
+/// returns what it read), a dropped `write` has taken no bytes, and a
+/// dropped `seek` or `set_len` may still take effect.
 pub struct File {
     std: Arc<std::fs::File>,
     state: State,
@@ -61,6 +70,8 @@ enum Op {
     Read(io::Result<usize>),
     Write(io::Result<()>),
     Seek(io::Result<u64>),
+    /// A truncation; its result is only for its own `set_len` call.
+    SetLen(io::Result<()>),
 }
 
 enum State {
@@ -250,19 +261,46 @@ impl File {
     /// # runtime_core::fs::remove_file(&path).await.unwrap();
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// A call dropped before it completes does not stop the truncation: it
+    /// stays in flight, and the file's next operation waits for it first.
     pub async fn set_len(&mut self, size: u64) -> io::Result<()> {
         self.complete_inflight().await?;
-        let (_, back) = self.take_idle();
+        let (buf, back) = self.take_idle();
         let std = self.std.clone();
-        let res = asyncify(move || {
-            if back > 0 {
-                (&*std).seek(SeekFrom::Current(-back))?;
+        // In flight in the file's state, as a read or a write is: if this
+        // call is dropped before it finishes, the next operation waits for
+        // the truncation instead of racing it on another pool thread.
+        self.state = State::Busy(crate::spawn_blocking(move || {
+            let res = (|| {
+                if back > 0 {
+                    (&*std).seek(SeekFrom::Current(-back))?;
+                }
+                std.set_len(size)
+            })();
+            (Op::SetLen(res), buf)
+        }));
+        std::future::poll_fn(|cx| {
+            let State::Busy(handle) = &mut self.state else {
+                unreachable!("set_len's operation is in flight until this returns");
+            };
+            let done = ready!(Pin::new(handle).poll(cx));
+            let (op, buf) = match done {
+                Ok(done) => done,
+                Err(e) => {
+                    self.state = State::Idle(Some(Buf::default()));
+                    return Poll::Ready(Err(join_error(e)));
+                }
+            };
+            self.state = State::Idle(Some(buf));
+            match op {
+                Op::SetLen(res) => Poll::Ready(res),
+                _ => unreachable!("set_len's own operation"),
             }
-            std.set_len(size)
         })
-        .await;
-        self.state = State::Idle(Some(Buf::default()));
-        res
+        .await
     }
 
     /// The file's metadata.
@@ -468,7 +506,7 @@ impl AsyncRead for File {
                         Op::Read(Err(e)) | Op::Write(Err(e)) | Op::Seek(Err(e)) => {
                             return Poll::Ready(Err(e))
                         }
-                        Op::Write(Ok(())) | Op::Seek(Ok(_)) => {}
+                        Op::Write(Ok(())) | Op::Seek(Ok(_)) | Op::SetLen(_) => {}
                     }
                 }
             }
@@ -529,7 +567,7 @@ impl AsyncSeek for File {
                         // An abandoned seek to somewhere else: start ours.
                         Op::Seek(_) => {}
                         Op::Write(Err(e)) => return Poll::Ready(Err(e)),
-                        Op::Read(_) | Op::Write(Ok(())) => {}
+                        Op::Read(_) | Op::Write(Ok(())) | Op::SetLen(_) => {}
                     }
                 }
                 State::Idle(_) => {

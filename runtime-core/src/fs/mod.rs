@@ -12,6 +12,14 @@
 //! fs::remove_file(&path).await.unwrap();
 //! # });
 //! ```
+//!
+//! # Cancel safety
+//!
+//! A call on the blocking pool cannot be stopped: dropping one of these
+//! futures before it completes (a timeout, a losing `select!` branch)
+//! only drops its result, and the operation (a `write`, a `rename`...)
+//! still runs to its end. [`ReadDir::next_entry`] keeps what it read for
+//! the next call; see [`File`] for reads, writes and seeks.
 
 mod dir_builder;
 mod file;
@@ -483,11 +491,6 @@ const READ_DIR_BATCH: usize = 32;
 impl ReadDir {
     /// The next entry, or `None` at the end.
     ///
-    /// Cancel safe: the batch being read on the blocking pool is kept in
-    /// the `ReadDir` (see [`poll_next_entry`](Self::poll_next_entry)), so
-    /// a call dropped before it returns (a losing `select!` branch, a
-    /// timeout) loses no entry; the next call picks the batch up.
-    ///
     /// ```
     /// use runtime_core::fs;
     /// use runtime_core::time::{timeout, Duration};
@@ -514,6 +517,13 @@ impl ReadDir {
     /// fs::remove_dir_all(&dir).await.unwrap();
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: the batch being read on the blocking pool is kept in
+    /// the `ReadDir` (see [`poll_next_entry`](Self::poll_next_entry)), so
+    /// a call dropped before it returns (a losing `select!` branch, a
+    /// timeout) loses no entry; the next call picks the batch up.
     pub async fn next_entry(&mut self) -> io::Result<Option<std::fs::DirEntry>> {
         std::future::poll_fn(|cx| self.poll_next_entry(cx)).await
     }

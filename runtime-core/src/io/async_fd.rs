@@ -334,6 +334,13 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// Waits until the fd is readable. Any number of tasks may wait at once.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: waiting uses up no readiness. Once an event arrived,
+    /// it stays recorded until it is cleared (a guard's `clear_ready`, or
+    /// its `try_io` seeing `WouldBlock`), so a wait dropped before it
+    /// completes loses no event and the next wait returns at once.
     pub async fn readable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
         let mut waiter = self.registration.list_waiter();
         let ev = poll_fn(|cx| {
@@ -346,6 +353,10 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// Waits until the fd is writable. Any number of tasks may wait at once.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`readable`](Self::readable).
     ///
     /// ```
     /// use runtime_core::io::AsyncFd;
@@ -382,6 +393,10 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// says which was found, and `clear_ready` clears that one. Any number
     /// of tasks may wait at once.
     ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`readable`](Self::readable).
+    ///
     /// ```
     /// use runtime_core::io::{AsyncFd, Interest};
     /// use std::os::unix::net::UnixStream;
@@ -407,6 +422,10 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// `ready` with mutable access to the object.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`readable`](Self::readable).
     pub async fn ready_mut(
         &mut self,
         interest: Interest,
@@ -452,6 +471,10 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// `readable` with mutable access to the object.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`readable`](Self::readable).
     pub async fn readable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
         let ev = {
             let mut waiter = self.registration.list_waiter();
@@ -465,6 +488,10 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// `writable` with mutable access to the object.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`readable`](Self::readable).
     pub async fn writable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
         let ev = {
             let mut waiter = self.registration.list_waiter();
@@ -499,6 +526,14 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// writer.join().unwrap();
     /// # });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe when one call of `f` is all-or-nothing (a single
+    /// `read`, `recv_from` or `accept`): `f` runs only inside a poll, and
+    /// the poll in which it returns something other than `WouldBlock`
+    /// returns that, so a call dropped before it completes has only seen
+    /// `f` fail with `WouldBlock`.
     pub async fn async_io<R>(
         &self,
         interest: Interest,

@@ -34,11 +34,11 @@ mod util;
 
 pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
-pub use futures_lite::io::{copy, empty, repeat, sink, BufReader, Cursor, Empty, Repeat, Sink};
+pub use futures_lite::io::{empty, repeat, sink, BufReader, Cursor, Empty, Repeat, Sink};
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
 pub use util::{
-    copy_bidirectional, copy_buf, duplex, simplex, split, AsyncBufReadExt, AsyncReadExt,
+    copy, copy_bidirectional, copy_buf, duplex, simplex, split, AsyncBufReadExt, AsyncReadExt,
     AsyncSeekExt, AsyncWriteExt, BufStream, BufWriter, DuplexStream, Lines, ReadHalf,
     SimplexStream, Split, WriteHalf,
 };

@@ -199,6 +199,12 @@ macro_rules! pipe_end {
             }
 
             /// Waits for any of `interest`'s readiness.
+            ///
+            /// # Cancel safety
+            ///
+            /// Cancel safe: waiting uses up no readiness (it stays until an
+            /// I/O call sees `WouldBlock`), so a wait dropped before it
+            /// completes loses no event.
             pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
                 let mut guard = self.0.ready(interest).await?;
                 let ready = guard.ready();
@@ -207,6 +213,10 @@ macro_rules! pipe_end {
             }
 
             #[doc = concat!("Waits until the pipe is ", stringify!($wait), ".")]
+            ///
+            /// # Cancel safety
+            ///
+            /// Cancel safe, as [`ready`](Self::ready).
             pub async fn $wait(&self) -> io::Result<()> {
                 let mut guard = self.0.$wait().await?;
                 guard.retain_ready();
@@ -286,7 +296,13 @@ impl Receiver {
     /// Reads into the spare capacity of `buf` (e.g. a `BytesMut`) and
     /// advances it, without zeroing it first (Tokio's
     /// `AsyncReadExt::read_buf`, which this inherent method shadows);
-    /// `Ok(0)` at end of file or when `buf` is full. Cancel safe.
+    /// `Ok(0)` at end of file or when `buf` is full.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: `buf` is advanced by the poll that reads, which is the
+    /// poll that returns, so a call dropped before it completes has read
+    /// nothing.
     #[cfg(feature = "bytes")]
     pub async fn read_buf<B: bytes::BufMut + ?Sized>(&mut self, buf: &mut B) -> io::Result<usize> {
         std::future::poll_fn(|cx| {

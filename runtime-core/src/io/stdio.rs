@@ -160,6 +160,12 @@ pub struct Stderr(Blocking<io::Stderr>);
 ///     }
 /// });
 /// ```
+///
+/// # Cancel safety
+///
+/// A `read` dropped before it completes loses nothing: the read it started
+/// on the blocking pool keeps its bytes in the `Stdin`, and the next read
+/// returns them.
 pub fn stdin() -> Stdin {
     Stdin(Blocking::new(io::stdin()))
 }

@@ -314,6 +314,13 @@ impl Command {
     ///     assert_eq!(status.code(), Some(3));
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future before it completes drops the [`Child`]: the
+    /// process keeps running (unless [`kill_on_drop`](Command::kill_on_drop)
+    /// was set) and is reaped in the background, and its status is lost.
+    /// To wait under a timeout, `spawn` and call [`Child::wait`].
     #[track_caller]
     pub fn status(&mut self) -> impl Future<Output = io::Result<ExitStatus>> {
         let child = self.spawn();
@@ -340,6 +347,11 @@ impl Command {
     ///     assert_eq!(out.stderr, b"err\n");
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe, as [`Child::wait_with_output`]: dropping the future
+    /// drops the child and what was read of its output.
     #[track_caller]
     pub fn output(&mut self) -> impl Future<Output = io::Result<Output>> {
         if !self.stdin_set {
@@ -426,8 +438,7 @@ impl Child {
 
     /// Waits for the child to exit and returns its status (closing
     /// [`stdin`](Child::stdin) first, so a child reading it is not left
-    /// waiting for input). Cancel safe; may be called again after it
-    /// returned.
+    /// waiting for input). May be called again after it returned.
     ///
     /// ```
     /// use runtime_core::process::Command;
@@ -441,6 +452,13 @@ impl Child {
     ///     assert_eq!(status.signal(), Some(libc::SIGKILL));
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: the exit status is kept in the `Child` by the poll that
+    /// collects it, which is the poll that returns it, so a call dropped
+    /// before it completes loses nothing; the next call (or
+    /// [`try_wait`](Child::try_wait)) returns the status.
     pub async fn wait(&mut self) -> io::Result<ExitStatus> {
         self.stdin = None;
         std::future::poll_fn(|cx| loop {
@@ -493,6 +511,11 @@ impl Child {
     ///     assert!(child.id().is_none());
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a call dropped before it completes may have sent the
+    /// signal already; [`wait`](Child::wait) then collects the exit.
     pub async fn kill(&mut self) -> io::Result<()> {
         self.start_kill()?;
         self.wait().await.map(drop)
@@ -501,6 +524,15 @@ impl Child {
     /// Reads all of stdout and stderr (those that are piped) while waiting
     /// for the child to exit: reading both at once means a child that
     /// fills one pipe while the parent drains the other cannot deadlock.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: the future owns the `Child` and the output read so
+    /// far, so dropping it loses both (the process keeps running unless
+    /// [`kill_on_drop`](Command::kill_on_drop) was set, and is reaped in the
+    /// background). Under a timeout, take `stdout` and `stderr`, read them
+    /// with `read_to_end` (which keeps what it read in its buffer) and call
+    /// [`wait`](Child::wait).
     pub async fn wait_with_output(mut self) -> io::Result<Output> {
         use futures_lite::future::try_zip;
         async fn read_all(r: Option<impl crate::io::AsyncRead + Unpin>) -> io::Result<Vec<u8>> {

@@ -101,6 +101,12 @@ macro_rules! impl_read {
             /// and advances it, without zeroing it first (Tokio's
             /// `AsyncReadExt::read_buf`, which this inherent method
             /// shadows); `Ok(0)` at end of file or when `buf` is full.
+            ///
+            /// # Cancel safety
+            ///
+            /// Cancel safe: `buf` is advanced by the poll that reads, which
+            /// is the poll that returns, so a call dropped before it
+            /// completes has read nothing.
             #[cfg(feature = "bytes")]
             pub async fn read_buf<B: bytes::BufMut + ?Sized>(
                 &mut self,

@@ -47,6 +47,15 @@ use std::io;
 ///     ctrl_c.await.unwrap();
 /// });
 /// ```
+///
+/// # Cancel safety
+///
+/// The future owns its listener: once it is dropped (a losing `select!`
+/// branch), a Ctrl-C that arrives before the next `ctrl_c()` call is not
+/// seen by it. In a loop, create one listener outside the loop
+/// ([`unix::signal`]`(SignalKind::interrupt())`) and call its cancel-safe
+/// [`recv`](unix::Signal::recv) in the loop, or pin one `ctrl_c()` future
+/// outside the loop and select on `&mut` it.
 #[track_caller]
 pub fn ctrl_c() -> impl std::future::Future<Output = io::Result<()>> + Send {
     let listener = unix::signal(unix::SignalKind::interrupt());

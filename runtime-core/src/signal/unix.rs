@@ -149,7 +149,12 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
 impl Signal {
     /// Waits for the next arrival of the signal. Always `Some(())`: the
     /// `Option` is Tokio's signature, where `None` would mean no more
-    /// arrivals can be seen. Cancel safe: dropping the future loses no
+    /// arrivals can be seen.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: arrivals are counted in the `Signal`, and one is taken
+    /// only by the poll that returns it, so dropping the future loses no
     /// arrival.
     pub async fn recv(&mut self) -> Option<()> {
         std::future::poll_fn(|cx| self.poll_recv(cx)).await

@@ -29,6 +29,13 @@ use std::task::{Context, Poll};
 /// fn assert_send<T: Send>() {}
 /// assert_send::<runtime_core::task::JoinHandle<std::rc::Rc<()>>>();
 /// ```
+///
+/// # Cancel safety
+///
+/// Awaiting `&mut handle` is cancel safe: the output stays in the task
+/// until the poll that returns it, so an await dropped before it completes
+/// (a losing `select!` branch, a timeout) loses nothing, and the handle
+/// can be awaited again.
 // Not `#[must_use]`, as Tokio's: `spawn(fut);` (fire and forget, the
 // task keeps running) is the common idiom and ports without warnings.
 pub struct JoinHandle<T> {

@@ -171,8 +171,7 @@ impl<T> JoinSet<T> {
     }
 
     /// Waits for the next task to finish and returns its id and output,
-    /// or `None` when the set is empty. Cancel safe, as
-    /// [`join_next`](Self::join_next).
+    /// or `None` when the set is empty.
     ///
     /// ```
     /// use runtime_core::task::JoinSet;
@@ -188,6 +187,10 @@ impl<T> JoinSet<T> {
     ///     assert_eq!(err.id(), failed);
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`join_next`](Self::join_next).
     pub async fn join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
         poll_fn(|cx| self.poll_join_next_with_id(cx)).await
     }
@@ -218,7 +221,13 @@ impl<T> JoinSet<T> {
     }
 
     /// Waits for the next task to finish and returns its result, or `None`
-    /// when the set is empty. Cancel safe: a dropped call loses no result.
+    /// when the set is empty.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a task leaves the set only in the poll that returns its
+    /// result, so a call dropped before it completes (a losing `select!`
+    /// branch) loses no result.
     pub async fn join_next(&mut self) -> Option<Result<T, JoinError>> {
         poll_fn(|cx| self.poll_join_next(cx)).await
     }
@@ -265,6 +274,12 @@ impl<T> JoinSet<T> {
     ///     assert_eq!(runtime_core::Handle::current().metrics().num_alive_tasks(), 0);
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Every task is aborted at the first poll; a call dropped after that
+    /// leaves the tasks that have not stopped yet in the set, and calling
+    /// it again (or [`join_next`](Self::join_next)) waits for them.
     pub async fn shutdown(&mut self) {
         self.abort_all();
         while self.join_next().await.is_some() {}
@@ -290,6 +305,12 @@ impl<T> JoinSet<T> {
     /// squares.sort(); // completion order
     /// assert_eq!(squares, [1, 4, 9, 16]);
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: the future owns the set, so dropping it aborts the
+    /// tasks still running and loses the outputs collected so far. Under a
+    /// timeout, loop on [`join_next`](Self::join_next) instead.
     pub async fn join_all(mut self) -> Vec<T> {
         let mut out = Vec::with_capacity(self.len());
         while let Some(res) = self.join_next().await {

@@ -158,6 +158,12 @@ pub struct Interval {
 
 impl Interval {
     /// Waits for the next tick and returns its scheduled time.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a tick is used up only by the poll that returns it, so
+    /// a call dropped before it completes (a losing `select!` branch)
+    /// consumes no tick, and the next call returns it.
     pub async fn tick(&mut self) -> Instant {
         poll_fn(|cx| self.poll_tick(cx)).await
     }

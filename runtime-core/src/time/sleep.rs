@@ -26,6 +26,13 @@ use std::time::Duration;
 /// runtime_core::time::sleep(std::time::Duration::from_millis(1)).await;
 /// # });
 /// ```
+///
+/// # Cancel safety
+///
+/// Cancel safe: dropping a [`Sleep`] only removes its timer. Note that a
+/// `sleep(..)` written in a `select!` branch inside a loop starts again
+/// at each iteration; to keep one deadline, pin one `Sleep` outside the
+/// loop and select on it ([`Sleep::reset`] moves it).
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     Sleep::new(Instant::now() + super::safe_delay(duration))

@@ -23,6 +23,14 @@ use std::time::Duration;
 /// assert!(timeout(Duration::from_millis(1), sleep(Duration::from_secs(10))).await.is_err());
 /// # });
 /// ```
+///
+/// # Cancel safety
+///
+/// A `Timeout` is as cancel safe as `future`: dropping it, or its elapsing,
+/// drops `future` where it stands. So a timeout around a future that is
+/// not cancel safe (`read_exact`, say) can lose data when it returns
+/// `Err(Elapsed)`; put a cancel-safe one (`read`, `next_line`, `recv`...)
+/// under it instead.
 #[track_caller]
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
     // A duration past the end of the clock never elapses: no timer at all

@@ -57,6 +57,11 @@ impl<T: Stream> Peekable<T> {
     ///     assert_eq!(s.peek().await, None);
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: the item is kept in the `Peekable` by the poll that
+    /// takes it from the stream, so dropping the future loses nothing.
     pub async fn peek(&mut self) -> Option<&T::Item>
     where
         T: Unpin,

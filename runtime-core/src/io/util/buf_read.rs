@@ -28,6 +28,11 @@ use std::task::{Context, Poll};
 pub trait AsyncBufReadExt: AsyncBufRead {
     /// Returns the buffered bytes, reading more if the buffer is empty;
     /// empty at end of file. Follow with [`consume`](Self::consume).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: what is read goes into the reader's own buffer, so a
+    /// call dropped before it completes loses nothing.
     fn fill_buf(&mut self) -> FillBuf<'_, Self>
     where
         Self: Unpin,
@@ -45,6 +50,13 @@ pub trait AsyncBufReadExt: AsyncBufRead {
 
     /// Reads up to and including `byte` (or end of file), appending to
     /// `buf`; returns how many bytes were read.
+    ///
+    /// # Cancel safety
+    ///
+    /// A call dropped before it completes loses no data: the bytes it took
+    /// from the reader are already appended to `buf`, and calling it again
+    /// carries on to `byte` (the count it returns then covers that call
+    /// only).
     fn read_until<'a>(&'a mut self, byte: u8, buf: &'a mut Vec<u8>) -> ReadUntilFuture<'a, Self>
     where
         Self: Unpin,
@@ -54,6 +66,15 @@ pub trait AsyncBufReadExt: AsyncBufRead {
 
     /// Reads a line including its `\n` (or up to end of file), appending
     /// to `buf`; `Ok(0)` at end of file.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: the bytes of the line are held inside the future
+    /// until the line is complete (the UTF-8 check needs all of it), so a
+    /// call dropped before it completes loses them; `buf` is left as it
+    /// was. Use [`lines`](Self::lines) and [`Lines::next_line`], which keeps
+    /// a partial line for the next call, or `read_until(b'\n', ..)` and
+    /// convert the bytes.
     fn read_line<'a>(&'a mut self, buf: &'a mut String) -> ReadLineFuture<'a, Self>
     where
         Self: Unpin,
@@ -208,7 +229,11 @@ impl<R: AsyncBufRead> Split<R> {
 macro_rules! item_reader {
     ($ty:ident, $item:ty, $next:ident, $poll_next:ident, $what:literal) => {
         impl<R: AsyncBufRead> $ty<R> {
-            #[doc = concat!("The next ", $what, "; `Ok(None)` at end of file. Cancel safe: a cancelled call keeps what it read for the next one.")]
+            #[doc = concat!("The next ", $what, "; `Ok(None)` at end of file.")]
+            ///
+            /// # Cancel safety
+            ///
+            #[doc = concat!("Cancel safe: a partial ", $what, " is kept in the `", stringify!($ty), "`, not in the future, so a call dropped before it completes loses nothing and the next call carries on.")]
             pub async fn $next(&mut self) -> io::Result<Option<$item>>
             where
                 R: Unpin,

@@ -27,6 +27,13 @@ pin_project_lite::pin_project! {
     ///     assert_eq!(&buf, b"pong");
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// `write` is cancel safe: its bytes are buffered (or handed to `W`)
+    /// by the poll that returns, or not taken at all. `flush` is too: a
+    /// flush dropped part-way keeps the bytes it has not written in the
+    /// buffer, and the next write or flush carries on from there.
     #[derive(Debug)]
     pub struct BufWriter<W> {
         #[pin]

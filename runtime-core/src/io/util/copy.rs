@@ -1,11 +1,39 @@
-//! Copying between streams: [`copy_buf`] (from a buffered reader) and
-//! [`copy_bidirectional`] (both ways at once, as a proxy does).
-//! `copy` itself is futures-lite's, re-exported by `io`.
+//! Copying between streams: [`copy`], [`copy_buf`] (from a buffered
+//! reader) and [`copy_bidirectional`] (both ways at once, as a proxy
+//! does). `copy` hands the work to futures-lite's.
 
 use futures_io::{AsyncBufRead, AsyncRead, AsyncWrite};
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
+
+/// Copies everything `reader` has into `writer` through a buffer of its
+/// own (8 KiB), then flushes; returns the byte count.
+///
+/// ```
+/// use runtime_core::io::copy;
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let mut out = Vec::new();
+///     assert_eq!(copy(&b"some bytes"[..], &mut out).await.unwrap(), 10);
+///     assert_eq!(out, b"some bytes");
+/// });
+/// ```
+///
+/// # Cancel safety
+///
+/// Not cancel safe: bytes read into the future's buffer and not yet
+/// written are lost when it is dropped. Under a timeout or in `select!`,
+/// wrap the reader in a [`BufReader`](crate::io::BufReader) that outlives
+/// the call and use [`copy_buf`], which loses nothing.
+pub async fn copy<R, W>(reader: R, writer: W) -> io::Result<u64>
+where
+    R: AsyncRead,
+    W: AsyncWrite,
+{
+    futures_lite::io::copy(reader, writer).await
+}
 
 /// Copies everything `reader` has into `writer` through the reader's own
 /// buffer, then flushes; returns the byte count.
@@ -21,6 +49,13 @@ use std::task::{ready, Context, Poll};
 ///     assert_eq!(out, b"buffered bytes");
 /// });
 /// ```
+///
+/// # Cancel safety
+///
+/// A call dropped before it completes loses no data: bytes leave the
+/// reader's buffer only once written, so what was not written is still
+/// there, and calling it again carries on (the count it returns then
+/// covers that call only).
 pub async fn copy_buf<R, W>(reader: &mut R, writer: &mut W) -> io::Result<u64>
 where
     R: AsyncBufRead + Unpin + ?Sized,
@@ -156,6 +191,13 @@ impl Transfer {
 ///     assert_eq!(proxy.await.unwrap(), (4, 5));
 /// });
 /// ```
+///
+/// # Cancel safety
+///
+/// Not cancel safe: each direction reads into a buffer of the future's
+/// own (8 KiB), so bytes read from one stream and not yet written to the
+/// other are lost when the future is dropped. Let it run to the end (in a
+/// task of its own, say).
 pub async fn copy_bidirectional<A, B>(a: &mut A, b: &mut B) -> io::Result<(u64, u64)>
 where
     A: AsyncRead + AsyncWrite + Unpin + ?Sized,

@@ -17,7 +17,7 @@ mod write;
 pub use buf_read::{AsyncBufReadExt, Lines, Split};
 pub use buf_stream::BufStream;
 pub use buf_writer::BufWriter;
-pub use copy::{copy_bidirectional, copy_buf};
+pub use copy::{copy, copy_bidirectional, copy_buf};
 pub use mem::{duplex, simplex, DuplexStream, SimplexStream};
 pub use read::AsyncReadExt;
 pub use seek::AsyncSeekExt;

@@ -11,14 +11,17 @@ use std::future::Future;
 use std::io::{self, IoSliceMut};
 
 /// Defines typed reads: `$name` reads `size_of::<$ty>()` bytes with
-/// `read_exact` and decodes them with `$from`.
+/// `read_exact` and decodes them with `$from`; `$cancel` is the text of
+/// its "Cancel safety" section.
 macro_rules! typed_reads {
-    ($($(#[$doc:meta])* $name:ident -> $ty:ty, $from:ident;)*) => {$(
+    ($cancel:literal; $($(#[$doc:meta])* $name:ident -> $ty:ty, $from:ident;)*) => {$(
         $(#[$doc])*
         ///
-        /// Not cancel safe: a cancelled call may have consumed some of
-        /// the bytes (as Tokio's). End of file before all of them is
-        /// `UnexpectedEof`.
+        /// End of file before all of the bytes is `UnexpectedEof`.
+        ///
+        /// # Cancel safety
+        ///
+        #[doc = $cancel]
         fn $name(&mut self) -> impl Future<Output = io::Result<$ty>> + '_
         where
             Self: Unpin,
@@ -54,7 +57,13 @@ macro_rules! typed_reads {
 /// ```
 pub trait AsyncReadExt: AsyncRead {
     /// Reads some bytes into `buf`; `Ok(0)` at end of file (or for an
-    /// empty `buf`). Cancel safe.
+    /// empty `buf`).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: bytes are taken from the reader only by the poll that
+    /// returns them, so a call dropped before it completes (a losing
+    /// `select!` branch, a timeout) has read nothing.
     fn read<'a>(&'a mut self, buf: &'a mut [u8]) -> ReadFuture<'a, Self>
     where
         Self: Unpin,
@@ -63,6 +72,10 @@ pub trait AsyncReadExt: AsyncRead {
     }
 
     /// Reads some bytes into several buffers.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`read`](Self::read).
     fn read_vectored<'a>(
         &'a mut self,
         bufs: &'a mut [IoSliceMut<'a>],
@@ -75,6 +88,12 @@ pub trait AsyncReadExt: AsyncRead {
 
     /// Reads until end of file, appending to `buf`; returns how many
     /// bytes were read.
+    ///
+    /// # Cancel safety
+    ///
+    /// A call dropped before it completes loses no data: every byte read
+    /// so far is already appended to `buf`, and calling it again carries
+    /// on (the count it returns then covers that call only).
     fn read_to_end<'a>(&'a mut self, buf: &'a mut Vec<u8>) -> ReadToEndFuture<'a, Self>
     where
         Self: Unpin,
@@ -83,6 +102,14 @@ pub trait AsyncReadExt: AsyncRead {
     }
 
     /// Reads until end of file, appending UTF-8 text to `buf`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: the bytes are held inside the future until end of
+    /// file (the UTF-8 check needs them all), so a call dropped before it
+    /// completes loses what it read; `buf` is left as it was. Under a
+    /// timeout or in `select!`, use [`read_to_end`](Self::read_to_end)
+    /// into a `Vec<u8>` and convert it at the end.
     fn read_to_string<'a>(&'a mut self, buf: &'a mut String) -> ReadToStringFuture<'a, Self>
     where
         Self: Unpin,
@@ -91,7 +118,14 @@ pub trait AsyncReadExt: AsyncRead {
     }
 
     /// Fills `buf` completely and returns its length (as Tokio's);
-    /// `UnexpectedEof` if the reader ends first. Not cancel safe.
+    /// `UnexpectedEof` if the reader ends first.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: a call dropped before it completes may have
+    /// consumed part of the bytes into `buf`, and how many is not
+    /// reported. Use [`read`](Self::read) in a loop that keeps count, or a
+    /// buffered reader or codec that keeps partial input for the next call.
     fn read_exact<'a>(
         &'a mut self,
         buf: &'a mut [u8],
@@ -106,7 +140,7 @@ pub trait AsyncReadExt: AsyncRead {
 
     /// Reads into the spare capacity of `buf` (a `bytes::BufMut`, e.g.
     /// `BytesMut` or `Vec<u8>`) and advances it; `Ok(0)` at end of file
-    /// or when `buf` has no room left. Cancel safe.
+    /// or when `buf` has no room left.
     ///
     /// The sockets and pipes of this runtime (`TcpStream`, `UnixStream`,
     /// their owned read halves, `ChildStdout`...) have an inherent
@@ -126,6 +160,12 @@ pub trait AsyncReadExt: AsyncRead {
     ///     assert_eq!(&buf[..], b"hello");
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: `buf` is advanced by the poll that reads, which is the
+    /// poll that returns, so a call dropped before it completes has read
+    /// nothing.
     #[cfg(feature = "bytes")]
     fn read_buf<'a, B>(&'a mut self, buf: &'a mut B) -> impl Future<Output = io::Result<usize>> + 'a
     where
@@ -174,10 +214,20 @@ pub trait AsyncReadExt: AsyncRead {
     }
 
     typed_reads! {
+        "Cancel safe: the one byte is read by the poll that returns it, so \
+         a call dropped before it completes has read nothing.";
         /// Reads a `u8`.
         read_u8 -> u8, from_be_bytes;
         /// Reads an `i8`.
         read_i8 -> i8, from_be_bytes;
+    }
+
+    typed_reads! {
+        "Not cancel safe: a call dropped before it completes may have \
+         consumed some of the bytes, which are then lost (as with Tokio). \
+         Under a timeout or in `select!`, read the bytes with \
+         [`read`](Self::read) into a buffer that outlives the call, or use \
+         a codec.";
         /// Reads a big-endian `u16`.
         read_u16 -> u16, from_be_bytes;
         /// Reads a big-endian `i16`.

@@ -23,6 +23,13 @@ use std::io::{self, SeekFrom};
 /// ```
 pub trait AsyncSeekExt: AsyncSeek {
     /// Moves to `pos`; returns the new offset from the start.
+    ///
+    /// # Cancel safety
+    ///
+    /// A call dropped before it completes may still move the position (a
+    /// [`File`](crate::fs::File)'s seek finishes on the blocking pool);
+    /// nothing is read or written. Ask
+    /// [`stream_position`](Self::stream_position) where it stands.
     fn seek(&mut self, pos: SeekFrom) -> SeekFuture<'_, Self>
     where
         Self: Unpin,
@@ -31,6 +38,10 @@ pub trait AsyncSeekExt: AsyncSeek {
     }
 
     /// Moves back to the start.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`seek`](Self::seek): a dropped call may still move the position.
     fn rewind(&mut self) -> impl Future<Output = io::Result<()>> + '_
     where
         Self: Unpin,

@@ -8,13 +8,15 @@ use futures_lite::io::{
 use std::future::Future;
 use std::io::{self, IoSlice};
 
-/// Defines typed writes: `$name` encodes with `$to` and writes all bytes.
+/// Defines typed writes: `$name` encodes with `$to` and writes all bytes;
+/// `$cancel` is the text of its "Cancel safety" section.
 macro_rules! typed_writes {
-    ($($(#[$doc:meta])* $name:ident($ty:ty), $to:ident;)*) => {$(
+    ($cancel:literal; $($(#[$doc:meta])* $name:ident($ty:ty), $to:ident;)*) => {$(
         $(#[$doc])*
         ///
-        /// Not cancel safe: a cancelled call may have written some of the
-        /// bytes (as Tokio's).
+        /// # Cancel safety
+        ///
+        #[doc = $cancel]
         fn $name(&mut self, n: $ty) -> impl Future<Output = io::Result<()>> + '_
         where
             Self: Unpin,
@@ -44,7 +46,13 @@ macro_rules! typed_writes {
 /// });
 /// ```
 pub trait AsyncWriteExt: AsyncWrite {
-    /// Writes some of `buf`; returns how much. Cancel safe.
+    /// Writes some of `buf`; returns how much.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: bytes are handed to the writer only by the poll that
+    /// returns their count, so a call dropped before it completes has
+    /// written nothing.
     fn write<'a>(&'a mut self, buf: &'a [u8]) -> WriteFuture<'a, Self>
     where
         Self: Unpin,
@@ -53,6 +61,10 @@ pub trait AsyncWriteExt: AsyncWrite {
     }
 
     /// Writes some of several buffers.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`write`](Self::write).
     fn write_vectored<'a>(&'a mut self, bufs: &'a [IoSlice<'a>]) -> WriteVectoredFuture<'a, Self>
     where
         Self: Unpin,
@@ -60,7 +72,14 @@ pub trait AsyncWriteExt: AsyncWrite {
         futures_lite::io::AsyncWriteExt::write_vectored(self, bufs)
     }
 
-    /// Writes all of `buf`. Not cancel safe (part may be written).
+    /// Writes all of `buf`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: a call dropped before it completes may have
+    /// written part of `buf`, and how much is not reported. Use
+    /// [`write`](Self::write) in a loop that keeps count, or
+    /// `write_all_buf`, which advances its buffer as it goes.
     fn write_all<'a>(&'a mut self, buf: &'a [u8]) -> WriteAllFuture<'a, Self>
     where
         Self: Unpin,
@@ -69,6 +88,12 @@ pub trait AsyncWriteExt: AsyncWrite {
     }
 
     /// Writes some of a `bytes::Buf` and advances it past what was written.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: `src` is advanced by the poll that writes, which is
+    /// the poll that returns, so a call dropped before it completes has
+    /// written nothing.
     #[cfg(feature = "bytes")]
     fn write_buf<'a, B>(
         &'a mut self,
@@ -102,6 +127,12 @@ pub trait AsyncWriteExt: AsyncWrite {
     ///     assert!(src.is_empty());
     /// });
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// A call dropped before it completes may have written part of `src`,
+    /// but `src` has been advanced past exactly that part: calling it again
+    /// with the same buffer carries on where it stopped.
     #[cfg(feature = "bytes")]
     fn write_all_buf<'a, B>(
         &'a mut self,
@@ -125,6 +156,13 @@ pub trait AsyncWriteExt: AsyncWrite {
     }
 
     /// Flushes buffered data to the underlying writer.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a call dropped before it completes may have written
+    /// part of the buffered data, but the rest stays buffered (a
+    /// [`BufWriter`](crate::io::BufWriter) keeps its place), and the next
+    /// `flush` carries on.
     fn flush(&mut self) -> FlushFuture<'_, Self>
     where
         Self: Unpin,
@@ -134,6 +172,11 @@ pub trait AsyncWriteExt: AsyncWrite {
 
     /// Flushes, then shuts the write side down (a socket's peer sees end
     /// of file; reading still works). futures-io calls this `close`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`flush`](Self::flush): a call dropped before it
+    /// completes loses no buffered data, and calling it again carries on.
     fn shutdown(&mut self) -> CloseFuture<'_, Self>
     where
         Self: Unpin,
@@ -151,10 +194,19 @@ pub trait AsyncWriteExt: AsyncWrite {
     }
 
     typed_writes! {
+        "Cancel safe: the one byte is written by the poll that returns, so \
+         a call dropped before it completes has written nothing.";
         /// Writes a `u8`.
         write_u8(u8), to_be_bytes;
         /// Writes an `i8`.
         write_i8(i8), to_be_bytes;
+    }
+
+    typed_writes! {
+        "Not cancel safe: a call dropped before it completes may have \
+         written some of the bytes (as with Tokio), and how many is not \
+         reported. Under a timeout or in `select!`, encode the value into \
+         a `bytes::Buf` and use `write_all_buf`, which keeps its place.";
         /// Writes a big-endian `u16`.
         write_u16(u16), to_be_bytes;
         /// Writes a big-endian `i16`.
