@@ -309,3 +309,50 @@ rt_test! {
         });
     }
 }
+
+/// A file whose blocking job failed (here: cancelled by a shutdown before
+/// it ran) reports that once, then works again, in another runtime.
+#[test]
+fn a_file_whose_job_failed_reports_it_once_then_works() {
+    let dir = scratch();
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("f");
+    std::fs::write(&path, b"hello").unwrap();
+    let rt = runtime::runtime::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let mut file = rt.block_on(File::open(&path)).unwrap();
+    // Hold the only blocking thread, so the file's read stays queued.
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    drop(rt.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv();
+    }));
+    started_rx.recv().unwrap();
+    rt.block_on(async {
+        let mut buf = [0u8; 5];
+        // One poll queues the read job; dropping the future leaves it in
+        // flight, as the file's next operation must wait for it.
+        assert!(file.read(&mut buf).now_or_never().is_none());
+    });
+    // The queued job is cancelled, never run.
+    rt.shutdown_background();
+    release_tx.send(()).unwrap();
+    let rt2 = runtime::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt2.block_on(async {
+        let mut buf = [0u8; 5];
+        let err = file.read(&mut buf).await.unwrap_err();
+        assert!(
+            err.to_string().contains("blocking file operation failed"),
+            "{err}"
+        );
+        // Then the file works: the cancelled read never moved it.
+        file.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"hello");
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}

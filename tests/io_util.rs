@@ -387,3 +387,35 @@ rt_test! {
         });
     }
 }
+
+rt_test! {
+    fn read_line_and_read_to_string_append_as_tokio_does(rt) {
+        rt.block_on(async {
+            let mut reader = BufReader::new(&b"one\ntwo"[..]);
+            let mut text = String::from("kept:");
+            assert_eq!(reader.read_line(&mut text).await.unwrap(), 4);
+            assert_eq!(text, "kept:one\n");
+            assert_eq!(reader.read_line(&mut text).await.unwrap(), 3);
+            assert_eq!(text, "kept:one\ntwo");
+            assert_eq!(reader.read_line(&mut text).await.unwrap(), 0);
+            assert_eq!(text, "kept:one\ntwo");
+
+            let mut input: &[u8] = &[b'x'; 5000];
+            let mut all = String::from("head ");
+            assert_eq!(input.read_to_string(&mut all).await.unwrap(), 5000);
+            assert_eq!(all.len(), 5005);
+            assert!(all.starts_with("head xxx"));
+
+            // Not UTF-8: an InvalidData error, and the string as it was.
+            let mut reader = BufReader::new(&[0xff, 0xfe, b'\n'][..]);
+            let mut text = String::from("before");
+            let err = reader.read_line(&mut text).await.unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+            assert_eq!(text, "before");
+            let mut input: &[u8] = &[b'a', 0xc3];
+            let err = input.read_to_string(&mut text).await.unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+            assert_eq!(text, "before");
+        });
+    }
+}

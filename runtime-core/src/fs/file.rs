@@ -179,8 +179,8 @@ impl File {
     }
 
     fn poll_complete(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if let State::Busy(handle) = &mut self.state {
-            let (op, buf) = ready!(Pin::new(handle).poll(cx)).map_err(join_error)?;
+        if let State::Busy(_) = &self.state {
+            let (op, buf) = ready!(self.state.poll_job(cx))?;
             self.state = State::Idle(Some(buf));
             if let Op::Write(Err(e)) = op {
                 return Poll::Ready(Err(e));
@@ -465,6 +465,25 @@ fn read_uninit(file: &std::fs::File, data: &mut Vec<u8>, len: usize) -> io::Resu
     }
 }
 
+impl State {
+    /// Polls the blocking job in flight (the state is `Busy`). A job that
+    /// failed (it panicked, or the runtime shut down under it) has
+    /// reported: the file goes back to idle with no buffer, so its next
+    /// operation starts afresh instead of polling a finished `JoinHandle`.
+    fn poll_job(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<(Op, Buf)>> {
+        let State::Busy(handle) = self else {
+            unreachable!("poll_job with no job in flight")
+        };
+        match ready!(Pin::new(handle).poll(cx)) {
+            Ok(done) => Poll::Ready(Ok(done)),
+            Err(e) => {
+                *self = State::Idle(None);
+                Poll::Ready(Err(join_error(e)))
+            }
+        }
+    }
+}
+
 fn join_error(e: crate::task::JoinError) -> io::Error {
     io::Error::other(format!("blocking file operation failed: {e}"))
 }
@@ -497,8 +516,8 @@ impl AsyncRead for File {
                         (Op::Read(res), buf)
                     }));
                 }
-                State::Busy(handle) => {
-                    let (op, buf) = ready!(Pin::new(handle).poll(cx)).map_err(join_error)?;
+                State::Busy(_) => {
+                    let (op, buf) = ready!(me.state.poll_job(cx))?;
                     me.state = State::Idle(Some(buf));
                     match op {
                         Op::Read(Ok(0)) => return Poll::Ready(Ok(0)),
@@ -557,8 +576,8 @@ impl AsyncSeek for File {
         let me = self.get_mut();
         loop {
             match &mut me.state {
-                State::Busy(handle) => {
-                    let (op, buf) = ready!(Pin::new(handle).poll(cx)).map_err(join_error)?;
+                State::Busy(_) => {
+                    let (op, buf) = ready!(me.state.poll_job(cx))?;
                     me.state = State::Idle(Some(buf));
                     match op {
                         Op::Seek(res) if me.seek_target.take() == Some(pos) => {

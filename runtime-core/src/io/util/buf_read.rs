@@ -1,10 +1,12 @@
 //! [`AsyncBufReadExt`]: Tokio's buffered-reading methods, with its
 //! [`Lines`] (`next_line`) and [`Split`] (`next_segment`), which are also
-//! `Stream`s (the other methods hand out futures-lite's futures).
+//! `Stream`s (`read_line`'s future is in `read_string.rs`; the other
+//! methods hand out futures-lite's futures).
 
+use super::read_string::ReadLine;
 use futures_core::Stream;
 use futures_io::AsyncBufRead;
-use futures_lite::io::{FillBuf, ReadLineFuture, ReadUntilFuture};
+use futures_lite::io::{FillBuf, ReadUntilFuture};
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -65,7 +67,8 @@ pub trait AsyncBufReadExt: AsyncBufRead {
     }
 
     /// Reads a line including its `\n` (or up to end of file), appending
-    /// to `buf`; `Ok(0)` at end of file.
+    /// to `buf` (what it held stays); `Ok(0)` at end of file. A line that
+    /// is not UTF-8 is an `InvalidData` error and leaves `buf` as it was.
     ///
     /// # Cancel safety
     ///
@@ -75,11 +78,11 @@ pub trait AsyncBufReadExt: AsyncBufRead {
     /// was. Use [`lines`](Self::lines) and [`Lines::next_line`], which keeps
     /// a partial line for the next call, or `read_until(b'\n', ..)` and
     /// convert the bytes.
-    fn read_line<'a>(&'a mut self, buf: &'a mut String) -> ReadLineFuture<'a, Self>
+    fn read_line<'a>(&'a mut self, buf: &'a mut String) -> ReadLine<'a, Self>
     where
         Self: Unpin,
     {
-        futures_lite::io::AsyncBufReadExt::read_line(self, buf)
+        ReadLine::new(self, buf)
     }
 
     /// The lines of this reader, without their `\n` or `\r\n`.
@@ -126,7 +129,7 @@ impl<R: AsyncBufRead + ?Sized> AsyncBufReadExt for R {}
 /// input: `Ok(true)` when `delim` was found, `Ok(false)` at the end. What
 /// was read stays in `buf` across polls and errors, so a cancelled read
 /// loses nothing.
-fn poll_read_until<R: AsyncBufRead + ?Sized>(
+pub(super) fn poll_read_until<R: AsyncBufRead + ?Sized>(
     mut reader: Pin<&mut R>,
     cx: &mut Context<'_>,
     delim: u8,

@@ -10,6 +10,7 @@ mod buf_writer;
 mod copy;
 mod mem;
 mod read;
+mod read_string;
 mod seek;
 mod split;
 mod write;

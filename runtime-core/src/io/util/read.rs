@@ -2,10 +2,10 @@
 //! The byte-slice ones hand out futures-lite's futures; the typed reads
 //! (`read_u32`, `read_f64_le`...) and `read_buf` are written here.
 
+use super::read_string::ReadToString;
 use futures_io::AsyncRead;
 use futures_lite::io::{
-    Chain, ReadExactFuture, ReadFuture, ReadToEndFuture, ReadToStringFuture, ReadVectoredFuture,
-    Take,
+    Chain, ReadExactFuture, ReadFuture, ReadToEndFuture, ReadVectoredFuture, Take,
 };
 use std::future::Future;
 use std::io::{self, IoSliceMut};
@@ -101,7 +101,9 @@ pub trait AsyncReadExt: AsyncRead {
         futures_lite::io::AsyncReadExt::read_to_end(self, buf)
     }
 
-    /// Reads until end of file, appending UTF-8 text to `buf`.
+    /// Reads until end of file, appending UTF-8 text to `buf` (what it
+    /// held stays). Bytes that are not UTF-8 are an `InvalidData` error
+    /// and leave `buf` as it was.
     ///
     /// # Cancel safety
     ///
@@ -110,11 +112,11 @@ pub trait AsyncReadExt: AsyncRead {
     /// completes loses what it read; `buf` is left as it was. Under a
     /// timeout or in `select!`, use [`read_to_end`](Self::read_to_end)
     /// into a `Vec<u8>` and convert it at the end.
-    fn read_to_string<'a>(&'a mut self, buf: &'a mut String) -> ReadToStringFuture<'a, Self>
+    fn read_to_string<'a>(&'a mut self, buf: &'a mut String) -> ReadToString<'a, Self>
     where
         Self: Unpin,
     {
-        futures_lite::io::AsyncReadExt::read_to_string(self, buf)
+        ReadToString::new(self, buf)
     }
 
     /// Fills `buf` completely and returns its length (as Tokio's);
