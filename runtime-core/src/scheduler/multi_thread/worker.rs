@@ -390,7 +390,11 @@ impl Context {
         // Busy time first: a reader that sees the park sees its stretch.
         self.stats().add_busy(core.busy_since);
         self.stats().inc_parks();
-        self.worker.handle.monitor.worker_parks();
+        // Only a worker still running can be stuck: with every other one
+        // parked too, the monitor has nothing to look at sooner.
+        if !self.worker.handle.idle.all_parked() {
+            self.worker.handle.monitor.worker_parks();
+        }
         core.inject.parked();
         let mut park = core.park.take().expect("worker parker missing");
         core.in_park = true;
