@@ -17,6 +17,13 @@
 //!    worker if it was set. So when the holder leaves to run tasks (and
 //!    might stay in one for long), an idle worker takes over the driver:
 //!    a task stuck in compute cannot stall everyone else's I/O or timers.
+//!    A worker that leaves the driver with just the task(s) it runs itself
+//!    (nothing to share) does not wake anybody: it marks the driver
+//!    `orphaned` instead, and the monitor, at its next look (at most about
+//!    1 ms later), wakes a parked worker if the driver is still free. Most
+//!    such workers are back in the driver first, so a request/response
+//!    server does not pass the driver between two workers (two futex calls)
+//!    on every request.
 //! 5. Wakers collected during a turn are woken after the wheel and table
 //!    locks are released, on the turning thread (a worker's wakes go to
 //!    its own queue).
@@ -38,6 +45,9 @@ pub(crate) struct Driver {
     /// and cleared only by a paused-clock turn that is about to jump, which
     /// then does not jump (`turn_test_clock`).
     woken: AtomicBool,
+    /// Left by a holder that did not wake the worker that wanted it
+    /// (driver rule 4, deferred to the monitor).
+    orphaned: AtomicBool,
 }
 
 /// Keeps a paused clock from jumping ahead while alive (one per blocking
@@ -135,17 +145,45 @@ impl Driver {
             io: IoDriver::new(enable_io)?,
             time: enable_time.then(|| TimeDriver::new(start_paused)),
             woken: AtomicBool::new(false),
+            orphaned: AtomicBool::new(false),
         })
     }
 
     pub(crate) fn try_lock(&self) -> Option<DriverLock<'_>> {
-        self.core.try_lock()
+        self.core.try_lock().inspect(|_| self.adopt())
     }
 
     /// Driver rule 4, waiter side: `None` means sleep on the condvar; the
     /// holder will wake a parked worker when it lets go.
     pub(crate) fn try_lock_or_want(&self) -> Option<DriverLock<'_>> {
-        self.core.try_lock_or_want()
+        self.core.try_lock_or_want().inspect(|_| self.adopt())
+    }
+
+    /// A thread took the driver: it is nobody's to hand over any more.
+    #[inline]
+    fn adopt(&self) {
+        if self.orphaned.load(Ordering::Relaxed) {
+            self.orphaned.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// Driver rule 4, deferred: a worker wanted the driver when its holder
+    /// left it, and the holder did not wake anybody.
+    pub(crate) fn leave_orphaned(&self) {
+        self.orphaned.store(true, Ordering::Release);
+    }
+
+    /// For the monitor: `true` if the driver was left orphaned and is still
+    /// free (nobody took it since), so a parked worker should be woken to
+    /// take it. Clears the mark.
+    pub(crate) fn take_orphaned(&self) -> bool {
+        if !self.orphaned.load(Ordering::Relaxed) || !self.orphaned.swap(false, Ordering::AcqRel)
+        {
+            return false;
+        }
+        // Free now? (A worker that finds it held for this instant sets
+        // `wanted` and sleeps; the caller's wake covers it.)
+        self.core.try_lock().is_some()
     }
 
     /// Driver rule 4, holder side: unlocks and says whether a parked

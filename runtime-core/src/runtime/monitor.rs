@@ -256,6 +256,13 @@ impl Looker {
     /// One look at every stamp; reports are logged after it, outside any
     /// lock (`stop` never waits for a slow logger).
     fn look(&mut self, last_look: Instant, now: Instant) -> Seen {
+        // Driver rule 4, deferred: a driver left free while a worker wanted
+        // it gets a worker now.
+        if let scheduler::Handle::MultiThread(h) = &self.handle {
+            if h.driver.as_ref().is_some_and(|d| d.take_orphaned()) {
+                h.notify_parked();
+            }
+        }
         let sources = self.handle.stamp_sources();
         // Stamps whose thread stopped: their last poll ended.
         let mut i = 0;

@@ -411,10 +411,20 @@ impl Context {
         self.worker.handle.monitor.worker_woke();
         core.park = Some(park);
         core.busy_since = crate::scheduler::stats::WorkerStats::busy_start();
-        // Driver rule 4, or events woke more tasks than this worker runs
-        // at once: let an idle worker help.
-        if wake_another || core.has_tasks_to_share() {
+        // Events woke more tasks than this worker runs at once: let an
+        // idle worker help (and take the driver). With only its own task(s)
+        // to run, this worker is usually back in the driver soon: driver
+        // rule 4's wake is left to the hand-off monitor, when there is one.
+        if core.has_tasks_to_share() {
             self.worker.handle.notify_parked();
+        } else if wake_another {
+            match &self.worker.handle.driver {
+                // The hand-off monitor looks every millisecond or so.
+                Some(driver) if self.worker.handle.config.handoff.is_some() => {
+                    driver.leave_orphaned()
+                }
+                _ => self.worker.handle.notify_parked(),
+            }
         }
         core
     }
