@@ -127,7 +127,31 @@ fn client(addr: SocketAddr, n: usize, sources: u8) {
             .parse()
             .unwrap();
         let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-        s.bind(&src.into()).unwrap();
+        if sources > 1 {
+            // The port is picked at connect time, per destination, so
+            // ports in TIME_WAIT elsewhere do not run the range out.
+            let on: libc::c_int = 1;
+            // SAFETY: a valid socket, option and int-sized value.
+            let rc = unsafe {
+                libc::setsockopt(
+                    std::os::fd::AsRawFd::as_raw_fd(&s),
+                    libc::IPPROTO_IP,
+                    libc::IP_BIND_ADDRESS_NO_PORT,
+                    (&on as *const libc::c_int).cast(),
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                )
+            };
+            assert_eq!(
+                rc,
+                0,
+                "IP_BIND_ADDRESS_NO_PORT: {}",
+                std::io::Error::last_os_error()
+            );
+            s.bind(&src.into()).unwrap();
+        }
+        // Closed with a reset: no TIME_WAIT left to use up the ports of
+        // the next rounds.
+        s.set_linger(Some(Duration::ZERO)).unwrap();
         s.connect(&addr.into())
             .unwrap_or_else(|e| panic!("connection {i} of {n}: {e}"));
         conns.push(TcpStream::from(s));

@@ -177,8 +177,7 @@ impl Driver {
     /// free (nobody took it since), so a parked worker should be woken to
     /// take it. Clears the mark.
     pub(crate) fn take_orphaned(&self) -> bool {
-        if !self.orphaned.load(Ordering::Relaxed) || !self.orphaned.swap(false, Ordering::AcqRel)
-        {
+        if !self.orphaned.load(Ordering::Relaxed) || !self.orphaned.swap(false, Ordering::AcqRel) {
             return false;
         }
         // Free now? (A worker that finds it held for this instant sets
