@@ -6,12 +6,17 @@
 //! ```text
 //! cargo build --release --example http_hello --example echo_server
 //! cargo bench --bench soak -- http [MINUTES]           # wrk -t1 -c256
-//! cargo bench --bench soak -- echo [MINUTES] [CLIENTS] # 1000 reconnecting clients
+//! cargo bench --bench soak -- echo [MINUTES] [CLIENTS] [EXAMPLE] # 1000 reconnecting clients
 //! ```
+//!
+//! EXAMPLE (default `echo_server`) picks another echo server, such as
+//! `echo_server_tokio`, to tell the runtime's behaviour from the
+//! allocator's and the application's.
 //!
 //! `http` runs `examples/http_hello` under `wrk -t1 -c256 --latency`, one
 //! minute-long wrk run per minute (wrk must be installed:
-//! `apt-get install wrk`). `echo` runs `examples/echo_server` against
+//! `apt-get install wrk`), with the server's memory and descriptors read
+//! in the middle of each run. `echo` runs `examples/echo_server` against
 //! CLIENTS client threads in this process, each connecting, making ten
 //! 64-byte round trips, closing, and connecting again, so the server
 //! accepts and drops connections all the time. The first minute is the
@@ -102,9 +107,10 @@ fn main() {
         "echo" => echo(
             minutes,
             args.get(2).map_or(1000, |a| a.parse().expect("CLIENTS")),
+            args.get(3).map_or("echo_server", String::as_str),
         ),
         _ => {
-            eprintln!("usage: cargo bench --bench soak -- http|echo [MINUTES] [CLIENTS]");
+            eprintln!("usage: cargo bench --bench soak -- http|echo [MINUTES] [CLIENTS] [EXAMPLE]");
             return;
         }
     };
@@ -117,11 +123,17 @@ fn http(minutes: u32) -> Vec<Minute> {
     let pid = server.0.id();
     let mut rows = Vec::new();
     for m in 1..=minutes {
-        let out = Command::new("wrk")
+        let wrk = Command::new("wrk")
             .args(["-t1", "-c256", "-d60s", "--latency"])
             .arg(format!("http://127.0.0.1:{port}/"))
-            .output()
+            .stdout(Stdio::piped())
+            .spawn()
             .expect("wrk is needed: apt-get install wrk");
+        // Memory and descriptors mid-minute, under load with every
+        // connection open (between two wrk runs they are closing).
+        std::thread::sleep(Duration::from_secs(30));
+        let (rss, open) = (rss_kb(pid), fds(pid));
+        let out = wrk.wait_with_output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
         let field = |key: &str| -> Option<f64> {
             text.lines()
@@ -161,8 +173,8 @@ fn http(minutes: u32) -> Vec<Minute> {
             p50_us: field("50%").unwrap_or(f64::NAN),
             p99_us: field("99%").unwrap_or(f64::NAN),
             max_us,
-            rss_kb: rss_kb(pid),
-            fds: fds(pid),
+            rss_kb: rss,
+            fds: open,
         };
         print_row(m, &row);
         rows.push(row);
@@ -183,9 +195,9 @@ fn parse_wrk_time(v: &str) -> f64 {
     }
 }
 
-fn echo(minutes: u32, clients: usize) -> Vec<Minute> {
+fn echo(minutes: u32, clients: usize, example: &str) -> Vec<Minute> {
     let port = free_port();
-    let server = start("echo_server", port);
+    let server = start(example, port);
     let pid = server.0.id();
     let stop = Arc::new(AtomicBool::new(false));
     let errors = Arc::new(AtomicU64::new(0));
