@@ -434,9 +434,17 @@ fn socket_error_is_cleared_once_reported() {
         for _ in 0..50 {
             runtime::task::yield_now().await;
         }
-        assert!(!waiting.is_finished(), "nothing was sent, recv must still wait");
+        assert!(
+            !waiting.is_finished(),
+            "nothing was sent, recv must still wait"
+        );
         let polls = polls() - polls_before;
-        assert_eq!(polls, 1, "recv was woken again {} times over 50 driver turns", polls - 1);
+        assert_eq!(
+            polls,
+            1,
+            "recv was woken again {} times over 50 driver turns",
+            polls - 1
+        );
         waiting.abort();
         drop((holder, elsewhere));
     });
