@@ -91,7 +91,7 @@ async fn handle(
                 loop {
                     x = x.wrapping_mul(31).wrapping_add(7);
                     rounds += 1;
-                    if rounds % 4096 == 0
+                    if rounds.is_multiple_of(4096)
                         && dumped.load(Ordering::SeqCst)
                         && named_as_stuck(&LOGGER.lines.lock().unwrap())
                     {
