@@ -42,6 +42,13 @@ for ((i = 1; i <= runs; i++)); do
     # do not use libtest (or that crashed) cargo's "to rerun" line.
     grep -E '^test .* \.\.\. FAILED$' "$log" | sed -E 's/^test (.*) \.\.\. FAILED$/  \1/' | sort -u
     grep -E '^error: test failed, to rerun pass' "$log" | sed -E 's/^error: test failed, to rerun pass /  in: /'
+    # A hung test that was killed prints no result line, only libtest's
+    # 60 s warning (slow tests that then finished have both).
+    grep -E '^test .* has been running for over 60 seconds$' "$log" |
+        sed -E 's/^test (.*) has been running for over 60 seconds$/\1/' | sort -u |
+        while read -r name; do
+            grep -qF "test $name ... " "$log" || echo "  $name (never finished)"
+        done
     exit 1
 done
 echo "all $runs runs passed"
