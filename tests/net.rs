@@ -604,10 +604,34 @@ rt_test! {
     fn udp_multicast_v4_join_loop_and_leave_on_loopback(rt) {
         use std::net::Ipv4Addr;
         rt.block_on(async {
-            let group = unique_group_v4(0);
+            // A group per flavour too: the three run side by side in this
+            // process, and Linux delivers a group's datagrams to a socket
+            // bound to the wildcard address while any socket of the host
+            // is a member (IP_MULTICAST_ALL), so another flavour's member
+            // made "after leaving" arrive here now and then.
+            let flavour = if common::is_current_thread(&rt) { 1 } else { 1 + rt.metrics().num_workers() as u8 };
+            let group = unique_group_v4(flavour);
             let lo = Ipv4Addr::LOCALHOST;
             let member = UdpSocket::bind("0.0.0.0:0").await.unwrap();
             let port = member.local_addr().unwrap().port();
+            // And only the groups this socket joined, whoever else joins.
+            #[cfg(target_os = "linux")]
+            {
+                use std::os::fd::AsRawFd;
+                let off: libc::c_int = 0;
+                // SAFETY: setsockopt on a socket this test owns, with a
+                // c_int option value and its size.
+                let set = unsafe {
+                    libc::setsockopt(
+                        member.as_raw_fd(),
+                        libc::IPPROTO_IP,
+                        libc::IP_MULTICAST_ALL,
+                        (&off as *const libc::c_int).cast(),
+                        std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                    )
+                };
+                assert_eq!(set, 0, "IP_MULTICAST_ALL: {}", std::io::Error::last_os_error());
+            }
             if let Err(e) = member.join_multicast_v4(group, lo) {
                 // A host whose loopback cannot take multicast: the kernel
                 // names the missing device, nothing else is acceptable.
