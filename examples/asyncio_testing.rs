@@ -77,8 +77,10 @@ async fn main() {
     println!("backoff: 3 retries, 7 s on the paused clock");
     advance_fires_due_timers().await;
     println!("advance: an hour-long sleep fired after advance(1 h)");
-    assert!(real.elapsed() < Duration::from_secs(1));
-    println!("real time taken: under a second");
+    // Less than the backoff alone would take on a running clock (a bound
+    // that only a clock that waited for real can miss).
+    assert!(real.elapsed() < Duration::from_secs(7));
+    println!("real time taken: less than the backoff's 7 s");
 }
 
 #[cfg(test)]

@@ -48,8 +48,11 @@ async fn work(ms: u64, value: &'static str) -> &'static str {
 }
 
 // One thread, like asyncio's loop: the timers below fire, and their tasks
-// finish, in deadline order.
-#[runtime::main(flavor = "current_thread")]
+// finish, in deadline order. On the paused test clock (it jumps to the
+// next timer whenever the loop is idle), so the outcomes below do not
+// depend on how busy the machine is and the run takes no real time; drop
+// `start_paused` to watch it in real time.
+#[runtime::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
     // wait_for(aw, timeout): Err(Elapsed) instead of TimeoutError; the
     // inner future is dropped, which cancels it.

@@ -1,9 +1,12 @@
 //! asyncio's classic: fetch many URLs concurrently, each with its own
 //! timeout, and report a result or an error per URL.
 //!
-//! The example starts its own local HTTP server (some paths are slow, one
-//! is missing) and also asks a port nobody listens on, so every kind of
-//! outcome shows up: success, HTTP error, timeout, connection refused.
+//! The example starts its own local HTTP server (one path is slow, one
+//! never answers, one is missing) and also asks a port nobody listens on,
+//! so every kind of outcome shows up: success, HTTP error, timeout,
+//! connection refused. The page known never to answer gets a short
+//! timeout; the others a generous one, so a busy machine does not turn a
+//! slow answer into a timeout.
 //!
 //! ```text
 //! cargo run --example fetch_many
@@ -13,13 +16,13 @@
 mod http;
 
 use runtime::io::{AsyncReadExt, AsyncWriteExt};
-use runtime::net::{TcpListener, TcpStream};
+use runtime::net::{TcpListener, TcpSocket, TcpStream};
 use runtime::task::JoinSet;
 use runtime::time::{sleep, timeout, Duration, Instant};
 use std::io;
 
-/// The local server: `/slow/N` answers after N ms, `/missing` is a 404,
-/// anything else is "Hello, world!".
+/// The local server: `/slow/N` answers after N ms, `/never` never
+/// answers, `/missing` is a 404, anything else is "Hello, world!".
 async fn server(listener: TcpListener) {
     loop {
         let Ok((mut stream, _)) = listener.accept().await else {
@@ -41,7 +44,10 @@ async fn server(listener: TcpListener) {
                 }
             };
             let mut out = Vec::new();
-            if let Some(ms) = req.path.strip_prefix("/slow/") {
+            if req.path == "/never" {
+                // Holds the connection without a word, like a hung server.
+                std::future::pending::<()>().await;
+            } else if let Some(ms) = req.path.strip_prefix("/slow/") {
                 sleep(Duration::from_millis(ms.parse().unwrap_or(0))).await;
                 http::respond(&mut out, "200 OK", "finally", false);
             } else if req.path == "/missing" {
@@ -81,20 +87,25 @@ async fn main() -> io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = runtime::spawn(server(listener));
-    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    // A port nobody listens on: bound (so no one else takes it) but not
+    // listening, so connecting is refused.
+    let closed = TcpSocket::new_v4()?;
+    closed.bind("127.0.0.1:0".parse().unwrap())?;
+    let closed_port = closed.local_addr()?;
 
+    let patient = Duration::from_secs(30);
+    let impatient = Duration::from_millis(500);
     let urls = [
-        format!("http://{addr}/"),
-        format!("http://{addr}/about"),
-        format!("http://{addr}/slow/100"),
-        format!("http://{addr}/slow/5000"),
-        format!("http://{addr}/missing"),
-        format!("http://{closed_port}/"),
+        (format!("http://{addr}/"), patient),
+        (format!("http://{addr}/about"), patient),
+        (format!("http://{addr}/slow/100"), patient),
+        (format!("http://{addr}/never"), impatient),
+        (format!("http://{addr}/missing"), patient),
+        (format!("http://{closed_port}/"), patient),
     ];
-    let per_url = Duration::from_millis(500);
     let started = Instant::now();
     let mut set = JoinSet::new();
-    for (i, url) in urls.iter().cloned().enumerate() {
+    for (i, (url, per_url)) in urls.iter().cloned().enumerate() {
         set.spawn(async move {
             let outcome = match timeout(per_url, fetch(&url)).await {
                 Ok(Ok((200, body))) => Ok(format!("200, {} bytes: {body:?}", body.len())),
@@ -118,7 +129,7 @@ async fn main() -> io::Result<()> {
         }
     }
     println!(
-        "{} URLs in {:?} (all at once, so about the longest timeout, not the sum): {} ok, {failures} failed",
+        "{} URLs in {:?} (all at once, so about the slowest one, not the sum): {} ok, {failures} failed",
         results.len(),
         started.elapsed(),
         results.len() - failures

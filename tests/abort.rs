@@ -32,8 +32,16 @@ async fn until_finished<T>(handle: &JoinHandle<T>) {
     }
 }
 
+/// For the tests that keep every worker blocked (`stall_workers`): with
+/// the blocking hand-off on, a worker blocked for 10 ms has its core moved
+/// to a new thread, which would run the very task the test keeps queued
+/// if the test thread is descheduled that long.
+fn no_handoff(b: &mut runtime::Builder) {
+    b.handoff_threshold(None);
+}
+
 rt_test! {
-    fn abort_before_first_poll(rt) {
+    fn abort_before_first_poll(rt, no_handoff) {
         let drops = Arc::new(AtomicUsize::new(0));
         let polled = Arc::new(AtomicBool::new(false));
         let stalled = stall_workers(&rt);
@@ -70,7 +78,7 @@ rt_test! {
         assert_eq!(drops.load(SeqCst), 1);
     }
 
-    fn abort_task_that_was_woken_but_not_yet_polled(rt) {
+    fn abort_task_that_was_woken_but_not_yet_polled(rt, no_handoff) {
         let drops = Arc::new(AtomicUsize::new(0));
         let resumed = Arc::new(AtomicBool::new(false));
         let stalled_and_result = {

@@ -85,8 +85,11 @@ rt_test! {
         rt.block_on(async {
             let p = scratch();
             let mut f = File::create(&p).await.unwrap();
-            // More than one blocking-pool trip's worth, in odd pieces.
-            let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+            // More than one blocking-pool trip's worth, in odd pieces. No
+            // period: a read from a wrong offset cannot give the right bytes.
+            let data: Vec<u8> = (0..3_000_000u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect();
             for chunk in data.chunks(70_001) {
                 f.write_all(chunk).await.unwrap();
             }
@@ -99,6 +102,31 @@ rt_test! {
             let mut got = Vec::new();
             f.read_to_end(&mut got).await.unwrap();
             assert!(got == data);
+            // A small read makes the file read ahead a whole buffer; seeks
+            // then count from what the caller read, and the next read
+            // gives the bytes at the new position, not the rest of that
+            // buffer: back, back from the current position, forward
+            // within the buffer, and from the end.
+            let at = |pos: usize, n: usize| data[pos..pos + n].to_vec();
+            assert_eq!(f.seek(SeekFrom::Start(1000)).await.unwrap(), 1000);
+            let mut some = vec![0; 100];
+            f.read_exact(&mut some).await.unwrap();
+            assert_eq!(some, at(1000, 100));
+            assert_eq!(f.seek(SeekFrom::Current(0)).await.unwrap(), 1100);
+            assert_eq!(f.seek(SeekFrom::Current(-50)).await.unwrap(), 1050);
+            f.read_exact(&mut some).await.unwrap();
+            assert_eq!(some, at(1050, 100), "after seeking back by 50");
+            assert_eq!(f.seek(SeekFrom::Start(500)).await.unwrap(), 500);
+            f.read_exact(&mut some).await.unwrap();
+            assert_eq!(some, at(500, 100), "after seeking back to 500");
+            assert_eq!(f.seek(SeekFrom::Current(300)).await.unwrap(), 900);
+            f.read_exact(&mut some).await.unwrap();
+            assert_eq!(some, at(900, 100), "after seeking forward by 300");
+            let end = data.len() as u64;
+            assert_eq!(f.seek(SeekFrom::End(-5)).await.unwrap(), end - 5);
+            let mut tail = Vec::new();
+            f.read_to_end(&mut tail).await.unwrap();
+            assert_eq!(tail, at(data.len() - 5, 5));
             // Read a little, then write: the write lands right after what
             // was read, not after what the file read ahead.
             f.seek(SeekFrom::Start(10)).await.unwrap();

@@ -190,12 +190,14 @@ rt_test! {
 
     fn connect_to_closed_port_is_refused(rt) {
         rt.block_on(async {
-            let addr = {
-                let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-                l.local_addr().unwrap()
-            };
+            // Bound but not listening: the port refuses connections, and
+            // no other socket can take it (and listen) meanwhile.
+            let closed = runtime::net::TcpSocket::new_v4().unwrap();
+            closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            let addr = closed.local_addr().unwrap();
             let err = TcpStream::connect(addr).await.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
+            drop(closed);
         });
     }
 
@@ -402,33 +404,49 @@ rt_test! {
 }
 
 /// After a socket error is reported once (ICMP "port unreachable" on a
-/// connected UDP socket), waiting again sleeps instead of spinning.
+/// connected UDP socket), waiting again sleeps instead of spinning: over
+/// many driver turns the waiting task is polled once, never woken again.
 #[test]
 fn socket_error_is_cleared_once_reported() {
     let rt = common::current_thread();
     rt.block_on(async {
-        let closed = {
-            let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-            s.local_addr().unwrap()
-        };
+        // A port nobody receives on, and that nobody can take while the
+        // test runs: its socket is connected elsewhere, so the kernel
+        // finds no socket for our datagram and answers "port unreachable".
+        let holder = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let elsewhere = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        holder.connect(elsewhere.local_addr().unwrap()).unwrap();
+        let closed = holder.local_addr().unwrap();
         let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         sock.connect(closed).await.unwrap();
         sock.send(b"anyone?").await.unwrap();
         let mut buf = [0; 8];
         let err = sock.recv(&mut buf).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
-        let polls_before = runtime::Handle::current().metrics().worker_poll_count(0);
-        let waited = runtime::time::timeout(
-            std::time::Duration::from_millis(30),
-            runtime::spawn(async move {
-                let mut buf = [0; 8];
-                let _ = sock.recv(&mut buf).await;
-            }),
-        )
-        .await;
-        assert!(waited.is_err(), "nothing was sent, recv must still wait");
-        let polls = runtime::Handle::current().metrics().worker_poll_count(0) - polls_before;
-        assert!(polls < 50, "recv spun: {polls} polls in 30 ms");
+        let polls = || runtime::Handle::current().metrics().worker_poll_count(0);
+        let polls_before = polls();
+        let waiting = runtime::spawn(async move {
+            let mut buf = [0; 8];
+            let _ = sock.recv(&mut buf).await;
+        });
+        // Each yield of the `block_on` future lets the spawned task run
+        // and then turns the driver (I/O included) before it runs again.
+        for _ in 0..50 {
+            runtime::task::yield_now().await;
+        }
+        assert!(
+            !waiting.is_finished(),
+            "nothing was sent, recv must still wait"
+        );
+        let polls = polls() - polls_before;
+        assert_eq!(
+            polls,
+            1,
+            "recv was woken again {} times over 50 driver turns",
+            polls - 1
+        );
+        waiting.abort();
+        drop((holder, elsewhere));
     });
 }
 
@@ -586,10 +604,34 @@ rt_test! {
     fn udp_multicast_v4_join_loop_and_leave_on_loopback(rt) {
         use std::net::Ipv4Addr;
         rt.block_on(async {
-            let group = unique_group_v4(0);
+            // A group per flavour too: the three run side by side in this
+            // process, and Linux delivers a group's datagrams to a socket
+            // bound to the wildcard address while any socket of the host
+            // is a member (IP_MULTICAST_ALL), so another flavour's member
+            // made "after leaving" arrive here now and then.
+            let flavour = if common::is_current_thread(&rt) { 1 } else { 1 + rt.metrics().num_workers() as u8 };
+            let group = unique_group_v4(flavour);
             let lo = Ipv4Addr::LOCALHOST;
             let member = UdpSocket::bind("0.0.0.0:0").await.unwrap();
             let port = member.local_addr().unwrap().port();
+            // And only the groups this socket joined, whoever else joins.
+            #[cfg(target_os = "linux")]
+            {
+                use std::os::fd::AsRawFd;
+                let off: libc::c_int = 0;
+                // SAFETY: setsockopt on a socket this test owns, with a
+                // c_int option value and its size.
+                let set = unsafe {
+                    libc::setsockopt(
+                        member.as_raw_fd(),
+                        libc::IPPROTO_IP,
+                        libc::IP_MULTICAST_ALL,
+                        (&off as *const libc::c_int).cast(),
+                        std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                    )
+                };
+                assert_eq!(set, 0, "IP_MULTICAST_ALL: {}", std::io::Error::last_os_error());
+            }
             if let Err(e) = member.join_multicast_v4(group, lo) {
                 // A host whose loopback cannot take multicast: the kernel
                 // names the missing device, nothing else is acceptable.

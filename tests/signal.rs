@@ -65,7 +65,34 @@ rt_test! {
         });
     }
 
-    fn an_arrival_before_the_first_poll_is_kept(rt) {
+    fn any_signal_number(rt) {
+        rt.block_on(async {
+            #[cfg(target_os = "linux")]
+            let signum = libc::SIGRTMIN() + 3;
+            #[cfg(not(target_os = "linux"))]
+            let signum = libc::SIGXCPU;
+            let mut s = signal(SignalKind::from_raw(signum)).unwrap();
+            raise(signum);
+            timeout(LIMIT, s.recv()).await.unwrap().unwrap();
+        });
+    }
+}
+
+/// The three flavours `rt_test!` covers, for the tests below that must
+/// not run them in parallel: a signal goes to the whole process and the
+/// listener registry is global, so a parallel run's arrivals (or live
+/// listeners) would show in another's assertions.
+fn flavours() -> [runtime::Runtime; 3] {
+    [
+        common::current_thread(),
+        common::multi_thread(1),
+        common::multi_thread(4),
+    ]
+}
+
+#[test]
+fn an_arrival_before_the_first_poll_is_kept() {
+    for rt in flavours() {
         rt.block_on(async {
             let mut hup = signal(SignalKind::hangup()).unwrap();
             raise(libc::SIGHUP);
@@ -73,12 +100,16 @@ rt_test! {
             timeout(LIMIT, hup.recv()).await.unwrap().unwrap();
             // A listener made after that delivery has not seen it.
             let mut late = signal(SignalKind::hangup()).unwrap();
-            let polled = std::future::poll_fn(|cx| std::task::Poll::Ready(late.poll_recv(cx))).await;
+            let polled =
+                std::future::poll_fn(|cx| std::task::Poll::Ready(late.poll_recv(cx))).await;
             assert!(polled.is_pending());
         });
     }
+}
 
-    fn listeners_hold_nothing_once_dropped(rt) {
+#[test]
+fn listeners_hold_nothing_once_dropped() {
+    for rt in flavours() {
         rt.block_on(async {
             let base = runtime::signal::listener_entries(libc::SIGWINCH);
             for _ in 0..1000 {
@@ -97,18 +128,6 @@ rt_test! {
             }
             // (`ctrl_c_resolves_on_sigint` may hold one per flavour now.)
             assert!(runtime::signal::listener_entries(libc::SIGINT) <= 3);
-        });
-    }
-
-    fn any_signal_number(rt) {
-        rt.block_on(async {
-            #[cfg(target_os = "linux")]
-            let signum = libc::SIGRTMIN() + 3;
-            #[cfg(not(target_os = "linux"))]
-            let signum = libc::SIGXCPU;
-            let mut s = signal(SignalKind::from_raw(signum)).unwrap();
-            raise(signum);
-            timeout(LIMIT, s.recv()).await.unwrap().unwrap();
         });
     }
 }

@@ -6,7 +6,8 @@
 mod common;
 
 use runtime::time::{self, Duration, Instant, MissedTickBehavior};
-use std::sync::{Arc, Mutex};
+use std::future::Future;
+use std::sync::Arc;
 
 fn paused() -> runtime::Runtime {
     runtime::Builder::new_current_thread()
@@ -18,22 +19,40 @@ fn paused() -> runtime::Runtime {
 
 rt_test! {
     fn sleeps_fire_in_deadline_order(rt) {
+        // On the real clock, and on workers that may run woken tasks in
+        // any order, the order in which tasks *run* after their timers is
+        // not the timers' order; what the runtime promises is the order in
+        // which the wheel fires them. So: every sleep is put in the wheel
+        // (by `reset`) before any can be due, and whenever one is over,
+        // every sleep due before it has fired too (`is_elapsed`, which the
+        // wheel sets under its lock), and the clock has passed its deadline.
         rt.block_on(async {
-            let order = Arc::new(Mutex::new(Vec::new()));
-            let tasks: Vec<_> = [30u64, 10, 50, 20, 40]
-                .into_iter()
-                .map(|ms| {
-                    let order = order.clone();
-                    runtime::spawn(async move {
-                        time::sleep(Duration::from_millis(ms)).await;
-                        order.lock().unwrap().push(ms);
-                    })
-                })
-                .collect();
-            for t in tasks {
-                t.await.unwrap();
+            let start = Instant::now();
+            let far = start + Duration::from_secs(3600);
+            let mut sleeps: Vec<_> = (0..5).map(|_| Box::pin(time::sleep_until(far))).collect();
+            for (i, s) in sleeps.iter_mut().enumerate() {
+                s.as_mut().reset(start + Duration::from_millis(10 * (i as u64 + 1)));
             }
-            assert_eq!(*order.lock().unwrap(), vec![10, 20, 30, 40, 50]);
+            let mut done = Vec::new();
+            std::future::poll_fn(|cx| {
+                for i in 0..sleeps.len() {
+                    if done.contains(&i) || sleeps[i].as_mut().poll(cx).is_pending() {
+                        continue;
+                    }
+                    assert!(Instant::now() >= sleeps[i].deadline(), "sleep {i} ended early");
+                    for (j, earlier) in sleeps[..i].iter().enumerate() {
+                        assert!(earlier.is_elapsed(), "sleep {i} fired before sleep {j}");
+                    }
+                    done.push(i);
+                }
+                if done.len() == sleeps.len() {
+                    std::task::Poll::Ready(())
+                } else {
+                    std::task::Poll::Pending
+                }
+            })
+            .await;
+            assert_eq!(done, [0, 1, 2, 3, 4]);
         });
     }
 

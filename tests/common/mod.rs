@@ -182,7 +182,9 @@ impl Drop for SendOnDrop {
 /// Keeps every worker of a multi-thread runtime blocked inside one poll,
 /// so no other task can start until the value is dropped. On a
 /// current-thread runtime nothing runs outside `block_on`, so it does
-/// nothing there.
+/// nothing there. Only on a runtime built with the blocking hand-off off
+/// (`Builder::handoff_threshold(None)`): otherwise, 10 ms into the stall,
+/// each blocked worker's core moves to a new thread that runs tasks again.
 pub struct StalledWorkers {
     release: Vec<std::sync::mpsc::Sender<()>>,
 }

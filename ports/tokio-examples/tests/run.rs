@@ -171,22 +171,78 @@ impl LineClient {
     }
 }
 
+/// A chat user whose lines arrive on a channel shared with the other
+/// users (each line tagged with the user's name), so the test can wait for
+/// whichever user hears something first.
+struct ChatUser {
+    writer: TcpStream,
+}
+
+impl ChatUser {
+    fn connect(port: u16, name: &'static str, heard: &std::sync::mpsc::Sender<(&'static str, String)>) -> ChatUser {
+        let writer = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut reader = BufReader::new(writer.try_clone().unwrap());
+        let heard = heard.clone();
+        std::thread::spawn(move || loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end_matches(['\r', '\n']).to_string();
+            if heard.send((name, line)).is_err() {
+                return;
+            }
+        });
+        ChatUser { writer }
+    }
+
+    fn send(&mut self, line: &str) {
+        self.writer.write_all(format!("{line}\n").as_bytes()).unwrap();
+    }
+}
+
+/// The next line any user heard. The 30 s limit only turns a hang into a
+/// failure.
+fn next_heard(heard: &std::sync::mpsc::Receiver<(&'static str, String)>) -> (&'static str, String) {
+    heard.recv_timeout(std::time::Duration::from_secs(30)).expect("nobody heard anything more")
+}
+
+/// Waits until `who` hears `what`, skipping the join announcements, the
+/// only lines whose arrival depends on how the server's tasks interleave.
+fn wait_until_heard(heard: &std::sync::mpsc::Receiver<(&'static str, String)>, who: &str, what: &str) {
+    loop {
+        let (user, line) = next_heard(heard);
+        if (user, line.as_str()) == (who, what) {
+            return;
+        }
+        assert!(line.ends_with(" has joined the chat"), "{user} heard {line:?} while waiting for {who} to hear {what:?}");
+    }
+}
+
 #[test]
 fn chat_server_relays_between_users() {
     let (_chat, port) = start(env!("CARGO_BIN_EXE_chat"), Ready::Prints("server running on"), |p| vec![format!("127.0.0.1:{p}")]);
-    let mut alice = LineClient::connect(port);
-    assert_eq!(alice.recv(), "Please enter your username:");
+    let (tx, heard) = std::sync::mpsc::channel();
+    let mut alice = ChatUser::connect(port, "alice", &tx);
+    assert_eq!(next_heard(&heard), ("alice", "Please enter your username:".to_string()));
     alice.send("alice");
-    let mut bob = LineClient::connect(port);
-    assert_eq!(bob.recv(), "Please enter your username:");
+    let mut bob = ChatUser::connect(port, "bob", &tx);
+    assert_eq!(next_heard(&heard), ("bob", "Please enter your username:".to_string()));
     bob.send("bob");
-    assert_eq!(alice.recv(), "bob has joined the chat");
+    // The server registers a user, then announces the join to those
+    // registered by then: whichever of the two registered first hears the
+    // other join (or both hear each other), and from then on both are in.
+    let (user, line) = next_heard(&heard);
+    assert!(
+        (user, line.as_str()) == ("alice", "bob has joined the chat") || (user, line.as_str()) == ("bob", "alice has joined the chat"),
+        "{user} heard {line:?}"
+    );
     alice.send("hi bob");
-    assert_eq!(bob.recv(), "alice: hi bob");
+    wait_until_heard(&heard, "bob", "alice: hi bob");
     bob.send("hello alice");
-    assert_eq!(alice.recv(), "bob: hello alice");
-    drop(bob);
-    assert_eq!(alice.recv(), "bob has left the chat");
+    wait_until_heard(&heard, "alice", "bob: hello alice");
+    bob.writer.shutdown(std::net::Shutdown::Both).unwrap();
+    wait_until_heard(&heard, "alice", "bob has left the chat");
 }
 
 #[test]

@@ -31,6 +31,8 @@ mod interval;
 mod sleep;
 mod timeout;
 pub(crate) mod wheel;
+#[cfg(all(test, not(loom)))]
+mod wheel_props;
 
 pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
