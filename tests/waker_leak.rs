@@ -150,11 +150,20 @@ fn park_everything(rt: &runtime::Runtime, progress: &Arc<Progress>) -> Kept {
     kept.guards
         .push(Box::new(rt.block_on(rwlock.clone().read_owned())));
     kept.guards.push(Box::new(token.clone()));
-    // Initialising for ever: the other `get_or_init`s wait for it.
+    // Initialising for ever: the other `get_or_init`s wait for it. It
+    // must have begun before they are spawned (on several workers a later
+    // task could otherwise start first, initialise the cell and let every
+    // one of them finish).
     let c = cell.clone();
+    let (began_tx, began_rx) = oneshot::channel::<()>();
     spawn(Box::pin(async move {
-        c.get_or_init(std::future::pending).await;
+        c.get_or_init(|| async move {
+            let _ = began_tx.send(());
+            std::future::pending().await
+        })
+        .await;
     }));
+    rt.block_on(began_rx).expect("the initialiser began");
     kept.shared.extend([
         notify.clone() as Arc<dyn Send + Sync>,
         semaphore.clone(),
