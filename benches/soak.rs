@@ -1,7 +1,8 @@
 //! Long runs: does a server on this runtime stay flat for ten minutes?
 //! Each minute it prints the requests served, the errors, the latency
-//! (p50/p99/max) and the server's resident memory and open descriptors,
-//! then a text plot of RSS and p99 over the run.
+//! (p50/p99/max) and the server's resident memory (median and largest of
+//! once-a-second readings) and open descriptors, then a text plot of RSS
+//! and p99 over the run.
 //!
 //! ```text
 //! cargo build --release --example http_hello --example echo_server
@@ -15,12 +16,11 @@
 //!
 //! `http` runs `examples/http_hello` under `wrk -t1 -c256 --latency`, one
 //! minute-long wrk run per minute (wrk must be installed:
-//! `apt-get install wrk`), with the server's memory and descriptors read
-//! in the middle of each run. `echo` runs `examples/echo_server` against
+//! `apt-get install wrk`). `echo` runs `examples/echo_server` against
 //! CLIENTS client threads in this process, each connecting, making ten
 //! 64-byte round trips, closing, and connecting again, so the server
 //! accepts and drops connections all the time. The first minute is the
-//! warm-up: growth is measured from its end.
+//! warm-up: growth is measured from its figures to the last minute's.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -91,8 +91,64 @@ struct Minute {
     p50_us: f64,
     p99_us: f64,
     max_us: f64,
-    rss_kb: u64,
+    /// The median and the largest of the minute's once-a-second RSS
+    /// readings: under load RSS swings by a third within seconds as
+    /// connections come and go, so one reading a minute shows noise, not
+    /// growth.
+    rss_med_kb: u64,
+    rss_max_kb: u64,
+    /// The most descriptors open at one reading in the minute.
     fds: usize,
+}
+
+/// Reads the server's RSS and open descriptors once a second on its own
+/// thread; `minute` hands over what was read since the last call.
+struct Sampler {
+    readings: Arc<Mutex<Vec<(u64, usize)>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sampler {
+    fn start(pid: u32) -> Sampler {
+        let readings: Arc<Mutex<Vec<(u64, usize)>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (r, s) = (readings.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            while !s.load(Relaxed) {
+                let reading = (rss_kb(pid), fds(pid));
+                r.lock().unwrap().push(reading);
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        });
+        Sampler {
+            readings,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// (median RSS, largest RSS, most descriptors) since the last call.
+    fn minute(&self) -> (u64, u64, usize) {
+        let got = std::mem::take(&mut *self.readings.lock().unwrap());
+        let mut rss: Vec<u64> = got.iter().map(|r| r.0).collect();
+        rss.sort_unstable();
+        let fds = got.iter().map(|r| r.1).max().unwrap_or(0);
+        (
+            rss.get(rss.len() / 2).copied().unwrap_or(0),
+            rss.last().copied().unwrap_or(0),
+            fds,
+        )
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        self.stop.store(true, Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 fn main() {
@@ -122,6 +178,7 @@ fn http(minutes: u32) -> Vec<Minute> {
     let server = start("http_hello", port);
     let pid = server.0.id();
     let mut rows = Vec::new();
+    let sampler = Sampler::start(pid);
     for m in 1..=minutes {
         let wrk = Command::new("wrk")
             .args(["-t1", "-c256", "-d60s", "--latency"])
@@ -129,11 +186,8 @@ fn http(minutes: u32) -> Vec<Minute> {
             .stdout(Stdio::piped())
             .spawn()
             .expect("wrk is needed: apt-get install wrk");
-        // Memory and descriptors mid-minute, under load with every
-        // connection open (between two wrk runs they are closing).
-        std::thread::sleep(Duration::from_secs(30));
-        let (rss, open) = (rss_kb(pid), fds(pid));
         let out = wrk.wait_with_output().unwrap();
+        let (rss_med_kb, rss_max_kb, fds) = sampler.minute();
         let text = String::from_utf8_lossy(&out.stdout);
         let field = |key: &str| -> Option<f64> {
             text.lines()
@@ -173,8 +227,9 @@ fn http(minutes: u32) -> Vec<Minute> {
             p50_us: field("50%").unwrap_or(f64::NAN),
             p99_us: field("99%").unwrap_or(f64::NAN),
             max_us,
-            rss_kb: rss,
-            fds: open,
+            rss_med_kb,
+            rss_max_kb,
+            fds,
         };
         print_row(m, &row);
         rows.push(row);
@@ -239,8 +294,10 @@ fn echo(minutes: u32, clients: usize, example: &str) -> Vec<Minute> {
         .collect();
     let mut rows = Vec::new();
     let mut errors_before = 0;
+    let sampler = Sampler::start(pid);
     for m in 1..=minutes {
         std::thread::sleep(Duration::from_secs(60));
+        let (rss_med_kb, rss_max_kb, fds) = sampler.minute();
         let mut lat = std::mem::take(&mut *samples.lock().unwrap());
         lat.sort_unstable();
         let pct = |p: f64| -> f64 {
@@ -257,8 +314,9 @@ fn echo(minutes: u32, clients: usize, example: &str) -> Vec<Minute> {
             p50_us: pct(0.50),
             p99_us: pct(0.99),
             max_us: lat.last().map_or(f64::NAN, |&v| v as f64),
-            rss_kb: rss_kb(pid),
-            fds: fds(pid),
+            rss_med_kb,
+            rss_max_kb,
+            fds,
         };
         errors_before = e;
         print_row(m, &row);
@@ -273,31 +331,33 @@ fn echo(minutes: u32, clients: usize, example: &str) -> Vec<Minute> {
 
 fn print_row(m: u32, r: &Minute) {
     eprintln!(
-        "minute {m:>2}: {:>9} requests, {} errors, p50 {:.0} us, p99 {:.0} us, max {:.0} us, RSS {:.1} MiB, {} fds",
+        "minute {m:>2}: {:>9} requests, {} errors, p50 {:.0} us, p99 {:.0} us, max {:.0} us, RSS median {:.1} MiB, max {:.1} MiB, {} fds",
         r.requests,
         r.errors,
         r.p50_us,
         r.p99_us,
         r.max_us,
-        r.rss_kb as f64 / 1024.0,
+        r.rss_med_kb as f64 / 1024.0,
+        r.rss_max_kb as f64 / 1024.0,
         r.fds
     );
 }
 
 fn report(mode: &str, rows: &[Minute]) {
     println!("\nsoak ({mode}), one row per minute:");
-    println!("| minute | requests | errors | p50 | p99 | max | RSS | fds |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| minute | requests | errors | p50 | p99 | max | RSS median | RSS max | fds (max) |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (i, r) in rows.iter().enumerate() {
         println!(
-            "| {} | {} | {} | {:.0} us | {:.0} us | {:.0} us | {:.1} MiB | {} |",
+            "| {} | {} | {} | {:.0} us | {:.0} us | {:.0} us | {:.1} MiB | {:.1} MiB | {} |",
             i + 1,
             r.requests,
             r.errors,
             r.p50_us,
             r.p99_us,
             r.max_us,
-            r.rss_kb as f64 / 1024.0,
+            r.rss_med_kb as f64 / 1024.0,
+            r.rss_max_kb as f64 / 1024.0,
             r.fds
         );
     }
@@ -305,17 +365,22 @@ fn report(mode: &str, rows: &[Minute]) {
         let (first, last) = (&rows[0], &rows[rows.len() - 1]);
         let growth = |a: f64, b: f64| (b / a - 1.0) * 100.0;
         println!(
-            "\nerrors in all: {}; from the end of minute 1 to the end: RSS {:+.1}%, fds {:+.1}%, p99 {:.0} -> {:.0} us",
+            "\nerrors in all: {}; from minute 1 to the last: RSS median {:+.1}%, RSS max {:+.1}%, fds {:+.1}%, p99 {:.0} -> {:.0} us",
             rows.iter().map(|r| r.errors).sum::<u64>(),
-            growth(first.rss_kb as f64, last.rss_kb as f64),
+            growth(first.rss_med_kb as f64, last.rss_med_kb as f64),
+            growth(first.rss_max_kb as f64, last.rss_max_kb as f64),
             growth(first.fds as f64, last.fds as f64),
             first.p99_us,
             last.p99_us
         );
     }
     plot(
-        "RSS (MiB)",
-        rows.iter().map(|r| r.rss_kb as f64 / 1024.0).collect(),
+        "RSS median (MiB)",
+        rows.iter().map(|r| r.rss_med_kb as f64 / 1024.0).collect(),
+    );
+    plot(
+        "RSS max (MiB)",
+        rows.iter().map(|r| r.rss_max_kb as f64 / 1024.0).collect(),
     );
     plot("p99 (us)", rows.iter().map(|r| r.p99_us).collect());
 }

@@ -35,7 +35,7 @@ async fn bounded_four_producers() {
     assert_eq!(total, PRODUCERS * PER_PRODUCER);
 }
 
-/// The configuration: 2 workers (rt_test covers 1 and 4).
+/// The benchmarks' configuration: 2 workers (rt_test covers 1 and 4).
 #[test]
 fn mpsc_bounded_keeps_every_message_in_order_on_two_workers() {
     common::multi_thread(2).block_on(bounded_four_producers());

@@ -955,7 +955,7 @@ impl Client {
     }
 }
 
-/// The example, written as a test on Tokio's paused clock is (the
+/// A key-expiry scenario, written as a test on Tokio's paused clock is (the
 /// pattern of mini-redis's `key_value_timeout`): a key with a one-second
 /// lifetime is read back at once, the test advances the clock by that
 /// second, and the key is gone; then the test sleeps past one key's

@@ -634,8 +634,9 @@ impl Builder {
     }
 }
 
-/// The default hand-off threshold: DESIGN's bound ("no more than 10 ms"),
-/// Go's preemption figure.
+/// The default hand-off threshold: a task stuck in one poll for longer
+/// strands the tasks queued behind it for no more than this (Go's
+/// scheduler preempts a goroutine after the same 10 ms).
 const DEFAULT_HANDOFF_THRESHOLD: Duration = Duration::from_millis(10);
 /// Two of the monitor's 500 us ticks.
 const MIN_HANDOFF_THRESHOLD: Duration = Duration::from_millis(1);
