@@ -73,6 +73,9 @@ pub(crate) struct Lease {
     /// When the monitor took the core (coarse clock), for busy time.
     /// Statistics only: a std atomic even under loom.
     taken_at: std::sync::atomic::AtomicU64,
+    /// The kernel's id of the lease's thread (`util/cpu_wait.rs`; 0 if
+    /// none), so the monitor can tell a blocked poll from a preempted one.
+    pub(crate) tid: i32,
 }
 
 impl Lease {
@@ -80,7 +83,8 @@ impl Lease {
     /// when a monitor may request the core (otherwise rule 6's fences are
     /// skipped: nobody stores REQUESTED), `stamped` when anything reads the
     /// stamp (the monitor or the slow-poll watchdog; otherwise polls are
-    /// not stamped at all). `guarded` implies `stamped`.
+    /// not stamped at all). `guarded` implies `stamped`. Called on the
+    /// thread the lease is for.
     pub(crate) fn new(worker: usize, guarded: bool, stamped: bool) -> Lease {
         debug_assert!(stamped || !guarded, "a guarded lease must stamp its polls");
         Lease {
@@ -93,6 +97,7 @@ impl Lease {
             steal: AtomicU8::new(NONE),
             lock: Mutex::new(()),
             taken_at: std::sync::atomic::AtomicU64::new(0),
+            tid: crate::util::cpu_wait::current_tid(),
         }
     }
 

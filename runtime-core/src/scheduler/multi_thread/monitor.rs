@@ -13,7 +13,12 @@
 //!   monitor keeps the core (rule 4, `TAKEN`) and starts a thread from the
 //!   blocking pool to run it, so the worker's I/O and timer turns and its
 //!   future work carry on. The stuck thread finishes its poll, finds the
-//!   core gone (rule 5) and returns to the pool. At most
+//!   core gone (rule 5) and returns to the pool. Not while the stuck
+//!   thread is waiting for a CPU, having had one for less than half the
+//!   time since the rescue (`util/cpu_wait.rs`): it is preempted, not
+//!   blocked, on a machine with more runnable threads than cores, and a
+//!   new thread would wait for the same CPUs; the monitor asks again at
+//!   each look. At most
 //!   `max_handoff_threads` threads can be stuck with their cores handed
 //!   off at once; past that the monitor logs a warning naming the task.
 //! - Once every worker has been parked for 50 ms the monitor thread
@@ -28,6 +33,7 @@ use super::worker::{start_thread, Worker};
 use crate::loom::sync::Arc;
 pub(crate) use crate::runtime::HandoffConfig;
 use crate::scheduler::poll_stamp::PollMark;
+use crate::util::cpu_wait;
 use crate::util::fmt::{Human, TaskLabel, Where};
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::time::{Duration, Instant};
@@ -45,6 +51,9 @@ pub(crate) struct Track {
     /// The poll's `seq`, and when it was first seen.
     poll: Option<(u64, Instant)>,
     rescued: bool,
+    /// The stuck thread as the kernel saw it at the rescue, or at the
+    /// last look that found it waiting for a CPU (`None`: not readable).
+    cpu: Option<(Instant, cpu_wait::Sample)>,
     handed_off: bool,
     warned: bool,
 }
@@ -113,6 +122,7 @@ impl Handoff {
         // together.
         if !track.rescued && running >= TICK / 2 {
             track.rescued = true;
+            track.cpu = cpu_wait::sample(lease.tid).map(|s| (now, s));
             self.rescue(lease, mark.seq);
         }
         if running + TICK / 2 < self.config.threshold || track.handed_off {
@@ -123,6 +133,9 @@ impl Handoff {
                 track.warned = true;
                 warn_at_cap(&mark, lease.worker, running, self.config.max_threads);
             }
+            return;
+        }
+        if preempted(lease, track, now) {
             return;
         }
         track.handed_off = true;
@@ -163,6 +176,20 @@ impl Handoff {
             }
         }
     }
+}
+
+/// The stuck thread is waiting for a CPU and has had one for less than
+/// half the time since the last sample: preempted, not blocked. Takes a
+/// new sample either way.
+fn preempted(lease: &Lease, track: &mut Track, now: Instant) -> bool {
+    let Some((since, before)) = track.cpu else {
+        return false;
+    };
+    let Some(after) = cpu_wait::sample(lease.tid) else {
+        return false;
+    };
+    track.cpu = Some((now, after));
+    cpu_wait::waiting_for_cpu(now - since, before, after)
 }
 
 fn warn_at_cap(mark: &PollMark, worker: usize, running: Duration, cap: usize) {
