@@ -22,7 +22,7 @@
 //!   is awake). Shorter idle gaps, as between a server's requests, it
 //!   spans with timed looks, so that no request pays for waking it.
 
-use super::handle::Handle;
+use super::handle::MultiThreadHandle;
 use super::lease::Lease;
 use super::worker::{start_thread, Worker};
 use crate::loom::sync::Arc;
@@ -53,7 +53,7 @@ pub(crate) struct Track {
 pub(crate) struct Handoff {
     config: HandoffConfig,
     workers: Vec<Arc<Worker>>,
-    handle: Arc<Handle>,
+    handle: Arc<MultiThreadHandle>,
 }
 
 impl Handoff {
