@@ -1,9 +1,9 @@
 //! `Builder`: every knob of a runtime, with Tokio's names and defaults.
 
-use super::{Config, Runtime};
+use super::{Config, HandoffConfig, Runtime};
 use crate::blocking::{self, pool::Callback, pool::PoolConfig, pool::ThreadNameFn};
 use crate::loom::sync::Arc;
-use crate::scheduler::multi_thread::monitor::{Handoff, HandoffConfig};
+use crate::scheduler::multi_thread::monitor::Handoff;
 use crate::scheduler::{self, current_thread::CurrentThread, multi_thread};
 use std::fmt;
 use std::io;

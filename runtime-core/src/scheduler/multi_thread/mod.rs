@@ -19,7 +19,7 @@ mod worker;
 pub(crate) use handle::MultiThreadHandle;
 pub(crate) use lease::Lease;
 pub(crate) use worker::{block_in_place, create, WorkerContext};
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 pub(crate) use {lease::TAKEN, worker::Core};
 
 use crate::loom::sync::Arc;

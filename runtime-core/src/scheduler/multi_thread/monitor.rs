@@ -26,7 +26,7 @@ use super::handle::MultiThreadHandle;
 use super::lease::Lease;
 use super::worker::{start_thread, Worker};
 use crate::loom::sync::Arc;
-pub(crate) use crate::runtime::HandoffConfig;
+use crate::runtime::HandoffConfig;
 use crate::scheduler::poll_stamp::PollMark;
 use crate::util::fmt::{Human, TaskLabel, Where};
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
