@@ -11,7 +11,7 @@
 use std::cell::Cell;
 use std::num::NonZeroU64;
 
-struct Context {
+struct TaskThreadState {
     /// Set while the thread runs tasks or blocks in `block_on`.
     runtime: Cell<EnterRuntime>,
     /// The coop budget left (`coop::Budget`'s inside; `None`: unconstrained).
@@ -34,10 +34,10 @@ pub(crate) enum EnterRuntime {
     NotEntered,
 }
 
-impl Context {
+impl TaskThreadState {
     #[cfg(not(loom))]
-    const fn new() -> Context {
-        Context {
+    const fn new() -> TaskThreadState {
+        TaskThreadState {
             runtime: Cell::new(EnterRuntime::NotEntered),
             budget: Cell::new(None),
             task_id: Cell::new(None),
@@ -46,8 +46,8 @@ impl Context {
     }
 
     #[cfg(loom)]
-    fn new() -> Context {
-        Context {
+    fn new() -> TaskThreadState {
+        TaskThreadState {
             runtime: Cell::new(EnterRuntime::NotEntered),
             budget: Cell::new(None),
             task_id: Cell::new(None),
@@ -58,12 +58,12 @@ impl Context {
 
 #[cfg(not(loom))]
 std::thread_local! {
-    static CONTEXT: Context = const { Context::new() };
+    static THREAD_STATE: TaskThreadState = const { TaskThreadState::new() };
 }
 
 #[cfg(loom)]
 loom::thread_local! {
-    static CONTEXT: Context = Context::new();
+    static THREAD_STATE: TaskThreadState = TaskThreadState::new();
 }
 
 /// Marks the thread as inside a runtime while `f` runs.
@@ -72,7 +72,7 @@ loom::thread_local! {
 /// If it already is: blocking this thread would stall the tasks it drives.
 #[track_caller]
 pub(crate) fn enter_runtime<R>(allow_block_in_place: bool, f: impl FnOnce() -> R) -> R {
-    let entered = CONTEXT.with(|c| c.runtime.get());
+    let entered = THREAD_STATE.with(|c| c.runtime.get());
     if let EnterRuntime::Entered { .. } = entered {
         panic!(
             "Cannot start a runtime from within a runtime: `block_on` (or a runtime's drop) was called \
@@ -83,10 +83,10 @@ pub(crate) fn enter_runtime<R>(allow_block_in_place: bool, f: impl FnOnce() -> R
     struct Reset;
     impl Drop for Reset {
         fn drop(&mut self) {
-            let _ = CONTEXT.try_with(|c| c.runtime.set(EnterRuntime::NotEntered));
+            let _ = THREAD_STATE.try_with(|c| c.runtime.set(EnterRuntime::NotEntered));
         }
     }
-    CONTEXT.with(|c| {
+    THREAD_STATE.with(|c| {
         c.runtime.set(EnterRuntime::Entered {
             allow_block_in_place,
         })
@@ -97,7 +97,7 @@ pub(crate) fn enter_runtime<R>(allow_block_in_place: bool, f: impl FnOnce() -> R
 
 /// Whether this thread is inside a runtime.
 pub(crate) fn runtime_entered() -> EnterRuntime {
-    CONTEXT
+    THREAD_STATE
         .try_with(|c| c.runtime.get())
         .unwrap_or(EnterRuntime::NotEntered)
 }
@@ -108,10 +108,10 @@ pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
     struct Reset(EnterRuntime);
     impl Drop for Reset {
         fn drop(&mut self) {
-            let _ = CONTEXT.try_with(|c| c.runtime.set(self.0));
+            let _ = THREAD_STATE.try_with(|c| c.runtime.set(self.0));
         }
     }
-    let prev = CONTEXT.with(|c| c.runtime.replace(EnterRuntime::NotEntered));
+    let prev = THREAD_STATE.with(|c| c.runtime.replace(EnterRuntime::NotEntered));
     let _reset = Reset(prev);
     f()
 }
@@ -119,33 +119,35 @@ pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
 /// The budget left (`None`: unconstrained, also on a thread that is
 /// exiting).
 pub(crate) fn budget() -> Option<u8> {
-    CONTEXT.try_with(|c| c.budget.get()).unwrap_or(None)
+    THREAD_STATE.try_with(|c| c.budget.get()).unwrap_or(None)
 }
 
 /// Sets the budget, returning the previous one.
 pub(crate) fn set_budget(budget: Option<u8>) -> Option<u8> {
-    CONTEXT
+    THREAD_STATE
         .try_with(|c| c.budget.replace(budget))
         .unwrap_or(None)
 }
 
 pub(crate) fn current_task_id() -> Option<NonZeroU64> {
-    CONTEXT.try_with(|c| c.task_id.get()).unwrap_or(None)
+    THREAD_STATE.try_with(|c| c.task_id.get()).unwrap_or(None)
 }
 
 /// Sets the current task id, returning the previous one.
 pub(crate) fn set_current_task_id(id: Option<NonZeroU64>) -> Option<NonZeroU64> {
-    CONTEXT.try_with(|c| c.task_id.replace(id)).unwrap_or(None)
+    THREAD_STATE
+        .try_with(|c| c.task_id.replace(id))
+        .unwrap_or(None)
 }
 
 /// Records that the task being polled wants to be rescheduled.
 pub(crate) fn request_yield() {
-    let _ = CONTEXT.try_with(|c| c.yield_requested.set(true));
+    let _ = THREAD_STATE.try_with(|c| c.yield_requested.set(true));
 }
 
 /// Reads and clears the yield request of the current poll.
 pub(crate) fn take_yield_request() -> bool {
-    CONTEXT
+    THREAD_STATE
         .try_with(|c| c.yield_requested.replace(false))
         .unwrap_or(false)
 }

@@ -139,24 +139,24 @@ struct Inner<T> {
 
 /// One side's pointer to the shared `Inner` (rule 5): valid while that
 /// side's `*_ALIVE` bit is set. The bit is cleared either by `release`,
-/// which consumes the handle, or by a send's completing write, after which
-/// the handle is dropped unused (it has no `Drop`).
-struct Handle<T> {
+/// which consumes the reference, or by a send's completing write, after which
+/// the reference is dropped unused (it has no `Drop`).
+struct InnerRef<T> {
     ptr: NonNull<Inner<T>>,
 }
 
 // SAFETY: the cells are only touched under the ownership rules above (one
 // side at a time, handed over through `state`) and the allocation is freed
-// exactly once (rule 5), so a handle may move to and be used from another
+// exactly once (rule 5), so a reference may move to and be used from another
 // thread as long as the value itself may (`T: Send`); wakers are
 // `Send + Sync`.
-unsafe impl<T: Send> Send for Handle<T> {}
-// SAFETY: as above; through `&Handle` only `state` (atomic) is read.
-unsafe impl<T: Send> Sync for Handle<T> {}
+unsafe impl<T: Send> Send for InnerRef<T> {}
+// SAFETY: as above; through `&InnerRef` only `state` (atomic) is read.
+unsafe impl<T: Send> Sync for InnerRef<T> {}
 
-impl<T> Handle<T> {
+impl<T> InnerRef<T> {
     fn inner(&self) -> &Inner<T> {
-        // SAFETY: rule 5: this side's bit is still set (the handle is
+        // SAFETY: rule 5: this side's bit is still set (the reference is
         // consumed when it is cleared), so the allocation is not freed.
         unsafe { self.ptr.as_ref() }
     }
@@ -167,7 +167,7 @@ impl<T> Handle<T> {
     fn release(self, alive: usize) {
         let prev = self.inner().state.fetch_and(!alive, Ordering::AcqRel);
         if prev & (TX_ALIVE | RX_ALIVE) == alive {
-            // SAFETY: rule 5: we cleared the last bit, so no handle points
+            // SAFETY: rule 5: we cleared the last bit, so no reference points
             // here any more; the pointer came from `Box::leak` in `channel`.
             drop(unsafe { Box::from_raw(self.ptr.as_ptr()) });
         }
@@ -297,10 +297,10 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     })));
     (
         Sender {
-            handle: Some(Handle { ptr }),
+            shared: Some(InnerRef { ptr }),
         },
         Receiver {
-            handle: Some(Handle { ptr }),
+            shared: Some(InnerRef { ptr }),
         },
     )
 }
@@ -330,7 +330,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// ```
 pub struct Sender<T> {
     /// `None` once sent.
-    handle: Option<Handle<T>>,
+    shared: Option<InnerRef<T>>,
 }
 
 /// Receives the one value: `.await` it.
@@ -346,7 +346,7 @@ pub struct Sender<T> {
 /// ```
 pub struct Receiver<T> {
     /// `None` once the value (or the error) was returned.
-    handle: Option<Handle<T>>,
+    shared: Option<InnerRef<T>>,
 }
 
 impl<T> Sender<T> {
@@ -359,8 +359,8 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.send(5), Err(5)); // nobody to receive it: it comes back
     /// ```
     pub fn send(mut self, value: T) -> Result<(), T> {
-        let handle = self.handle.take().expect("a Sender sends once");
-        let inner = handle.inner();
+        let shared = self.shared.take().expect("a Sender sends once");
+        let inner = shared.inner();
         // SAFETY: rule 1: `COMPLETE` is not set yet (only this sender sets
         // it), so the receiver does not look at the cell.
         inner.value.with_mut(|v| unsafe { *v = Some(value) });
@@ -404,7 +404,7 @@ impl<T> Sender<T> {
         } else {
             None
         };
-        handle.release(TX_ALIVE);
+        shared.release(TX_ALIVE);
         match refused {
             Some(value) => Err(value),
             None => Ok(()),
@@ -421,7 +421,7 @@ impl<T> Sender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.handle
+        self.shared
             .as_ref()
             .is_none_or(|h| h.inner().load() & CLOSED != 0)
     }
@@ -455,10 +455,10 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.poll_closed(&mut cx), Poll::Ready(()));
     /// ```
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(handle) = &self.handle else {
+        let Some(shared) = &self.shared else {
             return Poll::Ready(());
         };
-        let inner = handle.inner();
+        let inner = shared.inner();
         if inner.load() & CLOSED != 0 {
             return Poll::Ready(());
         }
@@ -471,15 +471,15 @@ impl<T> Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let Some(handle) = self.handle.take() else {
+        let Some(shared) = self.shared.take() else {
             return;
         };
-        let prev = handle.inner().state.fetch_or(COMPLETE, Ordering::AcqRel);
+        let prev = shared.inner().state.fetch_or(COMPLETE, Ordering::AcqRel);
         if prev & RX_WAKER != 0 {
-            handle.inner().wake_rx();
+            shared.inner().wake_rx();
         }
-        handle.inner().completed_by_sender(prev);
-        handle.release(TX_ALIVE);
+        shared.inner().completed_by_sender(prev);
+        shared.release(TX_ALIVE);
     }
 }
 
@@ -495,14 +495,14 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed)); // already taken
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let Some(handle) = &self.handle else {
+        let Some(shared) = &self.shared else {
             return Err(TryRecvError::Closed);
         };
-        let s = handle.inner().load();
+        let s = shared.inner().load();
         if s & COMPLETE != 0 {
-            let outcome = handle.inner().outcome(s);
-            if let Some(handle) = self.handle.take() {
-                handle.release(RX_ALIVE);
+            let outcome = shared.inner().outcome(s);
+            if let Some(shared) = self.shared.take() {
+                shared.release(RX_ALIVE);
             }
             return outcome.map_err(|_| TryRecvError::Closed);
         }
@@ -532,8 +532,8 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Ok("sent before the close"));
     /// ```
     pub fn close(&mut self) {
-        let Some(handle) = &self.handle else { return };
-        let inner = handle.inner();
+        let Some(shared) = &self.shared else { return };
+        let inner = shared.inner();
         let prev = inner.state.fetch_or(CLOSED, Ordering::AcqRel);
         inner.closed_by_receiver(prev);
     }
@@ -544,11 +544,11 @@ impl<T> Future for Receiver<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let handle = this
-            .handle
+        let shared = this
+            .shared
             .as_ref()
             .expect("oneshot::Receiver polled after it completed");
-        let inner = handle.inner();
+        let inner = shared.inner();
         let restore = std::task::ready!(crate::coop::poll_proceed(cx));
         let mut s = inner.load();
         // Closed by the receiver: `send` refuses values from now on, so
@@ -564,8 +564,8 @@ impl<T> Future for Receiver<T> {
         } else {
             Err(RecvError(()))
         };
-        if let Some(handle) = this.handle.take() {
-            handle.release(RX_ALIVE);
+        if let Some(shared) = this.shared.take() {
+            shared.release(RX_ALIVE);
         }
         restore.made_progress();
         Poll::Ready(outcome)
@@ -574,10 +574,10 @@ impl<T> Future for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let Some(handle) = self.handle.take() else {
+        let Some(shared) = self.shared.take() else {
             return;
         };
-        let inner = handle.inner();
+        let inner = shared.inner();
         // Closes, and takes a published waker back (rule 2).
         let mut prev = inner.load();
         loop {
@@ -604,7 +604,7 @@ impl<T> Drop for Receiver<T> {
             // allocation goes.
             drop(inner.take_value());
         }
-        handle.release(RX_ALIVE);
+        shared.release(RX_ALIVE);
     }
 }
 

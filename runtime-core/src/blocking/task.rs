@@ -48,7 +48,7 @@ impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
 /// pool has no thread and cannot start one.
 #[track_caller]
 pub(crate) fn spawn_blocking<F, R>(
-    handle: &scheduler::Handle,
+    handle: &scheduler::SchedulerHandle,
     func: F,
     mandatory: bool,
 ) -> std::io::Result<JoinHandle<R>>
@@ -63,7 +63,7 @@ where
 /// `spawn_blocking` with the caller's location and the task's name given
 /// (`task::Builder::spawn_blocking_on`).
 pub(crate) fn spawn_blocking_with<F, R>(
-    handle: &scheduler::Handle,
+    handle: &scheduler::SchedulerHandle,
     func: F,
     mandatory: bool,
     meta: SpawnMeta<'_>,
@@ -76,7 +76,7 @@ where
     // must not jump ahead (its result may be what the runtime waits for).
     // Only a current-thread runtime can pause its clock (Tokio counts
     // these there only, too).
-    let inhibit = (!mandatory && matches!(handle, scheduler::Handle::CurrentThread(_)))
+    let inhibit = (!mandatory && matches!(handle, scheduler::SchedulerHandle::CurrentThread(_)))
         .then(|| {
             handle
                 .driver()
@@ -105,7 +105,7 @@ pub(crate) struct Job {
     /// `None` once run or cancelled.
     task: Option<Notified<BlockingSchedule>>,
     pub(crate) mandatory: bool,
-    handle: scheduler::Handle,
+    handle: scheduler::SchedulerHandle,
     /// Held until the job is done or dropped: declared last, so it is
     /// released after the task completed and woke its `JoinHandle` (a
     /// paused clock must not jump between the two).

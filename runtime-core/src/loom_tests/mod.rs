@@ -15,14 +15,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 /// A one-shot readiness flag with a waker, loom-visible.
-pub(super) struct Signal {
+pub(super) struct ReadyFlag {
     ready: AtomicBool,
     waker: Mutex<Option<Waker>>,
 }
 
-impl Signal {
-    pub(super) fn new() -> Arc<Signal> {
-        Arc::new(Signal {
+impl ReadyFlag {
+    pub(super) fn new() -> Arc<ReadyFlag> {
+        Arc::new(ReadyFlag {
             ready: AtomicBool::new(false),
             waker: Mutex::new(None),
         })
@@ -36,15 +36,15 @@ impl Signal {
         }
     }
 
-    pub(super) fn wait(me: &Arc<Self>) -> WaitSignal {
-        WaitSignal(me.clone())
+    pub(super) fn wait(me: &Arc<Self>) -> WaitReady {
+        WaitReady(me.clone())
     }
 }
 
 /// Resolves once the signal fired.
-pub(super) struct WaitSignal(Arc<Signal>);
+pub(super) struct WaitReady(Arc<ReadyFlag>);
 
-impl Future for WaitSignal {
+impl Future for WaitReady {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if self.0.ready.load(SeqCst) {

@@ -62,7 +62,7 @@ fn current_thread_remote_spawn_wakes_the_block_on_thread() {
     loom::model(|| {
         let rt = Builder::new_current_thread().build().unwrap();
         let handle = rt.handle().clone();
-        let signal = super::Signal::new();
+        let signal = super::ReadyFlag::new();
         let fire = signal.clone();
         // Another thread spawns while the block_on thread may be parked:
         // only the remote push's unpark gets the task run, and only the task
@@ -70,7 +70,7 @@ fn current_thread_remote_spawn_wakes_the_block_on_thread() {
         let spawner = thread::spawn(move || {
             drop(handle.spawn(async move { fire.fire() }));
         });
-        rt.block_on(super::Signal::wait(&signal));
+        rt.block_on(super::ReadyFlag::wait(&signal));
         spawner.join().unwrap();
     });
 }

@@ -2,7 +2,7 @@
 //! loom-visible scheduler: wake vs complete vs abort vs JoinHandle drop,
 //! JoinHandle waker registration and output hand-off, shutdown vs wake.
 
-use super::Signal;
+use super::ReadyFlag;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Mutex};
 use crate::raw_task::list::OwnedTasks;
@@ -73,11 +73,11 @@ impl Queue {
 }
 
 /// Spawns a task that holds a drop counter and waits for a signal.
-fn spawn_guarded_waiter(q: &Arc<Queue>) -> (JoinHandle<()>, Arc<Signal>, Arc<AtomicUsize>) {
-    let signal = Signal::new();
+fn spawn_guarded_waiter(q: &Arc<Queue>) -> (JoinHandle<()>, Arc<ReadyFlag>, Arc<AtomicUsize>) {
+    let signal = ReadyFlag::new();
     let drops = Arc::new(AtomicUsize::new(0));
     let guard = DropCount(drops.clone());
-    let wait = Signal::wait(&signal);
+    let wait = ReadyFlag::wait(&signal);
     let join = Queue::spawn(q, async move {
         let _guard = guard;
         wait.await;
@@ -99,10 +99,10 @@ impl Drop for DropCount {
 fn wake_races_with_poll_and_join_reads_output() {
     loom::model(|| {
         let q = Queue::new();
-        let signal = Signal::new();
+        let signal = ReadyFlag::new();
         let drops = Arc::new(AtomicUsize::new(0));
         let guard = DropCount(drops.clone());
-        let wait = Signal::wait(&signal);
+        let wait = ReadyFlag::wait(&signal);
         let join = Queue::spawn(&q, async move {
             wait.await;
             drop(guard);

@@ -39,9 +39,9 @@ mod pipe;
 mod reap;
 
 pub use pipe::{ChildStderr, ChildStdin, ChildStdout};
-pub(crate) use reap::reap_orphans;
 #[doc(hidden)]
-pub use reap::{__disable_pidfd, orphan_count};
+pub use reap::__disable_pidfd;
+pub(crate) use reap::reap_orphans;
 pub use std::process::{ExitStatus, Output, Stdio};
 
 use reap::ExitWatch;

@@ -118,9 +118,3 @@ pub(crate) fn reap_orphans() {
     // with waitpid(-1)): nothing left to collect either.
     orphans.retain_mut(|c| matches!(c.try_wait(), Ok(None)));
 }
-
-/// Orphans not yet collected (for tests).
-#[doc(hidden)]
-pub fn orphan_count() -> usize {
-    ORPHANS.lock().len()
-}

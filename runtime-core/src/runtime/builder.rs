@@ -1,9 +1,9 @@
 //! `Builder`: every knob of a runtime, with Tokio's names and defaults.
 
-use super::{Config, Runtime};
+use super::{Config, HandoffConfig, Runtime};
 use crate::blocking::{self, pool::Callback, pool::PoolConfig, pool::ThreadNameFn};
 use crate::loom::sync::Arc;
-use crate::scheduler::multi_thread::monitor::{Handoff, HandoffConfig};
+use crate::scheduler::multi_thread::monitor::Handoff;
 use crate::scheduler::{self, current_thread::CurrentThread, multi_thread};
 use std::fmt;
 use std::io;
@@ -592,7 +592,7 @@ impl Builder {
                 let (ct, handle) = CurrentThread::new(config, pool.spawner().clone(), driver);
                 let mut rt = Runtime::from_parts(
                     super::runtime::Scheduler::CurrentThread(ct),
-                    scheduler::Handle::CurrentThread(handle),
+                    scheduler::SchedulerHandle::CurrentThread(handle),
                     pool,
                 );
                 rt.start_monitor(slow_poll_threshold, None)?;
@@ -612,7 +612,7 @@ impl Builder {
                 let handoff_part = handoff.map(|h| Handoff::new(h, launch.workers()));
                 let mut rt = Runtime::from_parts(
                     super::runtime::Scheduler::MultiThread(multi_thread::MultiThread),
-                    scheduler::Handle::MultiThread(Arc::clone(&handle)),
+                    scheduler::SchedulerHandle::MultiThread(Arc::clone(&handle)),
                     pool,
                 );
                 launch.launch()?;

@@ -185,13 +185,13 @@ pub struct Dump {
 }
 
 impl Dump {
-    pub(crate) fn capture(handle: &scheduler::Handle) -> Dump {
+    pub(crate) fn capture(handle: &scheduler::SchedulerHandle) -> Dump {
         let now = clock::coarse_now_ms();
         let mut tasks = Vec::with_capacity(handle.num_alive_tasks() + 8);
         let mut visit = |header: &Header| tasks.push(TaskInfo::read(header, now));
         match handle {
-            scheduler::Handle::CurrentThread(h) => h.owned.for_each(&mut visit),
-            scheduler::Handle::MultiThread(h) => h.owned.for_each(&mut visit),
+            scheduler::SchedulerHandle::CurrentThread(h) => h.owned.for_each(&mut visit),
+            scheduler::SchedulerHandle::MultiThread(h) => h.owned.for_each(&mut visit),
         }
         tasks.sort_unstable_by_key(|t| t.id.as_u64());
         Dump { tasks }

@@ -20,7 +20,7 @@ use std::marker::PhantomData;
 /// ```
 #[derive(Clone)]
 pub struct Handle {
-    pub(crate) inner: scheduler::Handle,
+    pub(crate) inner: scheduler::SchedulerHandle,
 }
 
 /// Returned by [`Handle::try_current`] outside a runtime.
@@ -244,7 +244,7 @@ impl Handle {
     /// bug in a driver turn would. No effect on a current-thread runtime.
     #[doc(hidden)]
     pub fn __panic_in_next_park(&self) {
-        if let crate::scheduler::Handle::MultiThread(h) = &self.inner {
+        if let crate::scheduler::SchedulerHandle::MultiThread(h) = &self.inner {
             h.inject_park_panic
                 .store(true, std::sync::atomic::Ordering::Relaxed);
         }
@@ -260,8 +260,8 @@ impl Handle {
     /// ```
     pub fn runtime_flavor(&self) -> RuntimeFlavor {
         match self.inner {
-            scheduler::Handle::CurrentThread(_) => RuntimeFlavor::CurrentThread,
-            scheduler::Handle::MultiThread(_) => RuntimeFlavor::MultiThread,
+            scheduler::SchedulerHandle::CurrentThread(_) => RuntimeFlavor::CurrentThread,
+            scheduler::SchedulerHandle::MultiThread(_) => RuntimeFlavor::MultiThread,
         }
     }
 }

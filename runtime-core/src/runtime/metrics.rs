@@ -20,11 +20,11 @@ use std::time::Duration;
 /// ```
 #[derive(Clone)]
 pub struct RuntimeMetrics {
-    handle: scheduler::Handle,
+    handle: scheduler::SchedulerHandle,
 }
 
 impl RuntimeMetrics {
-    pub(crate) fn new(handle: scheduler::Handle) -> RuntimeMetrics {
+    pub(crate) fn new(handle: scheduler::SchedulerHandle) -> RuntimeMetrics {
         RuntimeMetrics { handle }
     }
 
@@ -405,8 +405,10 @@ impl RuntimeMetrics {
     pub fn num_blocking_threads(&self) -> usize {
         let threads = self.handle.blocking_spawner().num_threads();
         match self.handle {
-            scheduler::Handle::CurrentThread(_) => threads,
-            scheduler::Handle::MultiThread(_) => threads.saturating_sub(self.handle.num_workers()),
+            scheduler::SchedulerHandle::CurrentThread(_) => threads,
+            scheduler::SchedulerHandle::MultiThread(_) => {
+                threads.saturating_sub(self.handle.num_workers())
+            }
         }
     }
 }

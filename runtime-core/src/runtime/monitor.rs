@@ -44,14 +44,14 @@ use std::time::{Duration, Instant};
 
 /// The monitor thread of one runtime; stopped at shutdown.
 pub(crate) struct Monitor {
-    handle: scheduler::Handle,
+    handle: scheduler::SchedulerHandle,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Monitor {
     /// Starts the thread if either part is on.
     pub(crate) fn start(
-        handle: scheduler::Handle,
+        handle: scheduler::SchedulerHandle,
         slow_poll: Option<Duration>,
         handoff: Option<Handoff>,
     ) -> io::Result<Option<Monitor>> {
@@ -152,7 +152,7 @@ struct Seen {
 
 /// The thread's state.
 struct Looker {
-    handle: scheduler::Handle,
+    handle: scheduler::SchedulerHandle,
     /// The period when a look may be needed soon.
     tick: Duration,
     /// The period while every worker is busy with short polls.
@@ -258,7 +258,7 @@ impl Looker {
     fn look(&mut self, last_look: Instant, now: Instant) -> Seen {
         // Driver rule 4, deferred: a driver left free while a worker wanted
         // it gets a worker now.
-        if let scheduler::Handle::MultiThread(h) = &self.handle {
+        if let scheduler::SchedulerHandle::MultiThread(h) = &self.handle {
             if h.driver.as_ref().is_some_and(|d| d.take_orphaned()) {
                 h.notify_parked();
             }

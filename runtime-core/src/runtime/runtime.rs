@@ -80,7 +80,7 @@ impl Runtime {
 
     pub(crate) fn from_parts(
         scheduler: Scheduler,
-        handle: scheduler::Handle,
+        handle: scheduler::SchedulerHandle,
         blocking_pool: BlockingPool,
     ) -> Runtime {
         Runtime {
@@ -278,7 +278,7 @@ impl Runtime {
         match &self.scheduler {
             Scheduler::CurrentThread(ct) => ct.shutdown(&self.handle.inner),
             Scheduler::MultiThread(mt) => {
-                let scheduler::Handle::MultiThread(h) = &self.handle.inner else {
+                let scheduler::SchedulerHandle::MultiThread(h) = &self.handle.inner else {
                     unreachable!()
                 };
                 mt.shutdown(h);

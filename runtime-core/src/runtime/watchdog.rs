@@ -62,11 +62,15 @@ pub(crate) struct SlowPolls {
     /// The hand-off monitor runs too (it changes what a stuck poll means
     /// for the worker's other tasks).
     handoff: bool,
-    handle: scheduler::Handle,
+    handle: scheduler::SchedulerHandle,
 }
 
 impl SlowPolls {
-    pub(crate) fn new(threshold: Duration, handoff: bool, handle: scheduler::Handle) -> SlowPolls {
+    pub(crate) fn new(
+        threshold: Duration,
+        handoff: bool,
+        handle: scheduler::SchedulerHandle,
+    ) -> SlowPolls {
         SlowPolls {
             threshold,
             // A tenth of the threshold, within 1..=100 ms.
@@ -149,10 +153,10 @@ impl SlowPolls {
     /// What to do instead, for this runtime's flavour.
     pub(crate) fn flavor_advice(&self) -> &'static str {
         match self.handle {
-            scheduler::Handle::MultiThread(_) => {
+            scheduler::SchedulerHandle::MultiThread(_) => {
                 "move blocking work to spawn_blocking (or block_in_place)"
             }
-            scheduler::Handle::CurrentThread(_) => "move blocking work to spawn_blocking",
+            scheduler::SchedulerHandle::CurrentThread(_) => "move blocking work to spawn_blocking",
         }
     }
 }

@@ -9,10 +9,10 @@ use std::cell::{Cell, RefCell};
 
 struct Current {
     /// The runtime whose handle `spawn`/`Handle::current` use.
-    current: RefCell<Option<scheduler::Handle>>,
+    current: RefCell<Option<scheduler::SchedulerHandle>>,
     /// The scheduler this thread drives right now (a worker, or a
     /// current-thread `block_on`); null otherwise.
-    scheduler: Cell<*const scheduler::Context>,
+    scheduler: Cell<*const scheduler::SchedulerContext>,
 }
 
 impl Current {
@@ -35,18 +35,18 @@ impl Current {
 
 #[cfg(not(loom))]
 std::thread_local! {
-    static CONTEXT: Current = const { Current::new() };
+    static CURRENT: Current = const { Current::new() };
 }
 
 #[cfg(loom)]
 loom::thread_local! {
-    static CONTEXT: Current = Current::new();
+    static CURRENT: Current = Current::new();
 }
 
 /// Runs `f` with the current runtime's handle, or `None` outside any.
-pub(crate) fn with_current<R>(f: impl FnOnce(Option<&scheduler::Handle>) -> R) -> R {
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&scheduler::SchedulerHandle>) -> R) -> R {
     let mut f = Some(f);
-    let res = CONTEXT.try_with(|c| {
+    let res = CURRENT.try_with(|c| {
         let current = c.current.borrow();
         (f.take().expect("called once"))(current.as_ref())
     });
@@ -62,8 +62,8 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&scheduler::Handle>) -> R) -
 /// If the slot is borrowed (this is called from a destructor run inside
 /// `with_current`, e.g. a cancelled closure dropping a `Runtime`), the
 /// current runtime is left as it is rather than panicking.
-pub(crate) fn set_current(handle: &scheduler::Handle) -> SetCurrentGuard {
-    let prev = CONTEXT.with(|c| {
+pub(crate) fn set_current(handle: &scheduler::SchedulerHandle) -> SetCurrentGuard {
+    let prev = CURRENT.with(|c| {
         c.current
             .try_borrow_mut()
             .ok()
@@ -75,13 +75,13 @@ pub(crate) fn set_current(handle: &scheduler::Handle) -> SetCurrentGuard {
 /// Restores the previous current runtime on drop.
 pub(crate) struct SetCurrentGuard {
     /// `None`: nothing was set, nothing to restore.
-    prev: Option<Option<scheduler::Handle>>,
+    prev: Option<Option<scheduler::SchedulerHandle>>,
 }
 
 impl Drop for SetCurrentGuard {
     fn drop(&mut self) {
         let Some(prev) = self.prev.take() else { return };
-        let _ = CONTEXT.try_with(|c| {
+        let _ = CURRENT.try_with(|c| {
             // Drop the replaced handle outside the borrow: dropping the last
             // handle may run destructors that look at the context again.
             if let Ok(mut cur) = c.current.try_borrow_mut() {
@@ -95,9 +95,9 @@ impl Drop for SetCurrentGuard {
 
 /// Runs `f` with the scheduler this thread drives, if any.
 #[inline]
-pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R) -> R {
+pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::SchedulerContext>) -> R) -> R {
     let mut f = Some(f);
-    let res = CONTEXT.try_with(|c| {
+    let res = CURRENT.try_with(|c| {
         let ptr = c.scheduler.get();
         // SAFETY: `ptr` is set only by `set_scheduler`, which keeps the
         // pointee alive (it borrows it) until it restores the old value.
@@ -111,14 +111,14 @@ pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R
 }
 
 /// Makes `cx` this thread's scheduler while `f` runs.
-pub(crate) fn set_scheduler<R>(cx: &scheduler::Context, f: impl FnOnce() -> R) -> R {
-    struct Reset(*const scheduler::Context);
+pub(crate) fn set_scheduler<R>(cx: &scheduler::SchedulerContext, f: impl FnOnce() -> R) -> R {
+    struct Reset(*const scheduler::SchedulerContext);
     impl Drop for Reset {
         fn drop(&mut self) {
-            CONTEXT.with(|c| c.scheduler.set(self.0));
+            CURRENT.with(|c| c.scheduler.set(self.0));
         }
     }
-    let prev = CONTEXT.with(|c| c.scheduler.replace(cx as *const _));
+    let prev = CURRENT.with(|c| c.scheduler.replace(cx as *const _));
     let _reset = Reset(prev);
     f()
 }

@@ -23,7 +23,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Poll, Wake, Waker};
 
-type Notified = task::Notified<Arc<Handle>>;
+type Notified = task::Notified<Arc<CurrentThreadHandle>>;
 
 /// The runtime's part: the core, lent to `block_on` callers one at a time.
 pub(crate) struct CurrentThread {
@@ -32,11 +32,11 @@ pub(crate) struct CurrentThread {
     waiters: Mutex<Vec<Unparker>>,
 }
 
-/// Shared state, behind the runtime's `Arc<Handle>`.
-pub(crate) struct Handle {
+/// Shared state, behind the runtime's `Arc<CurrentThreadHandle>`.
+pub(crate) struct CurrentThreadHandle {
     /// Remote wakes; `None` once shut down (late tasks are dropped).
     inject: Mutex<Option<VecDeque<Notified>>>,
-    pub(crate) owned: OwnedTasks<Arc<Handle>>,
+    pub(crate) owned: OwnedTasks<Arc<CurrentThreadHandle>>,
     /// The `block_on` future was woken.
     woken: AtomicBool,
     unpark: Unparker,
@@ -57,7 +57,7 @@ pub(crate) struct Handle {
 }
 
 /// The core's run queue, keeping the `worker_local_queue_depth` gauge
-/// (shared with the `Handle`) equal to its length on every change.
+/// (shared with the `CurrentThreadHandle`) equal to its length on every change.
 struct LocalQueue {
     tasks: VecDeque<Notified>,
     len: std::sync::Arc<std::sync::atomic::AtomicUsize>,
@@ -113,8 +113,8 @@ struct Core {
 }
 
 /// Thread-local context of the thread driving the scheduler.
-pub(crate) struct Context {
-    handle: Arc<Handle>,
+pub(crate) struct CurrentThreadContext {
+    handle: Arc<CurrentThreadHandle>,
     core: RefCell<Option<Box<Core>>>,
     /// The `block_on` future's waker, while `run` polls it.
     block_on_waker: RefCell<Option<Waker>>,
@@ -125,10 +125,10 @@ impl CurrentThread {
         config: Config,
         blocking_spawner: blocking::Spawner,
         driver: Option<std::sync::Arc<crate::driver::Driver>>,
-    ) -> (CurrentThread, Arc<Handle>) {
+    ) -> (CurrentThread, Arc<CurrentThreadHandle>) {
         let park = Parker::new(driver.clone());
         let local_len = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let handle = Arc::new(Handle {
+        let handle = Arc::new(CurrentThreadHandle {
             inject: Mutex::new(Some(VecDeque::new())),
             owned: OwnedTasks::new(1),
             woken: AtomicBool::new(false),
@@ -166,8 +166,12 @@ impl CurrentThread {
 
     /// Drives the scheduler on this thread until `future` completes.
     #[track_caller]
-    pub(crate) fn block_on<F: Future>(&self, handle: &scheduler::Handle, future: F) -> F::Output {
-        let scheduler::Handle::CurrentThread(h) = handle else {
+    pub(crate) fn block_on<F: Future>(
+        &self,
+        handle: &scheduler::SchedulerHandle,
+        future: F,
+    ) -> F::Output {
+        let scheduler::SchedulerHandle::CurrentThread(h) = handle else {
             unreachable!("current_thread runtime with a multi-thread handle")
         };
         let _current = crate::scheduler::current::set_current(handle);
@@ -202,7 +206,7 @@ impl CurrentThread {
 
     fn run_core<F: Future>(
         &self,
-        handle: &Arc<Handle>,
+        handle: &Arc<CurrentThreadHandle>,
         core: Box<Core>,
         future: Pin<&mut F>,
     ) -> F::Output {
@@ -210,11 +214,11 @@ impl CurrentThread {
         /// future panics.
         struct Return<'a> {
             rt: &'a CurrentThread,
-            cx: &'a scheduler::Context,
+            cx: &'a scheduler::SchedulerContext,
         }
         impl Drop for Return<'_> {
             fn drop(&mut self) {
-                let scheduler::Context::CurrentThread(cx) = self.cx else {
+                let scheduler::SchedulerContext::CurrentThread(cx) = self.cx else {
                     unreachable!()
                 };
                 if let Some(core) = cx.core.borrow_mut().take() {
@@ -225,13 +229,13 @@ impl CurrentThread {
                 }
             }
         }
-        let cx = scheduler::Context::CurrentThread(Context {
+        let cx = scheduler::SchedulerContext::CurrentThread(CurrentThreadContext {
             handle: handle.clone(),
             core: RefCell::new(Some(core)),
             block_on_waker: RefCell::new(None),
         });
         let _return = Return { rt: self, cx: &cx };
-        let scheduler::Context::CurrentThread(inner) = &cx else {
+        let scheduler::SchedulerContext::CurrentThread(inner) = &cx else {
             unreachable!()
         };
         crate::scheduler::current::set_scheduler(&cx, || inner.run(future))
@@ -239,8 +243,8 @@ impl CurrentThread {
 
     /// Cancels every task (their destructors run on this thread, inside the
     /// runtime's context) and drops the queued references.
-    pub(crate) fn shutdown(&self, handle: &scheduler::Handle) {
-        let scheduler::Handle::CurrentThread(h) = handle else {
+    pub(crate) fn shutdown(&self, handle: &scheduler::SchedulerHandle) {
+        let scheduler::SchedulerHandle::CurrentThread(h) = handle else {
             unreachable!()
         };
         let _current = crate::scheduler::current::set_current(handle);
@@ -267,7 +271,7 @@ impl Wake for UnparkWaker {
 }
 
 /// The `block_on` future's waker: marks it woken and unparks the thread.
-struct BlockOnWaker(Arc<Handle>);
+struct BlockOnWaker(Arc<CurrentThreadHandle>);
 
 impl Wake for BlockOnWaker {
     fn wake(self: std::sync::Arc<Self>) {
@@ -280,12 +284,15 @@ impl Wake for BlockOnWaker {
         // On the scheduler's own thread nothing sleeps: note the wake for
         // the driver (as Tokio's `unpark_self`); elsewhere, unpark.
         let local = crate::scheduler::current::with_scheduler(|cx| match cx {
-            Some(scheduler::Context::CurrentThread(cx)) if Arc::ptr_eq(&cx.handle, &self.0) => cx
-                .core
-                .borrow_mut()
-                .as_mut()
-                .map(|core| core.woke = true)
-                .is_some(),
+            Some(scheduler::SchedulerContext::CurrentThread(cx))
+                if Arc::ptr_eq(&cx.handle, &self.0) =>
+            {
+                cx.core
+                    .borrow_mut()
+                    .as_mut()
+                    .map(|core| core.woke = true)
+                    .is_some()
+            }
             _ => false,
         });
         if !local {
@@ -294,7 +301,7 @@ impl Wake for BlockOnWaker {
     }
 }
 
-impl Context {
+impl CurrentThreadContext {
     fn run<F: Future>(&self, mut future: Pin<&mut F>) -> F::Output {
         let handle = &self.handle;
         let waker = Waker::from(std::sync::Arc::new(BlockOnWaker(handle.clone())));
@@ -375,7 +382,7 @@ impl Context {
         waker.wake_by_ref();
     }
 
-    fn push_again(&self, again: task::Again<Arc<Handle>>) {
+    fn push_again(&self, again: task::Again<Arc<CurrentThreadHandle>>) {
         latency::mark_runnable(again.task.header());
         let mut core = self.core.borrow_mut();
         let core = core.as_mut().expect("current_thread core missing");
@@ -503,10 +510,10 @@ impl Context {
     }
 }
 
-impl Handle {
+impl CurrentThreadHandle {
     #[track_caller]
     pub(crate) fn spawn<F>(
-        me: &Arc<Handle>,
+        me: &Arc<CurrentThreadHandle>,
         future: F,
         id: Id,
         meta: SpawnMeta<'_>,
@@ -539,7 +546,7 @@ impl Handle {
     }
 }
 
-impl task::Schedule for Arc<Handle> {
+impl task::Schedule for Arc<CurrentThreadHandle> {
     fn report_escaped(&self, place: &str, payload: crate::scheduler::escaped::Payload) {
         self.escaped.report(place, payload);
     }
@@ -551,7 +558,7 @@ impl task::Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified) {
         latency::mark_runnable(task.header());
         let task = crate::scheduler::current::with_scheduler(|cx| {
-            if let Some(scheduler::Context::CurrentThread(cx)) = cx {
+            if let Some(scheduler::SchedulerContext::CurrentThread(cx)) = cx {
                 if Arc::ptr_eq(&cx.handle, self) {
                     if let Some(core) = cx.core.borrow_mut().as_mut() {
                         core.tasks.push_back(task);

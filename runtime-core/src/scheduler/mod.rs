@@ -21,9 +21,9 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// A cloneable reference to a runtime's scheduler.
 #[derive(Clone)]
-pub(crate) enum Handle {
-    CurrentThread(Arc<current_thread::Handle>),
-    MultiThread(Arc<multi_thread::Handle>),
+pub(crate) enum SchedulerHandle {
+    CurrentThread(Arc<current_thread::CurrentThreadHandle>),
+    MultiThread(Arc<multi_thread::MultiThreadHandle>),
 }
 
 /// A polling thread's stamp, as the monitor thread holds it (keeping it
@@ -32,15 +32,15 @@ pub(crate) enum StampSource {
     /// A thread running (or stuck with) a multi-thread worker's core.
     Lease(Arc<multi_thread::Lease>),
     /// The current-thread scheduler's thread.
-    CurrentThread(Arc<current_thread::Handle>),
+    CurrentThread(Arc<current_thread::CurrentThreadHandle>),
 }
 
-impl Handle {
+impl SchedulerHandle {
     /// Panics caught outside any task of this runtime.
     pub(crate) fn escaped(&self) -> &escaped::Escaped {
         match self {
-            Handle::CurrentThread(h) => &h.escaped,
-            Handle::MultiThread(h) => &h.escaped,
+            SchedulerHandle::CurrentThread(h) => &h.escaped,
+            SchedulerHandle::MultiThread(h) => &h.escaped,
         }
     }
 }
@@ -73,71 +73,75 @@ impl StampSource {
 
 /// The scheduler a thread is driving right now (thread-local, see
 /// `crate::scheduler::current::set_scheduler`).
-pub(crate) enum Context {
-    CurrentThread(current_thread::Context),
-    MultiThread(multi_thread::Context),
+pub(crate) enum SchedulerContext {
+    CurrentThread(current_thread::CurrentThreadContext),
+    MultiThread(multi_thread::WorkerContext),
 }
 
-impl Handle {
+impl SchedulerHandle {
     pub(crate) fn spawn<F>(&self, future: F, id: Id, meta: SpawnMeta<'_>) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
         match self {
-            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id, meta),
-            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id, meta),
+            SchedulerHandle::CurrentThread(h) => {
+                current_thread::CurrentThreadHandle::spawn(h, future, id, meta)
+            }
+            SchedulerHandle::MultiThread(h) => {
+                multi_thread::MultiThreadHandle::spawn(h, future, id, meta)
+            }
         }
     }
 
     pub(crate) fn blocking_spawner(&self) -> &blocking::Spawner {
         match self {
-            Handle::CurrentThread(h) => &h.blocking_spawner,
-            Handle::MultiThread(h) => &h.blocking_spawner,
+            SchedulerHandle::CurrentThread(h) => &h.blocking_spawner,
+            SchedulerHandle::MultiThread(h) => &h.blocking_spawner,
         }
     }
 
     /// The runtime's I/O and time driver, if either is enabled.
     pub(crate) fn driver(&self) -> Option<&std::sync::Arc<crate::driver::Driver>> {
         match self {
-            Handle::CurrentThread(h) => h.driver.as_ref(),
-            Handle::MultiThread(h) => h.driver.as_ref(),
+            SchedulerHandle::CurrentThread(h) => h.driver.as_ref(),
+            SchedulerHandle::MultiThread(h) => h.driver.as_ref(),
         }
     }
 
     pub(crate) fn num_workers(&self) -> usize {
         match self {
-            Handle::CurrentThread(_) => 1,
-            Handle::MultiThread(h) => h.remotes.len(),
+            SchedulerHandle::CurrentThread(_) => 1,
+            SchedulerHandle::MultiThread(h) => h.remotes.len(),
         }
     }
 
     pub(crate) fn num_alive_tasks(&self) -> usize {
         match self {
-            Handle::CurrentThread(h) => h.owned.alive(),
-            Handle::MultiThread(h) => h.owned.alive(),
+            SchedulerHandle::CurrentThread(h) => h.owned.alive(),
+            SchedulerHandle::MultiThread(h) => h.owned.alive(),
         }
     }
 
     pub(crate) fn spawned_tasks_count(&self) -> u64 {
         match self {
-            Handle::CurrentThread(h) => h.owned.spawned(),
-            Handle::MultiThread(h) => h.owned.spawned(),
+            SchedulerHandle::CurrentThread(h) => h.owned.spawned(),
+            SchedulerHandle::MultiThread(h) => h.owned.spawned(),
         }
     }
 
     pub(crate) fn global_queue_depth(&self) -> usize {
         match self {
-            Handle::CurrentThread(h) => h.inject_len(),
-            Handle::MultiThread(h) => h.inject.len(),
+            SchedulerHandle::CurrentThread(h) => h.inject_len(),
+            SchedulerHandle::MultiThread(h) => h.inject.len(),
         }
     }
 
     pub(crate) fn worker_local_queue_depth(&self, worker: usize) -> usize {
         self.check_worker(worker);
         match self {
-            Handle::CurrentThread(h) => h.local_len(),
-            Handle::MultiThread(h) => h.remotes[worker].steal.len(),
+            SchedulerHandle::CurrentThread(h) => h.local_len(),
+            SchedulerHandle::MultiThread(h) => h.remotes[worker].steal.len(),
         }
     }
 
@@ -146,15 +150,15 @@ impl Handle {
     pub(crate) fn worker_stats_ref(&self, worker: usize) -> &stats::WorkerStats {
         self.check_worker(worker);
         match self {
-            Handle::CurrentThread(h) => &h.stats,
-            Handle::MultiThread(h) => &h.remotes[worker].stats,
+            SchedulerHandle::CurrentThread(h) => &h.stats,
+            SchedulerHandle::MultiThread(h) => &h.remotes[worker].stats,
         }
     }
 
     fn slow_polls(&self) -> &AtomicU64 {
         match self {
-            Handle::CurrentThread(h) => &h.slow_polls,
-            Handle::MultiThread(h) => &h.slow_polls,
+            SchedulerHandle::CurrentThread(h) => &h.slow_polls,
+            SchedulerHandle::MultiThread(h) => &h.slow_polls,
         }
     }
 
@@ -174,16 +178,16 @@ impl Handle {
     /// The monitor thread's shared state.
     pub(crate) fn monitor_shared(&self) -> &monitor_shared::Shared {
         match self {
-            Handle::CurrentThread(h) => &h.monitor,
-            Handle::MultiThread(h) => &h.monitor,
+            SchedulerHandle::CurrentThread(h) => &h.monitor,
+            SchedulerHandle::MultiThread(h) => &h.monitor,
         }
     }
 
     /// Every polling thread's stamp, for the monitor thread.
     pub(crate) fn stamp_sources(&self) -> Vec<StampSource> {
         match self {
-            Handle::CurrentThread(h) => vec![StampSource::CurrentThread(h.clone())],
-            Handle::MultiThread(h) => h
+            SchedulerHandle::CurrentThread(h) => vec![StampSource::CurrentThread(h.clone())],
+            SchedulerHandle::MultiThread(h) => h
                 .leases
                 .lock()
                 .iter()

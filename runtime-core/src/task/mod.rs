@@ -19,7 +19,6 @@ mod unconstrained;
 mod yield_now;
 
 pub use crate::coop::consume_budget;
-pub use crate::runtime::Handle;
 pub use abort::AbortHandle;
 pub use builder::Builder;
 pub use error::JoinError;

@@ -42,7 +42,9 @@ impl Future for YieldNow {
             // turn, as Tokio's `defer`, so what came due meanwhile runs
             // first (and a paused clock sees the wake after that turn).
             crate::scheduler::current::with_scheduler(|sched| match sched {
-                Some(crate::scheduler::Context::CurrentThread(sched)) => sched.defer(cx.waker()),
+                Some(crate::scheduler::SchedulerContext::CurrentThread(sched)) => {
+                    sched.defer(cx.waker())
+                }
                 _ => cx.waker().wake_by_ref(),
             });
         }

@@ -50,7 +50,10 @@ fn safe_delay(duration: Duration) -> Duration {
 
 /// Runs `f` with the current runtime's time driver.
 #[track_caller]
-fn with_time<R>(what: &str, f: impl FnOnce(&driver::TimeDriver, &scheduler::Handle) -> R) -> R {
+fn with_time<R>(
+    what: &str,
+    f: impl FnOnce(&driver::TimeDriver, &scheduler::SchedulerHandle) -> R,
+) -> R {
     crate::scheduler::current::with_current(|h| {
         let Some(h) = h else {
             panic!(
@@ -71,7 +74,7 @@ fn with_time<R>(what: &str, f: impl FnOnce(&driver::TimeDriver, &scheduler::Hand
 #[track_caller]
 fn with_paused_clock<R>(what: &str, f: impl FnOnce(&driver::TimeDriver) -> R) -> R {
     with_time(what, |time, h| {
-        if !matches!(h, scheduler::Handle::CurrentThread(_)) {
+        if !matches!(h, scheduler::SchedulerHandle::CurrentThread(_)) {
             panic!(
                 "{what} needs a current_thread runtime (Builder::new_current_thread() or \
                  #[runtime::test]): the test clock cannot be paused under worker threads"

@@ -16,14 +16,14 @@ use crate::scheduler;
 use crate::task::{Id, JoinHandle};
 use std::future::Future;
 
-pub(crate) type Notified = task::Notified<Arc<Handle>>;
+pub(crate) type Notified = task::Notified<Arc<MultiThreadHandle>>;
 
-/// Everything the workers share, behind the runtime's `Arc<Handle>`.
-pub(crate) struct Handle {
+/// Everything the workers share, behind the runtime's `Arc<MultiThreadHandle>`.
+pub(crate) struct MultiThreadHandle {
     pub(crate) remotes: Box<[Remote]>,
     pub(crate) inject: Inject<Notified>,
     pub(crate) idle: Idle,
-    pub(crate) owned: OwnedTasks<Arc<Handle>>,
+    pub(crate) owned: OwnedTasks<Arc<MultiThreadHandle>>,
     /// Cores of workers that have stopped; the last one in drains them.
     pub(crate) shutdown_cores: Mutex<Vec<Core>>,
     pub(crate) is_shutdown: AtomicBool,
@@ -43,7 +43,7 @@ pub(crate) struct Handle {
     pub(crate) monitor: crate::scheduler::monitor_shared::Shared,
     /// Panics caught outside any task, for `block_on` to re-raise.
     pub(crate) escaped: crate::scheduler::escaped::Escaped,
-    /// Test hook (`Handle::__panic_in_next_park`). Plain std: not part of
+    /// Test hook (`runtime::Handle::__panic_in_next_park`). Plain std: not part of
     /// any protocol.
     pub(crate) inject_park_panic: std::sync::atomic::AtomicBool,
 }
@@ -55,15 +55,15 @@ pub(crate) struct Remote {
     pub(crate) stats: crate::scheduler::stats::WorkerStats,
 }
 
-impl Handle {
+impl MultiThreadHandle {
     pub(crate) fn new(
         remotes: Box<[Remote]>,
         config: Config,
         blocking_spawner: blocking::Spawner,
         driver: Option<std::sync::Arc<crate::driver::Driver>>,
-    ) -> Handle {
+    ) -> MultiThreadHandle {
         let n = remotes.len();
-        Handle {
+        MultiThreadHandle {
             idle: Idle::new(n),
             inject: Inject::new(),
             // Four shards per worker keeps spawn/complete lock collisions rare.
@@ -104,7 +104,7 @@ impl Handle {
 
     #[track_caller]
     pub(crate) fn spawn<F>(
-        me: &Arc<Handle>,
+        me: &Arc<MultiThreadHandle>,
         future: F,
         id: Id,
         meta: SpawnMeta<'_>,
@@ -115,7 +115,7 @@ impl Handle {
     {
         let (join, notified) = me.owned.bind(future, me.clone(), id, meta);
         if let Some(notified) = notified {
-            Handle::schedule_task(me, notified);
+            MultiThreadHandle::schedule_task(me, notified);
         }
         join
     }
@@ -126,7 +126,7 @@ impl Handle {
     pub(crate) fn schedule_task(me: &Arc<Self>, task: Notified) {
         crate::scheduler::latency::mark_runnable(task.header());
         let task = crate::scheduler::current::with_scheduler(|cx| {
-            if let Some(scheduler::Context::MultiThread(cx)) = cx {
+            if let Some(scheduler::SchedulerContext::MultiThread(cx)) = cx {
                 if Arc::ptr_eq(cx.handle(), me) {
                     // Lease rule 3: through the lease, unless the core is
                     // elsewhere (lent, handed off, or being rescued).
@@ -247,7 +247,7 @@ impl Handle {
     }
 }
 
-impl task::Schedule for Arc<Handle> {
+impl task::Schedule for Arc<MultiThreadHandle> {
     fn report_escaped(&self, place: &str, payload: crate::scheduler::escaped::Payload) {
         self.escaped.report(place, payload);
     }
@@ -257,6 +257,6 @@ impl task::Schedule for Arc<Handle> {
     }
 
     fn schedule(&self, task: Notified) {
-        Handle::schedule_task(self, task);
+        MultiThreadHandle::schedule_task(self, task);
     }
 }

@@ -16,10 +16,10 @@ pub(crate) mod monitor;
 mod queue;
 mod worker;
 
-pub(crate) use handle::Handle;
+pub(crate) use handle::MultiThreadHandle;
 pub(crate) use lease::Lease;
-pub(crate) use worker::{block_in_place, create, Context};
-#[cfg(loom)]
+pub(crate) use worker::{block_in_place, create, WorkerContext};
+#[cfg(all(test, loom))]
 pub(crate) use {lease::TAKEN, worker::Core};
 
 use crate::loom::sync::Arc;
@@ -42,7 +42,7 @@ impl MultiThread {
     #[track_caller]
     pub(crate) fn block_on<F: std::future::Future>(
         &self,
-        handle: &scheduler::Handle,
+        handle: &scheduler::SchedulerHandle,
         future: F,
     ) -> F::Output {
         let _current = crate::scheduler::current::set_current(handle);
@@ -52,7 +52,7 @@ impl MultiThread {
 
     /// Asks every worker to stop; the blocking pool's shutdown then joins
     /// their threads.
-    pub(crate) fn shutdown(&self, handle: &Arc<Handle>) {
+    pub(crate) fn shutdown(&self, handle: &Arc<MultiThreadHandle>) {
         handle.close();
     }
 }

@@ -27,11 +27,11 @@
 //!   is awake). Shorter idle gaps, as between a server's requests, it
 //!   spans with timed looks, so that no request pays for waking it.
 
-use super::handle::Handle;
+use super::handle::MultiThreadHandle;
 use super::lease::Lease;
 use super::worker::{start_thread, Worker};
 use crate::loom::sync::Arc;
-pub(crate) use crate::runtime::HandoffConfig;
+use crate::runtime::HandoffConfig;
 use crate::scheduler::poll_stamp::PollMark;
 use crate::util::cpu_wait;
 use crate::util::fmt::{Human, TaskLabel, Where};
@@ -62,7 +62,7 @@ pub(crate) struct Track {
 pub(crate) struct Handoff {
     config: HandoffConfig,
     workers: Vec<Arc<Worker>>,
-    handle: Arc<Handle>,
+    handle: Arc<MultiThreadHandle>,
 }
 
 impl Handoff {

@@ -13,7 +13,7 @@
 //!    victim's queue, then the injector again,
 //! 5. park.
 
-use super::handle::{Handle, Notified};
+use super::handle::{MultiThreadHandle, Notified};
 use super::inject_interval::InjectInterval;
 use super::lease::{self, Lease};
 use super::queue::{Local, LOCAL_QUEUE_CAPACITY};
@@ -57,13 +57,13 @@ pub(crate) struct Core {
 
 /// A worker slot: the core waits here until a thread runs it.
 pub(crate) struct Worker {
-    pub(crate) handle: Arc<Handle>,
+    pub(crate) handle: Arc<MultiThreadHandle>,
     index: usize,
     core: Mutex<Option<Box<Core>>>,
 }
 
 /// The thread-local scheduler context of a thread running a worker.
-pub(crate) struct Context {
+pub(crate) struct WorkerContext {
     worker: Arc<Worker>,
     /// This thread's hold on the core: the core sits in it while a task is
     /// polled (so wakes can reach the LIFO slot, and the hand-off monitor
@@ -82,7 +82,7 @@ pub(crate) fn create(
     config: crate::runtime::Config,
     blocking_spawner: crate::blocking::Spawner,
     driver: Option<std::sync::Arc<crate::driver::Driver>>,
-) -> (Arc<Handle>, Launch) {
+) -> (Arc<MultiThreadHandle>, Launch) {
     let mut cores = Vec::with_capacity(size);
     let mut remotes = Vec::with_capacity(size);
     for _ in 0..size {
@@ -107,7 +107,7 @@ pub(crate) fn create(
             in_park: false,
         }));
     }
-    let handle = Arc::new(Handle::new(
+    let handle = Arc::new(MultiThreadHandle::new(
         remotes.into_boxed_slice(),
         config,
         blocking_spawner,
@@ -146,7 +146,7 @@ impl Launch {
 /// Starts a thread (from the blocking pool) that runs `worker`'s core,
 /// which the caller left in the worker's slot.
 pub(crate) fn start_thread(worker: Arc<Worker>) -> std::io::Result<()> {
-    let handle = scheduler::Handle::MultiThread(worker.handle.clone());
+    let handle = scheduler::SchedulerHandle::MultiThread(worker.handle.clone());
     crate::blocking::spawn_blocking(&handle, move || run(worker), true).map(drop)
 }
 
@@ -169,16 +169,16 @@ fn run(worker: Arc<Worker>) {
     let Some(core) = worker.unpark_core() else {
         return;
     };
-    let handle = scheduler::Handle::MultiThread(worker.handle.clone());
+    let handle = scheduler::SchedulerHandle::MultiThread(worker.handle.clone());
     let _current = crate::scheduler::current::set_current(&handle);
     let lease = worker.handle.register_lease(worker.index);
     context::enter_runtime(true, || {
-        let cx = scheduler::Context::MultiThread(Context {
+        let cx = scheduler::SchedulerContext::MultiThread(WorkerContext {
             worker,
             lease: lease.clone(),
         });
         crate::scheduler::current::set_scheduler(&cx, || {
-            let scheduler::Context::MultiThread(cx) = &cx else {
+            let scheduler::SchedulerContext::MultiThread(cx) = &cx else {
                 unreachable!()
             };
             // Err: shut down, or the core moved to another thread. A panic
@@ -233,8 +233,8 @@ fn recover_from_panic(worker: &Arc<Worker>, lease: &Lease, payload: scheduler::e
     handle.notify_parked();
 }
 
-impl Context {
-    pub(crate) fn handle(&self) -> &Arc<Handle> {
+impl WorkerContext {
+    pub(crate) fn handle(&self) -> &Arc<MultiThreadHandle> {
         &self.worker.handle
     }
 
@@ -477,7 +477,7 @@ impl Core {
 
     /// The injector is due a look and holds tasks (a look that finds it
     /// empty counts as done, so a LIFO chain goes on).
-    fn remote_tasks_due(&mut self, handle: &Handle) -> bool {
+    fn remote_tasks_due(&mut self, handle: &MultiThreadHandle) -> bool {
         if !self.inject.due() {
             return false;
         }
@@ -524,7 +524,7 @@ impl Core {
     /// Moves every queued task (LIFO slot, yielded, local queue) to the
     /// injector, where busy workers look every few polls (the monitor's
     /// rescue of a stuck worker). Returns how many moved.
-    pub(crate) fn drain_into_injector(&mut self, handle: &Handle) -> usize {
+    pub(crate) fn drain_into_injector(&mut self, handle: &MultiThreadHandle) -> usize {
         let mut moved = 0;
         for task in self
             .lifo_slot
@@ -640,7 +640,7 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
     }
     let setup =
         crate::scheduler::current::with_scheduler(|cx| match (context::runtime_entered(), cx) {
-            (EnterRuntime::Entered { .. }, Some(scheduler::Context::MultiThread(cx))) => {
+            (EnterRuntime::Entered { .. }, Some(scheduler::SchedulerContext::MultiThread(cx))) => {
                 let Some(mut core) = cx.lease.lend() else {
                     // Already lent (nested block_in_place), or the hand-off
                     // monitor has it: just run.
@@ -697,7 +697,7 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
             impl Drop for Reclaim {
                 fn drop(&mut self) {
                     crate::scheduler::current::with_scheduler(|cx| {
-                        if let Some(scheduler::Context::MultiThread(cx)) = cx {
+                        if let Some(scheduler::SchedulerContext::MultiThread(cx)) = cx {
                             if let Some(core) = cx.worker.unpark_core() {
                                 cx.lease.reattach(core);
                             }
