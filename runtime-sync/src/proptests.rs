@@ -14,7 +14,7 @@ use crate::{mpsc, oneshot};
 use proptest::prelude::*;
 use std::collections::VecDeque;
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
@@ -305,12 +305,7 @@ fn run_bounded(capacity: usize, ops: &[Op]) -> Result<(), TestCaseError> {
                 }
                 Op::Recv | Op::TryRecv => {
                     let Some(rx) = &mut rx else { continue };
-                    let got = receive(
-                        op,
-                        rx,
-                        |rx| poll_once(std::pin::pin!(rx.recv())),
-                        |rx| rx.try_recv(),
-                    );
+                    let got = receive(op, rx, |rx| poll_once(pin!(rx.recv())), |rx| rx.try_recv());
                     match got {
                         Some(Some(v)) => {
                             prop_assert_eq!(
@@ -399,12 +394,7 @@ fn run_unbounded(ops: &[Op]) -> Result<(), TestCaseError> {
                 Op::PollPending(_) | Op::CancelPending(_) => {}
                 Op::Recv | Op::TryRecv => {
                     let Some(rx) = &mut rx else { continue };
-                    let got = receive(
-                        op,
-                        rx,
-                        |rx| poll_once(std::pin::pin!(rx.recv())),
-                        |rx| rx.try_recv(),
-                    );
+                    let got = receive(op, rx, |rx| poll_once(pin!(rx.recv())), |rx| rx.try_recv());
                     let drained = handles == 0 || closed;
                     match got {
                         Some(Some(v)) => {
