@@ -21,10 +21,14 @@
 //! 100,000 both processes need `ulimit -n` above 100,000 (raise the hard
 //! limit as root, where the machine allows it).
 
+#[path = "common/procs.rs"]
+mod procs;
+
+use procs::{fds, status_kb, Killed};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 const RUNTIMES: [&str; 3] = ["ours", "tokio", "smol"];
 
@@ -162,35 +166,10 @@ fn client(addr: SocketAddr, n: usize, sources: u8) {
     let _ = std::io::stdin().read_to_end(&mut rest);
 }
 
-fn status_kb(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("{field} missing from /proc/{pid}/status"))
-}
-
-fn fds(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .count()
-}
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Bytes of server RSS per connection for one runtime.
 fn one(runtime: &str, n: usize, sources: u8) -> f64 {
     let exe = std::env::current_exe().unwrap();
-    let mut server = Proc(
+    let mut server = Killed(
         Command::new(&exe)
             .args(["server", runtime, "127.0.0.1:0"])
             .stdout(Stdio::piped())
@@ -215,7 +194,7 @@ fn one(runtime: &str, n: usize, sources: u8) -> f64 {
         wait_for(|| fds(pid) <= base_fds, "warm-up connections to close");
     }
     let before = status_kb(pid, "VmRSS:");
-    let mut client = Proc(
+    let mut client = Killed(
         Command::new(&exe)
             .args([
                 "client",
@@ -245,12 +224,8 @@ fn one(runtime: &str, n: usize, sources: u8) -> f64 {
     (after.saturating_sub(before) * 1024) as f64 / n as f64
 }
 
-fn wait_for(mut done: impl FnMut() -> bool, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+fn wait_for(done: impl FnMut() -> bool, what: &str) {
+    procs::wait_for(Duration::from_secs(120), what, done);
 }
 
 fn measure(n: usize, rounds: usize, sources: u8) {

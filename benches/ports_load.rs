@@ -11,25 +11,19 @@
 //! - proxy: 4 connections through the proxy to an echo server, each
 //!   sending 64 bytes and reading them back.
 
+#[path = "common/procs.rs"]
+mod procs;
 #[path = "common/stats.rs"]
 mod stats;
 
+use procs::Killed as Server;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CONNECTIONS: usize = 4;
 const REQUESTS_PER_CONNECTION: usize = 5_000;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 impl Server {
     /// CPU time of all the server's threads so far, in nanoseconds.
@@ -47,11 +41,7 @@ impl Server {
 /// taken meanwhile) and waits until it accepts connections.
 fn start(bin: &str, args: impl Fn(u16) -> Vec<String>) -> (Server, u16) {
     for _ in 0..5 {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = procs::free_port();
         let mut server = Server(
             Command::new(bin)
                 .args(args(port))

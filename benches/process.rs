@@ -15,49 +15,37 @@ use std::time::{Duration, Instant};
 const CHILDREN: usize = 1000;
 const AT_ONCE: usize = 64;
 
-fn ours(rt: &runtime::Runtime) -> Duration {
-    rt.block_on(async {
-        let start = Instant::now();
-        let mut tasks = Vec::new();
-        for lane in 0..AT_ONCE {
-            tasks.push(runtime::spawn(async move {
-                for _ in (lane..CHILDREN).step_by(AT_ONCE) {
-                    let status = runtime::process::Command::new("/bin/true")
-                        .status()
-                        .await
-                        .unwrap();
-                    assert!(status.success());
+/// Defines `$name`: the measured run on runtime `$rt` (`runtime` or
+/// `tokio`): `AT_ONCE` tasks that each spawn and wait for their share of
+/// the `CHILDREN` children in turn.
+macro_rules! spawn_children {
+    ($name:ident, $rt:ident) => {
+        fn $name(rt: &$rt::runtime::Runtime) -> Duration {
+            rt.block_on(async {
+                let start = Instant::now();
+                let mut tasks = Vec::new();
+                for lane in 0..AT_ONCE {
+                    tasks.push($rt::spawn(async move {
+                        for _ in (lane..CHILDREN).step_by(AT_ONCE) {
+                            let status = $rt::process::Command::new("/bin/true")
+                                .status()
+                                .await
+                                .unwrap();
+                            assert!(status.success());
+                        }
+                    }));
                 }
-            }));
+                for t in tasks {
+                    t.await.unwrap();
+                }
+                start.elapsed()
+            })
         }
-        for t in tasks {
-            t.await.unwrap();
-        }
-        start.elapsed()
-    })
+    };
 }
 
-fn tokio(rt: &tokio::runtime::Runtime) -> Duration {
-    rt.block_on(async {
-        let start = Instant::now();
-        let mut tasks = Vec::new();
-        for lane in 0..AT_ONCE {
-            tasks.push(tokio::spawn(async move {
-                for _ in (lane..CHILDREN).step_by(AT_ONCE) {
-                    let status = tokio::process::Command::new("/bin/true")
-                        .status()
-                        .await
-                        .unwrap();
-                    assert!(status.success());
-                }
-            }));
-        }
-        for t in tasks {
-            t.await.unwrap();
-        }
-        start.elapsed()
-    })
-}
+spawn_children!(ours, runtime);
+spawn_children!(tokio, tokio);
 
 fn main() {
     let samples: usize = std::env::args()

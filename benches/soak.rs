@@ -22,66 +22,30 @@
 //! accepts and drops connections all the time. The first minute is the
 //! warm-up: growth is measured from its figures to the last minute's.
 
+#[path = "common/procs.rs"]
+mod procs;
+
+use procs::{fds, free_port, Killed};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start(example: &str, port: u16) -> Server {
-    let bin = format!("target/release/examples/{example}");
-    assert!(
-        std::path::Path::new(&bin).exists(),
-        "{bin} is missing: build it first (see this file's header)"
-    );
-    let child = Command::new(&bin)
+fn start(example: &str, port: u16) -> Killed {
+    let child = Command::new(procs::release_example(example))
         .arg(format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{example} did not start listening"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Server(child)
+    let server = Killed(child);
+    procs::wait_until_listening(port, example);
+    server
 }
 
 fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap()
-}
-
-fn fds(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .count()
+    procs::status_kb(pid, "VmRSS:")
 }
 
 /// One minute's figures.

@@ -18,6 +18,10 @@
 //! process: blocking sockets, one request in flight, so the server parks
 //! between requests (the case where a runtime's wake-ups show).
 
+#[path = "common/procs.rs"]
+mod procs;
+
+use procs::free_port;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -30,20 +34,8 @@ struct Server {
     out: String,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn start(example: &str, workers: Option<&str>, port: u16, out: &str) -> Server {
-    let bin = format!("target/release/examples/{example}");
-    assert!(
-        std::path::Path::new(&bin).exists(),
-        "{bin} is missing: build it first (see this file's header)"
-    );
+    let bin = procs::release_example(example);
     let mut cmd = Command::new("strace");
     cmd.args(["-f", "-c", "-o", out, &bin, &format!("127.0.0.1:{port}")]);
     if let Some(w) = workers {
@@ -54,14 +46,7 @@ fn start(example: &str, workers: Option<&str>, port: u16, out: &str) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("strace is needed (apt-get install strace)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{example} did not start listening"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    procs::wait_until_listening(port, example);
     Server {
         child,
         out: out.to_string(),

@@ -8,8 +8,7 @@
 #[macro_use]
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 /// The examples this file runs.
 const EXAMPLES: &[&str] = &[
@@ -30,14 +29,15 @@ const EXAMPLES: &[&str] = &[
     "asyncio_subprocess",
 ];
 
-fn example(name: &str) -> PathBuf {
-    assert!(EXAMPLES.contains(&name), "{name} is not in EXAMPLES");
-    common::example_path(name)
+/// Runs one of `EXAMPLES`; returns its stdout.
+fn run(name: &str) -> String {
+    run_with_stderr(name).0
 }
 
-fn run(name: &str) -> String {
+/// Runs one of `EXAMPLES`; returns its stdout and stderr.
+fn run_with_stderr(name: &str) -> (String, String) {
     assert!(EXAMPLES.contains(&name), "{name} is not in EXAMPLES");
-    common::run_example(name)
+    common::run_example_with_stderr(name)
 }
 
 /// Asserts that `out` holds each of `lines` as a whole line, in order.
@@ -209,12 +209,7 @@ fn contextvars() {
 
 #[test]
 fn debug_mode() {
-    let out = Command::new(example("asyncio_debug")).output().unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(out.status.success(), "asyncio_debug failed: {stderr}");
+    let (stdout, stderr) = run_with_stderr("asyncio_debug");
     // The dump's header, and the waiter's row found by its id.
     assert!(stdout.contains("task  state"), "{stdout}");
     assert!(

@@ -6,20 +6,11 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-
-fn example(name: &str) -> PathBuf {
-    common::example_path(name)
-}
-
-fn run(name: &str) -> String {
-    common::run_example(name)
-}
 
 /// Starts a server example and returns it with the address it printed.
 fn start_server(name: &str, args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(example(name))
+    let mut child = Command::new(common::example_path(name))
         .args(args)
         .stdout(Stdio::piped())
         .spawn()
@@ -40,7 +31,7 @@ fn start_server(name: &str, args: &[&str]) -> (Child, String) {
 
 #[test]
 fn hello_runs() {
-    let out = run("hello");
+    let out = common::run_example("hello");
     assert!(out.contains("hello from task"), "{out}");
 }
 
@@ -48,7 +39,7 @@ fn hello_runs() {
 fn fetch_many_reports_each_url() {
     // Only the page that never answers can time out (the others have 30 s:
     // a hang guard, not a budget they could miss on a busy machine).
-    let out = run("fetch_many");
+    let out = common::run_example("fetch_many");
     assert_eq!(out.matches("ok    ").count(), 3, "{out}");
     assert!(out.contains("/never: timed out after 500ms"), "{out}");
     assert_eq!(out.matches("timed out").count(), 1, "{out}");
@@ -58,7 +49,7 @@ fn fetch_many_reports_each_url() {
 
 #[test]
 fn stream_tour_prints_its_results() {
-    let out = run("stream_tour");
+    let out = common::run_example("stream_tour");
     assert!(
         out.contains("batches: [[0, 1, 2], [0, 1, 2, 3], [4], [0]]"),
         "{out}"
@@ -70,7 +61,7 @@ fn stream_tour_prints_its_results() {
 
 #[test]
 fn producer_consumer_stays_within_capacity() {
-    let out = run("producer_consumer");
+    let out = common::run_example("producer_consumer");
     assert!(out.contains("60 items through a queue of 8"), "{out}");
 }
 
@@ -128,12 +119,7 @@ fn http_hello_keeps_alive_and_stops_on_ctrl_c() {
 
 #[test]
 fn debug_mode_names_the_bad_handlers_and_dumps_tasks() {
-    let out = Command::new(example("debug_mode")).output().unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(out.status.success(), "debug_mode failed: {stderr}");
+    let (stdout, stderr) = common::run_example_with_stderr("debug_mode");
     // The dump: a header, the stuck handler running, its spawn location.
     assert!(stdout.contains("task  state"), "{stdout}");
     assert!(stdout.contains(" running "), "{stdout}");

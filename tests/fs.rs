@@ -12,7 +12,6 @@ use runtime::fs::{self, DirBuilder, File, OpenOptions};
 use runtime::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, SeekFrom};
 use std::io::ErrorKind;
 use std::os::unix::fs::PermissionsExt;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Holds the blocking pool's only spare thread (runtimes built with
 /// `max_blocking_threads(1)`) until dropped, so filesystem calls started
@@ -43,12 +42,7 @@ fn one_blocking_thread(b: &mut runtime::Builder) {
 }
 
 fn scratch() -> std::path::PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    std::env::temp_dir().join(format!(
-        "runtime-fs-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ))
+    common::temp_path("runtime-fs-test")
 }
 
 rt_test! {

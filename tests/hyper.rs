@@ -118,11 +118,7 @@ rt_test! {
 /// takes no real time.
 #[test]
 fn header_read_timeout_fires_on_the_runtime_timer() {
-    let rt = runtime::Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .unwrap();
+    let rt = common::paused();
     rt.block_on(async {
         use runtime::io::{AsyncReadExt, AsyncWriteExt};
         let addr = start_server(Duration::from_secs(5)).await;
@@ -176,11 +172,7 @@ fn http1_over_unix_sockets() {
 #[test]
 fn hyper_timer_reset_moves_the_deadline() {
     use hyper::rt::Timer;
-    let rt = runtime::Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .unwrap();
+    let rt = common::paused();
     rt.block_on(async {
         let timer = HyperTimer;
         let start = std::time::Instant::now();

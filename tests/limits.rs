@@ -11,6 +11,9 @@
 //! The binary runs as the test (no `ROLE`), or, started by the test with
 //! `ROLE` set, as the other side of it.
 
+#[allow(unused_macros)]
+mod common;
+
 use runtime::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use runtime::net::{TcpListener, TcpStream};
 use std::io::{BufRead, Read, Write};
@@ -48,14 +51,6 @@ fn set_fd_limit(limit: u64) {
         lim.rlim_cur = limit;
         assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &lim), 0);
     }
-}
-
-fn runtime(workers: usize) -> runtime::Runtime {
-    runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 /// The accept loop every server here uses, following the runtime's
@@ -105,7 +100,7 @@ async fn echo_line_then_hold(stream: TcpStream, open: Arc<AtomicUsize>, served: 
 
 fn a_thousand_connections_at_a_fixed_fd_limit() {
     set_fd_limit(FD_LIMIT);
-    let rt = runtime(2);
+    let rt = common::multi_thread(2);
     rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -158,7 +153,7 @@ fn a_thousand_connections_at_a_fixed_fd_limit() {
 fn clients() {
     set_fd_limit(FD_LIMIT);
     let addr: std::net::SocketAddr = std::env::var("ADDR").unwrap().parse().unwrap();
-    let rt = runtime(2);
+    let rt = common::multi_thread(2);
     let streams = rt.block_on(async {
         let tasks: Vec<_> = (0..CONNECTIONS)
             .map(|i| {
@@ -238,7 +233,7 @@ fn survives_emfile() {
 
 /// Child role: a server with only 64 descriptors.
 fn emfile_server() {
-    let rt = runtime(2);
+    let rt = common::multi_thread(2);
     rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         println!("listening {}", listener.local_addr().unwrap());

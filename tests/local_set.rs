@@ -170,6 +170,25 @@ fn finishes_in_time(name: &str, body: impl FnOnce() + Send + 'static) {
     );
 }
 
+/// `value`, sent on the returned oneshot from a thread of its own once the
+/// receiving task reports on the returned sender that it has started (so
+/// the send wakes it from that thread); join the thread at the end.
+fn send_from_another_thread(
+    value: u32,
+) -> (
+    futures::channel::oneshot::Receiver<u32>,
+    std::sync::mpsc::Sender<()>,
+    thread::JoinHandle<()>,
+) {
+    let (tx, rx) = futures::channel::oneshot::channel::<u32>();
+    let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+    let sender = thread::spawn(move || {
+        started_rx.recv().unwrap();
+        tx.send(value).unwrap();
+    });
+    (rx, started_tx, sender)
+}
+
 /// A set driven again from inside one of its own tasks (`run_until`
 /// nested in a task of the set): a wake from another thread neither
 /// deadlocks the waking thread nor gets lost.
@@ -179,24 +198,18 @@ fn set_driven_from_inside_its_own_task() {
         let rt = common::current_thread();
         let local = Rc::new(LocalSet::new());
         let inner = local.clone();
-        let (tx, rx) = futures::channel::oneshot::channel::<u32>();
-        let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+        let (rx, started_tx, sender) = send_from_another_thread(5);
         let value = local.block_on(&rt, async move {
             let t = task::spawn_local(async move {
                 let u = task::spawn_local(async move {
                     started_tx.send(()).unwrap();
-                    rx.await.unwrap()
+                    rx.await.unwrap() // woken from the sender's thread
                 });
                 inner.run_until(u).await.unwrap()
             });
-            let sender = thread::spawn(move || {
-                started_rx.recv().unwrap();
-                tx.send(5).unwrap(); // wakes `u` from this thread
-            });
-            let v = t.await.unwrap();
-            sender.join().unwrap();
-            v
+            t.await.unwrap()
         });
+        sender.join().unwrap();
         assert_eq!(value, 5);
     });
 }
@@ -209,8 +222,7 @@ fn a_finished_nested_driver_does_not_swallow_wakes() {
         let rt = common::current_thread();
         let local = Rc::new(LocalSet::new());
         let inner = local.clone();
-        let (tx, rx) = futures::channel::oneshot::channel::<u32>();
-        let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+        let (rx, started_tx, sender) = send_from_another_thread(7);
         let value = local.block_on(&rt, async move {
             // Detached: its end does not wake the block_on future, so only
             // the set's registered waker can.
@@ -219,14 +231,9 @@ fn a_finished_nested_driver_does_not_swallow_wakes() {
                 started_tx.send(()).unwrap();
                 rx.await.unwrap()
             });
-            let sender = thread::spawn(move || {
-                started_rx.recv().unwrap();
-                tx.send(7).unwrap();
-            });
-            let v = v.await.unwrap();
-            sender.join().unwrap();
-            v
+            v.await.unwrap()
         });
+        sender.join().unwrap();
         assert_eq!(value, 7);
     });
 }

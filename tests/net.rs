@@ -164,10 +164,7 @@ rt_test! {
 
     fn write_to_closed_peer_is_an_error(rt) {
         rt.block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            let mut c = TcpStream::connect(addr).await.unwrap();
-            let (s, _) = listener.accept().await.unwrap();
+            let (mut c, s) = common::tcp_pair().await;
             drop(s);
             // The first writes may be accepted into the buffer; the peer's
             // RST then turns later ones into errors (never SIGPIPE).
@@ -296,12 +293,7 @@ rt_test! {
 
 /// A fresh directory for socket files.
 fn tempdir() -> std::path::PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "runtime-net-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
+    let dir = common::temp_path("runtime-net-test");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -456,10 +448,7 @@ rt_test! {
             // The peer writes and closes before the reader first looks:
             // data and FIN reach the socket as one readiness event. A read
             // that comes back short must not clear the end of the stream.
-            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            let mut client = TcpStream::connect(addr).await.unwrap();
-            let (server, _) = listener.accept().await.unwrap();
+            let (mut client, server) = common::tcp_pair().await;
             let mut server = server.into_std().unwrap();
             server.set_nonblocking(false).unwrap();
             std::io::Write::write_all(&mut server, b"last words").unwrap();
@@ -759,9 +748,7 @@ rt_test! {
 
     fn tcp_stream_set_zero_linger_resets_on_drop(rt) {
         rt.block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
-            let (mut server, _) = listener.accept().await.unwrap();
+            let (client, mut server) = common::tcp_pair().await;
             client.set_zero_linger().unwrap();
             drop(client);
             let err = server.read(&mut [0; 8]).await.unwrap_err();

@@ -9,21 +9,10 @@ mod common;
 use runtime::sync::mpsc::{self, error::SendTimeoutError};
 use runtime::sync::{Mutex, RwLock};
 use runtime::time::{Duration, Instant};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-fn message(payload: Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else {
-        String::from("<non-string panic>")
-    }
-}
-
 fn assert_refuses_to_block(what: &str, f: impl FnOnce()) {
-    let msg = message(catch_unwind(AssertUnwindSafe(f)).unwrap_err());
+    let msg = common::panic_of(f);
     assert!(
         msg.starts_with("Cannot block the current thread from within a runtime"),
         "{msg}"
@@ -59,11 +48,11 @@ fn blocking_calls_panic_on_a_worker() {
     let refused = rt.block_on(async {
         runtime::spawn(async move {
             let mut urx = urx;
-            catch_unwind(AssertUnwindSafe(|| urx.blocking_recv())).map_err(message)
+            common::panic_of(|| urx.blocking_recv())
         })
         .await
     });
-    let msg = refused.unwrap().unwrap_err();
+    let msg = refused.unwrap();
     assert!(
         msg.contains("mpsc::UnboundedReceiver::blocking_recv"),
         "{msg}"
@@ -171,23 +160,15 @@ fn send_timeout_panics_without_a_timer() {
     // A runtime built without the timer.
     let rt = runtime::Builder::new_current_thread().build().unwrap();
     let (tx, _rx) = mpsc::channel(1);
-    let msg = message(
-        catch_unwind(AssertUnwindSafe(|| {
-            rt.block_on(tx.send_timeout(1, Duration::from_secs(1)))
-        }))
-        .unwrap_err(),
-    );
+    let msg = common::panic_of(|| rt.block_on(tx.send_timeout(1, Duration::from_secs(1))));
     assert!(msg.contains("mpsc::Sender::send_timeout"), "{msg}");
     assert!(msg.contains("timer driver is disabled"), "{msg}");
     assert!(msg.contains("enable_time"), "{msg}");
 
     // No runtime at all on this thread.
-    let msg = message(
-        catch_unwind(AssertUnwindSafe(|| {
-            futures::executor::block_on(tx.send_timeout(1, Duration::from_secs(1)))
-        }))
-        .unwrap_err(),
-    );
+    let msg = common::panic_of(|| {
+        futures::executor::block_on(tx.send_timeout(1, Duration::from_secs(1)))
+    });
     assert!(msg.contains("mpsc::Sender::send_timeout"), "{msg}");
     assert!(msg.contains("timer"), "{msg}");
 }

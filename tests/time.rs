@@ -9,14 +9,6 @@ use runtime::time::{self, Duration, Instant, MissedTickBehavior};
 use std::future::Future;
 use std::sync::Arc;
 
-fn paused() -> runtime::Runtime {
-    runtime::Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .unwrap()
-}
-
 rt_test! {
     fn sleeps_fire_in_deadline_order(rt) {
         // On the real clock, and on workers that may run woken tasks in
@@ -154,7 +146,7 @@ fn hundred_thousand_timers_fire_on_two_workers() {
 
 #[test]
 fn paused_clock_jumps_to_the_next_timer() {
-    paused().block_on(async {
+    common::paused().block_on(async {
         let start = Instant::now();
         time::sleep(Duration::from_secs(24 * 3600)).await;
         // Exactly: the clock started paused, so wheel ticks line up with it.
@@ -199,7 +191,7 @@ fn pause_resume_and_their_misuse() {
 /// Ticks of an interval under the paused clock, relative to its start, in
 /// ms, when the task is late by 350 ms before the third tick.
 fn late_ticks(behavior: MissedTickBehavior) -> Vec<u64> {
-    paused().block_on(async {
+    common::paused().block_on(async {
         let start = Instant::now();
         let mut iv = time::interval(Duration::from_millis(100));
         iv.set_missed_tick_behavior(behavior);
@@ -237,7 +229,7 @@ fn interval_missed_tick_behaviours() {
 
 #[test]
 fn interval_ticks_and_reset() {
-    paused().block_on(async {
+    common::paused().block_on(async {
         let start = Instant::now();
         let mut iv = time::interval(Duration::from_millis(10));
         assert_eq!(iv.tick().await, start);
@@ -277,7 +269,7 @@ async fn test_macro_starts_paused() {
 /// result may be what the runtime waits for.
 #[test]
 fn paused_clock_waits_for_blocking_work() {
-    paused().block_on(async {
+    common::paused().block_on(async {
         let work = runtime::spawn_blocking(|| {
             // Real work taking real time (not synchronisation).
             std::thread::sleep(Duration::from_millis(20));
@@ -292,7 +284,7 @@ fn paused_clock_waits_for_blocking_work() {
 /// short: the timer fires at the horizon and waits again.
 #[test]
 fn sleeps_beyond_the_wheel_horizon_last_their_full_length() {
-    paused().block_on(async {
+    common::paused().block_on(async {
         let start = Instant::now();
         let three_years = Duration::from_secs(3 * 365 * 24 * 3600);
         time::sleep(three_years).await;

@@ -6,9 +6,12 @@
 mod common;
 
 use futures_rustls::rustls::{self, pki_types};
-use futures_rustls::{TlsAcceptor, TlsConnector};
+use futures_rustls::{client, server, TlsAcceptor, TlsConnector};
 use runtime::io::{AsyncReadExt, AsyncWriteExt};
 use runtime::net::{TcpListener, TcpStream};
+use runtime::task::JoinHandle;
+use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
@@ -39,16 +42,43 @@ fn configs() -> (Arc<rustls::ServerConfig>, Arc<rustls::ClientConfig>) {
     (Arc::new(server), Arc::new(client))
 }
 
+/// A server task on a fresh 127.0.0.1 port that accepts one connection,
+/// makes the TLS handshake with `cfg`, and runs `serve` on its outcome.
+async fn serve_one<F, Fut>(
+    cfg: Arc<rustls::ServerConfig>,
+    serve: F,
+) -> (SocketAddr, JoinHandle<Fut::Output>)
+where
+    F: FnOnce(std::io::Result<server::TlsStream<TcpStream>>) -> Fut + Send + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let acceptor = TlsAcceptor::from(cfg);
+    let server = runtime::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        serve(acceptor.accept(tcp).await).await
+    });
+    (addr, server)
+}
+
+/// Connects to `addr` and makes the TLS handshake for "localhost".
+async fn connect(
+    addr: SocketAddr,
+    cfg: Arc<rustls::ClientConfig>,
+) -> std::io::Result<client::TlsStream<TcpStream>> {
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let name = pki_types::ServerName::try_from("localhost").unwrap();
+    TlsConnector::from(cfg).connect(name, tcp).await
+}
+
 rt_test! {
     fn tls_echo_over_tcp(rt) {
         let (server_cfg, client_cfg) = configs();
         rt.block_on(async move {
-            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            let acceptor = TlsAcceptor::from(server_cfg);
-            let server = runtime::spawn(async move {
-                let (tcp, _) = listener.accept().await.unwrap();
-                let mut tls = acceptor.accept(tcp).await.unwrap();
+            let (addr, server) = serve_one(server_cfg, |tls| async move {
+                let mut tls = tls.unwrap();
                 let mut buf = vec![0u8; 16 * 1024];
                 let mut echoed = 0usize;
                 loop {
@@ -62,10 +92,9 @@ rt_test! {
                 }
                 tls.close().await.unwrap();
                 echoed
-            });
-            let tcp = TcpStream::connect(addr).await.unwrap();
-            let name = pki_types::ServerName::try_from("localhost").unwrap();
-            let tls = TlsConnector::from(client_cfg).connect(name, tcp).await.unwrap();
+            })
+            .await;
+            let tls = connect(addr, client_cfg).await.unwrap();
             let (mut reader, mut writer) = futures::io::AsyncReadExt::split(tls);
             let data: Vec<u8> = (0..256 * 1024u32).map(|i| (i * 31 % 251) as u8).collect();
             let expected = data.clone();
@@ -95,19 +124,8 @@ fn untrusted_certificate_is_an_error() {
     let (_, other_client) = configs();
     let rt = common::multi_thread(2);
     rt.block_on(async move {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let acceptor = TlsAcceptor::from(server_cfg);
-        let server = runtime::spawn(async move {
-            let (tcp, _) = listener.accept().await.unwrap();
-            acceptor.accept(tcp).await.is_err()
-        });
-        let tcp = TcpStream::connect(addr).await.unwrap();
-        let name = pki_types::ServerName::try_from("localhost").unwrap();
-        let err = TlsConnector::from(other_client)
-            .connect(name, tcp)
-            .await
-            .unwrap_err();
+        let (addr, server) = serve_one(server_cfg, |tls| async move { tls.is_err() }).await;
+        let err = connect(addr, other_client).await.unwrap_err();
         assert!(err.to_string().contains("certificate"), "{err}");
         assert!(
             server.await.unwrap(),

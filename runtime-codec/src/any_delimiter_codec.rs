@@ -1,8 +1,9 @@
 //! [`AnyDelimiterCodec`]: chunks separated by any of a set of delimiter
 //! bytes, with an optional length limit.
 
+use crate::delimited::{ChunkTooLong, DelimiterSearch};
 use crate::{Decoder, Encoder};
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use std::{fmt, io};
 
 /// The delimiters of [`AnyDelimiterCodec::default`].
@@ -39,12 +40,8 @@ const DEFAULT_SEQUENCE_WRITER: &[u8] = b",";
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq, Ord, PartialOrd, Hash)]
 pub struct AnyDelimiterCodec {
-    /// Where the next search for a delimiter starts.
-    next_index: usize,
-    max_length: usize,
-    /// An over-long chunk was reported; its remaining bytes are dropped up
-    /// to and including the next delimiter.
-    is_discarding: bool,
+    /// The search for the next delimiter.
+    search: DelimiterSearch,
     seek_delimiters: Vec<u8>,
     sequence_writer: Vec<u8>,
 }
@@ -65,13 +62,7 @@ impl AnyDelimiterCodec {
     /// assert_eq!(codec.decode(&mut buf).unwrap().unwrap(), "x");
     /// ```
     pub fn new(seek_delimiters: Vec<u8>, sequence_writer: Vec<u8>) -> AnyDelimiterCodec {
-        AnyDelimiterCodec {
-            next_index: 0,
-            max_length: usize::MAX,
-            is_discarding: false,
-            seek_delimiters,
-            sequence_writer,
-        }
+        AnyDelimiterCodec::new_with_max_length(seek_delimiters, sequence_writer, usize::MAX)
     }
 
     /// As [`new`](AnyDelimiterCodec::new), rejecting chunks longer than
@@ -95,8 +86,9 @@ impl AnyDelimiterCodec {
         max_length: usize,
     ) -> AnyDelimiterCodec {
         AnyDelimiterCodec {
-            max_length,
-            ..AnyDelimiterCodec::new(seek_delimiters, sequence_writer)
+            search: DelimiterSearch::new(max_length),
+            seek_delimiters,
+            sequence_writer,
         }
     }
 
@@ -108,7 +100,7 @@ impl AnyDelimiterCodec {
     /// assert_eq!(AnyDelimiterCodec::default().max_length(), usize::MAX);
     /// ```
     pub fn max_length(&self) -> usize {
-        self.max_length
+        self.search.max_length()
     }
 }
 
@@ -117,41 +109,14 @@ impl Decoder for AnyDelimiterCodec {
     type Error = AnyDelimiterCodecError;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, AnyDelimiterCodecError> {
-        loop {
-            let search_end = self.max_length.saturating_add(1).min(buf.len());
-            let delimiter = buf[self.next_index..search_end]
-                .iter()
-                .position(|b| self.seek_delimiters.contains(b))
-                .map(|offset| self.next_index + offset);
-
-            match (delimiter, self.is_discarding) {
-                (Some(end), true) => {
-                    buf.advance(end + 1);
-                    self.is_discarding = false;
-                    self.next_index = 0;
-                }
-                (None, true) => {
-                    buf.advance(search_end);
-                    self.next_index = 0;
-                    if buf.is_empty() {
-                        return Ok(None);
-                    }
-                }
-                (Some(end), false) => {
-                    self.next_index = 0;
-                    let mut chunk = buf.split_to(end + 1);
-                    chunk.truncate(end);
-                    return Ok(Some(chunk.freeze()));
-                }
-                (None, false) if buf.len() > self.max_length => {
-                    self.is_discarding = true;
-                    return Err(AnyDelimiterCodecError::MaxChunkLengthExceeded);
-                }
-                (None, false) => {
-                    self.next_index = search_end;
-                    return Ok(None);
-                }
+        let delimiters = &self.seek_delimiters;
+        match self.search.next_chunk(buf, |b| delimiters.contains(&b)) {
+            Ok(Some(mut chunk)) => {
+                chunk.truncate(chunk.len() - 1);
+                Ok(Some(chunk.freeze()))
             }
+            Ok(None) => Ok(None),
+            Err(ChunkTooLong) => Err(AnyDelimiterCodecError::MaxChunkLengthExceeded),
         }
     }
 
@@ -162,7 +127,7 @@ impl Decoder for AnyDelimiterCodec {
         if buf.is_empty() {
             return Ok(None);
         }
-        self.next_index = 0;
+        self.search.restart();
         Ok(Some(buf.split().freeze()))
     }
 }

@@ -21,6 +21,15 @@ pub(crate) const INITIAL_CAPACITY: usize = 8 * 1024;
 /// large (a big length-delimited frame reserves its whole length).
 const MAX_READ_CHUNK: usize = 8 * 1024;
 
+/// A buffer taken over from [`FramedParts`](crate::FramedParts), grown to
+/// [`INITIAL_CAPACITY`] if it is smaller.
+fn with_initial_capacity(mut buffer: BytesMut) -> BytesMut {
+    if buffer.capacity() < INITIAL_CAPACITY {
+        buffer.reserve(INITIAL_CAPACITY - buffer.len());
+    }
+    buffer
+}
+
 /// The read half of a framed transport.
 ///
 /// The stream is a small state machine over three flags, as in
@@ -36,6 +45,7 @@ const MAX_READ_CHUNK: usize = 8 * 1024;
 /// `has_errored` overrides them all: after an error (from the transport or
 /// the decoder) has been yielded, the next poll yields `None` and goes back
 /// to reading.
+#[derive(Default)]
 pub(crate) struct ReadFrame {
     pub(crate) buffer: BytesMut,
     pub(crate) eof: bool,
@@ -47,24 +57,19 @@ impl ReadFrame {
     pub(crate) fn with_capacity(capacity: usize) -> ReadFrame {
         ReadFrame {
             buffer: BytesMut::with_capacity(capacity),
-            eof: false,
-            is_readable: false,
-            has_errored: false,
+            ..ReadFrame::default()
         }
     }
 
     /// Takes over a buffer from [`FramedParts`](crate::FramedParts): grown
     /// to the initial capacity if smaller, and decoded before the next read
     /// if it holds bytes.
-    pub(crate) fn from_buffer(mut buffer: BytesMut) -> ReadFrame {
-        if buffer.capacity() < INITIAL_CAPACITY {
-            buffer.reserve(INITIAL_CAPACITY - buffer.len());
-        }
+    pub(crate) fn from_buffer(buffer: BytesMut) -> ReadFrame {
+        let buffer = with_initial_capacity(buffer);
         ReadFrame {
             is_readable: !buffer.is_empty(),
             buffer,
-            eof: false,
-            has_errored: false,
+            ..ReadFrame::default()
         }
     }
 
@@ -192,12 +197,9 @@ impl WriteFrame {
 
     /// Takes over a buffer from [`FramedParts`](crate::FramedParts), grown
     /// to the initial capacity if smaller; the boundary is the default.
-    pub(crate) fn from_buffer(mut buffer: BytesMut) -> WriteFrame {
-        if buffer.capacity() < INITIAL_CAPACITY {
-            buffer.reserve(INITIAL_CAPACITY - buffer.len());
-        }
+    pub(crate) fn from_buffer(buffer: BytesMut) -> WriteFrame {
         WriteFrame {
-            buffer,
+            buffer: with_initial_capacity(buffer),
             backpressure_boundary: INITIAL_CAPACITY,
         }
     }

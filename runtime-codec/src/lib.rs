@@ -48,6 +48,7 @@
 mod any_delimiter_codec;
 mod bytes_codec;
 mod decoder;
+mod delimited;
 mod encoder;
 mod framed;
 mod framed_impl;

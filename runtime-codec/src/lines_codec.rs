@@ -1,8 +1,9 @@
 //! [`LinesCodec`]: newline-terminated UTF-8 lines, with an optional
 //! length limit.
 
+use crate::delimited::{ChunkTooLong, DelimiterSearch};
 use crate::{Decoder, Encoder};
-use bytes::{Buf, BytesMut};
+use bytes::BytesMut;
 use std::{fmt, io, str};
 
 /// Splits a byte stream into lines, as `tokio_util::codec::LinesCodec`.
@@ -37,13 +38,8 @@ use std::{fmt, io, str};
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq, Ord, PartialOrd, Hash)]
 pub struct LinesCodec {
-    /// Where the next search for `\n` starts: the bytes before it were
-    /// searched by an earlier call and held none.
-    next_index: usize,
-    max_length: usize,
-    /// An over-long line was reported; its remaining bytes are dropped up
-    /// to and including the next `\n`.
-    is_discarding: bool,
+    /// The search for the next `\n`.
+    search: DelimiterSearch,
 }
 
 impl LinesCodec {
@@ -55,11 +51,7 @@ impl LinesCodec {
     /// assert_eq!(LinesCodec::new().max_length(), usize::MAX);
     /// ```
     pub fn new() -> LinesCodec {
-        LinesCodec {
-            next_index: 0,
-            max_length: usize::MAX,
-            is_discarding: false,
-        }
+        LinesCodec::new_with_max_length(usize::MAX)
     }
 
     /// A codec that rejects lines longer than `max_length` bytes (not
@@ -78,8 +70,7 @@ impl LinesCodec {
     /// ```
     pub fn new_with_max_length(max_length: usize) -> LinesCodec {
         LinesCodec {
-            max_length,
-            ..LinesCodec::new()
+            search: DelimiterSearch::new(max_length),
         }
     }
 
@@ -91,7 +82,7 @@ impl LinesCodec {
     /// assert_eq!(LinesCodec::new_with_max_length(256).max_length(), 256);
     /// ```
     pub fn max_length(&self) -> usize {
-        self.max_length
+        self.search.max_length()
     }
 }
 
@@ -112,46 +103,10 @@ impl Decoder for LinesCodec {
     type Error = LinesCodecError;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<String>, LinesCodecError> {
-        loop {
-            // Search no further than one byte past the limit: a newline
-            // there still ends a line of exactly `max_length` bytes.
-            let search_end = self.max_length.saturating_add(1).min(buf.len());
-            let newline = buf[self.next_index..search_end]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map(|offset| self.next_index + offset);
-
-            match (newline, self.is_discarding) {
-                (Some(end), true) => {
-                    // The end of the over-long line: drop it, then decode
-                    // normally.
-                    buf.advance(end + 1);
-                    self.is_discarding = false;
-                    self.next_index = 0;
-                }
-                (None, true) => {
-                    // Still inside the over-long line: drop what was
-                    // searched.
-                    buf.advance(search_end);
-                    self.next_index = 0;
-                    if buf.is_empty() {
-                        return Ok(None);
-                    }
-                }
-                (Some(end), false) => {
-                    self.next_index = 0;
-                    let line = buf.split_to(end + 1);
-                    return Ok(Some(line_to_string(&line[..end])?));
-                }
-                (None, false) if buf.len() > self.max_length => {
-                    self.is_discarding = true;
-                    return Err(LinesCodecError::MaxLineLengthExceeded);
-                }
-                (None, false) => {
-                    self.next_index = search_end;
-                    return Ok(None);
-                }
-            }
+        match self.search.next_chunk(buf, |b| b == b'\n') {
+            Ok(Some(line)) => Ok(Some(line_to_string(&line[..line.len() - 1])?)),
+            Ok(None) => Ok(None),
+            Err(ChunkTooLong) => Err(LinesCodecError::MaxLineLengthExceeded),
         }
     }
 
@@ -159,7 +114,7 @@ impl Decoder for LinesCodec {
         if let Some(line) = self.decode(buf)? {
             return Ok(Some(line));
         }
-        self.next_index = 0;
+        self.search.restart();
         // A last line without a newline (a lone `\r` is not a line).
         if buf.is_empty() || &buf[..] == b"\r" {
             return Ok(None);

@@ -366,14 +366,7 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
         f: impl FnOnce(&mut T) -> &mut U,
     ) -> MappedMutexGuard<'a, U> {
         let data: *mut U = f(&mut *this);
-        let sem = &this.lock.sem;
-        // The permit passes to the mapped guard, which releases it.
-        std::mem::forget(this);
-        MappedMutexGuard {
-            sem,
-            data,
-            _marker: PhantomData,
-        }
+        MappedMutexGuard::holding(Self::into_permit(this), data)
     }
 
     /// [`map`](MutexGuard::map) that may fail: when `f` returns `None` the
@@ -390,20 +383,11 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// assert_eq!(*m.try_lock().unwrap(), [1, 20]);
     /// ```
     pub fn try_map<U: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<MappedMutexGuard<'a, U>, Self> {
-        let data: *mut U = match f(&mut *this) {
-            Some(data) => data,
-            None => return Err(this),
-        };
-        let sem = &this.lock.sem;
-        std::mem::forget(this);
-        Ok(MappedMutexGuard {
-            sem,
-            data,
-            _marker: PhantomData,
-        })
+        let (this, data) = try_narrow(this, f)?;
+        Ok(MappedMutexGuard::holding(Self::into_permit(this), data))
     }
 
     /// The mutex this guard locks.
@@ -417,6 +401,27 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     pub fn mutex(this: &Self) -> &'a Mutex<T> {
         this.lock
     }
+
+    /// The mutex's semaphore, whose permit passes from this guard (which
+    /// is forgotten, so it does not release it) to the caller.
+    fn into_permit(this: Self) -> &'a Semaphore {
+        let sem = &this.lock.sem;
+        std::mem::forget(this);
+        sem
+    }
+}
+
+/// What every `try_map` does first: `f`'s answer as a pointer, with the
+/// guard still whole, or the guard back untouched when `f` has none.
+fn try_narrow<G: DerefMut, U: ?Sized>(
+    mut guard: G,
+    f: impl FnOnce(&mut G::Target) -> Option<&mut U>,
+) -> Result<(G, *mut U), G> {
+    let data: *mut U = match f(&mut *guard) {
+        Some(data) => data,
+        None => return Err(guard),
+    };
+    Ok((guard, data))
 }
 
 impl<T: ?Sized> OwnedMutexGuard<T> {
@@ -455,13 +460,10 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
     /// *inner = 4;
     /// ```
     pub fn try_map<U: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<OwnedMappedMutexGuard<T, U>, Self> {
-        let data: *mut U = match f(&mut *this) {
-            Some(data) => data,
-            None => return Err(this),
-        };
+        let (this, data) = try_narrow(this, f)?;
         Ok(OwnedMappedMutexGuard {
             lock: Self::into_lock(this),
             data,
@@ -536,13 +538,7 @@ impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
         f: impl FnOnce(&mut T) -> &mut U,
     ) -> MappedMutexGuard<'a, U> {
         let data: *mut U = f(&mut *this);
-        let sem = this.sem;
-        std::mem::forget(this);
-        MappedMutexGuard {
-            sem,
-            data,
-            _marker: PhantomData,
-        }
+        MappedMutexGuard::holding(Self::into_permit(this), data)
     }
 
     /// [`map`](MappedMutexGuard::map) that may fail, giving the guard back.
@@ -554,20 +550,28 @@ impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
     /// assert!(MappedMutexGuard::try_map(v, |v| v.get_mut(3)).is_err());
     /// ```
     pub fn try_map<U: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut T) -> Option<&mut U>,
     ) -> Result<MappedMutexGuard<'a, U>, Self> {
-        let data: *mut U = match f(&mut *this) {
-            Some(data) => data,
-            None => return Err(this),
-        };
-        let sem = this.sem;
-        std::mem::forget(this);
-        Ok(MappedMutexGuard {
+        let (this, data) = try_narrow(this, f)?;
+        Ok(MappedMutexGuard::holding(Self::into_permit(this), data))
+    }
+
+    /// A guard holding `sem`'s one permit (released on drop), reaching
+    /// the locked data through `data`.
+    fn holding(sem: &'a Semaphore, data: *mut T) -> Self {
+        MappedMutexGuard {
             sem,
             data,
             _marker: PhantomData,
-        })
+        }
+    }
+
+    /// As [`MutexGuard::into_permit`].
+    fn into_permit(this: Self) -> &'a Semaphore {
+        let sem = this.sem;
+        std::mem::forget(this);
+        sem
     }
 }
 
@@ -632,13 +636,10 @@ impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
     /// assert!(OwnedMappedMutexGuard::try_map(opt, |o| o.as_mut()).is_err());
     /// ```
     pub fn try_map<V: ?Sized>(
-        mut this: Self,
+        this: Self,
         f: impl FnOnce(&mut U) -> Option<&mut V>,
     ) -> Result<OwnedMappedMutexGuard<T, V>, Self> {
-        let data: *mut V = match f(&mut *this) {
-            Some(data) => data,
-            None => return Err(this),
-        };
+        let (this, data) = try_narrow(this, f)?;
         Ok(OwnedMappedMutexGuard {
             lock: Self::into_lock(this),
             data,

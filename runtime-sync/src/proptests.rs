@@ -14,7 +14,7 @@ use crate::{mpsc, oneshot};
 use proptest::prelude::*;
 use std::collections::VecDeque;
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
@@ -69,6 +69,29 @@ impl Items {
 
 fn poll_once<F: Future + ?Sized>(fut: Pin<&mut F>) -> Poll<F::Output> {
     fut.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// One `Recv` (`recv`, polled once) or `TryRecv` step on either kind of
+/// receiver: `Some(Some(v))` a message, `Some(None)` the end of the
+/// channel, `None` nothing yet.
+fn receive<R>(
+    op: &Op,
+    rx: &mut R,
+    recv: impl FnOnce(&mut R) -> Poll<Option<Item>>,
+    try_recv: impl FnOnce(&mut R) -> Result<Item, mpsc::error::TryRecvError>,
+) -> Option<Option<Item>> {
+    if matches!(op, Op::Recv) {
+        match recv(rx) {
+            Poll::Ready(v) => Some(v),
+            Poll::Pending => None,
+        }
+    } else {
+        match try_recv(rx) {
+            Ok(v) => Some(Some(v)),
+            Err(mpsc::error::TryRecvError::Disconnected) => Some(None),
+            Err(mpsc::error::TryRecvError::Empty) => None,
+        }
+    }
 }
 
 /// What a sequence does; sender and pending-send indices wrap around (an
@@ -282,18 +305,7 @@ fn run_bounded(capacity: usize, ops: &[Op]) -> Result<(), TestCaseError> {
                 }
                 Op::Recv | Op::TryRecv => {
                     let Some(rx) = &mut rx else { continue };
-                    let got = if matches!(op, Op::Recv) {
-                        match poll_once(std::pin::pin!(rx.recv())) {
-                            Poll::Ready(v) => Some(v),
-                            Poll::Pending => None,
-                        }
-                    } else {
-                        match rx.try_recv() {
-                            Ok(v) => Some(Some(v)),
-                            Err(mpsc::error::TryRecvError::Disconnected) => Some(None),
-                            Err(mpsc::error::TryRecvError::Empty) => None,
-                        }
-                    };
+                    let got = receive(op, rx, |rx| poll_once(pin!(rx.recv())), |rx| rx.try_recv());
                     match got {
                         Some(Some(v)) => {
                             prop_assert_eq!(
@@ -382,18 +394,7 @@ fn run_unbounded(ops: &[Op]) -> Result<(), TestCaseError> {
                 Op::PollPending(_) | Op::CancelPending(_) => {}
                 Op::Recv | Op::TryRecv => {
                     let Some(rx) = &mut rx else { continue };
-                    let got = if matches!(op, Op::Recv) {
-                        match poll_once(std::pin::pin!(rx.recv())) {
-                            Poll::Ready(v) => Some(v),
-                            Poll::Pending => None,
-                        }
-                    } else {
-                        match rx.try_recv() {
-                            Ok(v) => Some(Some(v)),
-                            Err(mpsc::error::TryRecvError::Disconnected) => Some(None),
-                            Err(mpsc::error::TryRecvError::Empty) => None,
-                        }
-                    };
+                    let got = receive(op, rx, |rx| poll_once(pin!(rx.recv())), |rx| rx.try_recv());
                     let drained = handles == 0 || closed;
                     match got {
                         Some(Some(v)) => {

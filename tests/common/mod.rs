@@ -1,6 +1,7 @@
 //! Shared helpers for the runtime integration tests: `rt_test!` runs one
-//! test body on every scheduler flavour, plus small utilities (drop
-//! guards, panic-message extraction, a quiet panic hook).
+//! test body on every scheduler flavour, plus small utilities (runtime
+//! builders, a connected TCP pair, fresh temporary paths, drop guards,
+//! panic-message extraction, a quiet panic hook).
 #![allow(dead_code)]
 
 pub mod log_capture;
@@ -18,6 +19,14 @@ pub fn current_thread() -> Runtime {
 /// A multi-thread runtime with `workers` worker threads.
 pub fn multi_thread(workers: usize) -> Runtime {
     build(workers, |_| {})
+}
+
+/// A current-thread runtime whose clock starts paused (as
+/// `#[runtime::test(start_paused = true)]` makes).
+pub fn paused() -> Runtime {
+    build(0, |b| {
+        b.start_paused(true);
+    })
 }
 
 /// Builds a runtime of the given flavour (`workers == 0`: current-thread)
@@ -93,6 +102,29 @@ macro_rules! rt_test {
 /// parameter type).
 pub fn apply(builder: &mut Builder, configure: impl FnOnce(&mut Builder)) {
     configure(builder);
+}
+
+/// A connected pair of TCP streams on 127.0.0.1: (client, server).
+pub async fn tcp_pair() -> (runtime::net::TcpStream, runtime::net::TcpStream) {
+    let listener = runtime::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let client = runtime::net::TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    (client, server)
+}
+
+/// A path in the temporary directory that no other test (of this or any
+/// other process) uses: `<tmp>/<prefix>-<pid>-<n>`. Nothing is created.
+pub fn temp_path(prefix: &str) -> std::path::PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    std::env::temp_dir().join(format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ))
 }
 
 /// `true` on a current-thread runtime.
@@ -289,15 +321,17 @@ pub fn example_path(name: &str) -> std::path::PathBuf {
 /// Runs an example to completion; panics with its stderr if it fails.
 /// Returns its stdout.
 pub fn run_example(name: &str) -> String {
+    run_example_with_stderr(name).0
+}
+
+/// [`run_example`], returning its stderr too: (stdout, stderr).
+pub fn run_example_with_stderr(name: &str) -> (String, String) {
     let out = std::process::Command::new(example_path(name))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{name} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{name} failed: {stderr}");
+    (String::from_utf8(out.stdout).unwrap(), stderr)
 }
 
 /// Sends SIGINT (Ctrl-C) to a server example started with piped stdout,

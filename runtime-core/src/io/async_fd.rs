@@ -342,13 +342,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// its `try_io` seeing `WouldBlock`), so a wait dropped before it
     /// completes loses no event and the next wait returns at once.
     pub async fn readable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        let mut waiter = self.registration.list_waiter();
-        let ev = poll_fn(|cx| {
-            self.registration
-                .poll_ready(cx, Direction::Read, Some(&mut waiter.id))
-        })
-        .await?;
-        drop(waiter);
+        let ev = self.wait_ready(Direction::Read).await?;
         Ok(AsyncFdReadyGuard::new(self, ev))
     }
 
@@ -378,13 +372,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// # });
     /// ```
     pub async fn writable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        let mut waiter = self.registration.list_waiter();
-        let ev = poll_fn(|cx| {
-            self.registration
-                .poll_ready(cx, Direction::Write, Some(&mut waiter.id))
-        })
-        .await?;
-        drop(waiter);
+        let ev = self.wait_ready(Direction::Write).await?;
         Ok(AsyncFdReadyGuard::new(self, ev))
     }
 
@@ -412,12 +400,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// # });
     /// ```
     pub async fn ready(&self, interest: Interest) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        let (mut r, mut w) = (
-            self.registration.list_waiter(),
-            self.registration.list_waiter(),
-        );
-        let ev = poll_fn(|cx| self.poll_either(cx, interest, &mut r.id, &mut w.id)).await?;
-        drop((r, w));
+        let ev = self.wait_either(interest).await?;
         Ok(AsyncFdReadyGuard::new(self, ev))
     }
 
@@ -430,14 +413,25 @@ impl<T: AsRawFd> AsyncFd<T> {
         &mut self,
         interest: Interest,
     ) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        let ev = {
-            let (mut r, mut w) = (
-                self.registration.list_waiter(),
-                self.registration.list_waiter(),
-            );
-            poll_fn(|cx| self.poll_either(cx, interest, &mut r.id, &mut w.id)).await?
-        };
+        let ev = self.wait_either(interest).await?;
         Ok(AsyncFdReadyMutGuard::new(self, ev))
+    }
+
+    /// Waits in the list of `dir`'s waiters (so any number of tasks may
+    /// wait at once) until the fd is ready that way.
+    async fn wait_ready(&self, dir: Direction) -> io::Result<ReadyEvent> {
+        let mut waiter = self.registration.list_waiter();
+        poll_fn(|cx| self.registration.poll_ready(cx, dir, Some(&mut waiter.id))).await
+    }
+
+    /// [`wait_ready`](Self::wait_ready) for each of `interest`'s
+    /// directions at once: the first one ready answers.
+    async fn wait_either(&self, interest: Interest) -> io::Result<ReadyEvent> {
+        let (mut r, mut w) = (
+            self.registration.list_waiter(),
+            self.registration.list_waiter(),
+        );
+        poll_fn(|cx| self.poll_either(cx, interest, &mut r.id, &mut w.id)).await
     }
 
     fn poll_either(
@@ -446,7 +440,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         interest: Interest,
         read: &mut Option<usize>,
         write: &mut Option<usize>,
-    ) -> Poll<io::Result<crate::io::scheduled_io::ReadyEvent>> {
+    ) -> Poll<io::Result<ReadyEvent>> {
         assert!(
             interest.is_readable() || interest.is_writable(),
             "AsyncFd::ready needs READABLE, WRITABLE or both"
@@ -476,14 +470,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// Cancel safe, as [`readable`](Self::readable).
     pub async fn readable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        let ev = {
-            let mut waiter = self.registration.list_waiter();
-            poll_fn(|cx| {
-                self.registration
-                    .poll_ready(cx, Direction::Read, Some(&mut waiter.id))
-            })
-            .await?
-        };
+        let ev = self.wait_ready(Direction::Read).await?;
         Ok(AsyncFdReadyMutGuard::new(self, ev))
     }
 
@@ -493,14 +480,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// Cancel safe, as [`readable`](Self::readable).
     pub async fn writable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        let ev = {
-            let mut waiter = self.registration.list_waiter();
-            poll_fn(|cx| {
-                self.registration
-                    .poll_ready(cx, Direction::Write, Some(&mut waiter.id))
-            })
-            .await?
-        };
+        let ev = self.wait_ready(Direction::Write).await?;
         Ok(AsyncFdReadyMutGuard::new(self, ev))
     }
 

@@ -6,6 +6,60 @@ use runtime_sync::mpsc::{Receiver, UnboundedReceiver};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+/// The `Stream` impl and the conversions both wrappers share; each type
+/// says how large its stream may still be through its own
+/// `open_size_hint` (used until the stream has ended).
+macro_rules! receiver_stream {
+    ($stream:ident($receiver:ident)) => {
+        impl<T> Stream for $stream<T> {
+            type Item = T;
+
+            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+                if self.terminated {
+                    return Poll::Ready(None);
+                }
+                let polled = self.inner.poll_recv(cx);
+                if let Poll::Ready(None) = polled {
+                    self.terminated = true;
+                }
+                polled
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                if self.terminated {
+                    (0, Some(0))
+                } else {
+                    self.open_size_hint()
+                }
+            }
+        }
+
+        impl<T> FusedStream for $stream<T> {
+            fn is_terminated(&self) -> bool {
+                self.terminated
+            }
+        }
+
+        impl<T> AsRef<$receiver<T>> for $stream<T> {
+            fn as_ref(&self) -> &$receiver<T> {
+                &self.inner
+            }
+        }
+
+        impl<T> AsMut<$receiver<T>> for $stream<T> {
+            fn as_mut(&mut self) -> &mut $receiver<T> {
+                &mut self.inner
+            }
+        }
+
+        impl<T> From<$receiver<T>> for $stream<T> {
+            fn from(recv: $receiver<T>) -> Self {
+                $stream::new(recv)
+            }
+        }
+    };
+}
+
 /// A [`runtime_sync::mpsc::Receiver`] as a [`Stream`]: its messages, ending
 /// when every sender is gone and the queue is drained.
 ///
@@ -83,56 +137,15 @@ impl<T> ReceiverStream<T> {
     pub fn close(&mut self) {
         self.inner.close();
     }
-}
-
-impl<T> Stream for ReceiverStream<T> {
-    type Item = T;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        if self.terminated {
-            return Poll::Ready(None);
-        }
-        let polled = self.inner.poll_recv(cx);
-        if let Poll::Ready(None) = polled {
-            self.terminated = true;
-        }
-        polled
-    }
 
     /// At least the queued messages; no upper bound while the channel can
     /// still receive (even once closed, a reserved permit may still send).
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        if self.terminated {
-            (0, Some(0))
-        } else {
-            (self.inner.len(), None)
-        }
+    fn open_size_hint(&self) -> (usize, Option<usize>) {
+        (self.inner.len(), None)
     }
 }
 
-impl<T> FusedStream for ReceiverStream<T> {
-    fn is_terminated(&self) -> bool {
-        self.terminated
-    }
-}
-
-impl<T> AsRef<Receiver<T>> for ReceiverStream<T> {
-    fn as_ref(&self) -> &Receiver<T> {
-        &self.inner
-    }
-}
-
-impl<T> AsMut<Receiver<T>> for ReceiverStream<T> {
-    fn as_mut(&mut self) -> &mut Receiver<T> {
-        &mut self.inner
-    }
-}
-
-impl<T> From<Receiver<T>> for ReceiverStream<T> {
-    fn from(recv: Receiver<T>) -> Self {
-        ReceiverStream::new(recv)
-    }
-}
+receiver_stream!(ReceiverStream(Receiver));
 
 /// A [`runtime_sync::mpsc::UnboundedReceiver`] as a [`Stream`]: its
 /// messages, ending when every sender is gone and the queue is drained.
@@ -210,54 +223,12 @@ impl<T> UnboundedReceiverStream<T> {
     pub fn close(&mut self) {
         self.inner.close();
     }
-}
-
-impl<T> Stream for UnboundedReceiverStream<T> {
-    type Item = T;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        if self.terminated {
-            return Poll::Ready(None);
-        }
-        let polled = self.inner.poll_recv(cx);
-        if let Poll::Ready(None) = polled {
-            self.terminated = true;
-        }
-        polled
-    }
 
     /// The queued messages; exact once the channel is closed.
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        if self.terminated {
-            (0, Some(0))
-        } else if self.inner.is_closed() {
-            (self.inner.len(), Some(self.inner.len()))
-        } else {
-            (self.inner.len(), None)
-        }
+    fn open_size_hint(&self) -> (usize, Option<usize>) {
+        let queued = self.inner.len();
+        (queued, self.inner.is_closed().then_some(queued))
     }
 }
 
-impl<T> FusedStream for UnboundedReceiverStream<T> {
-    fn is_terminated(&self) -> bool {
-        self.terminated
-    }
-}
-
-impl<T> AsRef<UnboundedReceiver<T>> for UnboundedReceiverStream<T> {
-    fn as_ref(&self) -> &UnboundedReceiver<T> {
-        &self.inner
-    }
-}
-
-impl<T> AsMut<UnboundedReceiver<T>> for UnboundedReceiverStream<T> {
-    fn as_mut(&mut self) -> &mut UnboundedReceiver<T> {
-        &mut self.inner
-    }
-}
-
-impl<T> From<UnboundedReceiver<T>> for UnboundedReceiverStream<T> {
-    fn from(recv: UnboundedReceiver<T>) -> Self {
-        UnboundedReceiverStream::new(recv)
-    }
-}
+receiver_stream!(UnboundedReceiverStream(UnboundedReceiver));

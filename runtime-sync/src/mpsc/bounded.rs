@@ -3,8 +3,8 @@
 
 use super::chan::{Chan, Reserve, RxCore, MAX_CAPACITY};
 use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
+use super::handle::{StrongChan, WeakChan};
 use super::permit::{OwnedPermit, Permit, PermitIterator};
-use crate::loom::sync::Arc;
 use crate::wait_list::Key;
 use std::fmt;
 use std::future::Future;
@@ -103,7 +103,9 @@ pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
     );
     let chan = Chan::new(buffer);
     (
-        Sender { chan: chan.clone() },
+        Sender {
+            chan: StrongChan::first(chan.clone()),
+        },
         Receiver {
             core: RxCore::new(chan),
         },
@@ -132,7 +134,7 @@ pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
 /// assert_eq!(got, [0, 1, 2]);
 /// ```
 pub struct Sender<T> {
-    pub(super) chan: Arc<Chan<T>>,
+    pub(super) chan: StrongChan<T>,
 }
 
 /// Receives from a bounded channel.
@@ -519,7 +521,7 @@ impl<T> Sender<T> {
     /// assert!(!a.same_channel(&c));
     /// ```
     pub fn same_channel(&self, other: &Sender<T>) -> bool {
-        Arc::ptr_eq(&self.chan, &other.chan)
+        self.chan.same_channel(&other.chan)
     }
 
     /// A [`WeakSender`]: it can become a `Sender` again while some sender
@@ -535,9 +537,8 @@ impl<T> Sender<T> {
     /// assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected));
     /// ```
     pub fn downgrade(&self) -> WeakSender<T> {
-        self.chan.add_weak();
         WeakSender {
-            chan: self.chan.clone(),
+            chan: self.chan.downgrade(),
         }
     }
 
@@ -591,7 +592,7 @@ impl<T> Sender<T> {
 /// });
 /// ```
 pub struct WeakSender<T> {
-    chan: Arc<Chan<T>>,
+    chan: WeakChan<T>,
 }
 
 impl<T> WeakSender<T> {
@@ -610,9 +611,7 @@ impl<T> WeakSender<T> {
     /// assert!(weak.upgrade().is_none());
     /// ```
     pub fn upgrade(&self) -> Option<Sender<T>> {
-        self.chan.upgrade_sender().then(|| Sender {
-            chan: self.chan.clone(),
-        })
+        self.chan.upgrade().map(|chan| Sender { chan })
     }
 
     /// `Sender`s of this channel alive now.
@@ -645,34 +644,7 @@ impl<T> WeakSender<T> {
     }
 }
 
-impl<T> Clone for WeakSender<T> {
-    fn clone(&self) -> Self {
-        self.chan.add_weak();
-        WeakSender {
-            chan: self.chan.clone(),
-        }
-    }
-}
-
-impl<T> Drop for WeakSender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_weak();
-    }
-}
-impl<T> Clone for Sender<T> {
-    fn clone(&self) -> Self {
-        self.chan.add_sender();
-        Sender {
-            chan: self.chan.clone(),
-        }
-    }
-}
-
-impl<T> Drop for Sender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_sender();
-    }
-}
+clone_by_hold!(Sender, WeakSender);
 
 impl<T> Receiver<T> {
     /// The next message; `None` once every sender is gone and the buffer

@@ -31,9 +31,10 @@
 //! buffered message, then `None`.
 //!
 //! The files: `chan.rs` holds the shared channel core (queue, slots,
-//! waiters, the receiver's buffer); `bounded.rs` and `unbounded.rs` the
-//! two channel kinds' public ends; `permit.rs` the reserved slots; `error.rs`
-//! the error types.
+//! waiters, the receiver's buffer); `handle.rs` the counted holds the
+//! senders keep on it; `bounded.rs` and `unbounded.rs` the two channel
+//! kinds' public ends; `permit.rs` the reserved slots; `error.rs` the
+//! error types.
 
 /// Implements `Debug` as `mpsc::Name { .. }` for the public ends.
 macro_rules! debug_named {
@@ -46,9 +47,24 @@ macro_rules! debug_named {
     )*};
 }
 
+/// Implements `Clone` for the sender ends: cloning the hold
+/// (`handle.rs`) counts the new end.
+macro_rules! clone_by_hold {
+    ($($ty:ident),*) => {$(
+        impl<T> Clone for $ty<T> {
+            fn clone(&self) -> Self {
+                $ty {
+                    chan: self.chan.clone(),
+                }
+            }
+        }
+    )*};
+}
+
 mod bounded;
 mod chan;
 pub mod error;
+mod handle;
 mod permit;
 #[cfg(all(test, not(loom)))]
 mod tests;

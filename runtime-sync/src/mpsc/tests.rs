@@ -3,8 +3,9 @@
 //! edge cases, weak senders and owned permits.
 
 use super::error::{SendError, SendTimeoutError, TryRecvError};
-use super::{channel, unbounded_channel};
+use super::{channel, unbounded_channel, Receiver, Sender};
 use crate::test_util::{as_runtime_thread, install_hook, panic_message, poll_once, CountingWaker};
+use std::future::Future;
 use std::sync::Arc;
 use std::task::Poll;
 use std::thread;
@@ -12,16 +13,40 @@ use std::time::Duration;
 
 const LONG: Duration = Duration::from_secs(3600);
 
-#[test]
-fn blocking_send_parks_until_the_receiver_frees_a_slot() {
-    let (tx, mut rx) = channel(1);
-    tx.try_send(1).unwrap();
+/// A channel of `capacity` slots, taken by `1..=capacity`.
+fn full_channel(capacity: usize) -> (Sender<i32>, Receiver<i32>) {
+    let (tx, rx) = channel(capacity);
+    for v in 1..=capacity as i32 {
+        tx.try_send(v).unwrap();
+    }
+    (tx, rx)
+}
+
+/// A full one-slot channel's receiver, and a thread that has started a
+/// `blocking_send(2)` into it (which has to wait for the slot).
+fn blocked_producer() -> (
+    Receiver<i32>,
+    thread::JoinHandle<Result<(), SendError<i32>>>,
+) {
+    let (tx, rx) = full_channel(1);
     let (started_tx, started_rx) = std::sync::mpsc::channel();
     let producer = thread::spawn(move || {
         started_tx.send(()).unwrap();
         tx.blocking_send(2)
     });
     started_rx.recv().unwrap();
+    (rx, producer)
+}
+
+/// Polls `fut` once, which must wait, and drops it.
+fn poll_pending_then_drop(fut: impl Future, w: &Arc<CountingWaker>) {
+    let mut fut = Box::pin(fut);
+    assert!(poll_once(&mut fut, w).is_pending());
+}
+
+#[test]
+fn blocking_send_parks_until_the_receiver_frees_a_slot() {
+    let (mut rx, producer) = blocked_producer();
     assert_eq!(rx.blocking_recv(), Some(1));
     assert_eq!(rx.blocking_recv(), Some(2));
     assert_eq!(producer.join().unwrap(), Ok(()));
@@ -30,14 +55,7 @@ fn blocking_send_parks_until_the_receiver_frees_a_slot() {
 
 #[test]
 fn blocking_send_fails_when_the_receiver_goes_away() {
-    let (tx, rx) = channel(1);
-    tx.try_send(1).unwrap();
-    let (started_tx, started_rx) = std::sync::mpsc::channel();
-    let producer = thread::spawn(move || {
-        started_tx.send(()).unwrap();
-        tx.blocking_send(2)
-    });
-    started_rx.recv().unwrap();
+    let (rx, producer) = blocked_producer();
     drop(rx);
     assert_eq!(producer.join().unwrap(), Err(SendError(2)));
 }
@@ -127,8 +145,7 @@ fn send_timeout_takes_a_free_slot_even_with_a_zero_timeout() {
 #[test]
 fn send_timeout_on_a_full_channel_times_out_and_keeps_no_slot() {
     install_hook();
-    let (tx, mut rx) = channel(1);
-    tx.try_send(1).unwrap();
+    let (tx, mut rx) = full_channel(1);
     let res = futures::executor::block_on(tx.send_timeout(2, Duration::ZERO));
     assert_eq!(res, Err(SendTimeoutError::Timeout(2)));
     assert_eq!(rx.try_recv(), Ok(1));
@@ -146,8 +163,7 @@ fn send_timeout_reports_a_closed_channel() {
     let res = futures::executor::block_on(tx.send_timeout(7, LONG));
     assert_eq!(res, Err(SendTimeoutError::Closed(7)));
 
-    let (tx, mut rx) = channel(1);
-    tx.try_send(1).unwrap();
+    let (tx, mut rx) = full_channel(1);
     let w = CountingWaker::new();
     let mut fut = Box::pin(tx.send_timeout(2, LONG));
     assert!(poll_once(&mut fut, &w).is_pending());
@@ -162,8 +178,7 @@ fn send_timeout_reports_a_closed_channel() {
 #[test]
 fn send_timeout_delivers_once_a_slot_frees_before_the_deadline() {
     install_hook();
-    let (tx, mut rx) = channel(1);
-    tx.try_send(1).unwrap();
+    let (tx, mut rx) = full_channel(1);
     let w = CountingWaker::new();
     let mut fut = Box::pin(tx.send_timeout(2, LONG));
     assert!(poll_once(&mut fut, &w).is_pending());
@@ -176,8 +191,7 @@ fn send_timeout_delivers_once_a_slot_frees_before_the_deadline() {
 #[test]
 fn cancelled_send_timeout_leaves_no_waker_and_no_slot_behind() {
     install_hook();
-    let (tx, mut rx) = channel(1);
-    tx.try_send(1).unwrap();
+    let (tx, mut rx) = full_channel(1);
 
     // Dropped while queued.
     let w = CountingWaker::new();
@@ -211,8 +225,7 @@ fn cancelled_send_timeout_leaves_no_waker_and_no_slot_behind() {
 #[test]
 fn cancelled_send_timeout_passes_a_granted_slot_to_the_next_sender() {
     install_hook();
-    let (tx, mut rx) = channel(1);
-    tx.try_send(1).unwrap();
+    let (tx, mut rx) = full_channel(1);
     let w = CountingWaker::new();
     let mut first = Box::pin(tx.send_timeout(2, LONG));
     let mut second = Box::pin(tx.send(3));
@@ -406,9 +419,7 @@ fn reserve_many_is_served_at_the_head_of_the_line() {
 
 #[test]
 fn cancelled_reserve_many_returns_the_slots_it_was_handed() {
-    let (tx, mut rx) = channel(2);
-    tx.try_send(1).unwrap();
-    tx.try_send(2).unwrap();
+    let (tx, mut rx) = full_channel(2);
     let w = CountingWaker::new();
     let mut many = Box::pin(tx.reserve_many(2));
     assert!(poll_once(&mut many, &w).is_pending());
@@ -424,9 +435,7 @@ fn cancelled_reserve_many_returns_the_slots_it_was_handed() {
 
 #[test]
 fn closing_fails_a_partly_served_reserve_many_and_ends_the_channel() {
-    let (tx, mut rx) = channel(2);
-    tx.try_send(1).unwrap();
-    tx.try_send(2).unwrap();
+    let (tx, mut rx) = full_channel(2);
     let w = CountingWaker::new();
     let mut many = Box::pin(tx.reserve_many(2));
     assert!(poll_once(&mut many, &w).is_pending());
@@ -450,39 +459,34 @@ fn closing_fails_a_partly_served_reserve_many_and_ends_the_channel() {
 /// kinds, through `recv` and through `recv_many`.
 #[test]
 fn a_dropped_receiver_keeps_no_waker() {
+    // Parks a receive on `$rx` (`recv_many` when `$many`, else `recv`),
+    // drops it and the receiver, and checks that `$w` went with them.
+    macro_rules! wait_then_drop {
+        ($rx:ident, $many:expr, $w:expr, $kind:literal) => {{
+            let mut buf = Vec::new();
+            if $many {
+                poll_pending_then_drop($rx.recv_many(&mut buf, 4), $w);
+            } else {
+                poll_pending_then_drop($rx.recv(), $w);
+            }
+            drop($rx);
+            let many = $many;
+            assert_eq!(
+                Arc::strong_count($w),
+                1,
+                "{} (recv_many: {many}): the waker stayed",
+                $kind
+            );
+        }};
+    }
     for many in [false, true] {
         let w = CountingWaker::new();
         let (tx, mut rx) = channel::<u8>(1);
-        let mut buf = Vec::new();
-        if many {
-            let mut fut = Box::pin(rx.recv_many(&mut buf, 4));
-            assert!(poll_once(&mut fut, &w).is_pending());
-        } else {
-            let mut fut = Box::pin(rx.recv());
-            assert!(poll_once(&mut fut, &w).is_pending());
-        }
-        drop(rx);
-        assert_eq!(
-            Arc::strong_count(&w),
-            1,
-            "bounded (recv_many: {many}): the waker stayed"
-        );
+        wait_then_drop!(rx, many, &w, "bounded");
         assert!(tx.try_send(1).is_err());
 
         let (tx, mut rx) = unbounded_channel::<u8>();
-        if many {
-            let mut fut = Box::pin(rx.recv_many(&mut buf, 4));
-            assert!(poll_once(&mut fut, &w).is_pending());
-        } else {
-            let mut fut = Box::pin(rx.recv());
-            assert!(poll_once(&mut fut, &w).is_pending());
-        }
-        drop(rx);
-        assert_eq!(
-            Arc::strong_count(&w),
-            1,
-            "unbounded (recv_many: {many}): the waker stayed"
-        );
+        wait_then_drop!(rx, many, &w, "unbounded");
         assert!(tx.send(1).is_err());
         assert_eq!(w.wakes(), 0);
     }

@@ -4,7 +4,7 @@
 use super::bounded::Receiver;
 use super::chan::{Chan, RxCore};
 use super::error::{SendError, TryRecvError};
-use crate::loom::sync::Arc;
+use super::handle::{StrongChan, WeakChan};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -19,7 +19,9 @@ use std::task::{Context, Poll};
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     let chan = Chan::new(usize::MAX);
     (
-        UnboundedSender { chan: chan.clone() },
+        UnboundedSender {
+            chan: StrongChan::first(chan.clone()),
+        },
         UnboundedReceiver {
             inner: Receiver {
                 core: RxCore::new(chan),
@@ -41,7 +43,7 @@ pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
 /// assert_eq!(rx.try_recv(), Ok("from here"));
 /// ```
 pub struct UnboundedSender<T> {
-    chan: Arc<Chan<T>>,
+    chan: StrongChan<T>,
 }
 
 /// Receives from an unbounded channel.
@@ -104,7 +106,7 @@ impl<T> UnboundedSender<T> {
     /// assert!(!a.same_channel(&b));
     /// ```
     pub fn same_channel(&self, other: &UnboundedSender<T>) -> bool {
-        Arc::ptr_eq(&self.chan, &other.chan)
+        self.chan.same_channel(&other.chan)
     }
 
     /// A [`WeakUnboundedSender`]: it can become a sender again while some
@@ -121,9 +123,8 @@ impl<T> UnboundedSender<T> {
     /// assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected));
     /// ```
     pub fn downgrade(&self) -> WeakUnboundedSender<T> {
-        self.chan.add_weak();
         WeakUnboundedSender {
-            chan: self.chan.clone(),
+            chan: self.chan.downgrade(),
         }
     }
 
@@ -167,7 +168,7 @@ impl<T> UnboundedSender<T> {
 /// assert!(weak.upgrade().is_none());
 /// ```
 pub struct WeakUnboundedSender<T> {
-    chan: Arc<Chan<T>>,
+    chan: WeakChan<T>,
 }
 
 impl<T> WeakUnboundedSender<T> {
@@ -182,9 +183,7 @@ impl<T> WeakUnboundedSender<T> {
     /// assert!(weak.upgrade().is_none());
     /// ```
     pub fn upgrade(&self) -> Option<UnboundedSender<T>> {
-        self.chan.upgrade_sender().then(|| UnboundedSender {
-            chan: self.chan.clone(),
-        })
+        self.chan.upgrade().map(|chan| UnboundedSender { chan })
     }
 
     /// `UnboundedSender`s of this channel alive now.
@@ -216,35 +215,7 @@ impl<T> WeakUnboundedSender<T> {
     }
 }
 
-impl<T> Clone for WeakUnboundedSender<T> {
-    fn clone(&self) -> Self {
-        self.chan.add_weak();
-        WeakUnboundedSender {
-            chan: self.chan.clone(),
-        }
-    }
-}
-
-impl<T> Drop for WeakUnboundedSender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_weak();
-    }
-}
-
-impl<T> Clone for UnboundedSender<T> {
-    fn clone(&self) -> Self {
-        self.chan.add_sender();
-        UnboundedSender {
-            chan: self.chan.clone(),
-        }
-    }
-}
-
-impl<T> Drop for UnboundedSender<T> {
-    fn drop(&mut self) {
-        self.chan.drop_sender();
-    }
-}
+clone_by_hold!(UnboundedSender, WeakUnboundedSender);
 
 impl<T> UnboundedReceiver<T> {
     /// The next message; `None` once every sender is gone and the buffer

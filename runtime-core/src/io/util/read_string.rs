@@ -26,24 +26,42 @@ fn append_utf8(buf: &mut String, bytes: &mut Vec<u8>, done: io::Result<()>) -> i
     }
 }
 
-/// The future of [`AsyncBufReadExt::read_line`](super::AsyncBufReadExt::read_line).
-#[derive(Debug)]
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct ReadLine<'a, R: ?Sized> {
-    reader: &'a mut R,
-    buf: &'a mut String,
-    /// The line so far; appended to `buf` when it is complete.
-    bytes: Vec<u8>,
+/// Defines one of the two futures: the reader, the caller's string, and
+/// the bytes read so far (appended to the string once complete), which
+/// start empty.
+macro_rules! string_read_future {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        #[must_use = "futures do nothing unless you `.await` or poll them"]
+        pub struct $name<'a, R: ?Sized> {
+            reader: &'a mut R,
+            buf: &'a mut String,
+            bytes: Vec<u8>,
+        }
+
+        impl<'a, R: ?Sized> $name<'a, R> {
+            pub(super) fn new(reader: &'a mut R, buf: &'a mut String) -> Self {
+                $name {
+                    reader,
+                    buf,
+                    bytes: Vec::new(),
+                }
+            }
+        }
+    };
 }
 
-impl<'a, R: ?Sized> ReadLine<'a, R> {
-    pub(super) fn new(reader: &'a mut R, buf: &'a mut String) -> Self {
-        ReadLine {
-            reader,
-            buf,
-            bytes: Vec::new(),
-        }
-    }
+string_read_future! {
+    /// The future of [`AsyncBufReadExt::read_line`](super::AsyncBufReadExt::read_line).
+    /// It holds the line until it is complete.
+    ReadLine
+}
+
+string_read_future! {
+    /// The future of [`AsyncReadExt::read_to_string`](super::AsyncReadExt::read_to_string).
+    /// It holds everything read until the end of file.
+    ReadToString
 }
 
 impl<R: AsyncBufRead + Unpin + ?Sized> Future for ReadLine<'_, R> {
@@ -58,26 +76,6 @@ impl<R: AsyncBufRead + Unpin + ?Sized> Future for ReadLine<'_, R> {
             &mut this.bytes
         ));
         Poll::Ready(append_utf8(this.buf, &mut this.bytes, done.map(drop)))
-    }
-}
-
-/// The future of [`AsyncReadExt::read_to_string`](super::AsyncReadExt::read_to_string).
-#[derive(Debug)]
-#[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct ReadToString<'a, R: ?Sized> {
-    reader: &'a mut R,
-    buf: &'a mut String,
-    /// Everything read so far; appended to `buf` at the end of file.
-    bytes: Vec<u8>,
-}
-
-impl<'a, R: ?Sized> ReadToString<'a, R> {
-    pub(super) fn new(reader: &'a mut R, buf: &'a mut String) -> Self {
-        ReadToString {
-            reader,
-            buf,
-            bytes: Vec::new(),
-        }
     }
 }
 
