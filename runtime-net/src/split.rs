@@ -34,7 +34,7 @@ use std::task::{Context, Poll};
 ///
 /// Public, so it may bound the public halves, but in a private module:
 /// nothing outside the crate can name it, call it or implement it.
-pub trait SplitStream: Sized {
+pub trait SplitStream {
     /// The std socket inside the stream.
     type Socket: AsFd + AsRawFd;
 

@@ -868,7 +868,7 @@ pub type WriteHalf<'a> = split::WriteHalf<'a, TcpStream>;
 
 /// The read half of an owned split (see [`TcpStream::into_split`]):
 /// `AsyncRead`, `read_buf` (feature `bytes`), `as_ref()` for the stream,
-/// and [`reunite`](OwnedReadHalf::reunite).
+/// and `reunite` (below).
 ///
 /// ```
 /// # let rt = runtime_core::Runtime::new().unwrap();
@@ -893,9 +893,8 @@ pub type WriteHalf<'a> = split::WriteHalf<'a, TcpStream>;
 pub type OwnedReadHalf = split::OwnedReadHalf<TcpStream>;
 
 /// The write half of an owned split (see [`TcpStream::into_split`]):
-/// `AsyncWrite`, `as_ref()` for the stream, and
-/// [`reunite`](OwnedWriteHalf::reunite). Dropping it shuts the write side
-/// of the socket down.
+/// `AsyncWrite`, `as_ref()` for the stream, `reunite` (below) and
+/// `forget`. Dropping it shuts the write side of the socket down.
 ///
 /// ```
 /// # let rt = runtime_core::Runtime::new().unwrap();

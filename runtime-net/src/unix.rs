@@ -691,7 +691,7 @@ pub type WriteHalf<'a> = split::WriteHalf<'a, UnixStream>;
 
 /// The read half of an owned split (see [`UnixStream::into_split`]):
 /// `AsyncRead`, `read_buf` (feature `bytes`), `as_ref()` for the stream,
-/// and [`reunite`](OwnedReadHalf::reunite).
+/// and `reunite` (below).
 ///
 /// ```
 /// # let rt = runtime_core::Runtime::new().unwrap();
@@ -714,9 +714,8 @@ pub type WriteHalf<'a> = split::WriteHalf<'a, UnixStream>;
 pub type OwnedReadHalf = split::OwnedReadHalf<UnixStream>;
 
 /// The write half of an owned split (see [`UnixStream::into_split`]):
-/// `AsyncWrite`, `as_ref()` for the stream, and
-/// [`reunite`](OwnedWriteHalf::reunite). Dropping it shuts the write side
-/// of the socket down.
+/// `AsyncWrite`, `as_ref()` for the stream, `reunite` (below) and
+/// `forget`. Dropping it shuts the write side of the socket down.
 ///
 /// ```
 /// # let rt = runtime_core::Runtime::new().unwrap();
