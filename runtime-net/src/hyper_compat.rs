@@ -29,6 +29,7 @@
 //! With hyper-util's `server::conn::auto::Builder::new(HyperExecutor)` the
 //! same loop serves HTTP/1.1 and HTTP/2 (`examples/hyper_server.rs`).
 
+use crate::split::SplitStream;
 use runtime_core::time::{sleep, sleep_until, Instant, Sleep};
 use std::future::Future;
 use std::pin::Pin;
@@ -168,8 +169,10 @@ impl hyper::rt::Timer for HyperTimer {
     }
 }
 
-/// hyper's `Read`/`Write` for a stream type with the `*_priv` methods of
-/// `split::stream_common!`.
+/// hyper's `Read`/`Write` for a stream type, through its
+/// [`SplitStream`] methods. A macro, because a blanket
+/// `impl<S: SplitStream> hyper::rt::Read for S` is an impl of a foreign
+/// trait for any type, which Rust does not allow.
 macro_rules! hyper_io {
     ($stream:ty) => {
         impl hyper::rt::Read for $stream {
@@ -182,7 +185,7 @@ macro_rules! hyper_io {
                 // de-initialises memory, and `advance` below covers exactly
                 // the bytes the kernel reported as written.
                 let unfilled = unsafe { buf.as_mut() };
-                let n = std::task::ready!(self.poll_read_uninit(cx, unfilled))?;
+                let n = std::task::ready!(self.poll_recv_uninit(cx, unfilled))?;
                 // SAFETY: `recv` initialised the first `n` bytes.
                 unsafe { buf.advance(n) };
                 Poll::Ready(Ok(()))
@@ -195,7 +198,7 @@ macro_rules! hyper_io {
                 cx: &mut Context<'_>,
                 buf: &[u8],
             ) -> Poll<std::io::Result<usize>> {
-                self.poll_write_priv(cx, buf)
+                self.poll_send(cx, buf)
             }
 
             fn poll_write_vectored(
@@ -203,7 +206,7 @@ macro_rules! hyper_io {
                 cx: &mut Context<'_>,
                 bufs: &[std::io::IoSlice<'_>],
             ) -> Poll<std::io::Result<usize>> {
-                self.poll_write_vectored_priv(cx, bufs)
+                self.poll_send_vectored(cx, bufs)
             }
 
             fn is_write_vectored(&self) -> bool {

@@ -90,13 +90,20 @@ pub(crate) fn accept_tcp(
 /// platforms exempt from `SIGPIPE`.
 pub(crate) fn prepare(socket: &Socket) -> io::Result<()> {
     socket.set_nonblocking(true)?;
+    no_sigpipe(socket)
+}
+
+/// Exempts a socket from `SIGPIPE` on Apple platforms (`SO_NOSIGPIPE`),
+/// where sends cannot ask for it per call; elsewhere [`send`] does, and
+/// there is nothing to do (so `_socket` goes unused).
+pub(crate) fn no_sigpipe(_socket: &impl AsFd) -> io::Result<()> {
     #[cfg(any(
         target_os = "macos",
         target_os = "ios",
         target_os = "tvos",
         target_os = "watchos"
     ))]
-    socket.set_nosigpipe(true)?;
+    SockRef::from(_socket).set_nosigpipe(true)?;
     Ok(())
 }
 
@@ -129,6 +136,11 @@ macro_rules! fd_impls {
 }
 
 pub(crate) use fd_impls;
+
+/// `recv` into `buf`; the same system call as std's `read` on a socket.
+pub(crate) fn recv(fd: &impl AsFd, buf: &mut [u8]) -> io::Result<usize> {
+    io::Read::read(&mut &*SockRef::from(fd), buf)
+}
 
 /// `recv` into memory that may be uninitialised (no zero-fill per read).
 pub(crate) fn recv_uninit(

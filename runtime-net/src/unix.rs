@@ -2,22 +2,21 @@
 //! halves and its peer's credentials, [`UCred`]) and [`UnixDatagram`];
 //! pipes and FIFOs in [`pipe`].
 
+use crate::split::{self, SplitStream};
 use crate::sys;
 use runtime_core::io::{AsyncFd, Interest};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::fmt;
-use std::io;
+use std::io::{self, IoSlice};
 use std::net::Shutdown;
 use std::os::fd::AsRawFd;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 pub use crate::ucred::{gid_t, pid_t, uid_t, UCred};
 pub use runtime_core::io::pipe;
-
-crate::split::stream_halves!(UnixStream);
-crate::split::stream_common!(UnixStream);
 
 /// A Unix domain socket listening for connections.
 ///
@@ -245,12 +244,8 @@ impl UnixStream {
         }
         let stream =
             UnixStream::from_std(net::UnixStream::from(std::os::fd::OwnedFd::from(socket)))?;
-        let guard = stream.io.writable().await?;
-        drop(guard);
-        if let Some(e) = socket2::SockRef::from(stream.io.get_ref()).take_error()? {
-            return Err(e);
-        }
-        stream.io.get_ref().peer_addr()?;
+        split::wait_connected(&stream).await?;
+        stream.peer_addr()?;
         Ok(stream)
     }
 
@@ -302,13 +297,7 @@ impl UnixStream {
     #[track_caller]
     pub fn from_std(stream: net::UnixStream) -> io::Result<UnixStream> {
         stream.set_nonblocking(true)?;
-        #[cfg(any(
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "tvos",
-            target_os = "watchos"
-        ))]
-        socket2::SockRef::from(&stream).set_nosigpipe(true)?;
+        sys::no_sigpipe(&stream)?;
         Ok(UnixStream {
             io: AsyncFd::__with_interest_closing(stream, Interest::READABLE | Interest::WRITABLE)?,
         })
@@ -416,6 +405,189 @@ impl UnixStream {
     pub fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
+
+    /// Waits until the stream is readable (then `try_read` may succeed).
+    ///
+    /// ```
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let (a, mut b) = runtime_net::UnixStream::pair().unwrap();
+    /// use runtime_core::io::AsyncWriteExt;
+    /// use std::io::ErrorKind;
+    ///
+    /// // `a` and `b` are two connected UnixStreams.
+    /// b.write_all(b"data").await.unwrap();
+    /// let mut buf = [0; 16];
+    /// let n = loop {
+    ///     a.readable().await.unwrap();
+    ///     match a.try_read(&mut buf) {
+    ///         Ok(n) => break n,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock => continue, // spurious
+    ///         Err(e) => panic!("{e}"),
+    ///     }
+    /// };
+    /// assert_eq!(&buf[..n], b"data");
+    /// # });
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: waiting uses up no readiness. Once the stream is
+    /// readable it stays so until a read sees `WouldBlock`, so a wait
+    /// dropped before it completes loses no event and the next one
+    /// returns at once.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.readable().await.map(|_| ())
+    }
+
+    /// Waits until the stream is writable (then `try_write` may succeed).
+    ///
+    /// ```
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let (a, _b) = runtime_net::UnixStream::pair().unwrap();
+    /// use std::io::ErrorKind;
+    ///
+    /// // `a` and `_b` are two connected UnixStreams.
+    /// let n = loop {
+    ///     a.writable().await.unwrap();
+    ///     match a.try_write(b"hello") {
+    ///         Ok(n) => break n,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock => continue, // spurious
+    ///         Err(e) => panic!("{e}"),
+    ///     }
+    /// };
+    /// assert_eq!(n, 5);
+    /// # });
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`readable`](Self::readable).
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.writable().await.map(|_| ())
+    }
+
+    /// Reads what is there without waiting; `WouldBlock` if nothing is.
+    ///
+    /// ```
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let (a, _b) = runtime_net::UnixStream::pair().unwrap();
+    /// use std::io::ErrorKind;
+    ///
+    /// // `a` and `_b` are two connected UnixStreams; nothing was sent.
+    /// let mut buf = [0; 16];
+    /// let err = a.try_read(&mut buf).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    /// # });
+    /// ```
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |s| sys::recv(s, buf))
+    }
+
+    /// Writes what fits without waiting; `WouldBlock` if nothing does.
+    ///
+    /// ```
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let (a, _b) = runtime_net::UnixStream::pair().unwrap();
+    /// use std::io::ErrorKind;
+    ///
+    /// // `a` and `_b` are two connected UnixStreams; `_b` reads nothing,
+    /// // so `a`'s buffers fill up.
+    /// let chunk = [0u8; 64 * 1024];
+    /// let mut sent = 0;
+    /// loop {
+    ///     a.writable().await.unwrap();
+    ///     match a.try_write(&chunk) {
+    ///         Ok(n) => sent += n,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock => break, // full, for now
+    ///         Err(e) => panic!("{e}"),
+    ///     }
+    /// }
+    /// assert!(sent > 0);
+    /// # });
+    /// ```
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::WRITABLE, |s| sys::send(s, buf))
+    }
+
+    /// Borrowed read and write halves, usable from two futures at once
+    /// (e.g. in `join!`), without allocating.
+    ///
+    /// ```
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let (mut a, mut b) = runtime_net::UnixStream::pair().unwrap();
+    /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// // `a` and `b` are two connected UnixStreams.
+    /// let client = runtime_core::spawn(async move {
+    ///     b.write_all(b"hello").await.unwrap();
+    ///     b.close().await.unwrap(); // done sending
+    ///     let mut echoed = Vec::new();
+    ///     b.read_to_end(&mut echoed).await.unwrap();
+    ///     echoed
+    /// });
+    /// // Echo: copy what `a` receives back to the sender.
+    /// let (mut reader, mut writer) = a.split();
+    /// let n = runtime_core::io::copy(&mut reader, &mut writer).await.unwrap();
+    /// writer.close().await.unwrap();
+    /// assert_eq!(n, 5);
+    /// assert_eq!(client.await.unwrap(), b"hello");
+    /// # });
+    /// ```
+    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
+        split::split(self)
+    }
+
+    /// Owned halves that can move to different tasks; `reunite` puts
+    /// them back together.
+    ///
+    /// ```
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let (a, mut b) = runtime_net::UnixStream::pair().unwrap();
+    /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// // `a` and `b` are two connected UnixStreams.
+    /// let (mut reader, mut writer) = a.into_split();
+    /// // Each half in a task of its own.
+    /// let sender = runtime_core::spawn(async move {
+    ///     writer.write_all(b"ping").await.unwrap();
+    /// }); // `writer` dropped: `b` sees end of file
+    /// let receiver = runtime_core::spawn(async move {
+    ///     let mut buf = [0; 4];
+    ///     reader.read_exact(&mut buf).await.unwrap();
+    ///     buf
+    /// });
+    /// let mut got = Vec::new();
+    /// b.read_to_end(&mut got).await.unwrap();
+    /// assert_eq!(got, b"ping");
+    /// b.write_all(b"pong").await.unwrap();
+    /// assert_eq!(&receiver.await.unwrap(), b"pong");
+    /// sender.await.unwrap();
+    /// # });
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        split::into_split(self)
+    }
+
+    /// Reads into the spare capacity of `buf` (e.g. a `BytesMut`) and
+    /// advances it, without zeroing it first; `Ok(0)` at end of file or
+    /// when `buf` is full. An inherent method, so method calls pick it
+    /// before `AsyncReadExt::read_buf`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: `buf` is advanced by the poll that reads, which is
+    /// the poll that returns, so a call dropped before it completes has
+    /// read nothing.
+    #[cfg(feature = "bytes")]
+    pub async fn read_buf<B: bytes::BufMut + ?Sized>(&mut self, buf: &mut B) -> io::Result<usize> {
+        split::read_buf(self, buf).await
+    }
 }
 
 impl fmt::Debug for UnixStream {
@@ -427,6 +599,221 @@ impl fmt::Debug for UnixStream {
 }
 
 crate::sys::fd_impls!(UnixStream);
+
+impl SplitStream for UnixStream {
+    type Socket = net::UnixStream;
+
+    fn io(&self) -> &AsyncFd<net::UnixStream> {
+        &self.io
+    }
+}
+
+impl futures_io::AsyncRead for UnixStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_recv(cx, buf)
+    }
+}
+
+impl futures_io::AsyncWrite for UnixStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_send(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_send_vectored(cx, bufs)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // Writes go straight to the socket: nothing is buffered.
+        Poll::Ready(Ok(()))
+    }
+
+    /// Shuts the write side of the socket down.
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.shutdown_write())
+    }
+}
+
+/// The read half of a borrowed split (see [`UnixStream::split`]):
+/// `AsyncRead`, `read_buf` (feature `bytes`), and `as_ref()` for the
+/// stream.
+///
+/// ```
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// # let (mut a, mut b) = runtime_net::UnixStream::pair().unwrap();
+/// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// // `a` and `b` are two connected UnixStreams.
+/// let (mut reader, _writer) = a.split();
+/// b.write_all(b"ping").await.unwrap();
+/// let mut buf = [0; 4];
+/// reader.read_exact(&mut buf).await.unwrap();
+/// assert_eq!(&buf, b"ping");
+/// // The stream itself is reachable through the half.
+/// assert!(reader.as_ref().local_addr().is_ok());
+/// # });
+/// ```
+pub type ReadHalf<'a> = split::ReadHalf<'a, UnixStream>;
+
+/// The write half of a borrowed split (see [`UnixStream::split`]):
+/// `AsyncWrite`, whose `close()` shuts the stream's write side down, and
+/// `as_ref()` for the stream.
+///
+/// ```
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// # let (mut a, mut b) = runtime_net::UnixStream::pair().unwrap();
+/// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// // `a` and `b` are two connected UnixStreams.
+/// let (_reader, mut writer) = a.split();
+/// writer.write_all(b"pong").await.unwrap();
+/// writer.close().await.unwrap(); // shuts down the write side of `a`
+/// let mut got = Vec::new();
+/// b.read_to_end(&mut got).await.unwrap();
+/// assert_eq!(got, b"pong");
+/// # });
+/// ```
+pub type WriteHalf<'a> = split::WriteHalf<'a, UnixStream>;
+
+/// The read half of an owned split (see [`UnixStream::into_split`]):
+/// `AsyncRead`, `read_buf` (feature `bytes`), `as_ref()` for the stream,
+/// and `reunite` (below).
+///
+/// ```
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// # let (a, mut b) = runtime_net::UnixStream::pair().unwrap();
+/// use runtime_core::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+///
+/// // `a` and `b` are two connected UnixStreams.
+/// let (reader, _writer) = a.into_split();
+/// // The read half can move to a task of its own.
+/// let lines = runtime_core::spawn(async move {
+///     let mut line = String::new();
+///     BufReader::new(reader).read_line(&mut line).await.unwrap();
+///     line
+/// });
+/// b.write_all(b"hello\n").await.unwrap();
+/// assert_eq!(lines.await.unwrap(), "hello\n");
+/// # });
+/// ```
+pub type OwnedReadHalf = split::OwnedReadHalf<UnixStream>;
+
+/// The write half of an owned split (see [`UnixStream::into_split`]):
+/// `AsyncWrite`, `as_ref()` for the stream, `reunite` (below) and
+/// `forget`. Dropping it shuts the write side of the socket down.
+///
+/// ```
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// # let (a, mut b) = runtime_net::UnixStream::pair().unwrap();
+/// use runtime_core::io::AsyncReadExt;
+///
+/// // `a` and `b` are two connected UnixStreams.
+/// let (_reader, writer) = a.into_split();
+/// drop(writer); // shuts the write side of `a` down
+/// let mut rest = Vec::new();
+/// b.read_to_end(&mut rest).await.unwrap(); // end of file, though `a` is open
+/// assert!(rest.is_empty());
+/// # });
+/// ```
+///
+/// `forget` keeps the write side open:
+///
+/// ```
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// # let (a, mut b) = runtime_net::UnixStream::pair().unwrap();
+/// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// // `a` and `b` are two connected UnixStreams.
+/// let (mut reader, writer) = a.into_split();
+/// writer.forget(); // no shutdown: `b` does not see end of file
+/// b.write_all(b"ask").await.unwrap();
+/// let mut buf = [0; 3];
+/// reader.read_exact(&mut buf).await.unwrap();
+/// // The socket closes with its last half.
+/// drop(reader);
+/// let mut rest = Vec::new();
+/// b.read_to_end(&mut rest).await.unwrap();
+/// assert!(rest.is_empty());
+/// # });
+/// ```
+pub type OwnedWriteHalf = split::OwnedWriteHalf<UnixStream>;
+
+impl OwnedReadHalf {
+    /// Puts the stream back together from its two halves.
+    ///
+    /// ```
+    /// # let rt = runtime_core::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let (a, mut b) = runtime_net::UnixStream::pair().unwrap();
+    /// use runtime_core::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// // `a` and `b` are two connected UnixStreams.
+    /// let (reader, writer) = a.into_split();
+    /// let mut a = reader.reunite(writer).unwrap();
+    /// // Whole again, and the write side is still open.
+    /// a.write_all(b"ok").await.unwrap();
+    /// let mut buf = [0; 2];
+    /// b.read_exact(&mut buf).await.unwrap();
+    /// assert_eq!(&buf, b"ok");
+    /// # });
+    /// ```
+    pub fn reunite(self, other: OwnedWriteHalf) -> Result<UnixStream, ReuniteError> {
+        split::reunite(self, other).map_err(|(read, write)| ReuniteError(read, write))
+    }
+}
+
+impl OwnedWriteHalf {
+    /// Puts the stream back together from its two halves.
+    pub fn reunite(self, other: OwnedReadHalf) -> Result<UnixStream, ReuniteError> {
+        other.reunite(self)
+    }
+}
+
+/// `reunite` was given halves of two different streams; they are handed
+/// back.
+///
+/// ```
+/// # let rt = runtime_core::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// # let (a, b) = runtime_net::UnixStream::pair().unwrap();
+/// // `a` and `b` are two connected UnixStreams.
+/// let (a_read, a_write) = a.into_split();
+/// let (b_read, b_write) = b.into_split();
+/// let err = a_read.reunite(b_write).unwrap_err();
+/// assert_eq!(err.to_string(), "tried to reunite halves that are not from the same socket");
+/// // The halves come back.
+/// let runtime_net::unix::ReuniteError(a_read, b_write) = err;
+/// assert!(a_read.reunite(a_write).is_ok());
+/// assert!(b_read.reunite(b_write).is_ok());
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
+
+impl fmt::Display for ReuniteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("tried to reunite halves that are not from the same socket")
+    }
+}
+
+impl std::error::Error for ReuniteError {}
 
 /// A Unix domain datagram socket.
 ///
