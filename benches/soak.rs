@@ -63,24 +63,36 @@ struct Minute {
     rss_max_kb: u64,
     /// The most descriptors open at one reading in the minute.
     fds: usize,
+    /// Threads the server started in the minute (new ids in
+    /// `/proc/PID/task`): a runtime at a steady load starts none, and
+    /// each new thread may take its own allocator arena.
+    threads_started: usize,
 }
 
-/// Reads the server's RSS and open descriptors once a second on its own
-/// thread; `minute` hands over what was read since the last call.
+/// One reading: RSS (KiB), open descriptors, threads started since the
+/// reading before.
+type Reading = (u64, usize, usize);
+
+/// Reads the server's RSS, open descriptors and threads once a second on
+/// its own thread; `minute` hands over what was read since the last call.
 struct Sampler {
-    readings: Arc<Mutex<Vec<(u64, usize)>>>,
+    readings: Arc<Mutex<Vec<Reading>>>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Sampler {
     fn start(pid: u32) -> Sampler {
-        let readings: Arc<Mutex<Vec<(u64, usize)>>> = Arc::default();
+        let readings: Arc<Mutex<Vec<Reading>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
         let (r, s) = (readings.clone(), stop.clone());
         let thread = std::thread::spawn(move || {
+            let mut seen = thread_ids(pid);
             while !s.load(Relaxed) {
-                let reading = (rss_kb(pid), fds(pid));
+                let now = thread_ids(pid);
+                let started = now.difference(&seen).count();
+                seen.extend(now);
+                let reading = (rss_kb(pid), fds(pid), started);
                 r.lock().unwrap().push(reading);
                 std::thread::sleep(Duration::from_secs(1));
             }
@@ -92,8 +104,9 @@ impl Sampler {
         }
     }
 
-    /// (median RSS, largest RSS, most descriptors) since the last call.
-    fn minute(&self) -> (u64, u64, usize) {
+    /// (median RSS, largest RSS, most descriptors, threads started)
+    /// since the last call.
+    fn minute(&self) -> (u64, u64, usize, usize) {
         let got = std::mem::take(&mut *self.readings.lock().unwrap());
         let mut rss: Vec<u64> = got.iter().map(|r| r.0).collect();
         rss.sort_unstable();
@@ -102,6 +115,7 @@ impl Sampler {
             rss.get(rss.len() / 2).copied().unwrap_or(0),
             rss.last().copied().unwrap_or(0),
             fds,
+            got.iter().map(|r| r.2).sum(),
         )
     }
 }
@@ -113,6 +127,17 @@ impl Drop for Sampler {
             let _ = t.join();
         }
     }
+}
+
+/// The ids of the threads of process `pid`.
+fn thread_ids(pid: u32) -> std::collections::HashSet<u64> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn main() {
@@ -151,7 +176,7 @@ fn http(minutes: u32) -> Vec<Minute> {
             .spawn()
             .expect("wrk is needed: apt-get install wrk");
         let out = wrk.wait_with_output().unwrap();
-        let (rss_med_kb, rss_max_kb, fds) = sampler.minute();
+        let (rss_med_kb, rss_max_kb, fds, threads_started) = sampler.minute();
         let text = String::from_utf8_lossy(&out.stdout);
         let field = |key: &str| -> Option<f64> {
             text.lines()
@@ -194,6 +219,7 @@ fn http(minutes: u32) -> Vec<Minute> {
             rss_med_kb,
             rss_max_kb,
             fds,
+            threads_started,
         };
         print_row(m, &row);
         rows.push(row);
@@ -261,7 +287,7 @@ fn echo(minutes: u32, clients: usize, example: &str) -> Vec<Minute> {
     let sampler = Sampler::start(pid);
     for m in 1..=minutes {
         std::thread::sleep(Duration::from_secs(60));
-        let (rss_med_kb, rss_max_kb, fds) = sampler.minute();
+        let (rss_med_kb, rss_max_kb, fds, threads_started) = sampler.minute();
         let mut lat = std::mem::take(&mut *samples.lock().unwrap());
         lat.sort_unstable();
         let pct = |p: f64| -> f64 {
@@ -281,6 +307,7 @@ fn echo(minutes: u32, clients: usize, example: &str) -> Vec<Minute> {
             rss_med_kb,
             rss_max_kb,
             fds,
+            threads_started,
         };
         errors_before = e;
         print_row(m, &row);
@@ -295,7 +322,7 @@ fn echo(minutes: u32, clients: usize, example: &str) -> Vec<Minute> {
 
 fn print_row(m: u32, r: &Minute) {
     eprintln!(
-        "minute {m:>2}: {:>9} requests, {} errors, p50 {:.0} us, p99 {:.0} us, max {:.0} us, RSS median {:.1} MiB, max {:.1} MiB, {} fds",
+        "minute {m:>2}: {:>9} requests, {} errors, p50 {:.0} us, p99 {:.0} us, max {:.0} us, RSS median {:.1} MiB, max {:.1} MiB, {} fds, {} threads started",
         r.requests,
         r.errors,
         r.p50_us,
@@ -303,17 +330,18 @@ fn print_row(m: u32, r: &Minute) {
         r.max_us,
         r.rss_med_kb as f64 / 1024.0,
         r.rss_max_kb as f64 / 1024.0,
-        r.fds
+        r.fds,
+        r.threads_started
     );
 }
 
 fn report(mode: &str, rows: &[Minute]) {
     println!("\nsoak ({mode}), one row per minute:");
-    println!("| minute | requests | errors | p50 | p99 | max | RSS median | RSS max | fds (max) |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| minute | requests | errors | p50 | p99 | max | RSS median | RSS max | fds (max) | threads started |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for (i, r) in rows.iter().enumerate() {
         println!(
-            "| {} | {} | {} | {:.0} us | {:.0} us | {:.0} us | {:.1} MiB | {:.1} MiB | {} |",
+            "| {} | {} | {} | {:.0} us | {:.0} us | {:.0} us | {:.1} MiB | {:.1} MiB | {} | {} |",
             i + 1,
             r.requests,
             r.errors,
@@ -322,7 +350,8 @@ fn report(mode: &str, rows: &[Minute]) {
             r.max_us,
             r.rss_med_kb as f64 / 1024.0,
             r.rss_max_kb as f64 / 1024.0,
-            r.fds
+            r.fds,
+            r.threads_started
         );
     }
     if rows.len() >= 2 {
