@@ -96,18 +96,24 @@ fn holds_file_named(dir: &std::path::Path, name: &str) -> bool {
     })
 }
 
+/// The lines of `text` with, for each, whether it lies inside a fenced
+/// code block (the fence lines themselves are left out).
+fn lines_with_fence(text: &str) -> impl Iterator<Item = (bool, &str)> {
+    let mut in_fence = false;
+    text.lines().filter_map(move |line| {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            None
+        } else {
+            Some((in_fence, line))
+        }
+    })
+}
+
 /// Every backticked token on the page that is a path.
 fn backticked_paths(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut in_fence = false;
-    for line in text.lines() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            continue;
-        }
+    for (_, line) in lines_with_fence(text).filter(|(fenced, _)| !fenced) {
         for (i, token) in line.split('`').enumerate() {
             if i % 2 == 1 && is_path(token) {
                 out.extend(expand_braces(token));
@@ -127,15 +133,7 @@ fn diagram_paths(text: &str) -> Vec<String> {
         .find(|s| s.starts_with("Crates"))
         .expect("docs/architecture.md has no \"Crates\" section");
     let mut out = Vec::new();
-    let mut in_fence = false;
-    for line in section.lines() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if !in_fence {
-            continue;
-        }
+    for (_, line) in lines_with_fence(section).filter(|(fenced, _)| *fenced) {
         // The folder a parenthesised list belongs to.
         let mut folder = String::new();
         let mut depth = 0;

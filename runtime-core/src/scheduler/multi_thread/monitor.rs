@@ -14,11 +14,12 @@
 //!   blocking pool to run it, so the worker's I/O and timer turns and its
 //!   future work carry on. The stuck thread finishes its poll, finds the
 //!   core gone (rule 5) and returns to the pool. Not while the stuck
-//!   thread is waiting for a CPU, having had one for less than half the
-//!   time since the rescue (`util/cpu_wait.rs`): it is preempted, not
-//!   blocked, on a machine with more runnable threads than cores, and a
-//!   new thread would wait for the same CPUs; the monitor asks again at
-//!   each look. At most
+//!   thread is waiting for a CPU (`util/cpu_wait.rs`): it is preempted,
+//!   not blocked, on a machine with more runnable threads than cores, and
+//!   a new thread would wait for the same CPUs. An asleep thread is handed
+//!   off at once; a runnable one is looked at again at the next look, and
+//!   handed off only if it was on a CPU for at least half of that time.
+//!   Polls that end before the threshold cost no reading. At most
 //!   `max_handoff_threads` threads can be stuck with their cores handed
 //!   off at once; past that the monitor logs a warning naming the task.
 //! - Once every worker has been parked for 50 ms the monitor thread
@@ -51,8 +52,8 @@ pub(crate) struct Track {
     /// The poll's `seq`, and when it was first seen.
     poll: Option<(u64, Instant)>,
     rescued: bool,
-    /// The stuck thread as the kernel saw it at the rescue, or at the
-    /// last look that found it waiting for a CPU (`None`: not readable).
+    /// The stuck thread as the kernel saw it at the last look past the
+    /// threshold that found it runnable.
     cpu: Option<(Instant, cpu_wait::Sample)>,
     handed_off: bool,
     warned: bool,
@@ -122,7 +123,6 @@ impl Handoff {
         // together.
         if !track.rescued && running >= TICK / 2 {
             track.rescued = true;
-            track.cpu = cpu_wait::sample(lease.tid).map(|s| (now, s));
             self.rescue(lease, mark.seq);
         }
         if running + TICK / 2 < self.config.threshold || track.handed_off {
@@ -178,18 +178,19 @@ impl Handoff {
     }
 }
 
-/// The stuck thread is waiting for a CPU and has had one for less than
-/// half the time since the last sample: preempted, not blocked. Takes a
-/// new sample either way.
+/// Asked at each look past the threshold: `true` to wait, because the
+/// stuck thread may be preempted rather than blocked. Asleep (or not
+/// readable): `false`, hand off. Runnable for the first time: `true`, and
+/// the next look tells. Runnable again: `true` only if it was on a CPU
+/// for less than half the time since the last look.
 fn preempted(lease: &Lease, track: &mut Track, now: Instant) -> bool {
-    let Some((since, before)) = track.cpu else {
+    let Some(after) = cpu_wait::sample(lease.tid).filter(|s| s.runnable) else {
         return false;
     };
-    let Some(after) = cpu_wait::sample(lease.tid) else {
-        return false;
-    };
-    track.cpu = Some((now, after));
-    cpu_wait::waiting_for_cpu(now - since, before, after)
+    match track.cpu.replace((now, after)) {
+        None => true,
+        Some((since, before)) => cpu_wait::waiting_for_cpu(now - since, before, after),
+    }
 }
 
 fn warn_at_cap(mark: &PollMark, worker: usize, running: Duration, cap: usize) {
