@@ -14,6 +14,12 @@
 //! `echo_server_tokio`, to tell the runtime's behaviour from the
 //! allocator's and the application's.
 //!
+//! With `SOAK_MAPS=1` each minute also prints where the server's memory
+//! is: every anonymous mapping holding 256 KiB or more (glibc's main
+//! heap, each thread's malloc arena, stacks, large allocations), by
+//! address, size and resident KiB, and the server's live threads by
+//! name, so that a minute where RSS grows can be traced to one arena.
+//!
 //! `http` runs `examples/http_hello` under `wrk -t1 -c256 --latency`, one
 //! minute-long wrk run per minute (wrk must be installed:
 //! `apt-get install wrk`). `echo` runs `examples/echo_server` against
@@ -140,6 +146,47 @@ fn thread_ids(pid: u32) -> std::collections::HashSet<u64> {
         .unwrap_or_default()
 }
 
+/// With `SOAK_MAPS=1`: the server's anonymous mappings holding 256 KiB
+/// or more (address, size, resident KiB) and its live threads by name.
+fn print_maps(pid: u32) {
+    if std::env::var_os("SOAK_MAPS").is_none() {
+        return;
+    }
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let (mut head, mut size_kb, mut total_kb) = (String::new(), 0u64, 0u64);
+    let mut lines = Vec::new();
+    for line in smaps.lines() {
+        let field = |name: &str| -> Option<u64> {
+            line.strip_prefix(name)?.trim().strip_suffix("kB")?.trim().parse().ok()
+        };
+        if let Some(kb) = field("Size:") {
+            size_kb = kb;
+        } else if let Some(kb) = field("Rss:") {
+            // Anonymous: no path, or a bracketed name such as [heap].
+            let fields: Vec<&str> = head.split_whitespace().collect();
+            let anon = fields.len() < 6 || fields[5].starts_with('[');
+            if anon && kb >= 256 {
+                total_kb += kb;
+                let name = fields.get(5).copied().unwrap_or("");
+                lines.push(format!("    {} {name} size {size_kb} KiB, rss {kb} KiB", fields[0]));
+            }
+        } else if line.split_whitespace().next().is_some_and(|f| f.contains('-')) {
+            head = line.to_string();
+        }
+    }
+    println!("  anonymous mappings >= 256 KiB: {total_kb} KiB resident");
+    for l in lines {
+        println!("{l}");
+    }
+    let mut names: Vec<String> = thread_ids(pid)
+        .into_iter()
+        .filter_map(|t| std::fs::read_to_string(format!("/proc/{pid}/task/{t}/comm")).ok())
+        .map(|n| n.trim().to_string())
+        .collect();
+    names.sort();
+    println!("  threads: {}", names.join(", "));
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -222,6 +269,7 @@ fn http(minutes: u32) -> Vec<Minute> {
             threads_started,
         };
         print_row(m, &row);
+        print_maps(pid);
         rows.push(row);
     }
     rows
@@ -311,6 +359,7 @@ fn echo(minutes: u32, clients: usize, example: &str) -> Vec<Minute> {
         };
         errors_before = e;
         print_row(m, &row);
+        print_maps(pid);
         rows.push(row);
     }
     stop.store(true, Relaxed);
