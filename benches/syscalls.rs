@@ -17,6 +17,16 @@
 //! (including its one request) and per request. The client is this
 //! process: blocking sockets, one request in flight, so the server parks
 //! between requests (the case where a runtime's wake-ups show).
+//!
+//! `cargo bench --bench syscalls -- --instructions` runs the same three
+//! runs under `valgrind --tool=callgrind` instead and reports the
+//! user-space instructions the server executes per connection and per
+//! request (all its threads; valgrind runs them one at a time). Unlike
+//! time on this shared machine, an instruction count repeats within a
+//! percent or two from run to run. Time-driven work is inflated: the
+//! server runs about 50 times slower under valgrind, so a thread that
+//! wakes on a timer (this runtime's hand-off monitor) looks that much
+//! more often per request than it would natively.
 
 #[path = "common/procs.rs"]
 mod procs;
@@ -29,15 +39,37 @@ use std::time::{Duration, Instant};
 
 const N: usize = 201;
 
+/// What a run counts.
+#[derive(Clone, Copy, PartialEq)]
+enum Tool {
+    /// System calls by name (`strace -f -c`).
+    Strace,
+    /// User-space instructions (`valgrind --tool=callgrind`), under the
+    /// name `instructions`.
+    Callgrind,
+}
+
 struct Server {
     child: Child,
     out: String,
+    tool: Tool,
 }
 
-fn start(example: &str, workers: Option<&str>, port: u16, out: &str) -> Server {
+fn start(example: &str, workers: Option<&str>, port: u16, out: &str, tool: Tool) -> Server {
     let bin = procs::release_example(example);
-    let mut cmd = Command::new("strace");
-    cmd.args(["-f", "-c", "-o", out, &bin, &format!("127.0.0.1:{port}")]);
+    let mut cmd = match tool {
+        Tool::Strace => {
+            let mut c = Command::new("strace");
+            c.args(["-f", "-c", "-o", out]);
+            c
+        }
+        Tool::Callgrind => {
+            let mut c = Command::new("valgrind");
+            c.args(["--tool=callgrind", &format!("--callgrind-out-file={out}")]);
+            c
+        }
+    };
+    cmd.args([&bin, &format!("127.0.0.1:{port}")]);
     if let Some(w) = workers {
         cmd.arg(w);
     }
@@ -45,22 +77,27 @@ fn start(example: &str, workers: Option<&str>, port: u16, out: &str) -> Server {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("strace is needed (apt-get install strace)");
+        .expect("strace (or valgrind, for --instructions) is needed: apt-get install strace valgrind");
     procs::wait_until_listening(port, example);
     Server {
         child,
         out: out.to_string(),
+        tool,
     }
 }
 
 impl Server {
-    /// SIGINT to the server (strace's child), then waits for strace to
-    /// write its summary; returns calls per system call name.
+    /// SIGINT to the server, then waits for the tool to write its
+    /// summary; returns the counts by name.
     fn stop(mut self) -> std::collections::BTreeMap<String, u64> {
         let pid = self.child.id();
-        // The traced server is strace's only child.
-        let children =
-            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+        // Under strace the server is strace's only child; valgrind runs
+        // it in its own process.
+        let children = match self.tool {
+            Tool::Strace => std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+                .unwrap_or_default(),
+            Tool::Callgrind => pid.to_string(),
+        };
         for c in children.split_whitespace() {
             let _ = Command::new("kill").args(["-INT", c]).status();
         }
@@ -75,6 +112,15 @@ impl Server {
         }
         let text = std::fs::read_to_string(&self.out).unwrap();
         let mut calls = std::collections::BTreeMap::new();
+        if self.tool == Tool::Callgrind {
+            let total = text
+                .lines()
+                .find_map(|l| l.strip_prefix("summary:").or_else(|| l.strip_prefix("totals:")))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("no instruction total in {}", self.out));
+            calls.insert("instructions".to_string(), total);
+            return calls;
+        }
         for line in text.lines() {
             let f: Vec<&str> = line.split_whitespace().collect();
             if f.len() >= 5 && f[0].chars().next().is_some_and(|c| c.is_ascii_digit()) {
@@ -116,10 +162,11 @@ fn run(
     http: bool,
     conns: usize,
     reqs: usize,
+    tool: Tool,
 ) -> std::collections::BTreeMap<String, u64> {
     let port = free_port();
     let out = format!("target/syscalls-{example}-{conns}-{reqs}.txt");
-    let server = start(example, workers, port, &out);
+    let server = start(example, workers, port, &out, tool);
     for _ in 0..conns {
         let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
         s.set_nodelay(true).unwrap();
@@ -131,7 +178,12 @@ fn run(
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; nothing else is taken.
+    // `cargo bench` passes `--bench`; `--instructions` picks callgrind.
+    let tool = if std::env::args().any(|a| a == "--instructions") {
+        Tool::Callgrind
+    } else {
+        Tool::Strace
+    };
     let pairs: [(&str, &str, Option<&str>, bool); 2] = [
         ("http_hello", "http_hello_tokio", Some("1"), true),
         ("echo_server", "echo_server_tokio", None, false),
@@ -140,9 +192,9 @@ fn main() {
         let mut rows: Vec<(String, f64, f64, f64, f64)> = Vec::new();
         let mut counts = Vec::new();
         for ex in [ours, tokio] {
-            let base = run(ex, workers, http, 1, 1);
-            let per_conn = run(ex, workers, http, N, 1);
-            let per_req = run(ex, workers, http, 1, N);
+            let base = run(ex, workers, http, 1, 1, tool);
+            let per_conn = run(ex, workers, http, N, 1, tool);
+            let per_req = run(ex, workers, http, 1, N, tool);
             counts.push((base, per_conn, per_req));
         }
         let names: std::collections::BTreeSet<&String> = counts
@@ -163,7 +215,11 @@ fn main() {
                 rows.push((n.clone(), oc, tc, orq, trq));
             }
         }
-        println!("\n{ours} vs {tokio}: system calls of the server process");
+        let what = match tool {
+            Tool::Strace => "system calls",
+            Tool::Callgrind => "user-space instructions",
+        };
+        println!("\n{ours} vs {tokio}: {what} of the server process");
         println!("| call | per connection: ours | Tokio | per request: ours | Tokio |");
         println!("|---|---|---|---|---|");
         let mut sums = [0.0; 4];
@@ -173,9 +229,17 @@ fn main() {
                 *s += v;
             }
         }
-        println!(
-            "| **all** | {:.2} | {:.2} | {:.2} | {:.2} |",
-            sums[0], sums[1], sums[2], sums[3]
-        );
+        if tool == Tool::Strace {
+            println!(
+                "| **all** | {:.2} | {:.2} | {:.2} | {:.2} |",
+                sums[0], sums[1], sums[2], sums[3]
+            );
+        } else {
+            println!(
+                "ours/Tokio: {:.2}x per connection, {:.2}x per request",
+                sums[0] / sums[1],
+                sums[2] / sums[3]
+            );
+        }
     }
 }
