@@ -157,7 +157,12 @@ fn print_maps(pid: u32) {
     let mut lines = Vec::new();
     for line in smaps.lines() {
         let field = |name: &str| -> Option<u64> {
-            line.strip_prefix(name)?.trim().strip_suffix("kB")?.trim().parse().ok()
+            line.strip_prefix(name)?
+                .trim()
+                .strip_suffix("kB")?
+                .trim()
+                .parse()
+                .ok()
         };
         if let Some(kb) = field("Size:") {
             size_kb = kb;
@@ -168,9 +173,16 @@ fn print_maps(pid: u32) {
             if anon && kb >= 256 {
                 total_kb += kb;
                 let name = fields.get(5).copied().unwrap_or("");
-                lines.push(format!("    {} {name} size {size_kb} KiB, rss {kb} KiB", fields[0]));
+                lines.push(format!(
+                    "    {} {name} size {size_kb} KiB, rss {kb} KiB",
+                    fields[0]
+                ));
             }
-        } else if line.split_whitespace().next().is_some_and(|f| f.contains('-')) {
+        } else if line
+            .split_whitespace()
+            .next()
+            .is_some_and(|f| f.contains('-'))
+        {
             head = line.to_string();
         }
     }

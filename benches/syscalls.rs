@@ -77,7 +77,9 @@ fn start(example: &str, workers: Option<&str>, port: u16, out: &str, tool: Tool)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("strace (or valgrind, for --instructions) is needed: apt-get install strace valgrind");
+        .expect(
+            "strace (or valgrind, for --instructions) is needed: apt-get install strace valgrind",
+        );
     procs::wait_until_listening(port, example);
     Server {
         child,
@@ -115,7 +117,10 @@ impl Server {
         if self.tool == Tool::Callgrind {
             let total = text
                 .lines()
-                .find_map(|l| l.strip_prefix("summary:").or_else(|| l.strip_prefix("totals:")))
+                .find_map(|l| {
+                    l.strip_prefix("summary:")
+                        .or_else(|| l.strip_prefix("totals:"))
+                })
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or_else(|| panic!("no instruction total in {}", self.out));
             calls.insert("instructions".to_string(), total);
