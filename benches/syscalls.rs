@@ -24,9 +24,15 @@
 //! request (all its threads; valgrind runs them one at a time). Unlike
 //! time on this shared machine, an instruction count repeats within a
 //! percent or two from run to run. Time-driven work is inflated: the
-//! server runs about 50 times slower under valgrind, so a thread that
-//! wakes on a timer (this runtime's hand-off monitor) looks that much
-//! more often per request than it would natively.
+//! server runs tens of times slower under valgrind (the scheduler
+//! bench's `yield_many`, about a hundred times), so a thread that wakes
+//! on a timer (this runtime's hand-off monitor) looks that much more
+//! often per request than it would natively.
+//!
+//! `-- --inflight K` (default 1) runs every client loop above on K threads
+//! at once, each with its own connections, so that K requests are in
+//! flight; the differences are divided by K as well. With K > 1 the
+//! server rarely parks between requests: the busy case.
 
 #[path = "common/procs.rs"]
 mod procs;
@@ -168,27 +174,42 @@ fn run(
     conns: usize,
     reqs: usize,
     tool: Tool,
+    inflight: usize,
 ) -> std::collections::BTreeMap<String, u64> {
     let port = free_port();
     let out = format!("target/syscalls-{example}-{conns}-{reqs}.txt");
     let server = start(example, workers, port, &out, tool);
-    for _ in 0..conns {
-        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        s.set_nodelay(true).unwrap();
-        for _ in 0..reqs {
-            exchange(&mut s, http);
+    std::thread::scope(|scope| {
+        for _ in 0..inflight {
+            scope.spawn(|| {
+                for _ in 0..conns {
+                    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                    s.set_nodelay(true).unwrap();
+                    for _ in 0..reqs {
+                        exchange(&mut s, http);
+                    }
+                }
+            });
         }
-    }
+    });
     server.stop()
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; `--instructions` picks callgrind.
-    let tool = if std::env::args().any(|a| a == "--instructions") {
+    // `cargo bench` passes `--bench`; `--instructions` picks callgrind,
+    // `--inflight K` the client threads.
+    let args: Vec<String> = std::env::args().collect();
+    let tool = if args.iter().any(|a| a == "--instructions") {
         Tool::Callgrind
     } else {
         Tool::Strace
     };
+    let inflight: usize = args.iter().position(|a| a == "--inflight").map_or(1, |i| {
+        args.get(i + 1)
+            .and_then(|k| k.parse().ok())
+            .filter(|&k| k > 0)
+            .expect("--inflight takes a thread count of 1 or more")
+    });
     let pairs: [(&str, &str, Option<&str>, bool); 2] = [
         ("http_hello", "http_hello_tokio", Some("1"), true),
         ("echo_server", "echo_server_tokio", None, false),
@@ -197,9 +218,9 @@ fn main() {
         let mut rows: Vec<(String, f64, f64, f64, f64)> = Vec::new();
         let mut counts = Vec::new();
         for ex in [ours, tokio] {
-            let base = run(ex, workers, http, 1, 1, tool);
-            let per_conn = run(ex, workers, http, N, 1, tool);
-            let per_req = run(ex, workers, http, 1, N, tool);
+            let base = run(ex, workers, http, 1, 1, tool, inflight);
+            let per_conn = run(ex, workers, http, N, 1, tool, inflight);
+            let per_req = run(ex, workers, http, 1, N, tool, inflight);
             counts.push((base, per_conn, per_req));
         }
         let names: std::collections::BTreeSet<&String> = counts
@@ -209,7 +230,8 @@ fn main() {
         let delta = |m: &std::collections::BTreeMap<String, u64>,
                      b: &std::collections::BTreeMap<String, u64>,
                      n: &str| {
-            (*m.get(n).unwrap_or(&0) as f64 - *b.get(n).unwrap_or(&0) as f64) / (N - 1) as f64
+            (*m.get(n).unwrap_or(&0) as f64 - *b.get(n).unwrap_or(&0) as f64)
+                / ((N - 1) * inflight) as f64
         };
         for n in names {
             let oc = delta(&counts[0].1, &counts[0].0, n);
@@ -224,7 +246,9 @@ fn main() {
             Tool::Strace => "system calls",
             Tool::Callgrind => "user-space instructions",
         };
-        println!("\n{ours} vs {tokio}: {what} of the server process");
+        println!(
+            "\n{ours} vs {tokio}: {what} of the server process, {inflight} request(s) in flight"
+        );
         println!("| call | per connection: ours | Tokio | per request: ours | Tokio |");
         println!("|---|---|---|---|---|");
         let mut sums = [0.0; 4];
