@@ -469,11 +469,12 @@ impl Builder {
     /// thread, so every other task keeps running (multi-thread only;
     /// default 10 ms; `None` turns the hand-off monitor off).
     ///
-    /// With the monitor on, the tasks queued behind a poll that has run
-    /// for about a millisecond are moved where other workers take them, at
-    /// once, and at `threshold` the whole core moves to a spare thread from
-    /// the blocking pool; the stuck thread finishes its poll and returns to
-    /// the pool. The monitor reads one stamp per poll and sleeps while the
+    /// With the monitor on, the tasks queued behind a poll that blocks
+    /// (its thread asleep in the kernel) or has run for about a
+    /// millisecond are moved where other workers take them, within about
+    /// a millisecond while another worker is idle, and at `threshold` the
+    /// whole core moves to a spare thread from the blocking pool; the
+    /// stuck thread finishes its poll and returns to the pool. The monitor reads one stamp per poll and sleeps while the
     /// runtime is idle. Tokio has no such thing: a blocking call there
     /// stalls its worker's queue until it returns.
     ///

@@ -4,11 +4,16 @@
 //!
 //! - A poll seen at two looks in a row (running for at least a period:
 //!   500 us, `TICK`, while a core is free or a long poll runs; see
-//!   `runtime/monitor.rs` for when the looks are sparser) is *stuck*: the monitor takes the worker's core for
-//!   a moment (lease rule 4), moves its LIFO slot, yielded tasks and local
-//!   queue to the injector, where every other worker looks every few
-//!   polls, wakes an idle worker, and hands the core back. Tasks queued
-//!   behind a blocking call wait about a millisecond, not for the call.
+//!   `runtime/monitor.rs` for when the looks are sparser), or seen at one
+//!   look while its thread is asleep in the kernel and some worker is
+//!   parked (`util/cpu_wait.rs`: one `pread` of the thread's `stat`), is
+//!   *stuck*: the monitor takes the worker's core for a moment (lease
+//!   rule 4), moves its LIFO slot, yielded tasks and local queue to the
+//!   injector, where every other worker looks every few polls, wakes an
+//!   idle worker, and hands the core back. Tasks queued behind a blocking
+//!   call wait about a millisecond at most, not for the call. (Rescuing a
+//!   poll that was about to return costs only the move: its tasks run
+//!   elsewhere.)
 //! - A poll still running at `handoff_threshold` (default 10 ms): the
 //!   monitor keeps the core (rule 4, `TAKEN`) and starts a thread from the
 //!   blocking pool to run it, so the worker's I/O and timer turns and its
@@ -19,14 +24,17 @@
 //!   a new thread would wait for the same CPUs. An asleep thread is handed
 //!   off at once; a runnable one is looked at again at the next look, and
 //!   handed off only if it was on a CPU for at least half of that time.
-//!   Polls that end before the threshold cost no reading. At most
+//!   A look reads the kernel's files only for a poll it finds running
+//!   while a worker is parked, until that poll is rescued, or past the
+//!   threshold. At most
 //!   `max_handoff_threads` threads can be stuck with their cores handed
 //!   off at once; past that the monitor logs a warning naming the task.
 //! - Once every worker has been parked for 50 ms the monitor thread
 //!   sleeps (an idle runtime makes no system calls); the first worker to
 //!   wake from park wakes it (`Shared::worker_woke`, one load while it
 //!   is awake). Shorter idle gaps, as between a server's requests, it
-//!   spans with timed looks, so that no request pays for waking it.
+//!   spans with timed looks, so that no request pays for waking it,
+//!   except one after 1.5 ms or more of idling (see `runtime/monitor.rs`).
 
 use super::handle::MultiThreadHandle;
 use super::lease::Lease;
@@ -42,15 +50,30 @@ use std::time::{Duration, Instant};
 /// The `log` target of the monitor's warnings.
 pub(crate) const LOG_TARGET: &str = "runtime::handoff";
 
-/// The monitor's period while any worker is awake: a stuck poll's queue
-/// is rescued 0.5-1 ms after the poll began.
+/// The monitor's period while any worker is awake and a poll runs (see
+/// `runtime/monitor.rs`).
 pub(crate) const TICK: Duration = Duration::from_micros(500);
+
+/// What the monitor knows of one lease's thread.
+#[derive(Default)]
+pub(crate) struct Track {
+    poll: PollTrack,
+    /// The thread's kernel files, opened at the first reading.
+    files: Option<cpu_wait::ThreadFiles>,
+}
+
+impl Track {
+    fn files(&mut self, lease: &Lease) -> &mut cpu_wait::ThreadFiles {
+        self.files
+            .get_or_insert_with(|| cpu_wait::ThreadFiles::new(lease.tid))
+    }
+}
 
 /// What the monitor knows of one lease's current poll.
 #[derive(Default)]
-pub(crate) struct Track {
+struct PollTrack {
     /// The poll's `seq`, and when it was first seen.
-    poll: Option<(u64, Instant)>,
+    seen: Option<(u64, Instant)>,
     rescued: bool,
     /// The stuck thread as the kernel saw it at the last look past the
     /// threshold that found it runnable.
@@ -100,37 +123,49 @@ impl Handoff {
         now: Instant,
     ) {
         let Some(mark) = mark else {
-            *track = Track::default();
+            track.poll = PollTrack::default();
             return;
         };
-        let first_seen = match track.poll {
-            Some((seq, first_seen)) if seq == mark.seq => first_seen,
+        let first_seen = match track.poll.seen {
+            Some((seq, first_seen)) if seq == mark.seq => Some(first_seen),
             _ => {
                 // A new poll since the last look.
-                *track = Track {
-                    poll: Some((mark.seq, now)),
-                    ..Track::default()
+                track.poll = PollTrack {
+                    seen: Some((mark.seq, now)),
+                    ..PollTrack::default()
                 };
-                return;
+                None
             }
         };
-        // Seen at two looks: running at least since the first.
-        let running = now - first_seen;
         if self.handle.is_shutdown.load(SeqCst) {
             return;
         }
-        // Seen twice, and not just because a nudge made two looks close
-        // together.
-        if !track.rescued && running >= TICK / 2 {
-            track.rescued = true;
+        // Running at least since the look that first saw it.
+        let running = first_seen.map_or(Duration::ZERO, |since| now - since);
+        if !track.poll.rescued
+            && (
+                // Seen at two looks, and not just because a nudge made
+                // two looks close together.
+                running >= TICK / 2
+                // Asleep in the kernel inside a poll (blocked, not
+                // computing), with a parked worker to take what waits
+                // behind it: no need for a second look.
+                || (!self.none_parked() && track.files(lease).asleep() == Some(true))
+            )
+        {
+            track.poll.rescued = true;
             self.rescue(lease, mark.seq);
         }
-        if running + TICK / 2 < self.config.threshold || track.handed_off {
+        if first_seen.is_none() {
+            return;
+        }
+        let poll = &mut track.poll;
+        if running + TICK / 2 < self.config.threshold || poll.handed_off {
             return;
         }
         if self.handle.monitor.stuck_threads.load(SeqCst) >= self.config.max_threads {
-            if !track.warned {
-                track.warned = true;
+            if !poll.warned {
+                poll.warned = true;
                 warn_at_cap(&mark, lease.worker, running, self.config.max_threads);
             }
             return;
@@ -138,7 +173,7 @@ impl Handoff {
         if preempted(lease, track, now) {
             return;
         }
-        track.handed_off = true;
+        track.poll.handed_off = true;
         self.hand_off(lease, mark.seq);
     }
 
@@ -184,10 +219,10 @@ impl Handoff {
 /// the next look tells. Runnable again: `true` only if it was on a CPU
 /// for less than half the time since the last look.
 fn preempted(lease: &Lease, track: &mut Track, now: Instant) -> bool {
-    let Some(after) = cpu_wait::sample(lease.tid).filter(|s| s.runnable) else {
+    let Some(after) = track.files(lease).sample().filter(|s| s.runnable) else {
         return false;
     };
-    match track.cpu.replace((now, after)) {
+    match track.poll.cpu.replace((now, after)) {
         None => true,
         Some((since, before)) => cpu_wait::waiting_for_cpu(now - since, before, after),
     }
