@@ -32,18 +32,18 @@
 //!   of a lightly loaded server (whose workers all park between requests)
 //!   wake this thread too: with that and fixed 500 us looks, a ported
 //!   mini-redis spent 7-14% more CPU per request than with no monitor
-//!   (`benches/ports.sh`). While a lingering period is longer than 1 ms
-//!   (the runtime has been idle for 1.5 ms or more), a worker that wakes
-//!   wakes this thread too, so a poll that starts blocking is seen within
-//!   1 ms here as well; requests closer together than that find it
-//!   awake and cost it nothing.
+//!   (`benches/ports.sh`). While it lingers, a poll that starts blocking
+//!   is seen within 4 ms. (Having a waking worker cut a lingering period
+//!   longer than 1 ms short would bring that to 1 ms, at one `futex` wake
+//!   on the path of every request that comes after 1.5 ms or more of
+//!   quiet; tried, and not kept for that reason.)
 //!
 //! The thread asks Linux for 1 us of timer slack instead of the default
 //! 50 us: with the default, each look came about 85 us after its period
 //! ended, with it about 30 us.
 
 use super::watchdog::{self, Report, SlowPolls};
-use crate::scheduler::monitor_shared::{AWAKE, BUSY_SLEEP, IDLE_SLEEP, LINGER_SLEEP};
+use crate::scheduler::monitor_shared::{AWAKE, BUSY_SLEEP, IDLE_SLEEP};
 use crate::scheduler::multi_thread::monitor::{Handoff, Track, TICK};
 use crate::scheduler::{self, StampSource};
 use std::io;
@@ -146,9 +146,6 @@ enum Next {
     /// Every worker is busy with short polls: a long period, unless a
     /// worker parks meanwhile.
     Busy(Duration),
-    /// Every worker is parked, for not long: a period longer than
-    /// `QUIET_MAX`, unless a worker wakes meanwhile.
-    Linger(Duration),
     /// A period.
     Soon(Duration),
 }
@@ -228,10 +225,7 @@ impl Looker {
                 if now.duration_since(since) >= IDLE_AFTER {
                     Next::Idle
                 } else {
-                    match backed_off(LINGER_MAX) {
-                        p if p > QUIET_MAX => Next::Linger(p),
-                        p => Next::Soon(p),
-                    }
+                    Next::Soon(backed_off(LINGER_MAX))
                 }
             } else if seen.long_poll || self.handoff.is_none() {
                 Next::Soon(self.tick)
@@ -257,8 +251,7 @@ impl Looker {
     }
 
     /// Waits for the next look: until a worker wakes (`Next::Idle`), or a
-    /// period after the last look, cut short by a waking worker when every
-    /// worker was parked (`Next::Linger`) or by a parking worker when it
+    /// period after the last look, cut short by a parking worker when it
     /// is the long one (`Next::Busy`).
     fn wait(&self, next: Next, last_look: Instant) -> Woke {
         let shared = self.handle.monitor_shared();
@@ -267,14 +260,13 @@ impl Looker {
         let (state, period) = match next {
             Next::Idle => (IDLE_SLEEP, None),
             Next::Busy(p) => (BUSY_SLEEP, Some(p)),
-            Next::Linger(p) => (LINGER_SLEEP, Some(p)),
             Next::Soon(p) => (AWAKE, Some(p)),
         };
         shared.sleep.store(state, SeqCst);
         // Re-check after the store (Dekker with the workers' park and
         // wake transitions): a change before it is seen here.
         let still = self.handoff.as_ref().is_none_or(|h| match next {
-            Next::Idle | Next::Linger(_) => h.all_parked(),
+            Next::Idle => h.all_parked(),
             Next::Busy(_) => h.none_parked(),
             Next::Soon(_) => true,
         });

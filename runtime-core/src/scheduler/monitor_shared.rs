@@ -10,9 +10,8 @@ use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering::SeqCst};
 #[derive(Default)]
 pub(crate) struct Shared {
     /// How the monitor sleeps: `AWAKE`, `IDLE_SLEEP` (until a worker
-    /// wakes), `LINGER_SLEEP` (a period longer than 1 ms while every
-    /// worker is parked, cut short when one wakes) or `BUSY_SLEEP` (a long
-    /// period, cut short when a worker parks). SeqCst: Dekker with the idle state's unparked count, see
+    /// wakes) or `BUSY_SLEEP` (a long period, cut short when a worker
+    /// parks). SeqCst: Dekker with the idle state's unparked count, see
     /// `worker_woke` and `worker_parks`.
     pub(crate) sleep: AtomicU8,
     pub(crate) control: Mutex<Control>,
@@ -26,7 +25,6 @@ pub(crate) struct Shared {
 pub(crate) const AWAKE: u8 = 0;
 pub(crate) const IDLE_SLEEP: u8 = 1;
 pub(crate) const BUSY_SLEEP: u8 = 2;
-pub(crate) const LINGER_SLEEP: u8 = 3;
 
 #[derive(Default)]
 pub(crate) struct Control {
@@ -37,13 +35,12 @@ pub(crate) struct Control {
 
 impl Shared {
     /// Called by a worker after it wakes from park: wakes the monitor if
-    /// it sleeps (or lingers with a period longer than 1 ms) because every
-    /// worker was parked, so a poll that blocks is seen within 1 ms. The worker was counted
+    /// it sleeps because every worker was parked. The worker was counted
     /// unparked (SeqCst) before this load; the monitor stores `sleep`
     /// before it reads that count, so one of the two sees the other.
     #[inline]
     pub(crate) fn worker_woke(&self) {
-        if matches!(self.sleep.load(SeqCst), IDLE_SLEEP | LINGER_SLEEP) {
+        if self.sleep.load(SeqCst) == IDLE_SLEEP {
             self.nudge();
         }
     }

@@ -33,8 +33,7 @@
 //!   sleeps (an idle runtime makes no system calls); the first worker to
 //!   wake from park wakes it (`Shared::worker_woke`, one load while it
 //!   is awake). Shorter idle gaps, as between a server's requests, it
-//!   spans with timed looks, so that no request pays for waking it,
-//!   except one after 1.5 ms or more of idling (see `runtime/monitor.rs`).
+//!   spans with timed looks, so that no request pays for waking it.
 
 use super::handle::MultiThreadHandle;
 use super::lease::Lease;
