@@ -13,4 +13,4 @@ pub(crate) mod pool;
 mod task;
 
 pub(crate) use pool::{BlockingPool, Spawner};
-pub(crate) use task::{spawn_blocking, spawn_blocking_with, Job};
+pub(crate) use task::{job, Job, RuntimeContext};

@@ -1,9 +1,10 @@
 //! A blocking closure as a task: a future that runs the closure on its
-//! first poll, so `JoinHandle`, abort and panic capture work as for any task.
+//! first poll, so `JoinHandle`, abort and panic capture work as for any
+//! task; and the job the pool queues, which runs that task inside the
+//! runtime that spawned it (`RuntimeContext`, given by the layer above).
 
 use crate::coop;
 use crate::raw_task::{self as task, Notified, Schedule, SpawnMeta, Task};
-use crate::scheduler;
 use crate::task::{Id, JoinHandle};
 use std::future::Future;
 use std::pin::Pin;
@@ -43,46 +44,27 @@ impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
     }
 }
 
-/// Runs `func` on `handle`'s blocking pool. `mandatory` jobs (worker
-/// threads) run even when the pool is shutting down. Fails only when the
-/// pool has no thread and cannot start one.
-#[track_caller]
-pub(crate) fn spawn_blocking<F, R>(
-    handle: &scheduler::SchedulerHandle,
-    func: F,
-    mandatory: bool,
-) -> std::io::Result<JoinHandle<R>>
-where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
-{
-    let meta = SpawnMeta::at(std::panic::Location::caller());
-    spawn_blocking_with(handle, func, mandatory, meta)
+/// The runtime a job runs in, as the layer above gives it (this pool
+/// knows nothing of schedulers): `scheduler/blocking.rs` implements it
+/// for a runtime's handle, with whatever the job must hold until it is
+/// done (a current-thread runtime's hold on its paused clock).
+pub(crate) trait RuntimeContext: Send {
+    /// Runs `f` with this runtime as the thread's current one, so the
+    /// closure can use `Handle::current()` and `spawn`.
+    fn run_inside(&self, f: &mut dyn FnMut());
 }
 
-/// `spawn_blocking` with the caller's location and the task's name given
-/// (`task::Builder::spawn_blocking_on`).
-pub(crate) fn spawn_blocking_with<F, R>(
-    handle: &scheduler::SchedulerHandle,
+/// `func` as a job for the pool, and its task's `JoinHandle`.
+pub(crate) fn job<F, R>(
     func: F,
     mandatory: bool,
+    context: Box<dyn RuntimeContext>,
     meta: SpawnMeta<'_>,
-) -> std::io::Result<JoinHandle<R>>
+) -> (Job, JoinHandle<R>)
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    // While user blocking work is queued or running, a paused test clock
-    // must not jump ahead (its result may be what the runtime waits for).
-    // Only a current-thread runtime can pause its clock (Tokio counts
-    // these there only, too).
-    let inhibit = (!mandatory && matches!(handle, scheduler::SchedulerHandle::CurrentThread(_)))
-        .then(|| {
-            handle
-                .driver()
-                .and_then(crate::driver::InhibitAutoAdvance::new)
-        })
-        .flatten();
     let (task, join) = unowned(
         BlockingTask { func: Some(func) },
         BlockingSchedule,
@@ -92,11 +74,9 @@ where
     let job = Job {
         task: Some(task),
         mandatory,
-        handle: handle.clone(),
-        _inhibit: inhibit,
+        context,
     };
-    handle.blocking_spawner().spawn(job)?;
-    Ok(join)
+    (job, join)
 }
 
 /// A queued blocking task. Run it, or cancel it: dropping an unrun `Job`
@@ -105,22 +85,23 @@ pub(crate) struct Job {
     /// `None` once run or cancelled.
     task: Option<Notified<BlockingSchedule>>,
     pub(crate) mandatory: bool,
-    handle: scheduler::SchedulerHandle,
-    /// Held until the job is done or dropped: declared last, so it is
-    /// released after the task completed and woke its `JoinHandle` (a
-    /// paused clock must not jump between the two).
-    _inhibit: Option<crate::driver::InhibitAutoAdvance>,
+    /// Declared last, so what it holds is released after the task
+    /// completed and woke its `JoinHandle` (a paused clock must not jump
+    /// between the two).
+    context: Box<dyn RuntimeContext>,
 }
 
 impl Job {
     pub(crate) fn run(mut self) {
         let Some(task) = self.task.take() else { return };
-        // The closure may use `Handle::current()` and `spawn`.
-        let _current = crate::scheduler::current::set_current(&self.handle);
-        let again = task.run();
-        // A blocking task completes on its only poll.
-        debug_assert!(again.is_none(), "a blocking task asked to be polled again");
-        drop(again);
+        let mut task = Some(task);
+        self.context.run_inside(&mut || {
+            let Some(task) = task.take() else { return };
+            let again = task.run();
+            // A blocking task completes on its only poll.
+            debug_assert!(again.is_none(), "a blocking task asked to be polled again");
+            drop(again);
+        });
     }
 
     /// Cancels the task without running it (rule 8 of `raw_task/mod.rs`): its

@@ -171,7 +171,7 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        crate::blocking::spawn_blocking(&self.inner, func, false)
+        crate::scheduler::blocking_spawn::spawn_blocking(&self.inner, func, false)
             .unwrap_or_else(|e| panic!("spawn_blocking: {e}"))
     }
 

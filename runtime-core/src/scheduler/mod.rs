@@ -2,6 +2,7 @@
 //! stealing across worker threads) and `current_thread` (everything on the
 //! thread that calls `block_on`).
 
+pub(crate) mod blocking_spawn;
 pub(crate) mod current;
 pub(crate) mod current_thread;
 pub(crate) mod escaped;

@@ -266,7 +266,7 @@ impl<'a> Builder<'a> {
         Function: FnOnce() -> Output + Send + 'static,
         Output: Send + 'static,
     {
-        crate::blocking::spawn_blocking_with(
+        crate::scheduler::blocking_spawn::spawn_blocking_with(
             &handle.inner,
             function,
             false,

@@ -84,7 +84,7 @@ where
     R: Send + 'static,
 {
     crate::scheduler::current::with_current(move |handle| match handle {
-        Some(handle) => crate::blocking::spawn_blocking(handle, func, false)
+        Some(handle) => crate::scheduler::blocking_spawn::spawn_blocking(handle, func, false)
             .unwrap_or_else(|e| panic!("spawn_blocking: {e}")),
         None => panic!("spawn_blocking: {NO_RUNTIME}"),
     })

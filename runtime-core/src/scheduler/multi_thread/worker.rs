@@ -147,7 +147,7 @@ impl Launch {
 /// which the caller left in the worker's slot.
 pub(crate) fn start_thread(worker: Arc<Worker>) -> std::io::Result<()> {
     let handle = scheduler::SchedulerHandle::MultiThread(worker.handle.clone());
-    crate::blocking::spawn_blocking(&handle, move || run(worker), true).map(drop)
+    crate::scheduler::blocking_spawn::spawn_blocking(&handle, move || run(worker), true).map(drop)
 }
 
 impl Worker {
