@@ -179,19 +179,29 @@ mod tests {
             assert_eq!(mine.sample(), None);
             return;
         }
-        // Read twice through the same open files: each reading is afresh.
+        // Read again and again through the same open files: each reading
+        // is afresh, so the CPU time read grows while this thread computes
+        // (the kernel updates it at its ticks and switches, so look until
+        // it moves; the bound only turns a stale reading into a failure).
         let first = mine.sample().expect("readable");
         assert!(first.runnable);
         let mut spent = 0u64;
-        for i in 0..1_000_000u64 {
-            spent = spent.wrapping_add(std::hint::black_box(i));
+        let mut chunks = 0u64;
+        loop {
+            for i in 0..100_000u64 {
+                spent = spent.wrapping_add(std::hint::black_box(i));
+            }
+            let now = mine.sample().expect("readable");
+            if now.on_cpu_ns > first.on_cpu_ns {
+                break;
+            }
+            chunks += 1;
+            assert!(
+                chunks < 1_000_000,
+                "the CPU time read through a kept-open file never grew: {first:?} then {now:?}"
+            );
         }
         std::hint::black_box(spent);
-        let second = mine.sample().expect("readable");
-        assert!(
-            second.on_cpu_ns > first.on_cpu_ns,
-            "{first:?} then {second:?}"
-        );
         let (tx, rx) = std::sync::mpsc::channel();
         let (release, wait) = std::sync::mpsc::channel::<()>();
         let sleeper = std::thread::spawn(move || {
