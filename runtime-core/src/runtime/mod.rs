@@ -11,7 +11,6 @@ mod metrics;
 pub(crate) mod monitor;
 #[allow(clippy::module_inception)]
 mod runtime;
-mod sync_hook;
 pub(crate) mod watchdog;
 
 pub use builder::Builder;
