@@ -45,7 +45,7 @@ impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
 }
 
 /// The runtime a job runs in, as the layer above gives it (this pool
-/// knows nothing of schedulers): `scheduler/blocking.rs` implements it
+/// knows nothing of schedulers): `scheduler/blocking_spawn.rs` implements it
 /// for a runtime's handle, with whatever the job must hold until it is
 /// done (a current-thread runtime's hold on its paused clock).
 pub(crate) trait RuntimeContext: Send {

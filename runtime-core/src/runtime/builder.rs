@@ -474,8 +474,8 @@ impl Builder {
     /// millisecond are moved where other workers take them, within about
     /// a millisecond while another worker is idle, and at `threshold` the
     /// whole core moves to a spare thread from the blocking pool; the
-    /// stuck thread finishes its poll and returns to the pool. The monitor reads one stamp per poll and sleeps while the
-    /// runtime is idle. Tokio has no such thing: a blocking call there
+    /// stuck thread finishes its poll and returns to the pool. The monitor
+    /// reads one stamp per poll and sleeps while the runtime is idle. Tokio has no such thing: a blocking call there
     /// stalls its worker's queue until it returns.
     ///
     /// ```

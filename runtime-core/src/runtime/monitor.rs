@@ -190,10 +190,10 @@ impl Looker {
         // looks in a row found no poll running (the period doubles with
         // each, see the module docs).
         let mut idle_since: Option<Instant> = None;
+        let mut quiet_looks = 0u32;
         // A worker woke this thread for the look just taken: the runtime
         // has work again, so that look's finding no poll yet does not
         // lengthen the period.
-        let mut quiet_looks = 0u32;
         let mut woken = false;
         loop {
             // Before the look: a poll that ended before every worker

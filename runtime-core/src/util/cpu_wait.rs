@@ -16,10 +16,10 @@
 //! wait ends.) Elsewhere, or where the files cannot be read, `sample`
 //! returns `None` and the monitor hands off as before.
 //!
-//! The same state letter tells the monitor, at the first look that finds a
-//! poll, whether the worker is asleep in the kernel inside it (a blocking
-//! call in a poll: `S` or `D`); then it rescues the queued tasks at once
-//! instead of a look later. The files stay open per thread (`ThreadFiles`),
+//! The same state letter tells the monitor, at a look that finds a poll
+//! running while a worker is parked, whether the polling thread is asleep
+//! in the kernel inside it (a blocking call in a poll: `S` or `D`); then
+//! it rescues the queued tasks at once instead of a look later. The files stay open per thread (`ThreadFiles`),
 //! so a reading is one `pread` (about 3 us for `stat`, 1 us for
 //! `schedstat`, against 12 us to open, read and close).
 
@@ -72,7 +72,8 @@ impl ThreadFiles {
     /// The thread now; `None` if it cannot be read.
     pub(crate) fn sample(&mut self) -> Option<Sample> {
         let mut buf = [0u8; 128];
-        let on_cpu_ns = parse_schedstat(self.read("schedstat", &mut buf)?)?;
+        let text = read_start(self.tid, &mut self.schedstat, "schedstat", &mut buf)?;
+        let on_cpu_ns = parse_schedstat(text)?;
         Some(Sample {
             on_cpu_ns,
             runnable: self.state()? == 'R',
@@ -91,28 +92,27 @@ impl ThreadFiles {
         // The letter follows the command name, which is at most 15 bytes
         // (in parentheses, after the id): well inside the first 128.
         let mut buf = [0u8; 128];
-        parse_stat_state(self.read("stat", &mut buf)?)
+        parse_stat_state(read_start(self.tid, &mut self.stat, "stat", &mut buf)?)
     }
+}
 
-    /// The start of file `name` (`stat` or `schedstat`) read into `buf`.
-    fn read<'b>(&mut self, name: &str, buf: &'b mut [u8]) -> Option<&'b str> {
-        if self.tid <= 0 || cfg!(loom) || !cfg!(target_os = "linux") {
-            return None;
-        }
-        let tid = self.tid;
-        let slot = if name == "stat" {
-            &mut self.stat
-        } else {
-            &mut self.schedstat
-        };
-        if slot.is_none() {
-            *slot = Some(File::open(format!("/proc/self/task/{tid}/{name}")).ok()?);
-        }
-        let file = slot.as_ref()?;
-        // Offset 0: the kernel writes the file afresh for each reading.
-        let n = file.read_at(buf, 0).ok()?;
-        std::str::from_utf8(&buf[..n]).ok()
+/// The start of thread `tid`'s file `name` read into `buf`, through `file`
+/// (opened here at the first reading and kept).
+fn read_start<'b>(
+    tid: i32,
+    file: &mut Option<File>,
+    name: &str,
+    buf: &'b mut [u8],
+) -> Option<&'b str> {
+    if tid <= 0 || cfg!(loom) || !cfg!(target_os = "linux") {
+        return None;
     }
+    if file.is_none() {
+        *file = Some(File::open(format!("/proc/self/task/{tid}/{name}")).ok()?);
+    }
+    // Offset 0: the kernel writes the file afresh for each reading.
+    let n = file.as_ref()?.read_at(buf, 0).ok()?;
+    std::str::from_utf8(&buf[..n]).ok()
 }
 
 /// The first field of a `schedstat` line: "on_cpu_ns wait_ns timeslices".
