@@ -44,7 +44,12 @@ fn replace(budget: Budget) -> Budget {
 }
 
 /// Runs `f` (a task poll) with a fresh budget, restoring the old one after.
-#[inline]
+///
+/// Always inlined, as `with_budget` is: the worker's whole poll loop is
+/// the closure, and when the compiler chose to call these instead (it did
+/// after an unrelated module split), the loop's state was passed through
+/// memory and `yield_many` lost 13% (`docs/architecture.md`).
+#[inline(always)]
 pub(crate) fn budget<R>(f: impl FnOnce() -> R) -> R {
     with_budget(Budget::initial(), f)
 }
@@ -55,6 +60,7 @@ pub(crate) fn with_unconstrained<R>(f: impl FnOnce() -> R) -> R {
     with_budget(Budget::unconstrained(), f)
 }
 
+#[inline(always)]
 fn with_budget<R>(budget: Budget, f: impl FnOnce() -> R) -> R {
     struct Reset(Budget);
     impl Drop for Reset {
@@ -132,43 +138,21 @@ pub async fn consume_budget() {
     .await
 }
 
-/// The hook through which runtime-sync's channels and semaphores spend
-/// this runtime's budget (runtime-sync does not depend on this crate; the
-/// `Builder` installs the hook).
-/// It also tells runtime-sync's `blocking_*` methods whether the thread
-/// drives tasks (they panic there), and lends the timer to
-/// `mpsc::Sender::send_timeout`.
-pub(crate) static SYNC_HOOK: runtime_sync::CoopHook = runtime_sync::CoopHook {
-    poll_proceed: sync_poll_proceed,
-    refund: sync_refund,
-    in_runtime: sync_in_runtime,
-    sleep: sync_sleep,
-};
-
 /// Inside `block_on` or on a worker (not on a blocking-pool thread, nor
-/// inside `block_in_place`, which leave the runtime).
-fn sync_in_runtime() -> bool {
+/// inside `block_in_place`, which leave the runtime): runtime-sync's
+/// `blocking_*` methods panic there (`runtime/sync_hook.rs`).
+pub(crate) fn sync_in_runtime() -> bool {
     matches!(
         context::runtime_entered(),
         context::EnterRuntime::Entered { .. }
     )
 }
 
-/// A `Sleep` on the current runtime's timer.
-///
-/// # Panics
-/// Outside a runtime, or on one built without a timer (naming `what`).
-fn sync_sleep(duration: std::time::Duration, what: &'static str) -> runtime_sync::HookSleep {
-    let deadline = crate::time::Instant::now()
-        .checked_add(duration)
-        .unwrap_or_else(crate::time::Instant::far_future);
-    // Named with the timer, for the panic's sake (there is no runtime
-    // here, or it has no timer).
-    let what = format!("{what} (which waits on the runtime's timer)");
-    Box::pin(crate::time::Sleep::new_for(deadline, &what))
-}
-
-fn sync_poll_proceed(cx: &mut Context<'_>) -> Poll<bool> {
+/// Spends one unit of the budget for runtime-sync: `Ready(true)` when
+/// there was budget, `Ready(false)` when this thread has no budget
+/// (unconstrained, or outside any task), `Pending` (with a wake-up
+/// asked for) when it is spent.
+pub(crate) fn sync_poll_proceed(cx: &mut Context<'_>) -> Poll<bool> {
     match current().0 {
         None => Poll::Ready(false),
         Some(0) => {
@@ -182,7 +166,9 @@ fn sync_poll_proceed(cx: &mut Context<'_>) -> Poll<bool> {
     }
 }
 
-fn sync_refund() {
+/// Gives back the unit `sync_poll_proceed` took (the operation did not
+/// complete after all).
+pub(crate) fn sync_refund() {
     if let Some(n) = current().0 {
         replace(Budget(Some(n.saturating_add(1))));
     }

@@ -249,7 +249,7 @@ impl Driver {
         // Driver rule 5: the wheel and table locks are released here.
         // A waker that panics is reported to the runtime; the rest still
         // wake.
-        crate::scheduler::escaped::wake_all(core.wakers.drain(..));
+        crate::util::escaped::wake_all(core.wakers.drain(..));
     }
 
     /// A turn on a clock that was paused (and may run again since):

@@ -25,6 +25,7 @@
 mod blocking;
 mod context;
 mod coop;
+mod current_driver;
 mod driver;
 pub mod fs;
 pub mod io;

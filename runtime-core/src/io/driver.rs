@@ -25,6 +25,16 @@ use std::sync::Arc;
 use std::task::Waker;
 use std::time::Duration;
 
+/// What a driver calls when the signal pipe is readable: installed by
+/// the signal registry (`signal/registry.rs`) when it creates the pipe,
+/// before any driver can watch it, so this layer need not name it.
+static SIGNAL_DISPATCH: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Installs the signal registry's dispatch (the first call wins).
+pub(crate) fn on_signal_pipe(dispatch: fn()) {
+    let _ = SIGNAL_DISPATCH.set(dispatch);
+}
+
 /// Bits of a key that hold the table index; the generation sits above.
 const INDEX_BITS: u32 = if usize::BITS >= 64 { 32 } else { 20 };
 const INDEX_MASK: usize = (1 << INDEX_BITS) - 1;
@@ -391,7 +401,9 @@ impl IoDriver {
         }
         drop(table);
         if signalled {
-            crate::signal::registry::dispatch();
+            if let Some(dispatch) = SIGNAL_DISPATCH.get() {
+                dispatch();
+            }
         }
         count
     }
@@ -447,7 +459,9 @@ impl IoDriver {
         }
         drop(table);
         if signalled {
-            crate::signal::registry::dispatch();
+            if let Some(dispatch) = SIGNAL_DISPATCH.get() {
+                dispatch();
+            }
         }
         n
     }

@@ -32,7 +32,7 @@ impl Registration {
     /// `enable_io`, with a message that says how to fix it.
     #[track_caller]
     pub(crate) fn new(fd: RawFd, interest: Interest) -> io::Result<Registration> {
-        let driver = crate::scheduler::current::current_io();
+        let driver = crate::current_driver::current_io();
         let (key, io) = driver.io.register(fd, interest.to_event())?;
         Ok(Registration {
             driver,

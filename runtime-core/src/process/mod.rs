@@ -273,7 +273,7 @@ impl Command {
     #[track_caller]
     pub fn spawn(&mut self) -> io::Result<Child> {
         // Checked first, so that a misuse panics before a process exists.
-        drop(crate::scheduler::current::current_io());
+        drop(crate::current_driver::current_io());
         reap_orphans();
         let mut std_child = self.std.spawn()?;
         let pid = std_child.id();

@@ -102,9 +102,11 @@ pub(crate) fn adopt(mut child: std::process::Child) {
     if let Ok(Some(_)) = child.try_wait() {
         return;
     }
-    // Make sure a SIGCHLD reaches the drivers from now on (the handler is
-    // process-wide; a driver of the current runtime, if any, watches the
-    // pipe). Without a runtime, the next spawn sweeps the queue.
+    // Make sure a SIGCHLD reaches the drivers from now on, and collects
+    // the orphans (the handler is process-wide; a driver of the current
+    // runtime, if any, watches the pipe). Without a runtime, the next
+    // spawn sweeps the queue.
+    crate::signal::registry::on_sigchld(reap_orphans);
     let _ = crate::signal::registry::watch_signal(libc::SIGCHLD);
     ORPHANS.lock().push(child);
     // It may have exited before the handler was there.

@@ -117,8 +117,8 @@ pub(crate) trait Schedule: Sync + Sized + 'static {
 
     /// A panic outside the task's poll (its output's destructor, its
     /// JoinHandle's waker): the runtime's to report and re-raise. By
-    /// default, the runtime current on this thread (`scheduler/escaped.rs`).
-    fn report_escaped(&self, place: &str, payload: crate::scheduler::escaped::Payload) {
-        crate::scheduler::escaped::report_current(place, payload);
+    /// default, the runtime current on this thread (`util/escaped.rs`).
+    fn report_escaped(&self, place: &str, payload: crate::util::escaped::Payload) {
+        crate::util::escaped::report_current(place, payload);
     }
 }

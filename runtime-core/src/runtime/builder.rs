@@ -550,7 +550,7 @@ impl Builder {
     /// ```
     pub fn build(&mut self) -> io::Result<Runtime> {
         // runtime-sync's channels and semaphores spend task budgets too.
-        runtime_sync::install_coop_hook(&crate::coop::SYNC_HOOK);
+        runtime_sync::install_coop_hook(&super::sync_hook::SYNC_HOOK);
         if self.start_paused && self.kind == Kind::MultiThread {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,

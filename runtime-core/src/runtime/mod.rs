@@ -11,6 +11,7 @@ mod metrics;
 pub(crate) mod monitor;
 #[allow(clippy::module_inception)]
 mod runtime;
+mod sync_hook;
 pub(crate) mod watchdog;
 
 pub use builder::Builder;

@@ -1,6 +1,7 @@
-//! Which runtime this thread belongs to (for `spawn`, `Handle::current`
-//! and resources created here: `current_io`, `current_time`) and which
-//! scheduler it drives right now (so a wake can go to the local queue).
+//! Which runtime this thread belongs to (for `spawn`, `Handle::current`;
+//! its driver, for the resources created here, is kept beside it in
+//! `current_driver.rs`) and which scheduler it drives right now (so a wake
+//! can go to the local queue).
 //! The scheduler's own thread-local: it names the scheduler's types, so it
 //! lives with them rather than in the leaf `context.rs`.
 
@@ -69,17 +70,28 @@ pub(crate) fn set_current(handle: &scheduler::SchedulerHandle) -> SetCurrentGuar
             .ok()
             .map(|mut cur| cur.replace(handle.clone()))
     });
-    SetCurrentGuard { prev }
+    // The driver slot follows (`current_driver.rs`), where the I/O, signal
+    // and timer layers look.
+    let prev_driver = prev
+        .is_some()
+        .then(|| crate::current_driver::set(handle.driver().cloned()))
+        .flatten();
+    SetCurrentGuard { prev, prev_driver }
 }
 
 /// Restores the previous current runtime on drop.
 pub(crate) struct SetCurrentGuard {
     /// `None`: nothing was set, nothing to restore.
     prev: Option<Option<scheduler::SchedulerHandle>>,
+    /// The same for the driver slot.
+    prev_driver: Option<crate::current_driver::Slot>,
 }
 
 impl Drop for SetCurrentGuard {
     fn drop(&mut self) {
+        if let Some(prev) = self.prev_driver.take() {
+            crate::current_driver::restore(prev);
+        }
         let Some(prev) = self.prev.take() else { return };
         let _ = CURRENT.try_with(|c| {
             // Drop the replaced handle outside the borrow: dropping the last
@@ -121,50 +133,4 @@ pub(crate) fn set_scheduler<R>(cx: &scheduler::SchedulerContext, f: impl FnOnce(
     let prev = CURRENT.with(|c| c.scheduler.replace(cx as *const _));
     let _reset = Reset(prev);
     f()
-}
-
-/// The current runtime's driver, for an I/O resource being created.
-///
-/// # Panics
-/// Outside a runtime, or when the runtime was built without `enable_io`.
-#[track_caller]
-pub(crate) fn current_io() -> std::sync::Arc<crate::driver::Driver> {
-    with_current(|h| {
-        let Some(h) = h else {
-            panic!(
-                "no runtime: I/O resources must be created from the context of a runtime \
-                 (inside Runtime::block_on, a spawned task, or after Runtime::enter)"
-            )
-        };
-        match h.driver() {
-            Some(d) if d.io.enabled => d.clone(),
-            _ => panic!(
-                "the runtime's I/O driver is disabled: build the runtime with \
-                 Builder::enable_io() or enable_all()"
-            ),
-        }
-    })
-}
-
-/// The current runtime's driver, for a timer being created by `what`.
-///
-/// # Panics
-/// Outside a runtime, or when the runtime was built without `enable_time`.
-#[track_caller]
-pub(crate) fn current_time(what: &str) -> std::sync::Arc<crate::driver::Driver> {
-    with_current(|h| {
-        let Some(h) = h else {
-            panic!(
-                "no runtime: {what} must be called from the context of a runtime \
-                 (inside Runtime::block_on, a spawned task, or after Runtime::enter)"
-            )
-        };
-        match h.driver() {
-            Some(d) if d.time.is_some() => d.clone(),
-            _ => panic!(
-                "{what}: the runtime's timer driver is disabled; build the runtime with \
-                 Builder::enable_time() or enable_all()"
-            ),
-        }
-    })
 }

@@ -126,6 +126,7 @@ impl CurrentThread {
         blocking_spawner: blocking::Spawner,
         driver: Option<std::sync::Arc<crate::driver::Driver>>,
     ) -> (CurrentThread, Arc<CurrentThreadHandle>) {
+        crate::util::escaped::install(crate::scheduler::escaped::to_current_runtime);
         let park = Parker::new(driver.clone());
         let local_len = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let handle = Arc::new(CurrentThreadHandle {

@@ -11,16 +11,20 @@
 //! `block_on` took is re-raised when the runtime is dropped or shut down.
 //! Other tasks and workers carry on: a worker whose run loop unwound gets
 //! its core back on a new thread (`multi_thread/worker.rs`).
+//!
+//! The catching itself is in `util/escaped.rs`, so that the layers below
+//! the scheduler (the driver, `raw_task/`, signals) need not name it; this
+//! module holds the record, the sink that finds the current runtime
+//! (`to_current_runtime`, which every scheduler handle installs there) and
+//! `block_on`'s watcher.
 
-use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 
-/// A panic payload, as `catch_unwind` returns it.
-pub(crate) type Payload = Box<dyn Any + Send + 'static>;
+pub(crate) use crate::util::escaped::{message, Payload};
 
 /// One runtime's record of panics that escaped outside any task. Plain std
 /// types even under loom: this is error reporting, not a protocol under
@@ -101,28 +105,11 @@ impl Escaped {
     }
 }
 
-/// The text of a panic payload (`&str` or `String`), for the log.
-pub(crate) fn message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "a non-string payload"
-    }
-}
-
-/// Runs `f`, catching a panic and recording it in the current runtime's
-/// [`Escaped`] (logging it only, outside any runtime).
-pub(crate) fn catch(place: &str, f: impl FnOnce()) {
-    if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        report_current(place, payload);
-    }
-}
-
-/// Records `payload` in the current runtime's [`Escaped`], or logs it when
-/// this thread has no runtime.
-pub(crate) fn report_current(place: &str, payload: Payload) {
+/// The sink `util/escaped.rs` hands a caught panic to (each scheduler
+/// handle's constructor installs it): records `payload` in the current
+/// runtime's [`Escaped`], or hands it back when this thread has no
+/// runtime.
+pub(crate) fn to_current_runtime(place: &str, payload: Payload) -> Option<Payload> {
     let mut payload = Some(payload);
     crate::scheduler::current::with_current(|h| {
         if let Some(h) = h {
@@ -130,21 +117,7 @@ pub(crate) fn report_current(place: &str, payload: Payload) {
                 .report(place, payload.take().expect("reported once"));
         }
     });
-    if let Some(payload) = payload {
-        log::error!(
-            target: "runtime::panic",
-            "{place} panicked outside any task and outside any runtime: {}",
-            message(&*payload)
-        );
-    }
-}
-
-/// Wakes every waker in `wakers`, draining it; a waker that panics is
-/// reported and the rest are still woken.
-pub(crate) fn wake_all(wakers: impl IntoIterator<Item = Waker>) {
-    for w in wakers {
-        catch("a waker woken by the driver", || w.wake());
-    }
+    payload
 }
 
 /// `block_on`'s future: polls `future`, but first re-raises a panic that

@@ -65,6 +65,16 @@ pub(crate) struct Globals {
 
 static GLOBALS: OnceLock<Result<Globals, String>> = OnceLock::new();
 
+/// What a `SIGCHLD` runs first: the process layer's collection of
+/// orphaned children (`process/reap.rs` installs it before it leaves its
+/// first orphan), so this layer need not name it.
+static ON_SIGCHLD: OnceLock<fn()> = OnceLock::new();
+
+/// Installs what a `SIGCHLD` runs first (the first call wins).
+pub(crate) fn on_sigchld(reap: fn()) {
+    let _ = ON_SIGCHLD.set(reap);
+}
+
 /// The process-wide state, created on first use.
 pub(crate) fn globals() -> io::Result<&'static Globals> {
     GLOBALS
@@ -81,6 +91,9 @@ pub(crate) fn globals() -> io::Result<&'static Globals> {
                         waiters: parking_lot::Mutex::new(Waiters::default()),
                     })
                     .collect();
+                // Every driver that sees the pipe readable calls
+                // `dispatch`, through the hook installed here.
+                crate::io::driver::on_signal_pipe(dispatch);
                 Ok(Globals { read, write, slots })
             };
             make().map_err(|e| e.to_string())
@@ -167,14 +180,16 @@ pub(crate) fn dispatch() {
         if signum as libc::c_int == libc::SIGCHLD {
             // Before the listeners run: one that counts zombies finds the
             // orphans collected.
-            crate::process::reap_orphans();
+            if let Some(reap) = ON_SIGCHLD.get() {
+                reap();
+            }
         }
         slot.delivered.fetch_add(1, Ordering::AcqRel);
         let wakers: Vec<Waker> = {
             let mut w = slot.waiters.lock();
             w.entries.iter_mut().filter_map(Option::take).collect()
         };
-        crate::scheduler::escaped::wake_all(wakers);
+        crate::util::escaped::wake_all(wakers);
     }
 }
 
@@ -268,8 +283,8 @@ pub fn listener_entries(signum: libc::c_int) -> usize {
 pub(crate) fn watch_signal(signum: libc::c_int) -> io::Result<()> {
     let g = globals()?;
     g.install(signum)?;
-    crate::scheduler::current::with_current(|h| match h.and_then(|h| h.driver()) {
-        Some(d) if d.io.enabled => d.io.enable_signals(g.pipe()),
-        _ => Ok(()),
-    })
+    match crate::current_driver::io_driver() {
+        Some(d) => d.io.enable_signals(g.pipe()),
+        None => Ok(()),
+    }
 }

@@ -137,7 +137,7 @@ impl std::fmt::Debug for Signal {
 /// ```
 #[track_caller]
 pub fn signal(kind: SignalKind) -> io::Result<Signal> {
-    let driver = crate::scheduler::current::current_io();
+    let driver = crate::current_driver::current_io();
     let g = super::registry::globals()?;
     driver.io.enable_signals(g.pipe())?;
     Ok(Signal {

@@ -104,7 +104,7 @@ impl Sleep {
     /// no runtime or no timer here (runtime-sync's timer hook uses it).
     #[track_caller]
     pub(crate) fn new_for(deadline: Instant, what: &str) -> Sleep {
-        let driver = crate::scheduler::current::current_time(what);
+        let driver = crate::current_driver::current_time(what);
         Sleep {
             deadline,
             driver,

@@ -62,6 +62,7 @@ impl MultiThreadHandle {
         blocking_spawner: blocking::Spawner,
         driver: Option<std::sync::Arc<crate::driver::Driver>>,
     ) -> MultiThreadHandle {
+        crate::util::escaped::install(crate::scheduler::escaped::to_current_runtime);
         let n = remotes.len();
         MultiThreadHandle {
             idle: Idle::new(n),
