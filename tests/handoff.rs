@@ -63,6 +63,48 @@ fn queued_tasks_run_while_their_worker_blocks_two_workers() {
     blocked_until_queued_tasks_run(2);
 }
 
+/// The same after the runtime has idled until its monitor sleeps with no
+/// period: the worker that an I/O event wakes wakes the monitor, which
+/// then sees that worker's poll (the worker is counted running before it
+/// looks at the monitor's state, so the monitor cannot go back to sleep
+/// having missed it).
+#[test]
+fn a_worker_woken_by_io_after_long_idleness_is_still_watched() {
+    use runtime::io::AsyncReadExt;
+    let rt = runtime(1, |_| {});
+    let listener = rt
+        .block_on(runtime::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (ran_tx, ran_rx) = mpsc::channel::<()>();
+    let server = rt.spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut byte = [0u8; 1];
+        s.read_exact(&mut byte).await.unwrap();
+        // Runs from the LIFO slot of the worker this poll blocks.
+        let (tx, rx) = mpsc::channel();
+        runtime::spawn(async move { tx.send(()).unwrap() });
+        rx.recv_timeout(LIMIT)
+            .expect("a task queued behind a worker woken from idleness never ran");
+        ran_tx.send(()).unwrap();
+    });
+    let mut client = std::net::TcpStream::connect(addr).unwrap();
+    // Every worker parked with nothing to run: the monitor ends up asleep
+    // until a worker wakes (after its lingering looks).
+    let start = std::time::Instant::now();
+    while !rt.handle().__monitor_sleeps_until_woken() {
+        assert!(
+            start.elapsed() < LIMIT,
+            "the monitor of an idle runtime never went to sleep"
+        );
+        std::thread::park_timeout(Duration::from_millis(1));
+    }
+    std::io::Write::write_all(&mut client, b"x").unwrap();
+    ran_rx.recv_timeout(LIMIT).unwrap();
+    rt.block_on(server).unwrap();
+    assert!(rt.metrics().handoff_count() >= 1);
+}
+
 #[test]
 fn timers_and_tcp_are_served_while_every_worker_blocks() {
     let rt = runtime(2, |_| {});

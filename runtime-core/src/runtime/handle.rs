@@ -250,6 +250,18 @@ impl Handle {
         }
     }
 
+    /// For the hand-off tests: whether the monitor thread sleeps until a
+    /// worker wakes it (it does once the runtime has been idle for a
+    /// while), so a test can start from that state without a timed wait.
+    #[doc(hidden)]
+    pub fn __monitor_sleeps_until_woken(&self) -> bool {
+        self.inner
+            .monitor_shared()
+            .sleep
+            .load(std::sync::atomic::Ordering::SeqCst)
+            == crate::scheduler::monitor_shared::IDLE_SLEEP
+    }
+
     /// Which scheduler this runtime uses.
     ///
     /// ```

@@ -379,6 +379,11 @@ impl WorkerContext {
                 core = self.park_now(core);
                 core.check_shutdown(&self.worker);
                 if core.transition_from_parked(&self.worker) {
+                    // Counted unparked now (by itself or its notifier), so
+                    // a monitor that goes to sleep because every worker
+                    // was parked either sees this worker running or is
+                    // woken here (`Shared::worker_woke`).
+                    self.worker.handle.monitor.worker_woke();
                     break;
                 }
             }
@@ -408,7 +413,6 @@ impl WorkerContext {
         let wake_another = park.park();
         let mut core = self.lease.take().expect("worker core taken during park");
         core.in_park = false;
-        self.worker.handle.monitor.worker_woke();
         core.park = Some(park);
         core.busy_since = crate::scheduler::stats::WorkerStats::busy_start();
         // Events woke more tasks than this worker runs at once: let an
