@@ -478,6 +478,14 @@ impl Builder {
     /// reads one stamp per poll and sleeps while the runtime is idle. Tokio has no such thing: a blocking call there
     /// stalls its worker's queue until it returns.
     ///
+    /// What it costs: while polls run, the monitor thread wakes every 0.5
+    /// to 5 ms to look. Under steady load that is a few percent of CPU at
+    /// most; but a server that idles between requests a few milliseconds
+    /// apart pays about one wake-up of that thread per request, which on
+    /// a virtual machine can cost more CPU than the request itself
+    /// (`docs/benchmarks.md`, "Sparse load"). A program whose tasks never
+    /// block can turn the monitor off with `None`.
+    ///
     /// ```
     /// use std::time::Duration;
     ///
