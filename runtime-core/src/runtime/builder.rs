@@ -479,8 +479,9 @@ impl Builder {
     /// stalls its worker's queue until it returns.
     ///
     /// What it costs: while polls run, the monitor thread wakes every 0.5
-    /// to 5 ms to look. Under steady load that is a few percent of CPU at
-    /// most; but a server that idles between requests a few milliseconds
+    /// to 5 ms to look. Under steady load that cost two ported servers 1
+    /// to 10% of their CPU per request on a 2-vCPU virtual machine; a
+    /// server that idles between requests a few milliseconds
     /// apart pays about one wake-up of that thread per request, which on
     /// a virtual machine can cost more CPU than the request itself
     /// (`docs/benchmarks.md`, "Sparse load"). A program whose tasks never

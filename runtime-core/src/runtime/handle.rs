@@ -250,16 +250,12 @@ impl Handle {
         }
     }
 
-    /// For the hand-off tests: whether the monitor thread sleeps until a
-    /// worker wakes it (it does once the runtime has been idle for a
-    /// while), so a test can start from that state without a timed wait.
+    /// For the hand-off tests: waits (at most `limit`) until the monitor
+    /// thread sleeps until a worker wakes it, which it does once the
+    /// runtime has been idle for a while; `false` if it did not.
     #[doc(hidden)]
-    pub fn __monitor_sleeps_until_woken(&self) -> bool {
-        self.inner
-            .monitor_shared()
-            .sleep
-            .load(std::sync::atomic::Ordering::SeqCst)
-            == crate::scheduler::monitor_shared::IDLE_SLEEP
+    pub fn __wait_until_monitor_sleeps(&self, limit: std::time::Duration) -> bool {
+        self.inner.monitor_shared().wait_until_idle_sleep(limit)
     }
 
     /// Which scheduler this runtime uses.

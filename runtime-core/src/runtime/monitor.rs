@@ -271,6 +271,11 @@ impl Looker {
             Next::Soon(_) => true,
         });
         if still {
+            if state == IDLE_SLEEP {
+                // For `Handle::__wait_until_monitor_sleeps` (tests); no
+                // waiter is the rule, and then this is one atomic load.
+                shared.asleep.notify_all();
+            }
             let deadline = period.map(|p| last_look + p);
             while !control.stop && !control.nudged {
                 match deadline {

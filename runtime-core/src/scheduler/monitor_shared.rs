@@ -16,6 +16,9 @@ pub(crate) struct Shared {
     pub(crate) sleep: AtomicU8,
     pub(crate) control: Mutex<Control>,
     pub(crate) wake: Condvar,
+    /// Signalled (under `control`) as the monitor starts sleeping until a
+    /// worker wakes it; only tests wait on it.
+    pub(crate) asleep: Condvar,
     /// Cores handed to a new thread so far.
     pub(crate) handoffs: AtomicU64,
     /// Threads whose core was handed off and whose poll has not returned.
@@ -53,6 +56,20 @@ impl Shared {
         if self.sleep.load(SeqCst) == BUSY_SLEEP {
             self.nudge();
         }
+    }
+
+    /// Waits until the monitor sleeps until a worker wakes it, at most
+    /// `limit`; `false` if it did not. Under `control`, `sleep` reads
+    /// `IDLE_SLEEP` only while the monitor is blocked in that sleep.
+    pub(crate) fn wait_until_idle_sleep(&self, limit: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + limit;
+        let mut control = self.control.lock();
+        while self.sleep.load(SeqCst) != IDLE_SLEEP {
+            if self.asleep.wait_until(&mut control, deadline).timed_out() {
+                return self.sleep.load(SeqCst) == IDLE_SLEEP;
+            }
+        }
+        true
     }
 
     fn nudge(&self) {
