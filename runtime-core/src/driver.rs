@@ -19,8 +19,10 @@
 //!    a task stuck in compute cannot stall everyone else's I/O or timers.
 //!    A worker that leaves the driver with just the task(s) it runs itself
 //!    (nothing to share) does not wake anybody: it marks the driver
-//!    `orphaned` instead, and the monitor, at its next look (at most about
-//!    1 ms later), wakes a parked worker if the driver is still free. Most
+//!    `orphaned` instead, and the monitor's next look (at most about 1 ms
+//!    later; up to 5 ms while waking workers take the looks, see
+//!    `runtime/monitor.rs`) wakes a parked worker if the driver is still
+//!    free. Most
 //!    such workers are back in the driver first, so a request/response
 //!    server does not pass the driver between two workers (two futex calls)
 //!    on every request.

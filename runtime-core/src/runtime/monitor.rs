@@ -1,6 +1,7 @@
 //! The runtime's monitor thread: one thread per runtime that looks at
 //! every polling thread's poll stamp (`scheduler/poll_stamp.rs`) at a
-//! fixed period and feeds what it sees to up to two parts:
+//! period and feeds what it sees to up to two parts (the looks' state is
+//! in `Shared::looker`, so that waking workers can take looks too):
 //!
 //! - slow-poll detection (`watchdog.rs`), when
 //!   `Builder::slow_poll_threshold` is set (both flavours);
@@ -18,7 +19,21 @@
 //!   1 ms while they find none. A poll that starts blocking is seen
 //!   within 1 ms; if its thread is asleep in the kernel then, the tasks
 //!   queued behind it are rescued at that look, and if it computes, at
-//!   the next one, 500 us later;
+//!   the next one, 500 us later. But while workers wake from park often
+//!   (a server under load), they take these looks themselves: a worker
+//!   waking from park takes the look if none was taken for 500 us
+//!   (`Shared::watch`, a clock read and a `try_lock` when none is due),
+//!   and this thread, finding that workers looked since its own last
+//!   look, waits the busy period (5 ms) instead. A server's workers wake
+//!   for every few requests, so the looks cost no wake-up of their own
+//!   (the 500 us looks of this thread had cost the ported mini-redis 5-11%
+//!   more CPU per request under load than no monitor, `benches/ports.sh`);
+//!   if the workers stop waking just as a poll starts blocking, this
+//!   thread sees it within 5 ms. (A worker sleeping on the driver with a
+//!   500 us timeout, to look even without events, was tried and not kept:
+//!   on this VM an `epoll_wait` with a short timeout costs about 15 us
+//!   more CPU per sleep than one without, and the workers sleep far more
+//!   often than the monitor looks.)
 //! - every worker is busy with short polls: every 5 ms (or the slow-poll
 //!   part's period, if finer). On a machine with no free core each look
 //!   preempts a worker; 500 us looks cost 5-7% of `yield_many` on this
@@ -43,7 +58,7 @@
 //! ended, with it about 30 us.
 
 use super::watchdog::{self, Report, SlowPolls};
-use crate::scheduler::monitor_shared::{AWAKE, BUSY_SLEEP, IDLE_SLEEP};
+use crate::scheduler::monitor_shared::{Look, Seen, AWAKE, BUSY_SLEEP, IDLE_SLEEP};
 use crate::scheduler::multi_thread::monitor::{Handoff, Track, TICK};
 use crate::scheduler::{self, StampSource};
 use std::io;
@@ -78,14 +93,21 @@ impl Monitor {
             // The longest gap between two looks, for its estimates.
             slow.set_tick(busy_tick);
         }
-        let looker = Looker {
+        let handoff_on = handoff.is_some();
+        *handle.monitor_shared().looker.lock() = Some(Box::new(Looks {
             handle: handle.clone(),
-            tick,
-            busy_tick,
             slow,
             handoff,
             tracked: Vec::new(),
             reports: Vec::new(),
+            last_look: Instant::now(),
+            worker_looks: 0,
+        }));
+        let looker = Looker {
+            handle: handle.clone(),
+            tick,
+            busy_tick,
+            handoff_on,
         };
         let thread = std::thread::Builder::new()
             .name("runtime-monitor".into())
@@ -105,6 +127,8 @@ impl Monitor {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        // The looks hold the scheduler's handle, which holds them.
+        shared.looker.lock().take();
     }
 }
 
@@ -160,32 +184,64 @@ enum Woke {
     Period,
 }
 
-/// What one look found.
-#[derive(Clone, Copy)]
-struct Seen {
-    /// Some thread was in a poll.
-    polling: bool,
-    /// Some thread was in a poll that the look before saw too.
-    long_poll: bool,
-}
-
-/// The thread's state.
+/// The thread's state (what it looks with is in `Looks`).
 struct Looker {
     handle: scheduler::SchedulerHandle,
     /// The period when a look may be needed soon.
     tick: Duration,
     /// The period while every worker is busy with short polls.
     busy_tick: Duration,
+    handoff_on: bool,
+}
+
+/// The looks' state, in `Shared::looker` (`Look`): the monitor thread
+/// takes most looks, a worker parked on the driver the others (the
+/// watch).
+struct Looks {
+    handle: scheduler::SchedulerHandle,
     slow: Option<SlowPolls>,
     handoff: Option<Handoff>,
     tracked: Vec<Tracked>,
     reports: Vec<Report>,
+    last_look: Instant,
+    worker_looks: u64,
 }
 
 impl Looker {
-    fn run(mut self) {
+    /// Every worker is parked (the hand-off part only).
+    fn all_parked(&self) -> bool {
+        match &self.handle {
+            scheduler::SchedulerHandle::MultiThread(h) if self.handoff_on => h.idle.all_parked(),
+            _ => false,
+        }
+    }
+
+    /// No worker is parked (the hand-off part only).
+    fn none_parked(&self) -> bool {
+        match &self.handle {
+            scheduler::SchedulerHandle::MultiThread(h) if self.handoff_on => !h.idle.any_parked(),
+            _ => false,
+        }
+    }
+
+    /// One look, under the looks' lock; also says how many looks the
+    /// workers have taken so far.
+    fn look(&self, now: Instant) -> (Seen, u64) {
+        let mut looks = self.handle.monitor_shared().looker.lock();
+        let looks = looks
+            .as_mut()
+            .expect("the monitor's looks are set until it stops");
+        (looks.look(now, false), looks.worker_looks())
+    }
+
+    /// When the last look (by any thread) was taken.
+    fn last_look(&self) -> Instant {
+        let looks = self.handle.monitor_shared().looker.lock();
+        looks.as_ref().map_or_else(Instant::now, |l| l.last_look())
+    }
+
+    fn run(self) {
         tighten_timer_slack();
-        let mut last_look = Instant::now();
         // Since when every look found every worker parked, and how many
         // looks in a row found no poll running (the period doubles with
         // each, see the module docs).
@@ -195,15 +251,17 @@ impl Looker {
         // has work again, so that look's finding no poll yet does not
         // lengthen the period.
         let mut woken = false;
+        let mut seen_worker_looks = 0;
         loop {
             // Before the look: a poll that ended before every worker
             // parked is seen ended by this look. A thread stuck in a poll
             // after its core was handed off is no worker (the core it ran
             // may be parked): the look says whether any poll is running.
-            let all_parked = self.handoff.as_ref().is_some_and(Handoff::all_parked);
+            let all_parked = self.all_parked();
             let now = Instant::now();
-            let seen = self.look(last_look, now);
-            last_look = now;
+            let (seen, worker_looks) = self.look(now);
+            // Workers looked since this thread's last look (`Shared::watch`).
+            let watched = std::mem::replace(&mut seen_worker_looks, worker_looks) != worker_looks;
             let idle = all_parked && !seen.polling;
             if !idle {
                 idle_since = None;
@@ -227,21 +285,30 @@ impl Looker {
                 } else {
                     Next::Soon(backed_off(LINGER_MAX))
                 }
-            } else if seen.long_poll || self.handoff.is_none() {
+            } else if seen.long_poll || !self.handoff_on {
                 Next::Soon(self.tick)
-            } else if !self.handoff.as_ref().is_some_and(Handoff::none_parked) {
-                // A core is free: the base period while polls are seen
-                // running, backing off while the looks find none.
-                Next::Soon(backed_off(QUIET_MAX))
+            } else if !self.none_parked() {
+                if watched {
+                    // Workers wake often enough to look themselves: they
+                    // take the fast looks, this thread only the busy
+                    // period's, in case they stop waking.
+                    Next::Soon(self.busy_tick)
+                } else {
+                    // A core is free: the base period while polls are seen
+                    // running, backing off while the looks find none.
+                    Next::Soon(backed_off(QUIET_MAX))
+                }
             } else {
                 Next::Busy(self.busy_tick)
             };
+            // From the last look by any thread: a watching worker's too.
+            let last_look = self.last_look();
             match self.wait(next, last_look) {
                 Woke::Stop => {
                     // That was not the last look yet: one more, so a slow
                     // poll that ended just before shutdown is still
                     // reported.
-                    let _ = self.look(last_look, Instant::now());
+                    let _ = self.look(Instant::now());
                     return;
                 }
                 Woke::Nudged => woken = true,
@@ -265,11 +332,12 @@ impl Looker {
         shared.sleep.store(state, SeqCst);
         // Re-check after the store (Dekker with the workers' park and
         // wake transitions): a change before it is seen here.
-        let still = self.handoff.as_ref().is_none_or(|h| match next {
-            Next::Idle => h.all_parked(),
-            Next::Busy(_) => h.none_parked(),
-            Next::Soon(_) => true,
-        });
+        let still = !self.handoff_on
+            || match next {
+                Next::Idle => self.all_parked(),
+                Next::Busy(_) => self.none_parked(),
+                Next::Soon(_) => true,
+            };
         if still {
             if state == IDLE_SLEEP {
                 // For `Handle::__wait_until_monitor_sleeps` (tests); no
@@ -296,10 +364,23 @@ impl Looker {
             Woke::Period
         }
     }
+}
 
-    /// One look at every stamp; reports are logged after it, outside any
-    /// lock (`stop` never waits for a slow logger).
-    fn look(&mut self, last_look: Instant, now: Instant) -> Seen {
+impl Look for Looks {
+    fn last_look(&self) -> Instant {
+        self.last_look
+    }
+
+    fn worker_looks(&self) -> u64 {
+        self.worker_looks
+    }
+
+    /// One look at every stamp; reports are logged after it (under the
+    /// looks' lock: another thread's look waits for a slow logger, or, a
+    /// watching worker's, is skipped).
+    fn look(&mut self, now: Instant, by_worker: bool) -> Seen {
+        self.worker_looks += u64::from(by_worker);
+        let last_look = std::mem::replace(&mut self.last_look, now);
         // Driver rule 4, deferred: a driver left free while a worker wanted
         // it gets a worker now.
         if let scheduler::SchedulerHandle::MultiThread(h) = &self.handle {

@@ -1,9 +1,33 @@
 //! The part of the runtime's monitor thread (`runtime/monitor.rs`) that
 //! the schedulers hold in their handles: how it sleeps, how a worker wakes
-//! it, and the hand-off counters the metrics read.
+//! it, its looks (which a worker parked on the driver takes too: the
+//! watch, see `Shared::watch`), and the hand-off counters the metrics
+//! read.
 
 use parking_lot::{Condvar, Mutex};
 use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering::SeqCst};
+use std::time::{Duration, Instant};
+
+/// The monitor's looks at every polling thread's stamp, kept here (not in
+/// the monitor thread) so that a worker parked on the driver can take
+/// them as well. Implemented by `runtime/monitor.rs`.
+pub(crate) trait Look: Send {
+    /// One look now; `by_worker` if a worker takes it (`Shared::watch`).
+    fn look(&mut self, now: Instant, by_worker: bool) -> Seen;
+    /// When the last look (by any thread) was taken.
+    fn last_look(&self) -> Instant;
+    /// How many looks workers have taken so far.
+    fn worker_looks(&self) -> u64;
+}
+
+/// What one look found.
+#[derive(Clone, Copy)]
+pub(crate) struct Seen {
+    /// Some thread was in a poll.
+    pub(crate) polling: bool,
+    /// Some thread was in a poll that the look before saw too.
+    pub(crate) long_poll: bool,
+}
 
 /// The monitor's state that the schedulers and metrics see (in each
 /// scheduler's handle).
@@ -23,6 +47,9 @@ pub(crate) struct Shared {
     pub(crate) handoffs: AtomicU64,
     /// Threads whose core was handed off and whose poll has not returned.
     pub(crate) stuck_threads: AtomicUsize,
+    /// The looks' state, from the monitor's start to its stop (which
+    /// takes it out: it holds the scheduler's handle).
+    pub(crate) looker: Mutex<Option<Box<dyn Look>>>,
 }
 
 pub(crate) const AWAKE: u8 = 0;
@@ -72,9 +99,111 @@ impl Shared {
         true
     }
 
+    /// The watch: called by a worker each time it wakes from park, with
+    /// the hand-off monitor on. Takes the monitor's look if none was taken
+    /// for `tick` (unless another thread is taking one right now), at the
+    /// cost of a clock read and a `try_lock` when none is due. While
+    /// workers wake this often, the monitor thread need not (see
+    /// `runtime/monitor.rs`). A look can log a slow-poll report or start a
+    /// hand-off thread, here on the worker's thread, as the monitor thread
+    /// would.
+    pub(crate) fn watch(&self, tick: Duration) {
+        let Some(mut looker) = self.looker.try_lock() else {
+            return;
+        };
+        if let Some(looker) = looker.as_mut() {
+            let now = Instant::now();
+            if now.saturating_duration_since(looker.last_look()) >= tick {
+                looker.look(now, true);
+            }
+        }
+    }
+
     fn nudge(&self) {
         let mut control = self.control.lock();
         control.nudged = true;
         self.wake.notify_one();
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::{Look, Seen, Shared};
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    /// Counts the looks it is asked for.
+    struct Counting {
+        last: Instant,
+        looks: Arc<AtomicUsize>,
+        by_worker: u64,
+    }
+
+    impl Look for Counting {
+        fn look(&mut self, now: Instant, by_worker: bool) -> Seen {
+            self.last = now;
+            self.by_worker += u64::from(by_worker);
+            self.looks.fetch_add(1, SeqCst);
+            Seen {
+                polling: false,
+                long_poll: false,
+            }
+        }
+        fn last_look(&self) -> Instant {
+            self.last
+        }
+        fn worker_looks(&self) -> u64 {
+            self.by_worker
+        }
+    }
+
+    fn shared_with(last: Instant) -> (Shared, Arc<AtomicUsize>) {
+        let looks = Arc::new(AtomicUsize::new(0));
+        let shared = Shared::default();
+        *shared.looker.lock() = Some(Box::new(Counting {
+            last,
+            looks: looks.clone(),
+            by_worker: 0,
+        }));
+        (shared, looks)
+    }
+
+    #[test]
+    fn a_waking_worker_looks_only_when_a_look_is_due() {
+        let tick = Duration::from_secs(10);
+        // The last look was taken just now: none is due for 10 s.
+        let (shared, looks) = shared_with(Instant::now());
+        shared.watch(tick);
+        assert_eq!(looks.load(SeqCst), 0, "looked although a look was not due");
+        // A look that is due is taken once, and counted as a worker's.
+        let long_ago = Instant::now().checked_sub(2 * tick).expect("up for 20 s");
+        let (shared, looks) = shared_with(long_ago);
+        shared.watch(tick);
+        assert_eq!(looks.load(SeqCst), 1, "a due look was not taken");
+        shared.watch(tick);
+        assert_eq!(
+            looks.load(SeqCst),
+            1,
+            "the look just taken did not reset the period"
+        );
+        let worker_looks = shared.looker.lock().as_ref().map(|l| l.worker_looks());
+        assert_eq!(worker_looks, Some(1));
+    }
+
+    #[test]
+    fn a_waking_worker_skips_the_look_while_another_thread_takes_one() {
+        let long_ago = Instant::now()
+            .checked_sub(Duration::from_secs(10))
+            .expect("up for 10 s");
+        let (shared, looks) = shared_with(long_ago);
+        let held = shared.looker.lock();
+        shared.watch(Duration::from_millis(1));
+        drop(held);
+        assert_eq!(looks.load(SeqCst), 0, "a worker waited for the looks' lock");
+        // No looks at all once the monitor stopped (it takes them out).
+        shared.looker.lock().take();
+        shared.watch(Duration::from_millis(1));
+        assert_eq!(looks.load(SeqCst), 0);
     }
 }

@@ -11,7 +11,9 @@
 //!   rule 4), moves its LIFO slot, yielded tasks and local queue to the
 //!   injector, where every other worker looks every few polls, wakes an
 //!   idle worker, and hands the core back. Tasks queued behind a blocking
-//!   call wait about a millisecond at most, not for the call. (Rescuing a
+//!   call wait about a millisecond at most, not for the call (up to 5 ms
+//!   in one case: the workers had been taking the looks as they woke, see
+//!   `runtime/monitor.rs`, and stopped waking just then). (Rescuing a
 //!   poll that was about to return costs only the move: its tasks run
 //!   elsewhere.)
 //! - A poll still running at `handoff_threshold` (default 10 ms): the
@@ -100,11 +102,6 @@ impl Handoff {
             workers,
             handle,
         }
-    }
-
-    /// Every worker is parked: the monitor may sleep until one wakes.
-    pub(crate) fn all_parked(&self) -> bool {
-        self.handle.idle.all_parked()
     }
 
     /// No worker is parked: the monitor's looks preempt a worker on a

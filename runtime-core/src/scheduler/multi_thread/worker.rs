@@ -415,6 +415,11 @@ impl WorkerContext {
         core.in_park = false;
         core.park = Some(park);
         core.busy_since = crate::scheduler::stats::WorkerStats::busy_start();
+        if self.worker.handle.config.handoff.is_some() {
+            // The watch: the monitor's look, if one is due, at no wake-up
+            // of its own.
+            self.worker.handle.monitor.watch(super::monitor::TICK);
+        }
         // Events woke more tasks than this worker runs at once: let an
         // idle worker help (and take the driver). With only its own task(s)
         // to run, this worker is usually back in the driver soon: driver
