@@ -256,8 +256,14 @@ impl Looker {
         // looks in a row found no poll running (the period doubles with
         // each, see the module docs).
         let mut idle_since: Option<Instant> = None;
-        // How long the last idle stretch lasted, as the looks saw it.
+        // How long the last idle stretch lasted at least: from the first
+        // look that saw it to the last one that still did, or to the
+        // worker's wake-up that ended this thread's sleep through it. (Not
+        // to the first look that saw it over: that is a period later, and
+        // the periods while lingering are up to 4 ms.)
         let mut last_idle = Duration::ZERO;
+        let mut idle_last_seen = Instant::now();
+        let mut slept_idle = false;
         let mut quiet_looks = 0u32;
         // A worker woke this thread for the look just taken: the runtime
         // has work again, so that look's finding no poll yet does not
@@ -275,10 +281,11 @@ impl Looker {
             // Workers looked since this thread's last look (`Shared::watch`).
             let watched = std::mem::replace(&mut seen_worker_looks, worker_looks) != worker_looks;
             let idle = all_parked && !seen.polling;
-            if !idle {
-                if let Some(since) = idle_since.take() {
-                    last_idle = now.saturating_duration_since(since);
-                }
+            if idle {
+                idle_last_seen = now;
+            } else if let Some(since) = idle_since.take() {
+                let until = if slept_idle { now } else { idle_last_seen };
+                last_idle = until.saturating_duration_since(since);
             }
             quiet_looks = if seen.polling || woken {
                 0
@@ -317,6 +324,7 @@ impl Looker {
             };
             // From the last look by any thread: a watching worker's too.
             let last_look = self.last_look();
+            slept_idle = matches!(next, Next::Idle);
             match self.wait(next, last_look) {
                 Woke::Stop => {
                     // That was not the last look yet: one more, so a slow
