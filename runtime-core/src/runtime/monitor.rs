@@ -115,9 +115,18 @@ impl Monitor {
             busy_tick,
             handoff_on,
         };
-        let thread = std::thread::Builder::new()
+        let thread = match std::thread::Builder::new()
             .name("runtime-monitor".into())
-            .spawn(move || looker.run())?;
+            .spawn(move || looker.run())
+        {
+            Ok(thread) => thread,
+            Err(e) => {
+                // No monitor to stop: take the looks back out here (they
+                // hold the scheduler's handle, which holds them).
+                handle.monitor_shared().looker.lock().take();
+                return Err(e);
+            }
+        };
         Ok(Some(Monitor {
             handle,
             thread: Some(thread),
@@ -205,8 +214,8 @@ struct Looker {
 }
 
 /// The looks' state, in `Shared::looker` (`Look`): the monitor thread
-/// takes most looks, a worker parked on the driver the others (the
-/// watch).
+/// takes most looks, workers waking from park the others (the watch,
+/// `Shared::watch`).
 struct Looks {
     handle: scheduler::SchedulerHandle,
     slow: Option<SlowPolls>,
@@ -398,8 +407,8 @@ impl Look for Looks {
     }
 
     /// One look at every stamp; reports are logged after it (under the
-    /// looks' lock: another thread's look waits for a slow logger, or, a
-    /// watching worker's, is skipped).
+    /// looks' lock: the monitor thread's next look waits for a slow
+    /// logger, a waking worker's is skipped).
     fn look(&mut self, now: Instant, by_worker: bool) -> Seen {
         self.worker_looks += u64::from(by_worker);
         let last_look = std::mem::replace(&mut self.last_look, now);

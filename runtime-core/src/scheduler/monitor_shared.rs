@@ -1,16 +1,15 @@
 //! The part of the runtime's monitor thread (`runtime/monitor.rs`) that
 //! the schedulers hold in their handles: how it sleeps, how a worker wakes
-//! it, its looks (which a worker parked on the driver takes too: the
-//! watch, see `Shared::watch`), and the hand-off counters the metrics
-//! read.
+//! it, its looks (which a worker waking from park takes too: the watch,
+//! see `Shared::watch`), and the hand-off counters the metrics read.
 
 use parking_lot::{Condvar, Mutex};
 use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 /// The monitor's looks at every polling thread's stamp, kept here (not in
-/// the monitor thread) so that a worker parked on the driver can take
-/// them as well. Implemented by `runtime/monitor.rs`.
+/// the monitor thread) so that a worker waking from park can take them
+/// as well. Implemented by `runtime/monitor.rs`.
 pub(crate) trait Look: Send {
     /// One look now; `by_worker` if a worker takes it (`Shared::watch`).
     fn look(&mut self, now: Instant, by_worker: bool) -> Seen;
