@@ -472,9 +472,9 @@ impl Builder {
     /// With the monitor on, the tasks queued behind a poll that blocks
     /// (its thread asleep in the kernel) or has run for about a
     /// millisecond are moved where other workers take them, within about
-    /// a millisecond while another worker is idle (up to 5 ms when that
-    /// worker's wake-ups, which take the looks under load, stop just as
-    /// the poll starts blocking), and at `threshold` the
+    /// a millisecond while another worker is idle (up to 5 ms when the
+    /// workers' wake-ups, which take the looks under steady load, stop
+    /// just as the poll starts blocking), and at `threshold` the
     /// whole core moves to a spare thread from the blocking pool; the
     /// stuck thread finishes its poll and returns to the pool. The monitor
     /// reads one stamp per poll and sleeps while the runtime is idle. Tokio has no such thing: a blocking call there
@@ -483,8 +483,9 @@ impl Builder {
     /// What it costs: while polls run, the monitor thread wakes every 0.5
     /// to 5 ms to look, and a worker that wakes from park takes the look
     /// itself when one is due (then the thread looks every 5 ms only).
-    /// Under steady load two ported servers spent 0-1% more CPU per
-    /// request with it than without on a 2-vCPU virtual machine; a
+    /// Under steady load two ported servers spent 0-6% more CPU per
+    /// request with it than without on a 2-vCPU virtual machine (within
+    /// that machine's noise); a
     /// server that idles between requests a few milliseconds
     /// apart pays about one wake-up of that thread per request, which on
     /// a virtual machine can cost more CPU than the request itself

@@ -23,13 +23,17 @@
 //!   (a server under load), they take these looks themselves: a worker
 //!   waking from park takes the look if none was taken for 500 us
 //!   (`Shared::watch`, a clock read and a `try_lock` when none is due),
-//!   and this thread, finding that workers looked since its own last
-//!   look, waits the busy period (5 ms) instead. A server's workers wake
-//!   for every few requests, so the looks cost no wake-up of their own
-//!   (the 500 us looks of this thread had cost the ported mini-redis 5-11%
-//!   more CPU per request under load than no monitor, `benches/ports.sh`);
-//!   if the workers stop waking just as a poll starts blocking, this
-//!   thread sees it within 5 ms. (A worker sleeping on the driver with a
+//!   and this thread, finding that workers looked since each of its last
+//!   two looks, waits the busy period (5 ms) instead. A server's workers
+//!   wake for every few requests, so the looks cost no wake-up of their
+//!   own (the 500 us looks of this thread had cost the ported mini-redis
+//!   5-11% more CPU per request under load than no monitor,
+//!   `benches/ports.sh`). Two looks, not one: a worker that wakes once,
+//!   helps with a burst of spawns and parks again (`blocked_worker` in
+//!   `benches/scheduler.rs`) must not leave the poll behind it, which may
+//!   block next, to a 5 ms look (with one, two runs in six waited 5.3 ms).
+//!   If the workers stop waking just as a poll starts blocking after
+//!   they had kept waking, this thread sees it within 5 ms. (A worker sleeping on the driver with a
 //!   500 us timeout, to look even without events, was tried and not kept:
 //!   on this VM an `epoll_wait` with a short timeout costs about 15 us
 //!   more CPU per sleep than one without, and the workers sleep far more
@@ -279,6 +283,7 @@ impl Looker {
         // lengthen the period.
         let mut woken = false;
         let mut seen_worker_looks = 0;
+        let mut looked_before = false;
         loop {
             // Before the look: a poll that ended before every worker
             // parked is seen ended by this look. A thread stuck in a poll
@@ -287,8 +292,13 @@ impl Looker {
             let all_parked = self.all_parked();
             let now = Instant::now();
             let (seen, worker_looks) = self.look(now);
-            // Workers looked since this thread's last look (`Shared::watch`).
-            let watched = std::mem::replace(&mut seen_worker_looks, worker_looks) != worker_looks;
+            // Workers looked since this thread's last look and since the
+            // one before (`Shared::watch`): they keep waking, not just
+            // once (as a worker does that wakes, helps with a burst of
+            // spawns and parks again, leaving a poll behind that may
+            // block).
+            let looked = std::mem::replace(&mut seen_worker_looks, worker_looks) != worker_looks;
+            let watched = std::mem::replace(&mut looked_before, looked) && looked;
             let idle = all_parked && !seen.polling;
             if idle {
                 idle_last_seen = now;
