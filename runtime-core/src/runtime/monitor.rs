@@ -257,12 +257,6 @@ impl Looker {
         (looks.look(now, false), looks.worker_looks())
     }
 
-    /// When the last look (by any thread) was taken.
-    fn last_look(&self) -> Instant {
-        let looks = self.handle.monitor_shared().looker.lock();
-        looks.as_ref().map_or_else(Instant::now, |l| l.last_look())
-    }
-
     fn run(self) {
         tighten_timer_slack();
         // Since when every look found every worker parked, and how many
@@ -341,10 +335,8 @@ impl Looker {
             } else {
                 Next::Busy(self.busy_tick)
             };
-            // From the last look by any thread: a watching worker's too.
-            let last_look = self.last_look();
             slept_idle = matches!(next, Next::Idle);
-            match self.wait(next, last_look) {
+            match self.wait(next, now) {
                 Woke::Stop => {
                     // That was not the last look yet: one more, so a slow
                     // poll that ended just before shutdown is still
