@@ -4,7 +4,10 @@
 //! wait for each answer; the server's CPU time (the sum of its threads'
 //! `/proc/<pid>/task/*/schedstat` run time, nanoseconds) over the sample
 //! divided by the requests is the figure. Ours and Tokio's alternate
-//! sample by sample; medians and the paired ratio are printed.
+//! sample by sample; medians and the paired ratio are printed, with the
+//! ratio of all samples' CPU together, our monitor thread's share (the
+//! thread named `runtime-monitor`), wall time and the servers' context
+//! switches per request.
 //!
 //! - mini-redis: 4 connections, each `SET k<i> v` then `GET k<i>` in
 //!   turn (RESP frames, one request in flight per connection).
@@ -28,11 +31,38 @@ const REQUESTS_PER_CONNECTION: usize = 5_000;
 impl Server {
     /// CPU time of all the server's threads so far, in nanoseconds.
     fn cpu_ns(&self) -> u64 {
+        self.cpu_ns_of(|_| true)
+    }
+
+    /// CPU time so far of the server's threads whose name `pick` accepts.
+    fn cpu_ns_of(&self, pick: impl Fn(&str) -> bool) -> u64 {
         let dir = format!("/proc/{}/task", self.0.id());
         std::fs::read_dir(dir)
             .unwrap()
-            .filter_map(|t| std::fs::read_to_string(t.unwrap().path().join("schedstat")).ok())
+            .filter_map(|t| {
+                let t = t.unwrap().path();
+                let name = std::fs::read_to_string(t.join("comm")).ok()?;
+                pick(name.trim())
+                    .then(|| std::fs::read_to_string(t.join("schedstat")).ok())
+                    .flatten()
+            })
             .map(|s| s.split_whitespace().next().unwrap().parse::<u64>().unwrap())
+            .sum()
+    }
+
+    /// Context switches (voluntary and not) of all the server's threads
+    /// so far: each voluntary one is a sleep and a later wake-up.
+    fn switches(&self) -> u64 {
+        let dir = format!("/proc/{}/task", self.0.id());
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|t| std::fs::read_to_string(t.unwrap().path().join("status")).ok())
+            .flat_map(|s| {
+                s.lines()
+                    .filter(|l| l.contains("ctxt_switches:"))
+                    .map(|l| l.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap())
+                    .collect::<Vec<_>>()
+            })
             .sum()
     }
 }
@@ -128,18 +158,24 @@ fn compare(
     let requests = (CONNECTIONS * REQUESTS_PER_CONNECTION) as f64;
     let measure = |(server, port): (&Server, u16)| {
         let before = server.cpu_ns();
+        let monitor = server.cpu_ns_of(|name| name == "runtime-monitor");
+        let switches = server.switches();
         let start = Instant::now();
         load(port, client);
         let wall = start.elapsed().as_secs_f64();
         (
             (server.cpu_ns() - before) as f64 / requests,
             wall * 1e6 / requests,
+            (server.switches() - switches) as f64 / requests,
+            (server.cpu_ns_of(|name| name == "runtime-monitor") - monitor) as f64 / requests,
         )
     };
     // Warm both up.
     measure(ours);
     measure(tokio);
-    let (mut a, mut b, mut ratio, mut wa, mut wb) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut a, mut b, mut ratio) = (vec![], vec![], vec![]);
+    let (mut wa, mut wb, mut sa, mut sb) = (vec![], vec![], vec![], vec![]);
+    let mut monitor = vec![];
     for i in 0..samples {
         let (x, y) = if i % 2 == 0 {
             let x = measure(ours);
@@ -153,14 +189,21 @@ fn compare(
         ratio.push(x.0 / y.0);
         wa.push(x.1);
         wb.push(y.1);
+        sa.push(x.2);
+        sb.push(y.2);
+        monitor.push(x.3);
     }
+    let total = a.iter().sum::<f64>() / b.iter().sum::<f64>();
     println!(
-        "| {name} | {:.1} us | {:.1} us | {} | {:.1} / {:.1} us |",
+        "| {name} | {:.1} us | {:.1} us | {} | {total:.2}x | {:.2} us | {:.1} / {:.1} us | {:.2} / {:.2} |",
         stats::median(&mut a) / 1e3,
         stats::median(&mut b) / 1e3,
         stats::ratio_cell(&mut ratio),
+        stats::median(&mut monitor) / 1e3,
         stats::median(&mut wa),
         stats::median(&mut wb),
+        stats::median(&mut sa),
+        stats::median(&mut sb),
     );
 }
 
@@ -181,8 +224,8 @@ fn main() {
     println!(
         "{CONNECTIONS} connections x {REQUESTS_PER_CONNECTION} requests per sample, {samples} paired samples"
     );
-    println!("| server | ours CPU/request | Tokio CPU/request | ours/Tokio (median, p25-p75) | wall/request ours / Tokio |");
-    println!("|---|---|---|---|---|");
+    println!("| server | ours CPU/request | Tokio CPU/request | ours/Tokio (median, p25-p75) | ours/Tokio, all samples' CPU | ours: monitor thread's CPU/request | wall/request ours / Tokio | context switches/request ours / Tokio |");
+    println!("|---|---|---|---|---|---|---|---|");
 
     let port_arg = |p: u16| vec!["--port".to_string(), p.to_string()];
     let ours = start(&redis[0], port_arg);
