@@ -88,8 +88,10 @@ const SIGNAL_KEY: usize = usize::MAX - 2;
 
 pub(crate) struct IoDriver {
     pub(crate) poller: Poller,
-    /// Linux: the eventfd `notify` writes to (registered level-triggered
-    /// under `WAKE_KEY`), and whether a write is pending.
+    /// Linux: the eventfd `notify` writes to (registered edge-triggered
+    /// under `WAKE_KEY`: every write is an event of its own, so the
+    /// counter is never read back, as mio does), and whether a write is
+    /// pending.
     #[cfg(target_os = "linux")]
     wake_fd: std::os::fd::OwnedFd,
     #[cfg(target_os = "linux")]
@@ -131,7 +133,7 @@ impl IoDriver {
             // SAFETY: the eventfd lives in the driver next to the poller
             // and is only closed when the driver (and so the poller) drops.
             unsafe {
-                poller.add_with_mode(fd.as_raw_fd(), Event::readable(WAKE_KEY), PollMode::Level)?
+                poller.add_with_mode(fd.as_raw_fd(), Event::readable(WAKE_KEY), PollMode::Edge)?
             };
             fd
         };
@@ -286,19 +288,31 @@ impl IoDriver {
         #[cfg(target_os = "linux")]
         {
             use std::os::fd::AsRawFd;
-            // One write per wake-up is enough; `poll` clears the flag after
-            // draining the eventfd (in that order: a wake landing between the
-            // two finds the flag still set, and the thread it would wake is
+            // One write per wake-up is enough; `poll` clears the flag when
+            // it collects the write's event (a wake landing before that
+            // finds the flag still set, and the thread it would wake is
             // awake already; the parker's own state remembers the unpark).
             if self.wake_pending.swap(true, Ordering::AcqRel) {
                 return Ok(());
             }
+            let fd = self.wake_fd.as_raw_fd();
             let one: u64 = 1;
             // SAFETY: an 8-byte write from a valid u64 to our eventfd.
-            let n =
-                unsafe { libc::write(self.wake_fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
-            // EAGAIN: the counter is saturated, the fd readable anyway.
-            if n < 0 && io::Error::last_os_error().kind() != io::ErrorKind::WouldBlock {
+            let n = unsafe { libc::write(fd, (&one as *const u64).cast(), 8) };
+            if n >= 0 {
+                return Ok(());
+            }
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::WouldBlock {
+                return Err(e);
+            }
+            // The counter is saturated (after 2^64 - 2 wake-ups): a failed
+            // write makes no edge, so reset the counter and write again.
+            let mut buf = 0u64;
+            // SAFETY: an 8-byte read into a valid u64 from our eventfd.
+            unsafe { libc::read(fd, (&mut buf as *mut u64).cast(), 8) };
+            // SAFETY: as above.
+            if unsafe { libc::write(fd, (&one as *const u64).cast(), 8) } < 0 {
                 return Err(io::Error::last_os_error());
             }
             Ok(())
@@ -374,7 +388,9 @@ impl IoDriver {
         for ev in list.iter() {
             let (flags, key) = (ev.events as i32, ev.u64 as usize);
             if key == WAKE_KEY {
-                self.drain_wake_fd();
+                // Edge-triggered: the next write makes a new event whatever
+                // the counter holds, so it is not read back.
+                self.wake_pending.store(false, Ordering::Release);
                 continue;
             }
             if key == SIGNAL_KEY {
@@ -406,15 +422,6 @@ impl IoDriver {
             }
         }
         count
-    }
-
-    #[cfg(target_os = "linux")]
-    fn drain_wake_fd(&self) {
-        use std::os::fd::AsRawFd;
-        let mut buf = 0u64;
-        // SAFETY: an 8-byte read into a valid u64 from our eventfd.
-        unsafe { libc::read(self.wake_fd.as_raw_fd(), (&mut buf as *mut u64).cast(), 8) };
-        self.wake_pending.store(false, Ordering::Release);
     }
 
     #[cfg(not(target_os = "linux"))]
@@ -536,4 +543,68 @@ fn epoll_add(poller: &Poller, fd: RawFd, ev: &Event) -> io::Result<()> {
 /// The error every I/O operation returns once the runtime has shut down.
 pub(crate) fn shutdown_error() -> io::Error {
     io::Error::other("the runtime this I/O resource belongs to has shut down")
+}
+
+#[cfg(all(test, target_os = "linux", not(loom)))]
+mod tests {
+    use super::{EventBuf, IoDriver};
+    use std::os::fd::AsRawFd;
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+
+    /// Long enough never to run out when the wake-up works; a lost wake-up
+    /// shows as the flag still set after it.
+    const HANG_GUARD: Option<Duration> = Some(Duration::from_secs(30));
+
+    fn poll_once(driver: &IoDriver) {
+        let mut events = EventBuf::new();
+        let mut wakers = Vec::new();
+        assert_eq!(driver.poll(&mut events, HANG_GUARD, &mut wakers), 0);
+        assert!(wakers.is_empty());
+    }
+
+    #[test]
+    fn every_notify_wakes_the_next_poll_without_reading_the_counter() {
+        let driver = IoDriver::new(true).unwrap();
+        for _ in 0..3 {
+            driver.notify().unwrap();
+            assert!(driver.wake_pending.load(Ordering::Acquire));
+            poll_once(&driver);
+            assert!(
+                !driver.wake_pending.load(Ordering::Acquire),
+                "the poll returned without collecting the wake-up's event"
+            );
+        }
+        // Never read back: the counter holds one per write.
+        let mut count = 0u64;
+        // SAFETY: an 8-byte read into a valid u64 from the driver's eventfd.
+        let n = unsafe {
+            libc::read(
+                driver.wake_fd.as_raw_fd(),
+                (&mut count as *mut u64).cast(),
+                8,
+            )
+        };
+        assert_eq!((n, count), (8, 3));
+    }
+
+    #[test]
+    fn a_notify_on_a_saturated_counter_still_wakes() {
+        let driver = IoDriver::new(true).unwrap();
+        let max: u64 = u64::MAX - 1;
+        // SAFETY: an 8-byte write from a valid u64 to the driver's eventfd.
+        let n = unsafe { libc::write(driver.wake_fd.as_raw_fd(), (&max as *const u64).cast(), 8) };
+        assert_eq!(n, 8);
+        // That write's own event.
+        driver.wake_pending.store(true, Ordering::Release);
+        poll_once(&driver);
+        assert!(!driver.wake_pending.load(Ordering::Acquire));
+        // A write of 1 would now fail with EAGAIN and make no event.
+        driver.notify().unwrap();
+        poll_once(&driver);
+        assert!(
+            !driver.wake_pending.load(Ordering::Acquire),
+            "a notify on a saturated eventfd made no event"
+        );
+    }
 }
