@@ -15,12 +15,6 @@ use std::task::{ready, Context, Poll};
 /// boundary (tokio-util's value).
 pub(crate) const INITIAL_CAPACITY: usize = 8 * 1024;
 
-/// The most bytes of spare capacity handed to one `poll_read`. A
-/// futures-io reader takes an initialised `&mut [u8]`, so that slice is
-/// zeroed first; the cap keeps the zeroing small when a buffer has grown
-/// large (a big length-delimited frame reserves its whole length).
-const MAX_READ_CHUNK: usize = 8 * 1024;
-
 /// A buffer taken over from [`FramedParts`](crate::FramedParts), grown to
 /// [`INITIAL_CAPACITY`] if it is smaller.
 fn with_initial_capacity(mut buffer: BytesMut) -> BytesMut {
@@ -150,10 +144,12 @@ impl fmt::Debug for ReadFrame {
 /// bytes were appended (0 at end of file).
 ///
 /// At least one byte of room is reserved first (as tokio-util does, so
-/// that a 0 means end of file, not a full buffer); at most
-/// [`MAX_READ_CHUNK`] bytes of the spare capacity are zeroed and handed to
-/// the reader, and the buffer is cut back to what it wrote. No `unsafe`:
-/// `resize` and `truncate` do the bookkeeping.
+/// that a 0 means end of file, not a full buffer). The read goes into a
+/// zeroed buffer of the thread's and what it read is copied over
+/// (`runtime_core::io::poll_read_buf`: a futures-io reader takes an
+/// initialised slice, and zeroing up to 8 KiB of spare capacity on every
+/// poll, the poll that finds nothing included, had been this reader's
+/// way).
 fn poll_read_buf<T>(
     io: Pin<&mut T>,
     cx: &mut Context<'_>,
@@ -163,20 +159,7 @@ where
     T: AsyncRead + ?Sized,
 {
     buf.reserve(1);
-    let filled = buf.len();
-    let room = (buf.capacity() - filled).min(MAX_READ_CHUNK);
-    buf.resize(filled + room, 0);
-    let polled = io.poll_read(cx, &mut buf[filled..]);
-    let n = match polled {
-        Poll::Ready(Ok(n)) => n,
-        _ => 0,
-    };
-    buf.truncate(filled + n.min(room));
-    assert!(
-        n <= room,
-        "the reader claimed to have read more bytes than it was given"
-    );
-    polled
+    runtime_core::io::poll_read_buf(io, cx, buf)
 }
 
 /// The write half of a framed transport: encoded frames wait in `buffer`

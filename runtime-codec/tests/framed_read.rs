@@ -237,7 +237,7 @@ fn eof_then_resume() {
 }
 
 #[test]
-fn frame_larger_than_the_buffer_grows_it_reading_at_most_8k_at_once() {
+fn frame_larger_than_the_buffer_grows_it_reading_at_most_64k_at_once() {
     struct Big;
     impl Decoder for Big {
         type Item = usize;
@@ -263,8 +263,10 @@ fn frame_larger_than_the_buffer_grows_it_reading_at_most_8k_at_once() {
     let mut framed = FramedRead::new(ScriptedReader::new(steps), Big);
     assert_eq!(frame(&mut framed), 32 * 1024);
     let offered = &framed.get_ref().offered;
+    // Each read is offered the spare capacity, at most the 64 KiB of the
+    // thread's buffer it lands in before it is copied over.
     assert!(
-        offered.iter().all(|&n| (1..=8 * 1024).contains(&n)),
+        offered.iter().all(|&n| (1..=64 * 1024).contains(&n)),
         "{offered:?}"
     );
     // The buffer grew past its initial 8 KiB, and reads used the room.

@@ -37,6 +37,8 @@ pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_lite::io::{empty, repeat, sink, BufReader, Cursor, Empty, Repeat, Sink};
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
+#[cfg(feature = "bytes")]
+pub use util::poll_read_buf;
 pub use util::{
     copy, copy_bidirectional, copy_buf, duplex, simplex, split, AsyncBufReadExt, AsyncReadExt,
     AsyncSeekExt, AsyncWriteExt, BufStream, BufWriter, DuplexStream, Lines, ReadHalf,

@@ -20,6 +20,8 @@ pub use buf_stream::BufStream;
 pub use buf_writer::BufWriter;
 pub use copy::{copy, copy_bidirectional, copy_buf};
 pub use mem::{duplex, simplex, DuplexStream, SimplexStream};
+#[cfg(feature = "bytes")]
+pub use read::poll_read_buf;
 pub use read::AsyncReadExt;
 pub use seek::AsyncSeekExt;
 pub use split::{split, ReadHalf, WriteHalf};

@@ -183,7 +183,7 @@ pub trait AsyncReadExt: AsyncRead {
         Self: Unpin,
         B: bytes::BufMut + ?Sized,
     {
-        std::future::poll_fn(move |cx| scratch::poll_read_buf(Pin::new(&mut *self), cx, buf))
+        std::future::poll_fn(move |cx| poll_read_buf(Pin::new(&mut *self), cx, buf))
     }
 
     /// A reader that ends after `limit` bytes of this one.
@@ -262,6 +262,30 @@ pub trait AsyncReadExt: AsyncRead {
 
 impl<R: AsyncRead + ?Sized> AsyncReadExt for R {}
 
+/// One poll of [`AsyncReadExt::read_buf`] for any futures-io reader
+/// (tokio-util's `io::poll_read_buf`), for code that implements `poll`
+/// by hand, as a framed reader does: reads into the spare capacity of
+/// `buf` and advances it; `Ok(0)` at end of file or when `buf` has no
+/// room. It reads into a zeroed buffer of the thread's and copies what
+/// it read (at most 64 KiB), so a poll that finds nothing costs nothing.
+///
+/// ```
+/// use runtime_core::io::poll_read_buf;
+/// use std::pin::Pin;
+///
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let mut input: &[u8] = b"hello";
+///     let mut buf = bytes::BytesMut::with_capacity(16);
+///     let n = std::future::poll_fn(|cx| poll_read_buf(Pin::new(&mut input), cx, &mut buf))
+///         .await
+///         .unwrap();
+///     assert_eq!((n, &buf[..]), (5, &b"hello"[..]));
+/// });
+/// ```
+#[cfg(feature = "bytes")]
+pub use scratch::poll_read_buf;
+
 /// The generic `read_buf`'s buffers: reading into a buffer that is
 /// already initialised and copying the bytes read costs what was read,
 /// where zeroing the destination's spare capacity first costs all of it,
@@ -284,8 +308,9 @@ mod scratch {
         static FREE: RefCell<Vec<Box<[u8]>>> = const { RefCell::new(Vec::new()) };
     }
 
-    /// One poll of the generic `read_buf`.
-    pub(super) fn poll_read_buf<R, B>(
+    /// One poll of the generic `read_buf` (public as
+    /// `runtime_core::io::poll_read_buf`).
+    pub fn poll_read_buf<R, B>(
         mut reader: Pin<&mut R>,
         cx: &mut Context<'_>,
         buf: &mut B,
