@@ -76,7 +76,7 @@
 //! ended, with it about 30 us.
 
 use super::watchdog::{self, Report, SlowPolls};
-use crate::scheduler::monitor_shared::{Look, Seen, AWAKE, BUSY_SLEEP, IDLE_SLEEP};
+use crate::scheduler::monitor_shared::{Look, Seen, AWAKE, BUSY_SLEEP, IDLE_SLEEP, LONG_IDLE};
 use crate::scheduler::multi_thread::monitor::{Handoff, Track, TICK};
 use crate::scheduler::{self, StampSource};
 use std::io;
@@ -112,6 +112,19 @@ impl Monitor {
             slow.set_tick(busy_tick);
         }
         let handoff_on = handoff.is_some();
+        #[cfg(target_os = "linux")]
+        if handoff_on {
+            // Without it (no timerfd), workers wake the sleeping monitor
+            // with the condvar, as on other systems.
+            match crate::scheduler::monitor_alarm::Alarm::new() {
+                Ok(alarm) => {
+                    let _ = handle.monitor_shared().alarm.set(alarm);
+                }
+                Err(e) => {
+                    log::debug!(target: "runtime::handoff", "no timerfd for the monitor: {e}")
+                }
+            }
+        }
         *handle.monitor_shared().looker.lock() = Some(Box::new(Looks {
             handle: handle.clone(),
             slow,
@@ -151,6 +164,10 @@ impl Monitor {
         let shared = self.handle.monitor_shared();
         shared.control.lock().stop = true;
         shared.wake.notify_all();
+        #[cfg(target_os = "linux")]
+        if let Some(alarm) = shared.alarm.get() {
+            alarm.fire();
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -181,10 +198,6 @@ const BUSY_TICK: Duration = Duration::from_millis(5);
 /// How long every worker must have been parked before the monitor sleeps
 /// until one wakes (see the module docs).
 const IDLE_AFTER: Duration = Duration::from_millis(50);
-
-/// An idle stretch at least this long makes the monitor sleep at once
-/// when the runtime goes idle next (see the module docs).
-const LONG_IDLE: Duration = Duration::from_millis(4);
 
 /// The longest period between two looks while lingering.
 const LINGER_MAX: Duration = Duration::from_millis(4);
@@ -371,6 +384,18 @@ impl Looker {
             Next::Busy(p) => (BUSY_SLEEP, Some(p)),
             Next::Soon(p) => (AWAKE, Some(p)),
         };
+        // Asleep on the alarm (Linux): no expiry from before, and the gap
+        // a waking worker measures starts now (`Shared::worker_woke`).
+        #[cfg(target_os = "linux")]
+        let alarm = match next {
+            Next::Idle => shared.alarm.get().inspect(|alarm| {
+                alarm.reset();
+                shared
+                    .idle_since_ns
+                    .store(crate::scheduler::monitor_shared::monotonic_ns(), SeqCst);
+            }),
+            _ => None,
+        };
         shared.sleep.store(state, SeqCst);
         // Re-check after the store (Dekker with the workers' park and
         // wake transitions): a change before it is seen here.
@@ -385,6 +410,14 @@ impl Looker {
                 // For `Handle::__wait_until_monitor_sleeps` (tests); no
                 // waiter is the rule, and then this is one atomic load.
                 shared.asleep.notify_all();
+            }
+            #[cfg(target_os = "linux")]
+            if let Some(alarm) = alarm {
+                // Until a worker's alarm goes off (one still running a
+                // period after it woke), a worker fires it (after a short
+                // gap), or `stop` does.
+                parking_lot::MutexGuard::unlocked(&mut control, || alarm.wait());
+                control.nudged = true;
             }
             let deadline = period.map(|p| last_look + p);
             while !control.stop && !control.nudged {

@@ -7,6 +7,8 @@ pub(crate) mod current;
 pub(crate) mod current_thread;
 pub(crate) mod escaped;
 pub(crate) mod latency;
+#[cfg(target_os = "linux")]
+pub(crate) mod monitor_alarm;
 pub(crate) mod monitor_shared;
 pub(crate) mod multi_thread;
 pub(crate) mod poll_stamp;

@@ -49,6 +49,37 @@ pub(crate) struct Shared {
     /// The looks' state, from the monitor's start to its stop (which
     /// takes it out: it holds the scheduler's handle).
     pub(crate) looker: Mutex<Option<Box<dyn Look>>>,
+    /// Linux, with the hand-off on: what the monitor sleeps on in
+    /// `IDLE_SLEEP`, so that a worker waking after a long gap arms it
+    /// instead of waking the monitor (`monitor_alarm.rs`).
+    #[cfg(target_os = "linux")]
+    pub(crate) alarm: std::sync::OnceLock<super::monitor_alarm::Alarm>,
+    /// Linux: when every worker was last seen parked while the monitor
+    /// slept in `IDLE_SLEEP` (`CLOCK_MONOTONIC` nanoseconds), to tell a
+    /// long gap (arm the alarm) from a short one (wake the monitor).
+    #[cfg(target_os = "linux")]
+    pub(crate) idle_since_ns: AtomicU64,
+}
+
+/// The monitor's period while a look may be needed soon (see
+/// `runtime/monitor.rs`).
+pub(crate) const TICK: Duration = Duration::from_micros(500);
+
+/// An idle stretch at least this long makes the monitor sleep at once
+/// when the runtime goes idle next, and a worker waking after a gap this
+/// long arm its alarm rather than wake it (see `runtime/monitor.rs`).
+pub(crate) const LONG_IDLE: Duration = Duration::from_millis(4);
+
+/// `CLOCK_MONOTONIC` now, in nanoseconds (Linux; the alarm's clock).
+#[cfg(target_os = "linux")]
+pub(crate) fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid clock id and a valid out pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
 pub(crate) const AWAKE: u8 = 0;
@@ -67,11 +98,46 @@ impl Shared {
     /// it sleeps because every worker was parked. The worker was counted
     /// unparked (SeqCst) before this load; the monitor stores `sleep`
     /// before it reads that count, so one of the two sees the other.
+    ///
+    /// On Linux the monitor sleeps on its alarm then: after a long gap
+    /// (every worker parked for `LONG_IDLE` or more: a lightly loaded
+    /// server's next request) the worker arms it for one period instead,
+    /// and the worker that parks last disarms it
+    /// ([`everyone_parked`](Self::everyone_parked)), so the monitor wakes
+    /// only for a worker still running a period later. After a short gap
+    /// (load coming back) the worker wakes it at once, as elsewhere.
     #[inline]
     pub(crate) fn worker_woke(&self) {
         if self.sleep.load(SeqCst) == IDLE_SLEEP {
+            #[cfg(target_os = "linux")]
+            if let Some(alarm) = self.alarm.get() {
+                let gap = monotonic_ns().saturating_sub(self.idle_since_ns.load(SeqCst));
+                if gap >= LONG_IDLE.as_nanos() as u64 {
+                    alarm.arm(TICK);
+                } else {
+                    alarm.fire();
+                }
+                return;
+            }
             self.nudge();
         }
+    }
+
+    /// Called by a worker that parks while every worker is parked: while
+    /// the monitor sleeps on its alarm, notes the time and disarms the
+    /// alarm (arming it again if `any_running` says a worker woke
+    /// meanwhile). One load otherwise.
+    #[inline]
+    pub(crate) fn everyone_parked(&self, any_running: impl Fn() -> bool) {
+        #[cfg(target_os = "linux")]
+        if self.sleep.load(SeqCst) == IDLE_SLEEP {
+            if let Some(alarm) = self.alarm.get() {
+                self.idle_since_ns.store(monotonic_ns(), SeqCst);
+                alarm.disarm(TICK, any_running);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = any_running;
     }
 
     /// Called by a worker that was counted parked, before it sleeps: a

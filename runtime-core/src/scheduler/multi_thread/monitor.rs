@@ -53,7 +53,7 @@ pub(crate) const LOG_TARGET: &str = "runtime::handoff";
 
 /// The monitor's period while any worker is awake and a poll runs (see
 /// `runtime/monitor.rs`).
-pub(crate) const TICK: Duration = Duration::from_micros(500);
+pub(crate) use crate::scheduler::monitor_shared::TICK;
 
 /// What the monitor knows of one lease's thread.
 #[derive(Default)]

@@ -397,8 +397,14 @@ impl WorkerContext {
         self.stats().inc_parks();
         // Only a worker still running can be stuck: with every other one
         // parked too, the monitor has nothing to look at sooner.
-        if !self.worker.handle.idle.all_parked() {
+        let idle = &self.worker.handle.idle;
+        if !idle.all_parked() {
             self.worker.handle.monitor.worker_parks();
+        } else {
+            self.worker
+                .handle
+                .monitor
+                .everyone_parked(|| !idle.all_parked());
         }
         core.inject.parked();
         let mut park = core.park.take().expect("worker parker missing");
