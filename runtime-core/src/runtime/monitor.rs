@@ -69,7 +69,18 @@
 //!   sleeping costs the waking worker's wake-up of this thread and
 //!   usually one look after it (1.85 per request). Gaps shorter than
 //!   that cost less than one look each while it lingers (0.13 at 300 us,
-//!   0.86 at 3 ms: `cargo bench --bench sparse`).
+//!   0.86 at 3 ms: `cargo bench --bench sparse`). On Linux it sleeps
+//!   then on an alarm (`scheduler/monitor_alarm.rs`, a timerfd): a worker
+//!   waking after every worker was parked for 4 ms or more arms it for
+//!   one period instead of waking this thread, and the last worker to
+//!   park disarms it, so a request shorter than a period (most) costs no
+//!   wake-up of this thread at all: 0.01 per request at 10 ms gaps. The
+//!   two `timerfd_settime` calls cost the worker about 13 us of CPU after
+//!   a sleep on this KVM guest (the timer's reprogramming), which is why
+//!   shorter gaps keep lingering (with 1 ms instead of 4, gaps of 1.5 and
+//!   3 ms cost as much as lingering did). A worker that wakes after a
+//!   shorter gap fires the alarm at once, so load coming back wakes this
+//!   thread as before.
 //!
 //! The thread asks Linux for 1 us of timer slack instead of the default
 //! 50 us: with the default, each look came about 85 us after its period
