@@ -4,6 +4,8 @@
 //! scenario (within the preemption bound) and fails on a data race, a
 //! deadlock (a lost wake-up shows up as one), a leak or a failed assertion.
 
+#[cfg(target_os = "linux")]
+mod alarm;
 mod lease;
 mod runtime;
 mod task;
