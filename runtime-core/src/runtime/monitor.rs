@@ -425,9 +425,13 @@ impl Looker {
             #[cfg(target_os = "linux")]
             if let Some(alarm) = alarm {
                 // Until a worker's alarm goes off (one still running a
-                // period after it woke), a worker fires it (after a short
-                // gap), or `stop` does.
-                parking_lot::MutexGuard::unlocked(&mut control, || alarm.wait());
+                // period after it woke), or a worker fires it (after a
+                // short gap), or `stop` does. A `stop` before this check
+                // (under `control`) fired it before the `reset` above
+                // cleared that: not waited for.
+                if !control.stop {
+                    parking_lot::MutexGuard::unlocked(&mut control, || alarm.wait());
+                }
                 control.nudged = true;
             }
             let deadline = period.map(|p| last_look + p);

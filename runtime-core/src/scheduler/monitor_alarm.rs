@@ -45,10 +45,10 @@ impl Alarm {
         }
     }
 
-    /// Wakes the monitor now.
+    /// Wakes the monitor now (a worker after a short gap, or `stop`).
+    /// Not through the timer: a later arm or disarm would replace it.
     pub(crate) fn fire(&self) {
-        self.armed.store(true, SeqCst);
-        self.timer.set(Duration::from_nanos(1));
+        self.timer.ring();
     }
 
     /// Called by a worker that parked while every worker is parked:
@@ -66,13 +66,16 @@ impl Alarm {
         }
     }
 
-    /// The monitor, before it sleeps: clears an expiry left from before.
+    /// The monitor, before it sleeps: clears an expiry or a ring left
+    /// from before (a worker that saw the last sleep; one running now is
+    /// seen by the monitor's count check after this).
     pub(crate) fn reset(&self) {
         self.armed.store(false, SeqCst);
         self.timer.set(Duration::ZERO);
+        self.timer.drain();
     }
 
-    /// The monitor sleeps until the alarm goes off.
+    /// The monitor sleeps until the alarm goes off or it is fired.
     pub(crate) fn wait(&self) {
         self.timer.wait();
         self.armed.store(false, SeqCst);
@@ -85,26 +88,67 @@ impl Alarm {
     }
 }
 
-/// The timerfd.
+/// The timerfd, and an eventfd (the bell) that wakes the monitor at once.
+/// Both non-blocking: the monitor blocks in `poll` on the two.
 #[cfg(not(loom))]
-struct Timer(std::os::fd::OwnedFd);
+struct Timer {
+    timer: std::os::fd::OwnedFd,
+    bell: std::os::fd::OwnedFd,
+}
 
 #[cfg(not(loom))]
 impl Timer {
     fn new() -> io::Result<Timer> {
-        use std::os::fd::FromRawFd;
+        use std::os::fd::{FromRawFd, OwnedFd};
         // SAFETY: timerfd_create with valid flags; a non-negative result is
         // a new fd that nobody else owns.
-        let fd = unsafe { libc::timerfd_create(libc::CLOCK_MONOTONIC, libc::TFD_CLOEXEC) };
-        if fd < 0 {
+        let timer = unsafe {
+            libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_CLOEXEC | libc::TFD_NONBLOCK,
+            )
+        };
+        if timer < 0 {
             return Err(io::Error::last_os_error());
         }
-        // SAFETY: `fd` was just created and is owned by nobody else.
-        Ok(Timer(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }))
+        // SAFETY: `timer` was just created and is owned by nobody else.
+        let timer = unsafe { OwnedFd::from_raw_fd(timer) };
+        // SAFETY: eventfd with valid flags, as above.
+        let bell = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if bell < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Timer {
+            timer,
+            // SAFETY: `bell` was just created and is owned by nobody else.
+            bell: unsafe { OwnedFd::from_raw_fd(bell) },
+        })
     }
 
     fn fd(&self) -> std::os::fd::RawFd {
-        std::os::fd::AsRawFd::as_raw_fd(&self.0)
+        std::os::fd::AsRawFd::as_raw_fd(&self.timer)
+    }
+
+    fn ring(&self) {
+        let one = 1u64;
+        // SAFETY: an 8-byte write from a valid u64 to our eventfd. EAGAIN
+        // (a saturated counter) leaves it readable: rung anyway.
+        unsafe {
+            libc::write(
+                std::os::fd::AsRawFd::as_raw_fd(&self.bell),
+                (&one as *const u64).cast(),
+                8,
+            )
+        };
+    }
+
+    /// Reads off an expiry and a ring, if any (both non-blocking).
+    fn drain(&self) {
+        let mut buf = 0u64;
+        for fd in [self.fd(), std::os::fd::AsRawFd::as_raw_fd(&self.bell)] {
+            // SAFETY: an 8-byte read into a valid u64 from our fd.
+            unsafe { libc::read(fd, (&mut buf as *mut u64).cast(), 8) };
+        }
     }
 
     /// Sets the timer to go off `after` from now (zero disarms it). Setting
@@ -127,23 +171,30 @@ impl Timer {
         debug_assert_eq!(r, 0, "timerfd_settime: {}", io::Error::last_os_error());
     }
 
-    /// Blocks until the timer goes off.
+    /// Blocks until the timer goes off or the bell rings, then reads
+    /// both off.
     fn wait(&self) {
-        let mut expiries = 0u64;
+        let mut fds =
+            [self.fd(), std::os::fd::AsRawFd::as_raw_fd(&self.bell)].map(|fd| libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            });
         loop {
-            // SAFETY: an 8-byte read into a valid u64 from our timerfd.
-            let n = unsafe { libc::read(self.fd(), (&mut expiries as *mut u64).cast(), 8) };
-            if n == 8 {
-                return;
+            // SAFETY: two valid pollfds; no timeout.
+            let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+            if n > 0 {
+                break;
             }
             let e = io::Error::last_os_error();
-            // EINTR: a signal; anything else cannot happen on a valid
-            // blocking timerfd, but must not spin or sleep forever either.
+            // EINTR: a signal; anything else cannot happen with valid fds,
+            // but must not spin or sleep forever either.
             if e.kind() != io::ErrorKind::Interrupted {
                 log::error!(target: "runtime::handoff", "the monitor's alarm failed: {e}");
-                return;
+                break;
             }
         }
+        self.drain();
     }
 
     #[cfg(test)]
@@ -157,29 +208,41 @@ impl Timer {
     }
 }
 
-/// Loom's stand-in: whether the timer is set, under a lock as the
-/// kernel's timerfd is (its lock orders two threads' calls).
+/// Loom's stand-in: whether the timer is set and the bell rung, under a
+/// lock as the kernel's timerfd is (its lock orders two threads' calls).
 #[cfg(loom)]
-struct Timer(crate::loom::sync::Mutex<bool>);
+struct Timer(crate::loom::sync::Mutex<(bool, bool)>);
 
 #[cfg(loom)]
 impl Timer {
     fn new() -> io::Result<Timer> {
-        Ok(Timer(crate::loom::sync::Mutex::new(false)))
+        Ok(Timer(crate::loom::sync::Mutex::new((false, false))))
     }
 
     fn set(&self, after: Duration) {
-        *self.0.lock() = !after.is_zero();
+        self.0.lock().0 = !after.is_zero();
+    }
+
+    fn ring(&self) {
+        self.0.lock().1 = true;
+    }
+
+    fn drain(&self) {
+        *self.0.lock() = (false, false);
     }
 
     fn wait(&self) {
-        while !std::mem::replace(&mut *self.0.lock(), false) {
+        loop {
+            let (set, rung) = std::mem::replace(&mut *self.0.lock(), (false, false));
+            if set || rung {
+                return;
+            }
             loom::thread::yield_now();
         }
     }
 
     fn is_set(&self) -> bool {
-        *self.0.lock()
+        self.0.lock().0
     }
 }
 
@@ -189,16 +252,20 @@ mod tests {
     use std::sync::atomic::Ordering::SeqCst;
     use std::time::Duration;
 
-    /// An expiry is waiting to be read.
+    /// An expiry or a ring is waiting to be read.
     fn pending(alarm: &Alarm) -> bool {
-        let mut pfd = libc::pollfd {
-            fd: alarm.timer.fd(),
+        let mut fds = [
+            alarm.timer.fd(),
+            std::os::fd::AsRawFd::as_raw_fd(&alarm.timer.bell),
+        ]
+        .map(|fd| libc::pollfd {
+            fd,
             events: libc::POLLIN,
             revents: 0,
-        };
-        // SAFETY: one valid pollfd, no waiting.
-        let n = unsafe { libc::poll(&mut pfd, 1, 0) };
-        n == 1
+        });
+        // SAFETY: two valid pollfds, no waiting.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, 0) };
+        n > 0
     }
 
     fn set(alarm: &Alarm) -> bool {
@@ -228,10 +295,14 @@ mod tests {
         assert!(alarm.armed.load(SeqCst));
         alarm.wait();
 
-        // `fire` wakes at once; `reset` clears an expiry nobody read.
+        // `fire` wakes at once, whatever the timer does; `reset` clears
+        // an expiry and a ring nobody read.
         alarm.fire();
+        alarm.arm(Duration::from_secs(3600));
+        alarm.disarm(Duration::from_millis(1), || false);
         alarm.wait();
         alarm.fire();
+        alarm.arm(Duration::from_nanos(1));
         alarm.reset();
         assert!(!set(&alarm) && !pending(&alarm) && !alarm.armed.load(SeqCst));
     }
