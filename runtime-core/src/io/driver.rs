@@ -311,7 +311,7 @@ impl IoDriver {
             let mut buf = 0u64;
             // SAFETY: an 8-byte read into a valid u64 from our eventfd.
             unsafe { libc::read(fd, (&mut buf as *mut u64).cast(), 8) };
-            // SAFETY: as above.
+            // SAFETY: an 8-byte write from a valid u64 to our eventfd.
             if unsafe { libc::write(fd, (&one as *const u64).cast(), 8) } < 0 {
                 return Err(io::Error::last_os_error());
             }

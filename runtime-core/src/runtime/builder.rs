@@ -483,14 +483,15 @@ impl Builder {
     /// What it costs: while polls run, the monitor thread wakes every 0.5
     /// to 5 ms to look, and a worker that wakes from park takes the look
     /// itself when one is due (then the thread looks every 5 ms only).
-    /// Under steady load two ported servers spent 0-6% more CPU per
+    /// Under steady load two ported servers spent 0.98-1.03x the CPU per
     /// request with it than without on a 2-vCPU virtual machine (within
-    /// that machine's noise); a
-    /// server that idles between requests a few milliseconds
-    /// apart pays about one wake-up of that thread per request, which on
-    /// a virtual machine can cost more CPU than the request itself
-    /// (`docs/benchmarks.md`, "Sparse load"). A program whose tasks never
-    /// block can turn the monitor off with `None`.
+    /// that machine's noise). A server that idles between requests a few
+    /// milliseconds apart pays up to about one look of that thread per request
+    /// (gaps under 4 ms), or, after longer gaps on Linux, the arming and
+    /// disarming of its alarm (two `timerfd_settime` calls, about 13 us
+    /// of CPU on that machine), which can cost more than the request
+    /// itself (`docs/benchmarks.md`, "Sparse load"). A program whose tasks
+    /// never block can turn the monitor off with `None`.
     ///
     /// ```
     /// use std::time::Duration;

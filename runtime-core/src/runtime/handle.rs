@@ -258,6 +258,14 @@ impl Handle {
         self.inner.monitor_shared().wait_until_idle_sleep(limit)
     }
 
+    /// For the hand-off tests: makes the sleeping monitor's idle stretch
+    /// look `by` older, so that the next worker to wake takes the path of
+    /// a long gap (it arms the monitor's alarm instead of waking it).
+    #[doc(hidden)]
+    pub fn __backdate_monitor_idleness(&self, by: std::time::Duration) {
+        self.inner.monitor_shared().backdate_idleness(by);
+    }
+
     /// Which scheduler this runtime uses.
     ///
     /// ```

@@ -123,6 +123,20 @@ impl Shared {
         }
     }
 
+    /// Makes the current idle stretch look `by` older (tests: a long gap
+    /// without waiting for one).
+    pub(crate) fn backdate_idleness(&self, by: Duration) {
+        #[cfg(target_os = "linux")]
+        {
+            let by = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+            let _ = self
+                .idle_since_ns
+                .fetch_update(SeqCst, SeqCst, |t| Some(t.saturating_sub(by)));
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = by;
+    }
+
     /// Called by a worker that parks while every worker is parked: while
     /// the monitor sleeps on its alarm, notes the time and disarms the
     /// alarm (arming it again if `any_running` says a worker woke
